@@ -1,0 +1,7 @@
+/* sim.h — entry points of the simulators (argv[0] is the simulator's name). */
+#ifndef MDC_SIM_H
+#define MDC_SIM_H
+
+int sim_modbus_main(int argc, char **argv);
+
+#endif

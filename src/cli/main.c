@@ -1,0 +1,7 @@
+#include <stdio.h>
+
+int main(void)
+{
+    printf("mdc %s\n", MDC_VERSION);
+    return 0;
+}
