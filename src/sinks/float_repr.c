@@ -1,0 +1,133 @@
+#include "float_repr.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A positive decimal number digits × 10^(exp - ndigits + 1), i.e. d1.d2d3... × 10^exp. */
+typedef struct {
+    char digits[20];
+    int ndigits;
+    int exp;
+} decimal;
+
+/* Parses snprintf's "%e" output (any decimal-point character) into a decimal. */
+static void parse_e(const char *s, decimal *out)
+{
+    out->ndigits = 0;
+    for (; *s && *s != 'e' && *s != 'E'; s++)
+        if (*s >= '0' && *s <= '9' && out->ndigits < 19) out->digits[out->ndigits++] = *s;
+    out->digits[out->ndigits] = '\0';
+    out->exp = *s ? atoi(s + 1) : 0;
+}
+
+static bool reads_back(const decimal *dec, double a)
+{
+    char tmp[48];
+    snprintf(tmp, sizeof tmp, "%se%d", dec->digits, dec->exp - dec->ndigits + 1);
+    return strtod(tmp, NULL) == a;
+}
+
+/* The p-digit decimal next to dec on the side of a (dec itself lies on the other side). The
+ * correctly rounded p-digit value may miss the round-trip interval while its neighbour hits
+ * it, at powers of two where the interval is lopsided. */
+static void neighbour(const decimal *dec, bool up, decimal *out)
+{
+    uint64_t m = strtoull(dec->digits, NULL, 10), lo = 1;
+    for (int i = 1; i < dec->ndigits; i++)
+        lo *= 10;
+    int exp = dec->exp;
+    if (up && ++m == lo * 10) {
+        m = lo;
+        exp++;
+    } else if (!up && m-- == lo) {
+        m = lo * 10 - 1;
+        exp--;
+    }
+    out->ndigits = snprintf(out->digits, sizeof out->digits, "%llu", (unsigned long long)m);
+    out->exp = exp;
+}
+
+/* Shortest round-tripping digits of a positive finite a. */
+static void shortest(double a, decimal *out)
+{
+    char tmp[48];
+    for (int p = 1; p <= 17; p++) {
+        snprintf(tmp, sizeof tmp, "%.*e", p - 1, a);
+        parse_e(tmp, out);
+        if (strtod(tmp, NULL) == a) break;
+        decimal nb;
+        neighbour(out, strtod(tmp, NULL) < a, &nb);
+        if (nb.ndigits == p && reads_back(&nb, a)) {
+            *out = nb;
+            break;
+        }
+    }
+    while (out->ndigits > 1 && out->digits[out->ndigits - 1] == '0')
+        out->digits[--out->ndigits] = '\0';
+}
+
+static size_t put_fixed(const decimal *dec, char *o)
+{
+    size_t k = 0;
+    if (dec->exp < 0) {
+        o[k++] = '0';
+        o[k++] = '.';
+        for (int i = -1; i > dec->exp; i--)
+            o[k++] = '0';
+        memcpy(o + k, dec->digits, (size_t)dec->ndigits);
+        return k + (size_t)dec->ndigits;
+    }
+    for (int i = 0; i <= dec->exp; i++)
+        o[k++] = i < dec->ndigits ? dec->digits[i] : '0';
+    o[k++] = '.';
+    if (dec->ndigits <= dec->exp + 1) o[k++] = '0';
+    for (int i = dec->exp + 1; i < dec->ndigits; i++)
+        o[k++] = dec->digits[i];
+    return k;
+}
+
+static size_t put_exp(const decimal *dec, char *o)
+{
+    size_t k = 0;
+    o[k++] = dec->digits[0];
+    if (dec->ndigits > 1) {
+        o[k++] = '.';
+        memcpy(o + k, dec->digits + 1, (size_t)dec->ndigits - 1);
+        k += (size_t)dec->ndigits - 1;
+    }
+    int n = sprintf(o + k, "e%c%02d", dec->exp < 0 ? '-' : '+', abs(dec->exp));
+    return k + (size_t)n;
+}
+
+size_t mdc_float_repr(double d, char *buf, size_t n)
+{
+    char o[64];
+    size_t k = 0;
+    if (isnan(d)) {
+        k = (size_t)sprintf(o, "nan");
+    } else {
+        if (signbit(d)) o[k++] = '-';
+        double a = fabs(d);
+        if (isinf(a)) {
+            k += (size_t)sprintf(o + k, "inf");
+        } else if (a == 0) {
+            k += (size_t)sprintf(o + k, "0.0");
+        } else {
+            decimal dec;
+            shortest(a, &dec);
+            bool fixed = dec.exp >= -4 && dec.exp < 16;
+            k += fixed ? put_fixed(&dec, o + k) : put_exp(&dec, o + k);
+        }
+    }
+    o[k] = '\0';
+    if (n) {
+        size_t c = k < n ? k : n - 1;
+        memcpy(buf, o, c);
+        buf[c] = '\0';
+    }
+    return k;
+}
