@@ -1,7 +1,55 @@
-#include <stdio.h>
+/* main.c — mdc: machine data collector. */
+#include "cli.h"
 
-int main(void)
+#include "core/log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *f)
 {
-    printf("mdc %s\n", MDC_VERSION);
-    return 0;
+    fprintf(f, "usage: mdc COMMAND [OPTIONS]\n"
+               "\n"
+               "commands:\n"
+               "  run   -c FILE            collect from every configured device into every sink\n"
+               "  check -c FILE            validate a configuration and print what would run\n"
+               "  read  -c FILE DEVICE     poll one device once and print the record\n"
+               "        [--raw]            ...with every word/byte-order reading of each point\n"
+               "  demo                     start simulated devices and collect from them\n"
+               "\n"
+               "options for run/check/read:\n"
+               "  -c, --config FILE        configuration file (JSON)\n"
+               "  --data-dir DIR           override data_dir\n"
+               "  --timezone NAME          override timezone (IANA name)\n"
+               "  --log-level LEVEL        debug, info, warn, error\n"
+               "  --once                   (run) poll every device once, deliver, exit\n"
+               "\n"
+               "  -h, --help               this help\n"
+               "  -V, --version            print the version\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("mdc %s\n", MDC_VERSION);
+        return 0;
+    }
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } cmds[] = {{"run", cmd_run}, {"check", cmd_check}, {"read", cmd_read}, {"demo", cmd_demo}};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+        if (!strcmp(cmd, cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "mdc: unknown command '%s'\n\n", cmd);
+    usage(stderr);
+    return 2;
 }

@@ -20,8 +20,7 @@ int64_t mdc_mono_us(void)
 
 void mdc_sleep_us(int64_t us)
 {
-    if (us <= 0)
-        return;
+    if (us <= 0) return;
     struct timespec ts = {.tv_sec = us / MDC_US_PER_SEC, .tv_nsec = (us % MDC_US_PER_SEC) * 1000};
     while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
         ;
@@ -70,8 +69,8 @@ void mdc_format_utc_us(int64_t t_us, char *buf, size_t n)
     unsigned mo, d;
     int h, mi, s;
     split(t_us, &y, &mo, &d, &h, &mi, &s, &f);
-    snprintf(buf, n, "%04lld-%02u-%02uT%02d:%02d:%02d.%06lld+00:00", (long long)y, mo, d, h, mi,
-             s, (long long)f);
+    snprintf(buf, n, "%04lld-%02u-%02uT%02d:%02d:%02d.%06lld+00:00", (long long)y, mo, d, h, mi, s,
+             (long long)f);
 }
 
 void mdc_format_utc_ms(int64_t t_us, char *buf, size_t n)

@@ -27,8 +27,7 @@ void mdc_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
 static inline int64_t mdc_floordiv(int64_t a, int64_t b)
 {
     int64_t q = a / b;
-    if ((a % b != 0) && ((a < 0) != (b < 0)))
-        q--;
+    if ((a % b != 0) && ((a < 0) != (b < 0))) q--;
     return q;
 }
 

@@ -6,8 +6,7 @@
 
 int mdc_err_set(mdc_err *e, int code, const char *fmt, ...)
 {
-    if (!e)
-        return -1;
+    if (!e) return -1;
     e->code = code;
     va_list ap;
     va_start(ap, fmt);
@@ -18,15 +17,13 @@ int mdc_err_set(mdc_err *e, int code, const char *fmt, ...)
 
 int mdc_err_prefix(mdc_err *e, const char *fmt, ...)
 {
-    if (!e)
-        return -1;
+    if (!e) return -1;
     char head[MDC_ERR_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(head, sizeof head - 2, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return -1;
+    if (n < 0) return -1;
     size_t hl = strlen(head);
     memcpy(head + hl, ": ", 3);
     hl += 2;
@@ -50,15 +47,24 @@ void mdc_err_clear(mdc_err *e)
 const char *mdc_errcode_name(int code)
 {
     switch (code) {
-    case MDC_OK: return "ok";
-    case MDC_EINVAL: return "invalid";
-    case MDC_EIO: return "i/o error";
-    case MDC_ETIMEOUT: return "timeout";
-    case MDC_EPROTO: return "protocol error";
-    case MDC_EDEVICE: return "device error";
-    case MDC_ENOMEM: return "out of memory";
-    case MDC_EAUTH: return "authentication failed";
-    case MDC_ESTATE: return "invalid state";
+    case MDC_OK:
+        return "ok";
+    case MDC_EINVAL:
+        return "invalid";
+    case MDC_EIO:
+        return "i/o error";
+    case MDC_ETIMEOUT:
+        return "timeout";
+    case MDC_EPROTO:
+        return "protocol error";
+    case MDC_EDEVICE:
+        return "device error";
+    case MDC_ENOMEM:
+        return "out of memory";
+    case MDC_EAUTH:
+        return "authentication failed";
+    case MDC_ESTATE:
+        return "invalid state";
     }
     return "error";
 }

@@ -17,8 +17,8 @@ enum mdc_errcode {
     MDC_EPROTO,   /* the peer answered something we do not understand */
     MDC_EDEVICE,  /* the peer answered with an error (e.g. a Modbus exception) */
     MDC_ENOMEM,
-    MDC_EAUTH,    /* login/credentials rejected */
-    MDC_ESTATE,   /* operation not valid now (closed, stopped) */
+    MDC_EAUTH,  /* login/credentials rejected */
+    MDC_ESTATE, /* operation not valid now (closed, stopped) */
 };
 
 #define MDC_ERR_MSG_MAX 512

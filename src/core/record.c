@@ -6,8 +6,7 @@
 
 void mdc_value_free(mdc_value *v)
 {
-    if (v->type == MDC_STRING)
-        free(v->u.s);
+    if (v->type == MDC_STRING) free(v->u.s);
     v->type = MDC_NULL;
     v->u.i = 0;
 }
@@ -15,30 +14,40 @@ void mdc_value_free(mdc_value *v)
 void mdc_value_copy(mdc_value *dst, const mdc_value *src)
 {
     *dst = *src;
-    if (src->type == MDC_STRING)
-        dst->u.s = xstrdup(src->u.s);
+    if (src->type == MDC_STRING) dst->u.s = xstrdup(src->u.s);
 }
 
 bool mdc_value_as_double(const mdc_value *v, double *out)
 {
     switch (v->type) {
-    case MDC_BOOL: *out = v->u.b ? 1.0 : 0.0; return true;
-    case MDC_INT: *out = (double)v->u.i; return true;
-    case MDC_DOUBLE: *out = v->u.d; return !isnan(v->u.d);
-    default: return false;
+    case MDC_BOOL:
+        *out = v->u.b ? 1.0 : 0.0;
+        return true;
+    case MDC_INT:
+        *out = (double)v->u.i;
+        return true;
+    case MDC_DOUBLE:
+        *out = v->u.d;
+        return !isnan(v->u.d);
+    default:
+        return false;
     }
 }
 
 bool mdc_value_equal(const mdc_value *a, const mdc_value *b)
 {
-    if (a->type != b->type)
-        return false;
+    if (a->type != b->type) return false;
     switch (a->type) {
-    case MDC_NULL: return true;
-    case MDC_BOOL: return a->u.b == b->u.b;
-    case MDC_INT: return a->u.i == b->u.i;
-    case MDC_DOUBLE: return a->u.d == b->u.d || (isnan(a->u.d) && isnan(b->u.d));
-    case MDC_STRING: return strcmp(a->u.s, b->u.s) == 0;
+    case MDC_NULL:
+        return true;
+    case MDC_BOOL:
+        return a->u.b == b->u.b;
+    case MDC_INT:
+        return a->u.i == b->u.i;
+    case MDC_DOUBLE:
+        return a->u.d == b->u.d || (isnan(a->u.d) && isnan(b->u.d));
+    case MDC_STRING:
+        return strcmp(a->u.s, b->u.s) == 0;
     }
     return false;
 }
@@ -104,8 +113,7 @@ mdc_field *mdc_record_add(mdc_record *r, const char *name)
 mdc_field *mdc_record_add_null(mdc_record *r, const char *name, const char *error)
 {
     mdc_field *f = mdc_record_add(r, name);
-    if (error)
-        f->error = xstrdup(error);
+    if (error) f->error = xstrdup(error);
     return f;
 }
 
@@ -140,8 +148,7 @@ mdc_field *mdc_record_add_string(mdc_record *r, const char *name, const char *s)
 mdc_field *mdc_record_find(const mdc_record *r, const char *name)
 {
     for (size_t i = 0; i < r->nfields; i++)
-        if (strcmp(r->fields[i].name, name) == 0)
-            return &r->fields[i];
+        if (strcmp(r->fields[i].name, name) == 0) return &r->fields[i];
     return NULL;
 }
 

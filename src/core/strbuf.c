@@ -19,15 +19,13 @@ void sb_free(strbuf *sb)
 void sb_reset(strbuf *sb)
 {
     sb->len = 0;
-    if (sb->buf)
-        sb->buf[0] = '\0';
+    if (sb->buf) sb->buf[0] = '\0';
 }
 
 void sb_reserve(strbuf *sb, size_t extra)
 {
     size_t need = sb->len + extra + 1;
-    if (need <= sb->cap)
-        return;
+    if (need <= sb->cap) return;
     size_t cap = sb->cap ? sb->cap : 64;
     while (cap < need)
         cap *= 2;
@@ -38,8 +36,7 @@ void sb_reserve(strbuf *sb, size_t extra)
 void sb_append(strbuf *sb, const char *s, size_t n)
 {
     sb_reserve(sb, n);
-    if (n)
-        memcpy(sb->buf + sb->len, s, n);
+    if (n) memcpy(sb->buf + sb->len, s, n);
     sb->len += n;
     sb->buf[sb->len] = '\0';
 }

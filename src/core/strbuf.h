@@ -11,7 +11,10 @@ typedef struct strbuf {
     size_t cap;
 } strbuf;
 
-#define STRBUF_INIT {0}
+#define STRBUF_INIT                                                                                \
+    {                                                                                              \
+        0                                                                                          \
+    }
 
 void sb_init(strbuf *sb);
 void sb_free(strbuf *sb);

@@ -12,24 +12,21 @@ static void oom(size_t n)
 void *xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
-    if (!p)
-        oom(n);
+    if (!p) oom(n);
     return p;
 }
 
 void *xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p)
-        oom(n * size);
+    if (!p) oom(n * size);
     return p;
 }
 
 void *xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n ? n : 1);
-    if (!q)
-        oom(n);
+    if (!q) oom(n);
     return q;
 }
 
@@ -50,8 +47,7 @@ char *xstrndup(const char *s, size_t n)
 void xgrow(void *pp, size_t *cap, size_t need, size_t size)
 {
     void **p = pp;
-    if (need <= *cap)
-        return;
+    if (need <= *cap) return;
     size_t c = *cap ? *cap : 8;
     while (c < need)
         c *= 2;

@@ -12,8 +12,7 @@ mdc_sink *mdc_sink_new(const mdc_sink_ops *ops, const char *id, void *impl)
 
 void mdc_sink_destroy(mdc_sink *s)
 {
-    if (!s)
-        return;
+    if (!s) return;
     free(s->id);
     s->id = NULL;
     if (s->ops && s->ops->destroy)

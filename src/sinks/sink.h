@@ -11,7 +11,10 @@
  *            (database sinks record the last spool sequence number they committed, in the same
  *            transaction as the data, and skip records at or below it).
  *   committed_seq()  optional: the highest spool sequence number this sink has durably
- *            committed by itself, or -1 when it does not track one.
+ *            committed by itself for this spool `epoch`, or -1 when it does not track one
+ *            (or tracked it for another epoch: a spool that was deleted and recreated starts
+ *            numbering again). Called after open(), before the first write(); a tracking sink
+ *            stores the epoch with the sequence numbers it commits.
  *   close()  release resources; open() may follow.
  *   destroy() free everything, including the sink itself.
  *
@@ -32,7 +35,7 @@ typedef struct mdc_sink_ops {
     const char *type;
     int (*open)(mdc_sink *s, mdc_err *err);
     int (*write)(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_err *err);
-    int64_t (*committed_seq)(mdc_sink *s); /* may be NULL */
+    int64_t (*committed_seq)(mdc_sink *s, uint64_t epoch); /* may be NULL */
     void (*close)(mdc_sink *s);
     void (*destroy)(mdc_sink *s);
 } mdc_sink_ops;

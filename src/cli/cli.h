@@ -1,0 +1,31 @@
+/* cli.h — the subcommands of the mdc program. Each returns the process exit code:
+ * 0 success, 1 runtime failure, 2 usage or configuration error. */
+#ifndef MDC_CLI_H
+#define MDC_CLI_H
+
+#include "core/config.h"
+#include "runtime/runtime.h"
+
+int cmd_run(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_read(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+/* Options shared by the commands that load a configuration. */
+typedef struct cli_common {
+    const char *config;
+    mdc_config_overrides ov;
+    const char *log_level;
+} cli_common;
+
+/* Parses -c/--config, --data-dir, --timezone, --log-level at argv[*i]; returns 1 if consumed,
+ * 0 if not a common option, -1 on a usage error (printed). */
+int cli_common_option(cli_common *c, int argc, char **argv, int *i);
+/* Loads the configuration and builds the runtime; prints errors. Returns 0 or an exit code. */
+int cli_load(const cli_common *c, mdc_config **cfg, mdc_runtime **rt);
+/* Runs the daemon until SIGINT/SIGTERM (or, with once, one poll of each device). */
+int cli_run_daemon(mdc_runtime *rt, bool once);
+/* The demo's configuration, embedded at build time from examples/demo.json. */
+extern const char mdc_demo_config[];
+
+#endif

@@ -1,0 +1,246 @@
+#include "config.h"
+#include "dotenv.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_INTERVAL_US (5 * MDC_US_PER_SEC)
+
+const char *const mdc_device_common_keys[] = {"id",       "machine_id", "name",   "driver",
+                                              "interval", "schedule",   "status", "parts",
+                                              "energy",   "enabled",    NULL};
+
+static const char *const top_keys[] = {"timezone", "data_dir", "shifts",    "sinks", "devices",
+                                       "spool",    "http",     "log_level", NULL};
+
+static int parse_hhmm(const char *s, int *min)
+{
+    int h, m;
+    char extra;
+    if (sscanf(s, "%d:%d%c", &h, &m, &extra) != 2 || h < 0 || h > 23 || m < 0 || m > 59 ||
+        strlen(s) != 5)
+        return -1;
+    *min = h * 60 + m;
+    return 0;
+}
+
+static int parse_shifts(mdc_config *cfg, const mdc_cfgnode *root, mdc_err *err)
+{
+    size_t n;
+    if (cfg_array(root, "shifts", &n, err) < 0) return -1;
+    if (n == 0) {
+        if (cfg_has(root, "shifts"))
+            return cfg_error(root, "shifts", err, "needs at least one shift");
+        cfg->shifts = xcalloc(1, sizeof *cfg->shifts);
+        cfg->shifts[0] = (mdc_shift_def){.id = 1, .start_min = 0};
+        cfg->nshifts = 1;
+        return 0;
+    }
+    cfg->shifts = xcalloc(n, sizeof *cfg->shifts);
+    static const char *const keys[] = {"id", "start", NULL};
+    for (size_t i = 0; i < n; i++) {
+        mdc_cfgnode s;
+        const char *start;
+        int64_t id;
+        if (cfg_array_object(root, "shifts", i, &s, err) < 0 || cfg_check_keys(&s, keys, err) < 0 ||
+            cfg_int(&s, "id", (int64_t)i + 1, 1, 1000000, &id, err) < 0 ||
+            cfg_required_string(&s, "start", &start, err) < 0)
+            return -1;
+        int min;
+        if (parse_hhmm(start, &min) < 0)
+            return cfg_error(&s, "start", err,
+                             "expected a local time \"HH:MM\" (00:00..23:59), got \"%s\"", start);
+        if (i > 0 && min <= cfg->shifts[i - 1].start_min)
+            return cfg_error(&s, "start", err,
+                             "shift starts must be in increasing order within the day "
+                             "(the last shift wraps past midnight)");
+        for (size_t j = 0; j < i; j++)
+            if (cfg->shifts[j].id == id)
+                return cfg_error(&s, "id", err, "duplicate shift id %lld", (long long)id);
+        cfg->shifts[i] = (mdc_shift_def){.id = (int)id, .start_min = min};
+        cfg->nshifts++;
+    }
+    return 0;
+}
+
+static int parse_schedule(const mdc_config *cfg, mdc_device_cfg *dev, mdc_err *err)
+{
+    const mdc_cfgnode *n = &dev->node;
+    if (cfg_has(n, "interval") && cfg_has(n, "schedule"))
+        return cfg_error(n, "schedule", err, "give either \"interval\" or \"schedule\", not both");
+    dev->schedule.tz = cfg->tz;
+    if (cfg_has(n, "schedule")) {
+        const char *expr;
+        if (cfg_required_string(n, "schedule", &expr, err) < 0) return -1;
+        mdc_err e;
+        if (mdc_cron_parse(expr, &dev->schedule.cron, &e) < 0)
+            return cfg_error(n, "schedule", err, "%s", e.msg);
+        dev->schedule.kind = MDC_SCHED_CRON;
+        return 0;
+    }
+    dev->schedule.kind = MDC_SCHED_INTERVAL;
+    return cfg_duration_us(n, "interval", DEFAULT_INTERVAL_US, &dev->schedule.interval_us, err);
+}
+
+static bool valid_id(const char *id)
+{
+    for (const char *c = id; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              *c == '-' || *c == '_' || *c == '.'))
+            return false;
+    return *id && strlen(id) <= 64;
+}
+
+static int parse_device(mdc_config *cfg, const mdc_cfgnode *root, size_t i, mdc_err *err)
+{
+    mdc_device_cfg *dev = &cfg->devices[i];
+    if (cfg_array_object(root, "devices", i, &dev->node, err) < 0) return -1;
+    const mdc_cfgnode *n = &dev->node;
+    if (cfg_required_string(n, "id", &dev->id, err) < 0 ||
+        cfg_required_string(n, "driver", &dev->driver, err) < 0 ||
+        cfg_string(n, "name", dev->id, &dev->name, err) < 0)
+        return -1;
+    if (!valid_id(dev->id))
+        return cfg_error(
+            n, "id", err,
+            "\"%s\" is not a valid device id; use 1-64 letters, digits, '-', '_' or '.'", dev->id);
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(cfg->devices[j].id, dev->id) == 0)
+            return cfg_error(n, "id", err, "duplicate device id \"%s\" (also devices[%zu])",
+                             dev->id, j);
+    if (cfg_has(n, "machine_id")) {
+        dev->has_machine_id = true;
+        if (cfg_int(n, "machine_id", 0, 0, INT32_MAX, &dev->machine_id, err) < 0) return -1;
+    }
+    return parse_schedule(cfg, dev, err);
+}
+
+static int parse_top(mdc_config *cfg, const mdc_config_overrides *ov, mdc_err *err)
+{
+    mdc_cfgnode root = mdc_cfgdoc_root(cfg->doc);
+    if (cfg_check_keys(&root, top_keys, err) < 0 ||
+        cfg_string(&root, "timezone", "UTC", &cfg->timezone, err) < 0 ||
+        cfg_string(&root, "data_dir", "data", &cfg->data_dir, err) < 0 ||
+        cfg_string(&root, "log_level", NULL, &cfg->log_level, err) < 0)
+        return -1;
+    if (ov && ov->timezone) cfg->timezone = ov->timezone;
+    if (ov && ov->data_dir) cfg->data_dir = ov->data_dir;
+    if (!*cfg->data_dir) return cfg_error(&root, "data_dir", err, "must not be empty");
+    mdc_err e;
+    if (mdc_tz_load(cfg->timezone, &cfg->tz, &e) < 0)
+        return cfg_error(&root, "timezone", err, "%s", e.msg);
+    if (parse_shifts(cfg, &root, err) < 0) return -1;
+
+    mdc_cfgnode spool;
+    bool have;
+    static const char *const spool_keys[] = {"max_records", "batch", NULL};
+    if (cfg_object(&root, "spool", &spool, &have, err) < 0 ||
+        (have && cfg_check_keys(&spool, spool_keys, err) < 0))
+        return -1;
+    cfg->spool.max_records = 1000000;
+    cfg->spool.batch = 500;
+    if (have && (cfg_int(&spool, "max_records", 1000000, 100, INT64_C(1) << 40,
+                         &cfg->spool.max_records, err) < 0 ||
+                 cfg_int(&spool, "batch", 500, 1, 100000, &cfg->spool.batch, err) < 0))
+        return -1;
+    if (cfg_object(&root, "http", &cfg->http, &cfg->has_http, err) < 0) return -1;
+
+    size_t n;
+    if (cfg_array(&root, "sinks", &n, err) < 0) return -1;
+    cfg->sinks = xcalloc(n ? n : 1, sizeof *cfg->sinks);
+    for (size_t i = 0; i < n; i++, cfg->nsinks++)
+        if (cfg_array_object(&root, "sinks", i, &cfg->sinks[i], err) < 0) return -1;
+
+    if (cfg_array(&root, "devices", &n, err) < 0) return -1;
+    cfg->devices = xcalloc(n ? n : 1, sizeof *cfg->devices);
+    for (size_t i = 0; i < n; i++, cfg->ndevices++)
+        if (parse_device(cfg, &root, i, err) < 0) {
+            cfg->ndevices++; /* so that free releases a partly parsed schedule */
+            return -1;
+        }
+    return 0;
+}
+
+int mdc_config_load_string(const char *name, const char *text, size_t len,
+                           const mdc_config_overrides *ov, mdc_config **out, mdc_err *err)
+{
+    mdc_config *cfg = xcalloc(1, sizeof *cfg);
+    if (mdc_cfgdoc_load_string(name, text, len, &cfg->doc, err) < 0 ||
+        parse_top(cfg, ov, err) < 0) {
+        mdc_config_free(cfg);
+        return -1;
+    }
+    *out = cfg;
+    return 0;
+}
+
+static int load_dotenvs(const char *path, mdc_err *err)
+{
+    const char *slash = strrchr(path, '/');
+    char beside[4096];
+    if (slash)
+        snprintf(beside, sizeof beside, "%.*s/.env", (int)(slash - path), path);
+    else
+        snprintf(beside, sizeof beside, ".env");
+    if (mdc_dotenv_load(beside, err) < 0) return -1;
+    if (strcmp(beside, ".env") != 0 && mdc_dotenv_load(".env", err) < 0) return -1;
+    return 0;
+}
+
+int mdc_config_load(const char *path, const mdc_config_overrides *ov, mdc_config **out,
+                    mdc_err *err)
+{
+    if (load_dotenvs(path, err) < 0) return -1;
+    mdc_config *cfg = xcalloc(1, sizeof *cfg);
+    if (mdc_cfgdoc_load_file(path, &cfg->doc, err) < 0 || parse_top(cfg, ov, err) < 0) {
+        mdc_config_free(cfg);
+        return -1;
+    }
+    *out = cfg;
+    return 0;
+}
+
+void mdc_config_free(mdc_config *cfg)
+{
+    if (!cfg) return;
+    for (size_t i = 0; i < cfg->ndevices; i++)
+        mdc_cron_free(cfg->devices[i].schedule.cron);
+    free(cfg->devices);
+    free(cfg->sinks);
+    free(cfg->shifts);
+    mdc_tz_free(cfg->tz);
+    mdc_cfgdoc_free(cfg->doc);
+    free(cfg);
+}
+
+int mdc_device_check_keys(const mdc_device_cfg *dev, const char *const *driver_keys, mdc_err *err)
+{
+    size_t nc = 0, nd = 0;
+    while (mdc_device_common_keys[nc])
+        nc++;
+    while (driver_keys && driver_keys[nd])
+        nd++;
+    const char **all = xcalloc(nc + nd + 1, sizeof *all);
+    memcpy(all, mdc_device_common_keys, nc * sizeof *all);
+    if (nd) memcpy(all + nc, driver_keys, nd * sizeof *all);
+    int rc = cfg_check_keys(&dev->node, all, err);
+    free(all);
+    return rc;
+}
+
+const mdc_device_cfg *mdc_config_find_device(const mdc_config *cfg, const char *id)
+{
+    for (size_t i = 0; i < cfg->ndevices; i++)
+        if (strcmp(cfg->devices[i].id, id) == 0) return &cfg->devices[i];
+    return NULL;
+}
+
+const mdc_shift_def *mdc_config_shift_at(const mdc_config *cfg, int min)
+{
+    const mdc_shift_def *s = &cfg->shifts[cfg->nshifts - 1];
+    for (size_t i = 0; i < cfg->nshifts; i++)
+        if (cfg->shifts[i].start_min <= min) s = &cfg->shifts[i];
+    return s;
+}

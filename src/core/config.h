@@ -1,0 +1,76 @@
+/* config.h — the top level of the configuration file (CONFIG.md) and the keys every device
+ * shares. Driver-, derive- and sink-specific keys are parsed by their own layers from the
+ * nodes kept here; this file knows nothing about them.
+ */
+#ifndef MDC_CONFIG_H
+#define MDC_CONFIG_H
+
+#include "confread.h"
+#include "schedule.h"
+#include "tz.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct mdc_shift_def {
+    int id;
+    int start_min; /* minutes after local midnight */
+} mdc_shift_def;
+
+typedef struct mdc_device_cfg {
+    const char *id; /* strings are owned by the document */
+    const char *name;
+    const char *driver;
+    bool has_machine_id;
+    int64_t machine_id;
+    mdc_schedule schedule; /* cron (if any) owned by the device config */
+    mdc_cfgnode node;      /* the device object, for the driver and derive parsers */
+} mdc_device_cfg;
+
+typedef struct mdc_spool_cfg {
+    int64_t max_records; /* oldest records dropped (and counted) beyond this */
+    int64_t batch;       /* records per sink write */
+} mdc_spool_cfg;
+
+/* Overrides from the command line (applied after the file). NULL/0 = not given. */
+typedef struct mdc_config_overrides {
+    const char *data_dir;
+    const char *timezone;
+} mdc_config_overrides;
+
+typedef struct mdc_config {
+    mdc_cfgdoc *doc;
+    const char *timezone;
+    mdc_tz *tz;
+    const char *data_dir;
+    mdc_shift_def *shifts;
+    size_t nshifts;
+    mdc_spool_cfg spool;
+    const char *log_level; /* NULL: not set */
+    mdc_cfgnode *sinks;    /* sink objects; parsed by the sinks layer */
+    size_t nsinks;
+    mdc_device_cfg *devices;
+    size_t ndevices;
+    bool has_http;
+    mdc_cfgnode http;
+} mdc_config;
+
+/* The keys every device may have besides its driver's own. */
+extern const char *const mdc_device_common_keys[];
+
+/* Loads `.env` beside the file and in the working directory (without overriding variables
+ * already set), then parses and validates the top level. */
+int mdc_config_load(const char *path, const mdc_config_overrides *ov, mdc_config **out,
+                    mdc_err *err);
+/* Same from a string (tests, fuzzing); no .env loading. */
+int mdc_config_load_string(const char *name, const char *text, size_t len,
+                           const mdc_config_overrides *ov, mdc_config **out, mdc_err *err);
+void mdc_config_free(mdc_config *cfg);
+
+/* Validates a device object's keys against the common keys plus `driver_keys`. */
+int mdc_device_check_keys(const mdc_device_cfg *dev, const char *const *driver_keys, mdc_err *err);
+const mdc_device_cfg *mdc_config_find_device(const mdc_config *cfg, const char *id);
+/* The shift containing local minute-of-day `min` (the last start <= min, wrapping). */
+const mdc_shift_def *mdc_config_shift_at(const mdc_config *cfg, int min);
+
+#endif

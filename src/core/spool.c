@@ -1,0 +1,408 @@
+/* spool.c — see spool.h. One SQLite connection guarded by a mutex: every operation is short,
+ * and a single writer never meets SQLITE_BUSY. */
+#include "spool.h"
+#include "record_codec.h"
+#include "xalloc.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct cursor {
+    char *sink;
+    int64_t pos;
+} cursor;
+
+struct mdc_spool {
+    sqlite3 *db;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int64_t max_records;
+    int64_t first_seq, last_seq; /* cached bounds of the records table (0 when empty) */
+    int64_t dropped;
+    uint64_t epoch;
+    cursor *cursors;
+    size_t ncursors, capcursors;
+    sqlite3_stmt *ins, *state_put, *state_get, *read, *cur_put;
+    strbuf enc;
+    unsigned acks;
+};
+
+static const char *const schema =
+    "CREATE TABLE IF NOT EXISTS records(seq INTEGER PRIMARY KEY AUTOINCREMENT, body BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS cursors(sink TEXT PRIMARY KEY, seq INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS state(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);";
+
+static int db_err(mdc_spool *sp, mdc_err *err, const char *what)
+{
+    return mdc_err_set(err, MDC_EIO, "spool: %s: %s", what, sqlite3_errmsg(sp->db));
+}
+
+static int exec(mdc_spool *sp, const char *sql, mdc_err *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(sp->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        mdc_err_set(err, MDC_EIO, "spool: %s", msg ? msg : "sqlite error");
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int64_t query_int(mdc_spool *sp, const char *sql)
+{
+    sqlite3_stmt *st;
+    int64_t v = 0;
+    if (sqlite3_prepare_v2(sp->db, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int prepare(mdc_spool *sp, mdc_err *err)
+{
+    struct {
+        sqlite3_stmt **st;
+        const char *sql;
+    } s[] = {
+        {&sp->ins, "INSERT INTO records(body) VALUES(?)"},
+        {&sp->state_put, "INSERT INTO state(key, value) VALUES(?, ?) "
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value"},
+        {&sp->state_get, "SELECT value FROM state WHERE key = ?"},
+        {&sp->read, "SELECT seq, body FROM records WHERE seq > ? ORDER BY seq LIMIT ?"},
+        {&sp->cur_put, "INSERT INTO cursors(sink, seq) VALUES(?, ?) "
+                       "ON CONFLICT(sink) DO UPDATE SET seq = excluded.seq"},
+    };
+    for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
+        if (sqlite3_prepare_v3(sp->db, s[i].sql, -1, SQLITE_PREPARE_PERSISTENT, s[i].st, NULL) !=
+            SQLITE_OK)
+            return db_err(sp, err, "prepare");
+    return 0;
+}
+
+static int load_epoch(mdc_spool *sp, mdc_err *err)
+{
+    sp->epoch = (uint64_t)query_int(sp, "SELECT value FROM counters WHERE name = 'epoch'");
+    if (sp->epoch) return 0;
+    sqlite3_randomness(sizeof sp->epoch, &sp->epoch);
+    sp->epoch &= INT64_MAX;
+    sp->epoch |= 1;
+    char sql[128];
+    snprintf(sql, sizeof sql, "INSERT INTO counters(name, value) VALUES('epoch', %lld)",
+             (long long)sp->epoch);
+    return exec(sp, sql, err);
+}
+
+uint64_t mdc_spool_epoch(const mdc_spool *sp)
+{
+    return sp->epoch;
+}
+
+int mdc_spool_open(const char *path, const mdc_spool_opts *opts, mdc_spool **out, mdc_err *err)
+{
+    mdc_spool *sp = xcalloc(1, sizeof *sp);
+    pthread_mutex_init(&sp->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&sp->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    sp->max_records = opts ? opts->max_records : 0;
+    if (sqlite3_open_v2(path, &sp->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        mdc_err_set(err, MDC_EIO, "cannot open spool %s: %s", path,
+                    sp->db ? sqlite3_errmsg(sp->db) : "out of memory");
+        mdc_spool_close(sp);
+        return -1;
+    }
+    sqlite3_busy_timeout(sp->db, 10000);
+    const char *sync =
+        opts && opts->fsync ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
+    if (exec(sp, "PRAGMA journal_mode=WAL;", err) < 0 || exec(sp, sync, err) < 0 ||
+        exec(sp, schema, err) < 0 || prepare(sp, err) < 0) {
+        mdc_err_prefix(err, "spool %s", path);
+        mdc_spool_close(sp);
+        return -1;
+    }
+    sp->first_seq = query_int(sp, "SELECT COALESCE(MIN(seq), 0) FROM records");
+    sp->last_seq = query_int(sp, "SELECT COALESCE(MAX(seq), 0) FROM records");
+    if (sp->last_seq == 0) /* empty: the next seq continues from the highest ever used */
+        sp->last_seq = query_int(sp, "SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence "
+                                     "WHERE name = 'records'");
+    sp->dropped =
+        query_int(sp, "SELECT COALESCE(MAX(value), 0) FROM counters WHERE name = 'dropped'");
+    if (load_epoch(sp, err) < 0) {
+        mdc_spool_close(sp);
+        return -1;
+    }
+    *out = sp;
+    return 0;
+}
+
+void mdc_spool_close(mdc_spool *sp)
+{
+    if (!sp) return;
+    sqlite3_stmt *sts[] = {sp->ins, sp->state_put, sp->state_get, sp->read, sp->cur_put};
+    for (size_t i = 0; i < sizeof sts / sizeof sts[0]; i++)
+        sqlite3_finalize(sts[i]);
+    if (sp->db) sqlite3_close(sp->db);
+    for (size_t i = 0; i < sp->ncursors; i++)
+        free(sp->cursors[i].sink);
+    free(sp->cursors);
+    sb_free(&sp->enc);
+    pthread_cond_destroy(&sp->cv);
+    pthread_mutex_destroy(&sp->mu);
+    free(sp);
+}
+
+static int step_done(mdc_spool *sp, sqlite3_stmt *st, mdc_err *err, const char *what)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE) return db_err(sp, err, what);
+    return 0;
+}
+
+/* Deletes the oldest records beyond max_records. Called inside the append transaction. */
+static int enforce_bound(mdc_spool *sp, int64_t *dropped, mdc_err *err)
+{
+    if (sp->max_records <= 0 || sp->first_seq == 0) return 0;
+    int64_t count = sp->last_seq - sp->first_seq + 1;
+    if (count <= sp->max_records) return 0;
+    int64_t cut = sp->last_seq - sp->max_records; /* keep (cut, last] */
+    char sql[160];
+    snprintf(sql, sizeof sql, "DELETE FROM records WHERE seq <= %lld", (long long)cut);
+    if (exec(sp, sql, err) < 0) return -1;
+    int64_t n = sqlite3_changes(sp->db);
+    sp->dropped += n;
+    snprintf(sql, sizeof sql,
+             "INSERT INTO counters(name, value) VALUES('dropped', %lld) "
+             "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+             (long long)sp->dropped);
+    if (exec(sp, sql, err) < 0) return -1;
+    sp->first_seq = cut + 1;
+    if (dropped) *dropped += n;
+    return 0;
+}
+
+static int append_locked(mdc_spool *sp, mdc_record *rec, const char *key, const char *state,
+                         int64_t *dropped, mdc_err *err)
+{
+    sb_reset(&sp->enc);
+    mdc_record_encode(rec, &sp->enc);
+    if (exec(sp, "BEGIN IMMEDIATE", err) < 0) return -1;
+    sqlite3_bind_blob(sp->ins, 1, sp->enc.buf, (int)sp->enc.len, SQLITE_STATIC);
+    if (step_done(sp, sp->ins, err, "append") < 0) goto fail;
+    int64_t seq = sqlite3_last_insert_rowid(sp->db);
+    if (key && state) {
+        sqlite3_bind_text(sp->state_put, 1, key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(sp->state_put, 2, state, -1, SQLITE_STATIC);
+        if (step_done(sp, sp->state_put, err, "save state") < 0) goto fail;
+    }
+    int64_t old_first = sp->first_seq, old_last = sp->last_seq, old_dropped = sp->dropped;
+    sp->last_seq = seq;
+    if (sp->first_seq == 0) sp->first_seq = seq;
+    if (enforce_bound(sp, dropped, err) < 0 || exec(sp, "COMMIT", err) < 0) {
+        sp->first_seq = old_first;
+        sp->last_seq = old_last;
+        sp->dropped = old_dropped;
+        goto fail;
+    }
+    rec->seq = seq;
+    return 0;
+fail:
+    exec(sp, "ROLLBACK", NULL);
+    return -1;
+}
+
+int mdc_spool_append(mdc_spool *sp, mdc_record *rec, const char *state_key, const char *state,
+                     int64_t *dropped, mdc_err *err)
+{
+    if (dropped) *dropped = 0;
+    pthread_mutex_lock(&sp->mu);
+    int rc = append_locked(sp, rec, state_key, state, dropped, err);
+    if (rc == 0) pthread_cond_broadcast(&sp->cv);
+    pthread_mutex_unlock(&sp->mu);
+    return rc;
+}
+
+int mdc_spool_get_state(mdc_spool *sp, const char *key, strbuf *out, mdc_err *err)
+{
+    pthread_mutex_lock(&sp->mu);
+    sqlite3_bind_text(sp->state_get, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(sp->state_get), found = 0;
+    if (rc == SQLITE_ROW) {
+        sb_puts(out, (const char *)sqlite3_column_text(sp->state_get, 0));
+        found = 1;
+    } else if (rc != SQLITE_DONE) {
+        found = db_err(sp, err, "read state");
+    }
+    sqlite3_reset(sp->state_get);
+    sqlite3_clear_bindings(sp->state_get);
+    pthread_mutex_unlock(&sp->mu);
+    return found;
+}
+
+static cursor *find_cursor(mdc_spool *sp, const char *sink)
+{
+    for (size_t i = 0; i < sp->ncursors; i++)
+        if (strcmp(sp->cursors[i].sink, sink) == 0) return &sp->cursors[i];
+    return NULL;
+}
+
+static int put_cursor(mdc_spool *sp, const char *sink, int64_t pos, mdc_err *err)
+{
+    sqlite3_bind_text(sp->cur_put, 1, sink, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(sp->cur_put, 2, pos);
+    return step_done(sp, sp->cur_put, err, "save cursor");
+}
+
+int mdc_spool_cursor(mdc_spool *sp, const char *sink_id, int64_t at_least, int64_t *pos,
+                     mdc_err *err)
+{
+    pthread_mutex_lock(&sp->mu);
+    int rc = 0;
+    cursor *c = find_cursor(sp, sink_id);
+    if (!c) {
+        sqlite3_stmt *st;
+        int64_t p = -1;
+        if (sqlite3_prepare_v2(sp->db, "SELECT seq FROM cursors WHERE sink = ?", -1, &st, NULL) ==
+            SQLITE_OK) {
+            sqlite3_bind_text(st, 1, sink_id, -1, SQLITE_STATIC);
+            if (sqlite3_step(st) == SQLITE_ROW) p = sqlite3_column_int64(st, 0);
+        }
+        sqlite3_finalize(st);
+        if (p < 0) /* a new sink starts at the tail */
+            p = sp->last_seq;
+        if (at_least > p) p = at_least;
+        xgrow(&sp->cursors, &sp->capcursors, sp->ncursors + 1, sizeof *sp->cursors);
+        c = &sp->cursors[sp->ncursors++];
+        c->sink = xstrdup(sink_id);
+        c->pos = p;
+        rc = put_cursor(sp, sink_id, p, err);
+    }
+    *pos = c->pos;
+    pthread_mutex_unlock(&sp->mu);
+    return rc;
+}
+
+static int read_locked(mdc_spool *sp, int64_t after, size_t max, mdc_record **recs, size_t *n,
+                       size_t *corrupt, mdc_err *err)
+{
+    sqlite3_bind_int64(sp->read, 1, after);
+    sqlite3_bind_int64(sp->read, 2, (sqlite3_int64)max);
+    mdc_record *out = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(sp->read)) == SQLITE_ROW) {
+        xgrow(&out, &cap, cnt + 1, sizeof *out);
+        const void *blob = sqlite3_column_blob(sp->read, 1);
+        int len = sqlite3_column_bytes(sp->read, 1);
+        if (mdc_record_decode(blob, (size_t)len, &out[cnt], NULL) < 0) {
+            if (corrupt) (*corrupt)++;
+            continue;
+        }
+        out[cnt++].seq = sqlite3_column_int64(sp->read, 0);
+    }
+    sqlite3_reset(sp->read);
+    sqlite3_clear_bindings(sp->read);
+    if (rc != SQLITE_DONE) {
+        for (size_t i = 0; i < cnt; i++)
+            mdc_record_free(&out[i]);
+        free(out);
+        return db_err(sp, err, "read");
+    }
+    *recs = out;
+    *n = cnt;
+    return 0;
+}
+
+int mdc_spool_read(mdc_spool *sp, int64_t after, size_t max, mdc_record **recs, size_t *n,
+                   size_t *corrupt, mdc_err *err)
+{
+    *recs = NULL;
+    *n = 0;
+    pthread_mutex_lock(&sp->mu);
+    int rc = read_locked(sp, after, max, recs, n, corrupt, err);
+    pthread_mutex_unlock(&sp->mu);
+    return rc;
+}
+
+/* Deletes records that every registered sink has taken. */
+static int trim_locked(mdc_spool *sp, mdc_err *err)
+{
+    if (sp->ncursors == 0 || sp->first_seq == 0) return 0;
+    int64_t min = sp->cursors[0].pos;
+    for (size_t i = 1; i < sp->ncursors; i++)
+        if (sp->cursors[i].pos < min) min = sp->cursors[i].pos;
+    if (min < sp->first_seq) return 0;
+    char sql[96];
+    snprintf(sql, sizeof sql, "DELETE FROM records WHERE seq <= %lld", (long long)min);
+    if (exec(sp, sql, err) < 0) return -1;
+    sp->first_seq = min >= sp->last_seq ? 0 : min + 1;
+    return 0;
+}
+
+int mdc_spool_ack(mdc_spool *sp, const char *sink_id, int64_t seq, mdc_err *err)
+{
+    pthread_mutex_lock(&sp->mu);
+    int rc = 0;
+    cursor *c = find_cursor(sp, sink_id);
+    if (!c) {
+        rc = mdc_err_set(err, MDC_ESTATE, "spool: unknown sink %s", sink_id);
+    } else if (seq > c->pos) {
+        c->pos = seq;
+        rc = put_cursor(sp, sink_id, seq, err);
+        if (rc == 0) rc = trim_locked(sp, err);
+    }
+    pthread_mutex_unlock(&sp->mu);
+    return rc;
+}
+
+bool mdc_spool_wait(mdc_spool *sp, int64_t after, int64_t timeout_us)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t ns = ts.tv_nsec + (timeout_us % 1000000) * 1000;
+    ts.tv_sec += timeout_us / 1000000 + ns / 1000000000;
+    ts.tv_nsec = ns % 1000000000;
+    pthread_mutex_lock(&sp->mu);
+    if (sp->last_seq <= after) pthread_cond_timedwait(&sp->cv, &sp->mu, &ts);
+    bool ready = sp->last_seq > after;
+    pthread_mutex_unlock(&sp->mu);
+    return ready;
+}
+
+void mdc_spool_wake(mdc_spool *sp)
+{
+    pthread_mutex_lock(&sp->mu);
+    pthread_cond_broadcast(&sp->cv);
+    pthread_mutex_unlock(&sp->mu);
+}
+
+int mdc_spool_stats_get(mdc_spool *sp, mdc_spool_stats *st, mdc_err *err)
+{
+    (void)err;
+    pthread_mutex_lock(&sp->mu);
+    st->first_seq = sp->first_seq;
+    st->last_seq = sp->last_seq;
+    st->records = sp->first_seq ? sp->last_seq - sp->first_seq + 1 : 0;
+    st->dropped = sp->dropped;
+    pthread_mutex_unlock(&sp->mu);
+    return 0;
+}
+
+int64_t mdc_spool_backlog(mdc_spool *sp, const char *sink_id)
+{
+    pthread_mutex_lock(&sp->mu);
+    cursor *c = find_cursor(sp, sink_id);
+    int64_t n = c ? sp->last_seq - c->pos : 0;
+    pthread_mutex_unlock(&sp->mu);
+    return n < 0 ? 0 : n;
+}

@@ -1,0 +1,12 @@
+/* derive_internal.h — the rule steps mdc_derive_apply() runs, in order. */
+#ifndef MDC_DERIVE_INTERNAL_H
+#define MDC_DERIVE_INTERNAL_H
+
+#include "derive.h"
+
+void mdc_derive_energy(const mdc_derive_cfg *cfg, mdc_derive_state *st, mdc_record *rec,
+                       strbuf *events);
+void mdc_derive_parts(const mdc_derive_cfg *cfg, mdc_derive_state *st, mdc_record *rec,
+                      strbuf *events);
+
+#endif

@@ -1,0 +1,210 @@
+/* poller.c — one thread per bus: polls its devices on their schedules, derives, spools.
+ * A device that fails is retried with a capped, jittered backoff; between retries its slots
+ * still yield records (status 0 with the last error) without touching the bus, so one dead
+ * unit never delays the others. */
+#include "runtime_internal.h"
+
+#include "core/backoff.h"
+#include "core/clock.h"
+#include "core/log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define RETRY_BASE_US (1 * MDC_US_PER_SEC)
+#define RETRY_CAP_US  (60 * MDC_US_PER_SEC)
+
+static int64_t retry_delay(unsigned failures, uint64_t seed)
+{
+    mdc_backoff b;
+    mdc_backoff_init(&b, RETRY_BASE_US, RETRY_CAP_US, seed);
+    int64_t d = 0;
+    for (unsigned i = 0; i < failures && i < 16; i++)
+        d = mdc_backoff_next(&b);
+    return d;
+}
+
+static uint64_t seed_of(const void *p, int64_t t)
+{
+    return (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ull ^ (uint64_t)t;
+}
+
+static void fill_unreachable(mdc_rt_device *d, mdc_record *rec, const char *why)
+{
+    for (size_t i = rec->nfields; d->fields[i]; i++)
+        mdc_record_add_null(rec, d->fields[i], NULL);
+    for (size_t i = 0; i < rec->nfields; i++) { /* an unreachable device has no point errors */
+        free(rec->fields[i].error);
+        rec->fields[i].error = NULL;
+        mdc_value_free(&rec->fields[i].v);
+    }
+    mdc_record_set_error(rec, why);
+}
+
+static bool bus_ready(mdc_rt_bus *bus, int64_t now, char *why, size_t n)
+{
+    if (bus->handle) return true;
+    if (now < bus->retry_at_us) {
+        snprintf(why, n, "%s", bus->last_error);
+        return false;
+    }
+    mdc_err err = {0};
+    if (bus->driver->bus_open(bus->devs[0]->dcfg, &bus->handle, &err) == 0) {
+        if (bus->failures) LOG_INFO(bus->key ? bus->key : bus->devs[0]->cfg->id, "connected again");
+        bus->failures = 0;
+        return true;
+    }
+    bus->handle = NULL;
+    bus->failures++;
+    bus->retry_at_us = now + retry_delay(bus->failures, seed_of(bus, now));
+    if (strcmp(bus->last_error, err.msg) != 0)
+        LOG_WARN(bus->key ? bus->key : bus->devs[0]->cfg->id, "%s (retrying with backoff)",
+                 err.msg);
+    snprintf(bus->last_error, sizeof bus->last_error, "%s", err.msg);
+    snprintf(why, n, "%s", err.msg);
+    return false;
+}
+
+static void note_failure(mdc_rt_device *d, const mdc_err *err, int64_t now, bool log_changes)
+{
+    d->failures++;
+    d->retry_at_us = now + retry_delay(d->failures, seed_of(d, now));
+    if (log_changes && strcmp(d->last_error, err->msg) != 0)
+        LOG_WARN(d->cfg->id, "unreachable: %s (retrying with backoff)", err->msg);
+    snprintf(d->last_error, sizeof d->last_error, "%s", err->msg);
+    atomic_fetch_add(&d->poll_errors, 1);
+}
+
+void mdc_rt_poll_device(mdc_rt_bus *bus, mdc_rt_device *d, mdc_record *rec, bool log_changes)
+{
+    int64_t now = mdc_now_us();
+    rec->ts_us = now;
+    mdc_record_set_device(rec, d->cfg->id);
+    rec->has_machine_id = d->cfg->has_machine_id;
+    rec->machine_id = d->cfg->machine_id;
+    char why[MDC_ERR_MSG_MAX];
+    if (!bus_ready(bus, now, why, sizeof why)) {
+        fill_unreachable(d, rec, why);
+        return;
+    }
+    if (now < d->retry_at_us) { /* backing off: no I/O for this unit now */
+        fill_unreachable(d, rec, d->last_error);
+        return;
+    }
+    mdc_err err = {0};
+    int64_t t0 = mdc_mono_us();
+    int rc = d->driver->poll(bus->handle, d->dcfg, rec, &err);
+    atomic_store(&d->last_latency_us, mdc_mono_us() - t0);
+    atomic_fetch_add(&d->polls, 1);
+    if (rc < 0) {
+        note_failure(d, &err, now, log_changes);
+        fill_unreachable(d, rec, err.msg);
+        if (d->driver->bus_broken && d->driver->bus_broken(bus->handle)) {
+            d->driver->bus_close(bus->handle);
+            bus->handle = NULL;
+        }
+        return;
+    }
+    if (d->failures && log_changes)
+        LOG_INFO(d->cfg->id, "reachable again after %u failed poll%s", d->failures,
+                 d->failures == 1 ? "" : "s");
+    d->failures = 0;
+    d->retry_at_us = 0;
+    d->last_error[0] = '\0';
+}
+
+static void log_events(const char *dev, strbuf *events)
+{
+    char *line = events->buf;
+    while (line && *line) {
+        char *nl = strchr(line, '\n');
+        if (nl) *nl = '\0';
+        LOG_WARN(dev, "%s", line);
+        line = nl ? nl + 1 : NULL;
+    }
+}
+
+static void spool_record(mdc_runtime *rt, mdc_rt_device *d, mdc_record *rec)
+{
+    strbuf events = STRBUF_INIT, state = STRBUF_INIT;
+    mdc_derive_apply(&d->derive, &rt->shifts, &d->st, rec, &events);
+    log_events(d->cfg->id, &events);
+    atomic_store(&d->status, rec->status);
+    mdc_derive_state_to_json(&d->st, &state);
+    char key[128];
+    snprintf(key, sizeof key, "derive:%s", d->cfg->id);
+    mdc_err err = {0};
+    int64_t dropped = 0;
+    if (mdc_spool_append(rt->spool, rec, key, sb_str(&state), &dropped, &err) < 0)
+        LOG_ERROR(d->cfg->id, "record lost: %s", err.msg);
+    else
+        atomic_fetch_add(&d->records, 1);
+    if (dropped)
+        LOG_ERROR("spool",
+                  "spool full (%lld records): dropped the %lld oldest undelivered "
+                  "record%s; a sink has been down too long — raise spool.max_records or fix it",
+                  (long long)rt->cfg->spool.max_records, (long long)dropped,
+                  dropped == 1 ? "" : "s");
+    sb_free(&events);
+    sb_free(&state);
+}
+
+static mdc_rt_device *next_device(mdc_rt_bus *bus)
+{
+    mdc_rt_device *best = bus->devs[0];
+    for (size_t i = 1; i < bus->ndevs; i++)
+        if (bus->devs[i]->next_due_us < best->next_due_us) best = bus->devs[i];
+    return best;
+}
+
+static bool wait_for(mdc_rt_bus *bus, int64_t due)
+{
+    mdc_runtime *rt = bus->rt;
+    if (bus->driver->idle && bus->handle) {
+        while (!atomic_load(&rt->stop_polling)) {
+            int64_t left = due - mdc_now_us();
+            if (left <= 0) return true;
+            bus->driver->idle(bus->handle, mdc_mono_us() + (left < 200000 ? left : 200000));
+        }
+        return false;
+    }
+    return mdc_rt_wait_until(rt, due, &rt->stop_polling);
+}
+
+void *mdc_rt_bus_thread(void *arg)
+{
+    mdc_rt_bus *bus = arg;
+    mdc_runtime *rt = bus->rt;
+    int64_t now = mdc_now_us();
+    for (size_t i = 0; i < bus->ndevs; i++)
+        bus->devs[i]->next_due_us =
+            rt->opts.once ? now : mdc_schedule_next(&bus->devs[i]->cfg->schedule, now);
+    while (!atomic_load(&rt->stop_polling)) {
+        mdc_rt_device *d = next_device(bus);
+        int64_t due = d->next_due_us;
+        if (!wait_for(bus, due)) break;
+        mdc_record rec;
+        mdc_record_init(&rec);
+        mdc_rt_poll_device(bus, d, &rec, true);
+        spool_record(rt, d, &rec);
+        mdc_record_free(&rec);
+        if (rt->opts.once) {
+            d->next_due_us = INT64_MAX;
+            atomic_fetch_add(&rt->devices_polled_once, 1);
+            if (next_device(bus)->next_due_us == INT64_MAX) break;
+            continue;
+        }
+        uint64_t missed = 0;
+        d->next_due_us = mdc_schedule_advance(&d->cfg->schedule, due, mdc_now_us(), &missed);
+        if (missed) {
+            atomic_fetch_add(&d->missed, missed);
+            LOG_DEBUG(d->cfg->id, "poll overran its schedule: skipped %llu slot%s",
+                      (unsigned long long)missed, missed == 1 ? "" : "s");
+        }
+    }
+    if (bus->handle) {
+        bus->driver->bus_close(bus->handle);
+        bus->handle = NULL;
+    }
+    return NULL;
+}

@@ -1,0 +1,189 @@
+/* runtime.c — building the runtime from a configuration, and describing it. */
+#include "runtime_internal.h"
+
+#include "core/xalloc.h"
+
+#include <string.h>
+
+static mdc_rt_bus *bus_for(mdc_runtime *rt, const mdc_driver *drv, const char *key)
+{
+    if (key)
+        for (size_t i = 0; i < rt->nbuses; i++)
+            if (rt->buses[i]->driver == drv && rt->buses[i]->key &&
+                strcmp(rt->buses[i]->key, key) == 0)
+                return rt->buses[i];
+    mdc_rt_bus *b = xcalloc(1, sizeof *b);
+    b->key = key ? xstrdup(key) : NULL;
+    b->driver = drv;
+    b->rt = rt;
+    xgrow(&rt->buses, &rt->capbuses, rt->nbuses + 1, sizeof *rt->buses);
+    rt->buses[rt->nbuses++] = b;
+    return b;
+}
+
+static int attach_to_bus(mdc_runtime *rt, mdc_rt_device *d, mdc_err *err)
+{
+    const char *key = d->driver->bus_key ? d->driver->bus_key(d->dcfg) : NULL;
+    mdc_rt_bus *b = bus_for(rt, d->driver, key);
+    if (b->ndevs && d->driver->bus_check &&
+        d->driver->bus_check(b->devs[0]->dcfg, d->dcfg, err) < 0)
+        return cfg_error(&d->cfg->node, NULL, err, "shares %s with device \"%s\": %s", key,
+                         b->devs[0]->cfg->id, err->msg);
+    xgrow(&b->devs, &b->capdevs, b->ndevs + 1, sizeof *b->devs);
+    b->devs[b->ndevs++] = d;
+    d->bus = b;
+    return 0;
+}
+
+static int build_device(mdc_runtime *rt, const mdc_device_cfg *dc, mdc_rt_device *d, mdc_err *err)
+{
+    d->cfg = dc;
+    d->driver = mdc_driver_find(dc->driver);
+    if (!d->driver) {
+        const char *near = mdc_did_you_mean(dc->driver, mdc_driver_names());
+        strbuf names = STRBUF_INIT;
+        for (const char *const *n = mdc_driver_names(); *n; n++)
+            sb_printf(&names, "%s%s", names.len ? ", " : "", *n);
+        cfg_error(&dc->node, "driver", err, "unknown driver \"%s\"%s%s%s; allowed: %s", dc->driver,
+                  near ? " (did you mean \"" : "", near ? near : "", near ? "\"?)" : "",
+                  sb_str(&names));
+        sb_free(&names);
+        return -1;
+    }
+    if (d->driver->parse(dc, &d->dcfg, err) < 0) return -1;
+    d->fields = d->driver->fields(d->dcfg);
+    if (mdc_derive_parse(&dc->node, d->fields, &d->derive, err) < 0) return -1;
+    mdc_derive_state_init(&d->st);
+    atomic_init(&d->status, MDC_STATUS_NONE);
+    return attach_to_bus(rt, d, err);
+}
+
+static void build_shifts(mdc_runtime *rt)
+{
+    const mdc_config *cfg = rt->cfg;
+    rt->shift_starts = xcalloc(cfg->nshifts, sizeof *rt->shift_starts);
+    rt->shift_ids = xcalloc(cfg->nshifts, sizeof *rt->shift_ids);
+    for (size_t i = 0; i < cfg->nshifts; i++) {
+        rt->shift_starts[i] = cfg->shifts[i].start_min;
+        rt->shift_ids[i] = cfg->shifts[i].id;
+    }
+    rt->shifts = (mdc_shift_ctx){
+        .tz = cfg->tz, .starts_min = rt->shift_starts, .ids = rt->shift_ids, .n = cfg->nshifts};
+}
+
+int mdc_runtime_build(const mdc_config *cfg, mdc_runtime **out, mdc_err *err)
+{
+    mdc_runtime *rt = xcalloc(1, sizeof *rt);
+    rt->cfg = cfg;
+    pthread_mutex_init(&rt->mu, NULL);
+    pthread_cond_init(&rt->cv, NULL);
+    build_shifts(rt);
+    rt->devs = xcalloc(cfg->ndevices ? cfg->ndevices : 1, sizeof *rt->devs);
+    for (size_t i = 0; i < cfg->ndevices; i++) {
+        bool enabled = true;
+        if (cfg_bool(&cfg->devices[i].node, "enabled", true, &enabled, err) < 0) goto fail;
+        if (!enabled) continue;
+        rt->ndevs++;
+        if (build_device(rt, &cfg->devices[i], &rt->devs[rt->ndevs - 1], err) < 0) goto fail;
+    }
+    if (mdc_rt_build_sinks(rt, err) < 0) goto fail;
+    *out = rt;
+    return 0;
+fail:
+    mdc_runtime_free(rt);
+    return -1;
+}
+
+void mdc_runtime_free(mdc_runtime *rt)
+{
+    if (!rt) return;
+    for (size_t i = 0; i < rt->nbuses; i++) {
+        mdc_rt_bus *b = rt->buses[i];
+        if (b->handle) b->driver->bus_close(b->handle);
+        free(b->key);
+        free(b->devs);
+        free(b);
+    }
+    free(rt->buses);
+    for (size_t i = 0; i < rt->ndevs; i++)
+        if (rt->devs[i].dcfg) rt->devs[i].driver->free_config(rt->devs[i].dcfg);
+    free(rt->devs);
+    for (size_t i = 0; i < rt->nsinks; i++)
+        mdc_sink_destroy(rt->sinks[i].sink);
+    free(rt->sinks);
+    free(rt->shift_starts);
+    free(rt->shift_ids);
+    pthread_cond_destroy(&rt->cv);
+    pthread_mutex_destroy(&rt->mu);
+    free(rt);
+}
+
+const mdc_config *mdc_runtime_config(const mdc_runtime *rt)
+{
+    return rt->cfg;
+}
+
+size_t mdc_runtime_device_count(const mdc_runtime *rt)
+{
+    return rt->ndevs;
+}
+
+mdc_rt_device *mdc_runtime_device(mdc_runtime *rt, size_t i)
+{
+    return i < rt->ndevs ? &rt->devs[i] : NULL;
+}
+
+mdc_rt_device *mdc_runtime_find_device(mdc_runtime *rt, const char *id)
+{
+    for (size_t i = 0; i < rt->ndevs; i++)
+        if (strcmp(rt->devs[i].cfg->id, id) == 0) return &rt->devs[i];
+    return NULL;
+}
+
+size_t mdc_runtime_sink_count(const mdc_runtime *rt)
+{
+    return rt->nsinks;
+}
+
+mdc_rt_sink *mdc_runtime_sink(mdc_runtime *rt, size_t i)
+{
+    return i < rt->nsinks ? &rt->sinks[i] : NULL;
+}
+
+const mdc_shift_ctx *mdc_runtime_shifts(const mdc_runtime *rt)
+{
+    return &rt->shifts;
+}
+
+static void describe_device(const mdc_rt_device *d, strbuf *out)
+{
+    const mdc_device_cfg *c = d->cfg;
+    sb_printf(out, "  %s (driver %s", c->id, c->driver);
+    if (c->has_machine_id) sb_printf(out, ", machine %lld", (long long)c->machine_id);
+    if (strcmp(c->name, c->id) != 0) sb_printf(out, ", \"%s\"", c->name);
+    sb_puts(out, "): ");
+    mdc_schedule_describe(&c->schedule, out);
+    sb_puts(out, "\n");
+    d->driver->describe(d->dcfg, out);
+    mdc_derive_describe(&d->derive, out);
+}
+
+void mdc_runtime_describe(const mdc_runtime *rt, strbuf *out)
+{
+    const mdc_config *cfg = rt->cfg;
+    sb_printf(out, "configuration %s: OK\n", mdc_cfgdoc_name(cfg->doc));
+    sb_printf(out, "timezone %s; data in %s/; shifts:", cfg->timezone, cfg->data_dir);
+    for (size_t i = 0; i < cfg->nshifts; i++)
+        sb_printf(out, " %d@%02d:%02d", cfg->shifts[i].id, cfg->shifts[i].start_min / 60,
+                  cfg->shifts[i].start_min % 60);
+    sb_printf(out, "\ndevices (%zu) on %zu thread%s:\n", rt->ndevs, rt->nbuses,
+              rt->nbuses == 1 ? "" : "s");
+    for (size_t i = 0; i < rt->ndevs; i++)
+        describe_device(&rt->devs[i], out);
+    sb_printf(out, "sinks (%zu):\n", rt->nsinks);
+    for (size_t i = 0; i < rt->nsinks; i++)
+        sb_printf(out, "  %s\n", rt->sinks[i].sink->id);
+    sb_printf(out, "spool: %s/spool.db, at most %lld records\n", cfg->data_dir,
+              (long long)cfg->spool.max_records);
+    mdc_cfgdoc_mask(cfg->doc, out);
+}

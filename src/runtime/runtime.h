@@ -1,0 +1,106 @@
+/* runtime.h — assembles a configuration into running parts and runs them:
+ *   devices (driver + derive rules) grouped into buses, one thread per bus, polling on each
+ *   device's schedule; every record derived, then committed to the spool; one delivery thread
+ *   per sink reading the spool in order.
+ * The runtime is the only layer that knows every other layer; it also does the logging.
+ */
+#ifndef MDC_RUNTIME_H
+#define MDC_RUNTIME_H
+
+#include "core/config.h"
+#include "core/record.h"
+#include "core/strbuf.h"
+#include "derive/derive.h"
+#include "drivers/driver.h"
+#include "sinks/sink.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+typedef struct mdc_runtime mdc_runtime;
+typedef struct mdc_rt_bus mdc_rt_bus;
+
+typedef struct mdc_rt_device {
+    const mdc_device_cfg *cfg;
+    const mdc_driver *driver;
+    void *dcfg;
+    const char *const *fields;
+    mdc_derive_cfg derive;
+    mdc_rt_bus *bus;
+    /* state owned by the bus thread */
+    mdc_derive_state st;
+    int64_t next_due_us;
+    int64_t retry_at_us;
+    unsigned failures;
+    char last_error[MDC_ERR_MSG_MAX];
+    /* counters (read by other threads) */
+    atomic_uint_fast64_t polls, poll_errors, missed, records;
+    atomic_int_fast64_t last_latency_us;
+    atomic_int status;
+} mdc_rt_device;
+
+struct mdc_rt_bus {
+    char *key; /* NULL: a bus of its own */
+    const mdc_driver *driver;
+    mdc_rt_device **devs;
+    size_t ndevs, capdevs;
+    void *handle; /* the driver's open bus, NULL when closed */
+    int64_t retry_at_us;
+    unsigned failures;
+    char last_error[MDC_ERR_MSG_MAX];
+    pthread_t thread;
+    bool started;
+    mdc_runtime *rt;
+};
+
+typedef struct mdc_rt_sink {
+    mdc_sink *sink;
+    pthread_t thread;
+    bool started;
+    mdc_runtime *rt;
+    atomic_uint_fast64_t delivered, failures;
+    atomic_bool healthy;
+} mdc_rt_sink;
+
+typedef struct mdc_run_opts {
+    bool once;            /* poll every device once, deliver, and return */
+    double drain_seconds; /* at stop, how long sinks may keep delivering (default 3) */
+} mdc_run_opts;
+
+/* Parses drivers, derive rules and sinks; no I/O. */
+int mdc_runtime_build(const mdc_config *cfg, mdc_runtime **out, mdc_err *err);
+void mdc_runtime_free(mdc_runtime *rt);
+
+const mdc_config *mdc_runtime_config(const mdc_runtime *rt);
+size_t mdc_runtime_device_count(const mdc_runtime *rt);
+mdc_rt_device *mdc_runtime_device(mdc_runtime *rt, size_t i);
+mdc_rt_device *mdc_runtime_find_device(mdc_runtime *rt, const char *id);
+size_t mdc_runtime_sink_count(const mdc_runtime *rt);
+mdc_rt_sink *mdc_runtime_sink(mdc_runtime *rt, size_t i);
+
+/* The plan `mdc check` prints: devices, schedules, points, requests, rules, sinks. */
+void mdc_runtime_describe(const mdc_runtime *rt, strbuf *out);
+
+/* Opens the spool, starts every thread and returns; stop with mdc_runtime_stop(). */
+int mdc_runtime_start(mdc_runtime *rt, const mdc_run_opts *opts, mdc_err *err);
+/* Asks every thread to stop (async-signal-safe). */
+void mdc_runtime_request_stop(mdc_runtime *rt);
+bool mdc_runtime_stopping(const mdc_runtime *rt);
+/* Stops polling, lets sinks drain briefly, joins every thread, closes the spool. */
+void mdc_runtime_stop(mdc_runtime *rt);
+/* Blocks until every device has been polled once and every sink has delivered it (--once). */
+int mdc_runtime_wait_once(mdc_runtime *rt, double timeout_s);
+
+/* One poll of one device, derived with fresh state (nothing persisted): `mdc read`. */
+int mdc_runtime_read_once(mdc_runtime *rt, mdc_rt_device *dev, mdc_record *rec, strbuf *inspect,
+                          int argc, char **argv, mdc_err *err);
+
+/* The shift context derived from the configuration. */
+const mdc_shift_ctx *mdc_runtime_shifts(const mdc_runtime *rt);
+
+/* Registry */
+const mdc_driver *mdc_driver_find(const char *name);
+const char *const *mdc_driver_names(void);
+
+#endif

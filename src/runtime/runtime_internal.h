@@ -1,0 +1,41 @@
+/* runtime_internal.h — shared between the runtime's files. */
+#ifndef MDC_RUNTIME_INTERNAL_H
+#define MDC_RUNTIME_INTERNAL_H
+
+#include "runtime.h"
+
+#include "core/spool.h"
+
+struct mdc_runtime {
+    const mdc_config *cfg;
+    mdc_rt_device *devs;
+    size_t ndevs;
+    mdc_rt_bus **buses;
+    size_t nbuses, capbuses;
+    mdc_rt_sink *sinks;
+    size_t nsinks;
+    mdc_shift_ctx shifts;
+    int *shift_starts, *shift_ids;
+    mdc_spool *spool;
+    mdc_run_opts opts;
+    atomic_bool stop_polling;
+    atomic_bool stop_sinks;
+    pthread_mutex_t mu; /* guards cv for interruptible waits */
+    pthread_cond_t cv;
+    atomic_uint_fast64_t devices_polled_once;
+};
+
+/* Sleeps until the wall-clock deadline or until `flag` is set. Returns false if the flag is
+ * set. */
+bool mdc_rt_wait_until(mdc_runtime *rt, int64_t deadline_us, const atomic_bool *flag);
+void mdc_rt_wake_all(mdc_runtime *rt);
+
+void *mdc_rt_bus_thread(void *arg);
+void *mdc_rt_sink_thread(void *arg);
+/* Polls one device now (the bus thread's body; also used by read_once): fills rec. */
+void mdc_rt_poll_device(mdc_rt_bus *bus, mdc_rt_device *d, mdc_record *rec, bool log_changes);
+
+/* Builds the sinks of the configuration (default: sqlite in data_dir). */
+int mdc_rt_build_sinks(mdc_runtime *rt, mdc_err *err);
+
+#endif

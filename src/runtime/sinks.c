@@ -1,0 +1,32 @@
+/* sinks.c — the runtime's sinks from the configuration. */
+#include "runtime_internal.h"
+
+#include "core/xalloc.h"
+#include "sinks/sink_config.h"
+
+#include <string.h>
+
+int mdc_rt_build_sinks(mdc_runtime *rt, mdc_err *err)
+{
+    const mdc_config *cfg = rt->cfg;
+    size_t n = cfg->nsinks ? cfg->nsinks : 1;
+    rt->sinks = xcalloc(n, sizeof *rt->sinks);
+    if (cfg->nsinks == 0) {
+        rt->sinks[0].sink = mdc_sink_default(cfg->data_dir);
+        rt->nsinks = 1;
+        return 0;
+    }
+    for (size_t i = 0; i < cfg->nsinks; i++) {
+        mdc_sink *s;
+        if (mdc_sink_from_config(&cfg->sinks[i], cfg->data_dir, &s, err) < 0) return -1;
+        for (size_t j = 0; j < rt->nsinks; j++)
+            if (strcmp(rt->sinks[j].sink->id, s->id) == 0) {
+                mdc_sink_destroy(s);
+                return cfg_error(&cfg->sinks[i], NULL, err,
+                                 "the same destination is configured twice (sinks[%zu])", j);
+            }
+        rt->sinks[rt->nsinks++].sink = s;
+        atomic_init(&rt->sinks[i].healthy, true);
+    }
+    return 0;
+}

@@ -1,0 +1,90 @@
+/* sink_config.c — JSON sink objects → sink instances. */
+#include "sink_config.h"
+#include "sink_file.h"
+#include "sink_sqlite.h"
+#include "sink_stdout.h"
+
+#include "core/xalloc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *const mdc_sink_types[] = {"sqlite", "stdout", "file", NULL};
+
+static const char *const format_names[] = {"json", "yaml", "csv", NULL};
+
+static int parse_format(const mdc_cfgnode *n, mdc_format_kind def, mdc_format_kind *out,
+                        mdc_err *err)
+{
+    int f;
+    if (cfg_enum(n, "format", format_names, (int)def, &f, err) < 0) return -1;
+    *out = (mdc_format_kind)f;
+    return 0;
+}
+
+static int build_sqlite(const mdc_cfgnode *n, const char *data_dir, mdc_sink **out, mdc_err *err)
+{
+    static const char *const keys[] = {"type", "path", NULL};
+    char def[4096];
+    snprintf(def, sizeof def, "%s/mdc.db", data_dir);
+    const char *path;
+    if (cfg_check_keys(n, keys, err) < 0 || cfg_string(n, "path", def, &path, err) < 0) return -1;
+    mdc_sqlite_sink_cfg c = {.path = (char *)path};
+    *out = mdc_sink_sqlite_new(&c);
+    return 0;
+}
+
+static int build_stdout(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err)
+{
+    static const char *const keys[] = {"type", "format", "csv_header", NULL};
+    mdc_stdout_sink_cfg c = {.style = MDC_STYLE_MDC};
+    if (cfg_check_keys(n, keys, err) < 0 || parse_format(n, MDC_FMT_JSON, &c.format, err) < 0 ||
+        cfg_bool(n, "csv_header", true, &c.csv_header, err) < 0)
+        return -1;
+    *out = mdc_sink_stdout_new(&c);
+    return 0;
+}
+
+static int build_file(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err)
+{
+    static const char *const keys[] = {"type", "path", "format", "fsync", NULL};
+    mdc_file_sink_cfg c = {.style = MDC_STYLE_MDC};
+    const char *path;
+    if (cfg_check_keys(n, keys, err) < 0 || cfg_required_string(n, "path", &path, err) < 0 ||
+        cfg_bool(n, "fsync", true, &c.fsync, err) < 0)
+        return -1;
+    mdc_format_kind def = MDC_FMT_JSON;
+    const char *dot = strrchr(path, '.');
+    if (dot && mdc_format_parse(dot + 1, &def) < 0) def = MDC_FMT_JSON;
+    if (parse_format(n, def, &c.format, err) < 0) return -1;
+    mdc_err e;
+    if (mdc_file_template_check(path, &e) < 0) return cfg_error(n, "path", err, "%s", e.msg);
+    c.path_template = (char *)path;
+    *out = mdc_sink_file_new(&c);
+    return 0;
+}
+
+int mdc_sink_from_config(const mdc_cfgnode *n, const char *data_dir, mdc_sink **out, mdc_err *err)
+{
+    int type;
+    if (!cfg_has(n, "type"))
+        return cfg_error(n, NULL, err, "missing \"type\"; allowed: sqlite, stdout, file");
+    if (cfg_enum(n, "type", mdc_sink_types, 0, &type, err) < 0) return -1;
+    switch (type) {
+    case 0:
+        return build_sqlite(n, data_dir, out, err);
+    case 1:
+        return build_stdout(n, out, err);
+    case 2:
+        return build_file(n, out, err);
+    }
+    return cfg_error(n, "type", err, "unsupported sink type");
+}
+
+mdc_sink *mdc_sink_default(const char *data_dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/mdc.db", data_dir);
+    mdc_sqlite_sink_cfg c = {.path = path};
+    return mdc_sink_sqlite_new(&c);
+}

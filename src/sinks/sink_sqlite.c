@@ -1,0 +1,320 @@
+/* sink_sqlite.c — see sink_sqlite.h. */
+#include "sink_sqlite.h"
+#include "format.h"
+
+#include "core/clock.h"
+#include "core/xalloc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum {
+    ST_DEVICE,
+    ST_SAMPLE,
+    ST_LIVE_STATUS,
+    ST_LIVE,
+    ST_HISTORY,
+    ST_SHIFT_CLOSE,
+    ST_SHIFT,
+    ST_PART,
+    ST_STATE,
+    ST_COUNT
+};
+
+static const char *const sql[ST_COUNT] = {
+    [ST_DEVICE] =
+        "INSERT INTO devices(id, machine_id, first_seen, last_seen) VALUES(?1, ?2, ?3, ?3) "
+        "ON CONFLICT(id) DO UPDATE SET machine_id = excluded.machine_id, "
+        "last_seen = excluded.last_seen",
+    [ST_SAMPLE] = "INSERT INTO samples(device, ts, name, value, error) VALUES(?, ?, ?, ?, ?)",
+    [ST_LIVE_STATUS] = "SELECT status FROM live WHERE device = ?",
+    [ST_LIVE] = "INSERT INTO live(device, ts, status, error, record) VALUES(?, ?, ?, ?, ?) "
+                "ON CONFLICT(device) DO UPDATE SET ts = excluded.ts, status = excluded.status, "
+                "error = excluded.error, record = excluded.record",
+    [ST_HISTORY] = "INSERT INTO status_history(device, ts, status, previous, error) "
+                   "VALUES(?, ?, ?, ?, ?)",
+    [ST_SHIFT_CLOSE] = "UPDATE shift_energy SET closed = 1 WHERE device = ? AND shift_start < ? "
+                       "AND closed = 0",
+    [ST_SHIFT] = "INSERT INTO shift_energy(device, shift_start, shift, energy_kwh, parts, closed, "
+                 "updated) VALUES(?1, ?2, ?3, ?4, ?5, 0, ?6) ON CONFLICT(device, shift_start) DO "
+                 "UPDATE SET shift = excluded.shift, "
+                 "energy_kwh = COALESCE(excluded.energy_kwh, energy_kwh), "
+                 "parts = COALESCE(excluded.parts, parts), updated = excluded.updated",
+    [ST_PART] = "INSERT INTO part_events(device, ts, count) VALUES(?, ?, ?)",
+    [ST_STATE] = "INSERT INTO sink_state(sink, epoch, last_seq) VALUES(?, ?, ?) "
+                 "ON CONFLICT(sink) DO UPDATE SET epoch = excluded.epoch, "
+                 "last_seq = excluded.last_seq",
+};
+
+typedef struct sqlite_sink {
+    char *path;
+    sqlite3 *db;
+    sqlite3_stmt *st[ST_COUNT];
+    uint64_t epoch;
+    int64_t last_seq; /* committed for `epoch`; -1 unknown */
+    strbuf json;
+} sqlite_sink;
+
+static int db_fail(sqlite_sink *k, mdc_err *err, const char *what)
+{
+    return mdc_err_set(err, MDC_EIO, "sqlite %s: %s: %s", k->path, what,
+                       k->db ? sqlite3_errmsg(k->db) : "cannot open");
+}
+
+static void close_db(sqlite_sink *k)
+{
+    for (int i = 0; i < ST_COUNT; i++) {
+        sqlite3_finalize(k->st[i]);
+        k->st[i] = NULL;
+    }
+    if (k->db) sqlite3_close(k->db);
+    k->db = NULL;
+}
+
+static int s_open(mdc_sink *s, mdc_err *err)
+{
+    sqlite_sink *k = s->impl;
+    if (sqlite3_open_v2(k->path, &k->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        db_fail(k, err, "open");
+        close_db(k);
+        return -1;
+    }
+    sqlite3_busy_timeout(k->db, 10000);
+    char *msg = NULL;
+    if (sqlite3_exec(k->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL,
+                     &msg) != SQLITE_OK) {
+        sqlite3_free(msg);
+        db_fail(k, err, "set WAL mode");
+        close_db(k);
+        return -1;
+    }
+    if (mdc_sqlite_migrate(k->db, err) < 0) {
+        mdc_err_prefix(err, "sqlite %s", k->path);
+        close_db(k);
+        return -1;
+    }
+    for (int i = 0; i < ST_COUNT; i++)
+        if (sqlite3_prepare_v3(k->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &k->st[i], NULL) !=
+            SQLITE_OK) {
+            db_fail(k, err, "prepare");
+            close_db(k);
+            return -1;
+        }
+    return 0;
+}
+
+static int64_t s_committed(mdc_sink *s, uint64_t epoch)
+{
+    sqlite_sink *k = s->impl;
+    k->epoch = epoch;
+    k->last_seq = -1;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(k->db, "SELECT epoch, last_seq FROM sink_state WHERE sink = 'sqlite'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW && (uint64_t)sqlite3_column_int64(st, 0) == epoch)
+        k->last_seq = sqlite3_column_int64(st, 1);
+    sqlite3_finalize(st);
+    return k->last_seq;
+}
+
+static int run(sqlite_sink *k, int i, mdc_err *err)
+{
+    int rc = sqlite3_step(k->st[i]);
+    sqlite3_reset(k->st[i]);
+    sqlite3_clear_bindings(k->st[i]);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return db_fail(k, err, "write");
+    return 0;
+}
+
+static void bind_value(sqlite3_stmt *st, int col, const mdc_value *v)
+{
+    switch (v->type) {
+    case MDC_NULL:
+        sqlite3_bind_null(st, col);
+        break;
+    case MDC_BOOL:
+        sqlite3_bind_int(st, col, v->u.b);
+        break;
+    case MDC_INT:
+        sqlite3_bind_int64(st, col, v->u.i);
+        break;
+    case MDC_DOUBLE:
+        sqlite3_bind_double(st, col, v->u.d);
+        break;
+    case MDC_STRING:
+        sqlite3_bind_text(st, col, v->u.s, -1, SQLITE_STATIC);
+        break;
+    }
+}
+
+static void bind_opt_text(sqlite3_stmt *st, int col, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, col);
+}
+
+static int write_samples(sqlite_sink *k, const mdc_record *r, const char *ts, mdc_err *err)
+{
+    sqlite3_stmt *st = k->st[ST_SAMPLE];
+    for (size_t i = 0; i < r->nfields; i++) {
+        sqlite3_bind_text(st, 1, r->device, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, ts, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, r->fields[i].name, -1, SQLITE_STATIC);
+        bind_value(st, 4, &r->fields[i].v);
+        bind_opt_text(st, 5, r->fields[i].error);
+        if (run(k, ST_SAMPLE, err) < 0) return -1;
+    }
+    return 0;
+}
+
+/* Inserts a status_history row when the status differs from the live row's (or is the first). */
+static int write_status(sqlite_sink *k, const mdc_record *r, const char *ts, mdc_err *err)
+{
+    if (r->status < 0) return 0;
+    sqlite3_stmt *q = k->st[ST_LIVE_STATUS];
+    sqlite3_bind_text(q, 1, r->device, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    bool have = rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL;
+    int prev = have ? sqlite3_column_int(q, 0) : -1;
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_fail(k, err, "read live status");
+    if (have && prev == r->status) return 0;
+    sqlite3_stmt *st = k->st[ST_HISTORY];
+    sqlite3_bind_text(st, 1, r->device, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, ts, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, r->status);
+    if (have) sqlite3_bind_int(st, 4, prev);
+    bind_opt_text(st, 5, r->error);
+    return run(k, ST_HISTORY, err);
+}
+
+static int write_live(sqlite_sink *k, const mdc_record *r, const char *ts, mdc_err *err)
+{
+    sb_reset(&k->json);
+    mdc_format_record(MDC_FMT_JSON, MDC_STYLE_MDC, r, &k->json);
+    if (k->json.len && k->json.buf[k->json.len - 1] == '\n') k->json.buf[--k->json.len] = '\0';
+    sqlite3_stmt *st = k->st[ST_LIVE];
+    sqlite3_bind_text(st, 1, r->device, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, ts, -1, SQLITE_STATIC);
+    if (r->status >= 0) sqlite3_bind_int(st, 3, r->status);
+    bind_opt_text(st, 4, r->error);
+    sqlite3_bind_text(st, 5, sb_str(&k->json), (int)k->json.len, SQLITE_STATIC);
+    return run(k, ST_LIVE, err);
+}
+
+static int write_shift(sqlite_sink *k, const mdc_record *r, const char *ts, mdc_err *err)
+{
+    const mdc_field *shift = mdc_record_find(r, "shift");
+    const mdc_field *energy = mdc_record_find(r, "shift_energy_kwh");
+    const mdc_field *parts = mdc_record_find(r, "part_count");
+    if (!r->shift_start_us || !shift || shift->v.type != MDC_INT || (!energy && !parts)) return 0;
+    char start[40];
+    mdc_format_utc_s(r->shift_start_us, start, sizeof start);
+    sqlite3_stmt *c = k->st[ST_SHIFT_CLOSE];
+    sqlite3_bind_text(c, 1, r->device, -1, SQLITE_STATIC);
+    sqlite3_bind_text(c, 2, start, -1, SQLITE_TRANSIENT);
+    if (run(k, ST_SHIFT_CLOSE, err) < 0) return -1;
+    sqlite3_stmt *st = k->st[ST_SHIFT];
+    sqlite3_bind_text(st, 1, r->device, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, start, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, shift->v.u.i);
+    if (energy && !r->error) bind_value(st, 4, &energy->v);
+    if (parts) bind_value(st, 5, &parts->v);
+    sqlite3_bind_text(st, 6, ts, -1, SQLITE_STATIC);
+    return run(k, ST_SHIFT, err);
+}
+
+static int write_parts(sqlite_sink *k, const mdc_record *r, const char *ts, mdc_err *err)
+{
+    const mdc_field *d = mdc_record_find(r, "part_count_delta");
+    if (!d || d->v.type != MDC_INT || d->v.u.i <= 0) return 0;
+    sqlite3_stmt *st = k->st[ST_PART];
+    sqlite3_bind_text(st, 1, r->device, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, ts, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, d->v.u.i);
+    return run(k, ST_PART, err);
+}
+
+static int write_record(sqlite_sink *k, const mdc_record *r, mdc_err *err)
+{
+    if (!r->device) return 0;
+    char ts[40];
+    mdc_format_utc_us(r->ts_us, ts, sizeof ts);
+    sqlite3_stmt *st = k->st[ST_DEVICE];
+    sqlite3_bind_text(st, 1, r->device, -1, SQLITE_STATIC);
+    if (r->has_machine_id) sqlite3_bind_int64(st, 2, r->machine_id);
+    sqlite3_bind_text(st, 3, ts, -1, SQLITE_STATIC);
+    if (run(k, ST_DEVICE, err) < 0 || write_samples(k, r, ts, err) < 0 ||
+        write_status(k, r, ts, err) < 0 || write_live(k, r, ts, err) < 0 ||
+        write_shift(k, r, ts, err) < 0 || write_parts(k, r, ts, err) < 0)
+        return -1;
+    return 0;
+}
+
+static int exec(sqlite_sink *k, const char *q, mdc_err *err)
+{
+    if (sqlite3_exec(k->db, q, NULL, NULL, NULL) != SQLITE_OK) return db_fail(k, err, q);
+    return 0;
+}
+
+static int s_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_err *err)
+{
+    sqlite_sink *k = s->impl;
+    if (exec(k, "BEGIN IMMEDIATE", err) < 0) return -1;
+    int64_t last = k->last_seq;
+    for (size_t i = 0; i < n; i++) {
+        if (recs[i]->seq && recs[i]->seq <= k->last_seq)
+            continue; /* already committed before a crash: never write it twice */
+        if (write_record(k, recs[i], err) < 0) goto fail;
+        if (recs[i]->seq > last) last = recs[i]->seq;
+    }
+    sqlite3_stmt *st = k->st[ST_STATE];
+    sqlite3_bind_text(st, 1, "sqlite", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)k->epoch);
+    sqlite3_bind_int64(st, 3, last);
+    if (run(k, ST_STATE, err) < 0 || exec(k, "COMMIT", err) < 0) goto fail;
+    k->last_seq = last;
+    return 0;
+fail:
+    sqlite3_exec(k->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}
+
+static void s_close(mdc_sink *s)
+{
+    close_db(s->impl);
+}
+
+static void s_destroy(mdc_sink *s)
+{
+    sqlite_sink *k = s->impl;
+    close_db(k);
+    free(k->path);
+    sb_free(&k->json);
+    free(k);
+    free(s);
+}
+
+static const mdc_sink_ops sqlite_ops = {
+    .type = "sqlite",
+    .open = s_open,
+    .write = s_write,
+    .committed_seq = s_committed,
+    .close = s_close,
+    .destroy = s_destroy,
+};
+
+mdc_sink *mdc_sink_sqlite_new(const mdc_sqlite_sink_cfg *cfg)
+{
+    sqlite_sink *k = xcalloc(1, sizeof *k);
+    k->path = xstrdup(cfg->path);
+    k->last_seq = -1;
+    char id[4200];
+    snprintf(id, sizeof id, "sqlite:%s", cfg->path);
+    return mdc_sink_new(&sqlite_ops, id, k);
+}
