@@ -25,11 +25,20 @@ static bool needs_quotes(mdc_format_style st, const char *s)
     return s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t';
 }
 
+static bool is_ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80) return false;
+    return true;
+}
+
 static void csv_text(mdc_format_style st, strbuf *out, const char *s)
 {
     strbuf clean = STRBUF_INIT;
-    mdc_fmt_utf8_clean(&clean, s);
-    s = sb_str(&clean);
+    if (!is_ascii(s)) {
+        mdc_fmt_utf8_clean(&clean, s);
+        s = sb_str(&clean);
+    }
     if (!needs_quotes(st, s)) {
         sb_puts(out, s);
     } else {

@@ -7,6 +7,13 @@
  * yaml_resolves_implicitly() reproduces those resolvers' regular expressions; a string that
  * matches one is emitted with plain_implicit = 0, which makes libyaml single-quote it (or
  * double-quote it when single quotes cannot represent it), exactly as PyYAML does.
+ *
+ * Checked against PyYAML 6 on thousands of random and hand-picked strings and doubles. Known
+ * divergences, none reachable with hems records (ASCII keys, numbers and timestamps):
+ *   - a double-quoted string wider than 80 columns: PyYAML may also fold it right after an
+ *     escape sequence, libyaml only at spaces (both read back the same);
+ *   - a key containing CR, or an empty key: libyaml writes it as a simple key, PyYAML as
+ *     "? key".
  */
 #include "format.h"
 #include "float_repr.h"
