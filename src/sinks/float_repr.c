@@ -1,5 +1,6 @@
 #include "float_repr.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -51,11 +52,31 @@ static void neighbour(const decimal *dec, bool up, decimal *out)
     out->exp = exp;
 }
 
-/* Shortest round-tripping digits of a positive finite a. */
+static void strip_zeros(decimal *dec)
+{
+    while (dec->ndigits > 1 && dec->digits[dec->ndigits - 1] == '0')
+        dec->digits[--dec->ndigits] = '\0';
+}
+
+/* Shortest round-tripping digits of a positive finite a.
+ *
+ * Shortcut for normal numbers: a decimal D of at most 15 digits that reads back as a is within
+ * half an ulp of a (relative error <= 2^-53), which is less than half a unit of the 15th digit
+ * (>= 5e-16 relative), so D is a's 15-digit rounding with its trailing zeros removed. Hence:
+ * if that stripped rounding reads back it is the shortest; if not, 16 or 17 digits are needed.
+ * Subnormals have less precision, so they search from one digit up. */
 static void shortest(double a, decimal *out)
 {
     char tmp[48];
-    for (int p = 1; p <= 17; p++) {
+    int from = 1;
+    if (a >= DBL_MIN) {
+        snprintf(tmp, sizeof tmp, "%.14e", a);
+        parse_e(tmp, out);
+        strip_zeros(out);
+        if (reads_back(out, a)) return;
+        from = 16;
+    }
+    for (int p = from; p <= 17; p++) {
         snprintf(tmp, sizeof tmp, "%.*e", p - 1, a);
         parse_e(tmp, out);
         if (strtod(tmp, NULL) == a) break;
@@ -66,8 +87,7 @@ static void shortest(double a, decimal *out)
             break;
         }
     }
-    while (out->ndigits > 1 && out->digits[out->ndigits - 1] == '0')
-        out->digits[--out->ndigits] = '\0';
+    strip_zeros(out);
 }
 
 static size_t put_fixed(const decimal *dec, char *o)
