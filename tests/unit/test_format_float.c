@@ -69,6 +69,15 @@ static void test_exponent(void **state)
     check(-5e-324, "-5e-324");
 }
 
+static void test_subnormal(void **state)
+{
+    (void)state;
+    check(1e-310, "1e-310");
+    check(ldexp(1, -1070), "8e-323");
+    check(2.225073858507201e-308, "2.225073858507201e-308");
+    check(123.456e-315, "1.23456e-313");
+}
+
 static void test_nonfinite(void **state)
 {
     (void)state;
@@ -116,10 +125,10 @@ static void test_truncation(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_simple),        cmocka_unit_test(test_integral),
-        cmocka_unit_test(test_exponent),      cmocka_unit_test(test_nonfinite),
-        cmocka_unit_test(test_powers_of_two), cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_truncation),
+        cmocka_unit_test(test_simple),     cmocka_unit_test(test_integral),
+        cmocka_unit_test(test_exponent),   cmocka_unit_test(test_subnormal),
+        cmocka_unit_test(test_nonfinite),  cmocka_unit_test(test_powers_of_two),
+        cmocka_unit_test(test_round_trip), cmocka_unit_test(test_truncation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
