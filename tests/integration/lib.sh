@@ -1,0 +1,62 @@
+# lib.sh — helpers for integration tests (sourced). Each test runs in its own temporary
+# directory, which is removed at exit with every process the test started.
+set -euo pipefail
+
+: "${MDC:?MDC (path to the mdc binary) must be set}"
+: "${MDC_SIM:?MDC_SIM (path to mdc-sim) must be set}"
+MDC_SRC=${MDC_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+# Under valgrind or sanitizers everything is slower.
+MDC_WRAP=${MDC_WRAP:-}
+
+T=$(mktemp -d /tmp/mdc-it-XXXXXX)
+PIDS=()
+cleanup() {
+  local rc=$?
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  if [ $rc -ne 0 ]; then
+    echo "--- FAILED; files in $T:" >&2
+    for f in "$T"/*.log "$T"/*.err; do [ -f "$f" ] && { echo "--- $f" >&2; tail -n 30 "$f" >&2; }; done
+  fi
+  rm -rf "$T"
+  exit $rc
+}
+trap cleanup EXIT
+cd "$T"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+
+assert_eq() { # expected actual message
+  if [ "$1" != "$2" ]; then
+    printf 'FAIL: %s\n--- expected:\n%s\n--- actual:\n%s\n' "$3" "$1" "$2" >&2
+    exit 1
+  fi
+  pass "$3"
+}
+
+# wait_for SECONDS COMMAND...: retries COMMAND every 0.1 s until it succeeds.
+wait_for() {
+  local deadline=$(( $(date +%s%N) + $1 * 1000000000 )); shift
+  until "$@" >/dev/null 2>&1; do
+    [ "$(date +%s%N)" -lt "$deadline" ] || return 1
+    sleep 0.1
+  done
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
+    echo $(( 20000 + RANDOM % 20000 ))
+}
+
+tcp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# bg NAME COMMAND...: starts COMMAND in the background, stdout/stderr to NAME.log/NAME.err.
+bg() {
+  local name=$1; shift
+  "$@" >"$T/$name.log" 2>"$T/$name.err" &
+  PIDS+=($!)
+  eval "PID_$name=$!"
+}
+
+sql() { sqlite3 -batch -noheader "$@"; }

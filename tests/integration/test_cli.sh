@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The command line: help, version, check output, configuration errors and exit codes.
+source "$(dirname "$0")/lib.sh"
+
+out=$("$MDC" --version)
+assert_eq "mdc 0.1.0" "$out" "--version"
+"$MDC" --help | grep -q "mdc check -c\|check -c FILE" || fail "--help lists check"
+set +e
+"$MDC" frobnicate >/dev/null 2>err; rc=$?
+set -e
+assert_eq 2 "$rc" "unknown command exits 2"
+grep -q "unknown command 'frobnicate'" err || fail "unknown command message"
+
+cat > bad.json <<'JSON'
+{
+  "devices": [
+    { "id": "m1", "driver": "modbus", "connection": {"tcp": "127.0.0.1:502"},
+      "points": [ {"name": "v", "address": 0, "tpye": "float32"} ] }
+  ]
+}
+JSON
+set +e
+"$MDC" check -c bad.json >out 2>err; rc=$?
+set -e
+assert_eq 2 "$rc" "bad configuration exits 2"
+assert_eq 'mdc: bad.json:4:47: devices[0].points[0].tpye: unknown key "tpye" (did you mean "type"?); allowed: name, function, address, type, order, unit, scale, offset, decimals, length, bytes_per_register, na' \
+  "$(cat err)" "error names file:line:column, key and the closest key"
+
+set +e
+"$MDC" check -c missing.json 2>err; rc=$?
+set -e
+assert_eq 2 "$rc" "missing file exits 2"
+assert_eq "mdc: cannot open configuration missing.json: No such file or directory" "$(cat err)" "missing file message"
+
+# .env beside the configuration feeds ${VAR}; a secret never shows in check output
+mkdir conf
+cat > conf/.env <<'ENV'
+METER_PORT=1502
+ENV
+cat > conf/mdc.json <<'JSON'
+{ "timezone": "Asia/Kolkata",
+  "devices": [ { "id": "m1", "driver": "modbus", "connection": {"tcp": "127.0.0.1:${METER_PORT}"},
+                 "interval": "2s", "points": [ {"name": "v", "function": 4, "address": 0, "type": "float32"} ] } ] }
+JSON
+"$MDC" check -c conf/mdc.json > out
+grep -q "tcp 127.0.0.1:1502, unit 1" out || fail ".env variable used"
+grep -q "m1 (driver modbus): every 2s (Asia/Kolkata)" out || fail "schedule described"
+grep -q "FC4 0-1 (2 regs): v" out || fail "request plan printed"
+pass "check prints the plan"
