@@ -11,6 +11,8 @@ static const struct {
     const char *what;
 } sims[] = {
     {"modbus", sim_modbus_main, "Modbus energy meters over TCP, or RTU/ASCII on a pseudo-terminal"},
+    {"lsv2", sim_lsv2_main, "Heidenhain TNC controls speaking LSV2 over TCP"},
+    {"broute", sim_broute_main, "a Wi-SUN B-route module + smart meter on a pseudo-terminal"},
 };
 
 static void usage(FILE *f)

@@ -3,5 +3,7 @@
 #define MDC_SIM_H
 
 int sim_modbus_main(int argc, char **argv);
+int sim_lsv2_main(int argc, char **argv);
+int sim_broute_main(int argc, char **argv);
 
 #endif
