@@ -1,0 +1,238 @@
+/* tcp.c — Modbus TCP: listeners on one or many ports, non-blocking connections, MBAP framing. */
+#include "msim.h"
+#include "drivers/modbus/pdu.h"
+#include "core/xalloc.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define KIND_LISTEN 1ULL
+#define KIND_CONN   2ULL
+#define MBAP_MAX    260
+
+typedef struct conn {
+    int fd;
+    uint32_t gen;
+    uint8_t buf[2 * MBAP_MAX];
+    size_t len;
+} conn;
+
+struct msim_tcp {
+    int *lfd;
+    int nl;
+    conn **conns; /* by fd */
+    size_t nconns;
+    uint32_t gen;
+};
+
+static uint64_t tag(uint64_t kind, uint64_t v)
+{
+    return kind << 32 | v;
+}
+
+static void raise_nofile(int need)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max &&
+        rl.rlim_cur < (rlim_t)need) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static int listen_one(const char *host, int port, int *bound)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *res;
+    char service[16];
+    snprintf(service, sizeof service, "%d", port);
+    int rc = getaddrinfo(host, service, &hints, &res);
+    if (rc != 0) {
+        fprintf(stderr, "mdc-sim modbus: %s: %s\n", host, gai_strerror(rc));
+        return -1;
+    }
+    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 128) < 0) {
+        fprintf(stderr, "mdc-sim modbus: listen on %s:%d: %s\n", host, port, strerror(errno));
+        if (fd >= 0) close(fd);
+        freeaddrinfo(res);
+        return -1;
+    }
+    freeaddrinfo(res);
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    getsockname(fd, (struct sockaddr *)&ss, &sl);
+    *bound = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                            : ((struct sockaddr_in *)&ss)->sin_port);
+    return fd;
+}
+
+msim_tcp *msim_tcp_open(msim *s)
+{
+    raise_nofile(s->o.ports * 2 + 64);
+    msim_tcp *t = xcalloc(1, sizeof *t);
+    t->lfd = xcalloc((size_t)s->o.ports, sizeof *t->lfd);
+    int first = 0;
+    for (int i = 0; i < s->o.ports; i++) {
+        int bound;
+        int fd = listen_one(s->o.host, s->o.port + i, &bound);
+        if (fd < 0) {
+            msim_tcp_close(t);
+            return NULL;
+        }
+        if (i == 0) first = bound;
+        t->lfd[t->nl++] = fd;
+        struct epoll_event ev = {.events = EPOLLIN, .data.u64 = tag(KIND_LISTEN, (uint64_t)i)};
+        epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev);
+    }
+    if (s->o.ports > 1)
+        msim_say("tcp: %s:%d-%d", s->o.host, first, first + s->o.ports - 1);
+    else
+        msim_say("tcp: %s:%d", s->o.host, first);
+    return t;
+}
+
+static void conn_close(msim *s, msim_tcp *t, conn *c)
+{
+    epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+    msim_outq_drop_fd(&s->outq, c->fd);
+    t->conns[c->fd] = NULL;
+    close(c->fd);
+    free(c);
+}
+
+void msim_tcp_close(msim_tcp *t)
+{
+    if (!t) return;
+    for (int i = 0; i < t->nl; i++)
+        close(t->lfd[i]);
+    for (size_t i = 0; i < t->nconns; i++) {
+        if (t->conns[i]) {
+            close(t->conns[i]->fd);
+            free(t->conns[i]);
+        }
+    }
+    free(t->conns);
+    free(t->lfd);
+    free(t);
+}
+
+bool msim_tcp_conn_alive(const msim_tcp *t, int fd, uint32_t gen)
+{
+    return t && fd >= 0 && (size_t)fd < t->nconns && t->conns[fd] && t->conns[fd]->gen == gen;
+}
+
+static void accept_all(msim *s, msim_tcp *t, int lfd)
+{
+    for (;;) {
+        int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EMFILE || errno == ENFILE)
+                fprintf(stderr, "mdc-sim modbus: accept: %s\n", strerror(errno));
+            return;
+        }
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if ((size_t)fd >= t->nconns) {
+            size_t n = (size_t)fd + 64;
+            t->conns = xrealloc(t->conns, n * sizeof *t->conns);
+            memset(t->conns + t->nconns, 0, (n - t->nconns) * sizeof *t->conns);
+            t->nconns = n;
+        }
+        conn *c = xcalloc(1, sizeof *c);
+        c->fd = fd;
+        c->gen = ++t->gen;
+        t->conns[fd] = c;
+        struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP,
+                                 .data.u64 = tag(KIND_CONN, (uint64_t)fd)};
+        epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev);
+    }
+}
+
+static void send_reply(msim *s, conn *c, const uint8_t *adu, size_t len)
+{
+    int64_t delay = msim_reply_delay(s);
+    if (delay <= 0) {
+        ssize_t w = send(c->fd, adu, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        (void)w; /* a client that does not read loses replies */
+        return;
+    }
+    msim_out out = {.due_us = msim_now_us() + delay, .fd = c->fd, .conn_gen = c->gen, .len = len};
+    memcpy(out.data, adu, len);
+    msim_outq_push(&s->outq, &out);
+    msim_rearm(s);
+}
+
+/* Serves every complete MBAP frame in the buffer; false when the stream is not Modbus TCP. */
+static bool frames(msim *s, conn *c)
+{
+    size_t off = 0;
+    while (c->len - off >= 7) {
+        const uint8_t *h = c->buf + off;
+        unsigned proto = (unsigned)h[2] << 8 | h[3], len = (unsigned)h[4] << 8 | h[5];
+        if (proto != 0 || len < 2 || len > 254) return false;
+        if (c->len - off < 6 + len) break;
+        uint8_t reply[7 + MDC_MB_PDU_MAX];
+        char what[160];
+        size_t plen = msim_serve(s, h[6], h + 7, len - 1, reply + 7, what, sizeof what);
+        if (s->o.verbose) msim_say("tcp %s", what);
+        if (plen > 0) {
+            memcpy(reply, h, 4); /* transaction and protocol ids */
+            reply[4] = (uint8_t)((plen + 1) >> 8);
+            reply[5] = (uint8_t)((plen + 1) & 0xFF);
+            reply[6] = h[6];
+            send_reply(s, c, reply, 7 + plen);
+        }
+        off += 6 + len;
+    }
+    memmove(c->buf, c->buf + off, c->len - off);
+    c->len -= off;
+    return true;
+}
+
+static void readable(msim *s, msim_tcp *t, conn *c)
+{
+    for (;;) {
+        ssize_t n = recv(c->fd, c->buf + c->len, sizeof c->buf - c->len, 0);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+        if (n <= 0) {
+            conn_close(s, t, c);
+            return;
+        }
+        c->len += (size_t)n;
+        if (!frames(s, c)) {
+            conn_close(s, t, c);
+            return;
+        }
+    }
+}
+
+bool msim_tcp_event(msim *s, msim_tcp *t, uint64_t tg, uint32_t events)
+{
+    uint64_t kind = tg >> 32, v = tg & 0xFFFFFFFFULL;
+    if (!t || (kind != KIND_LISTEN && kind != KIND_CONN)) return false;
+    if (kind == KIND_LISTEN) {
+        accept_all(s, t, t->lfd[v]);
+        return true;
+    }
+    conn *c = v < t->nconns ? t->conns[v] : NULL;
+    if (!c) return true;
+    if (events & EPOLLIN)
+        readable(s, t, c);
+    else if (events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP))
+        conn_close(s, t, c);
+    return true;
+}

@@ -1,0 +1,73 @@
+/* number.c — shortest decimal text of floats, decimal rounding and scaling. */
+#include "decode.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Powers of ten that are exact in a double (10^22 is the last one). */
+static const double exact_pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
+double mdc_mb_float_to_double(float f)
+{
+    if (!isfinite(f)) return (double)f;
+    char buf[32];
+    for (int p = 1; p <= 9; p++) {
+        snprintf(buf, sizeof buf, "%.*g", p, (double)f);
+        if (strtof(buf, NULL) == f) return strtod(buf, NULL);
+    }
+    return (double)f; /* not reached: 9 digits always round-trip a float */
+}
+
+void mdc_mb_format_double(double d, char *buf, size_t n)
+{
+    if (isnan(d)) {
+        snprintf(buf, n, "nan");
+        return;
+    }
+    if (isinf(d)) {
+        snprintf(buf, n, "%s", d < 0 ? "-inf" : "inf");
+        return;
+    }
+    for (int p = 1; p <= 17; p++) {
+        snprintf(buf, n, "%.*g", p, d);
+        if (strtod(buf, NULL) == d) return;
+    }
+}
+
+double mdc_mb_round(double v, int decimals)
+{
+    if (!isfinite(v) || decimals < 0) return v;
+    if (decimals > 15) decimals = 15;
+    double p = exact_pow10[decimals];
+    double t = v * p;
+    if (isfinite(t) && fma(v, p, -t) == 0.0 && fabs(t - trunc(t)) == 0.5) {
+        /* An exact tie in binary: go away from zero (printf would go to even). */
+        double k = trunc(t) + (t > 0 ? 1.0 : -1.0);
+        double r = k / p;
+        return r == 0.0 ? 0.0 : r;
+    }
+    char buf[400]; /* DBL_MAX has 309 integer digits */
+    snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    double r = strtod(buf, NULL);
+    return r == 0.0 ? 0.0 : r; /* no "-0" */
+}
+
+double mdc_mb_scale(double v, double scale, double offset, int decimals)
+{
+    if (scale != 1.0) {
+        /* Dividing by 1000 is exact-rounded where multiplying by 0.001 is not:
+         * 1234568 * 0.001 = 1234.5680000000002 but 1234568 / 1000 = 1234.568. */
+        double inv = 1.0 / scale;
+        double r = nearbyint(inv);
+        if (fabs(scale) < 1.0 && r != 0.0 && fabs(inv - r) <= 1e-9 * fabs(r))
+            v = v / r;
+        else
+            v = v * scale;
+    }
+    if (offset != 0.0) v += offset;
+    if (decimals >= 0) v = mdc_mb_round(v, decimals);
+    return v;
+}
