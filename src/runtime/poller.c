@@ -1,7 +1,9 @@
 /* poller.c — one thread per bus: polls its devices on their schedules, derives, spools.
- * A device that fails is retried with a capped, jittered backoff; between retries its slots
- * still yield records (status 0 with the last error) without touching the bus, so one dead
- * unit never delays the others. */
+ * A device that fails is retried with a capped, jittered backoff. Its slots still yield records
+ * (status 0 with the last error) without touching the bus, and the retries ("probes") are made
+ * only in the bus's idle gaps — when the next healthy poll is further away than a failed poll
+ * takes — so one dead unit on a shared line never delays the others. A probe that cannot find
+ * a gap for PROBE_FORCE_US is made anyway. */
 #include "runtime_internal.h"
 
 #include "core/backoff.h"
@@ -11,8 +13,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define RETRY_BASE_US (1 * MDC_US_PER_SEC)
-#define RETRY_CAP_US  (60 * MDC_US_PER_SEC)
+#define RETRY_BASE_US   (1 * MDC_US_PER_SEC)
+#define RETRY_CAP_US    (60 * MDC_US_PER_SEC)
+#define PROBE_FORCE_US  (30 * MDC_US_PER_SEC)
+#define PROBE_MARGIN_US (20 * 1000)
 
 static int64_t retry_delay(unsigned failures, uint64_t seed)
 {
@@ -75,6 +79,31 @@ static void note_failure(mdc_rt_device *d, const mdc_err *err, int64_t now, bool
     atomic_fetch_add(&d->poll_errors, 1);
 }
 
+/* One real poll; returns the driver's result and keeps the failure bookkeeping. */
+static int poll_io(mdc_rt_bus *bus, mdc_rt_device *d, mdc_record *rec, int64_t now,
+                   bool log_changes, mdc_err *err)
+{
+    int64_t t0 = mdc_mono_us();
+    int rc = d->driver->poll(bus->handle, d->dcfg, rec, err);
+    atomic_store(&d->last_latency_us, mdc_mono_us() - t0);
+    atomic_fetch_add(&d->polls, 1);
+    if (rc < 0) {
+        note_failure(d, err, now, log_changes);
+        if (d->driver->bus_broken && d->driver->bus_broken(bus->handle)) {
+            d->driver->bus_close(bus->handle);
+            bus->handle = NULL;
+        }
+        return -1;
+    }
+    if (d->failures && log_changes)
+        LOG_INFO(d->cfg->id, "reachable again after %u failed poll%s", d->failures,
+                 d->failures == 1 ? "" : "s");
+    d->failures = 0;
+    d->retry_at_us = 0;
+    d->last_error[0] = '\0';
+    return 0;
+}
+
 void mdc_rt_poll_device(mdc_rt_bus *bus, mdc_rt_device *d, mdc_record *rec, bool log_changes)
 {
     int64_t now = mdc_now_us();
@@ -87,30 +116,70 @@ void mdc_rt_poll_device(mdc_rt_bus *bus, mdc_rt_device *d, mdc_record *rec, bool
         fill_unreachable(d, rec, why);
         return;
     }
-    if (now < d->retry_at_us) { /* backing off: no I/O for this unit now */
+    if (d->failures) { /* failing: only probes touch the bus */
         fill_unreachable(d, rec, d->last_error);
         return;
     }
     mdc_err err = {0};
-    int64_t t0 = mdc_mono_us();
-    int rc = d->driver->poll(bus->handle, d->dcfg, rec, &err);
-    atomic_store(&d->last_latency_us, mdc_mono_us() - t0);
-    atomic_fetch_add(&d->polls, 1);
-    if (rc < 0) {
-        note_failure(d, &err, now, log_changes);
-        fill_unreachable(d, rec, err.msg);
-        if (d->driver->bus_broken && d->driver->bus_broken(bus->handle)) {
-            d->driver->bus_close(bus->handle);
-            bus->handle = NULL;
-        }
+    if (poll_io(bus, d, rec, now, log_changes, &err) < 0) fill_unreachable(d, rec, err.msg);
+}
+
+/* A retry of a failing device; its record is not kept (its slots have their own). */
+static void probe(mdc_rt_bus *bus, mdc_rt_device *d)
+{
+    int64_t now = mdc_now_us();
+    char why[MDC_ERR_MSG_MAX];
+    if (!bus_ready(bus, now, why, sizeof why)) {
+        d->retry_at_us = bus->retry_at_us;
         return;
     }
-    if (d->failures && log_changes)
-        LOG_INFO(d->cfg->id, "reachable again after %u failed poll%s", d->failures,
-                 d->failures == 1 ? "" : "s");
-    d->failures = 0;
-    d->retry_at_us = 0;
-    d->last_error[0] = '\0';
+    mdc_record rec;
+    mdc_record_init(&rec);
+    mdc_err err = {0};
+    poll_io(bus, d, &rec, now, true, &err);
+    mdc_record_free(&rec);
+}
+
+/* The failing device whose probe is due first, or NULL. */
+static mdc_rt_device *next_probe(mdc_rt_bus *bus)
+{
+    mdc_rt_device *best = NULL;
+    for (size_t i = 0; i < bus->ndevs; i++) {
+        mdc_rt_device *d = bus->devs[i];
+        if (!d->failures) continue;
+        int64_t at = d->retry_at_us > d->probe_after_us ? d->retry_at_us : d->probe_after_us;
+        if (!best || at < (best->retry_at_us > best->probe_after_us ? best->retry_at_us
+                                                                    : best->probe_after_us))
+            best = d;
+    }
+    return best;
+}
+
+static int64_t probe_time(const mdc_rt_device *d)
+{
+    return d->retry_at_us > d->probe_after_us ? d->retry_at_us : d->probe_after_us;
+}
+
+/* Earliest slot of a healthy device on the bus (INT64_MAX if none). */
+static int64_t next_healthy_due(const mdc_rt_bus *bus)
+{
+    int64_t t = INT64_MAX;
+    for (size_t i = 0; i < bus->ndevs; i++)
+        if (!bus->devs[i]->failures && bus->devs[i]->next_due_us < t) t = bus->devs[i]->next_due_us;
+    return t;
+}
+
+/* Probes p now if that fits before the next healthy poll; otherwise postpones it. */
+static void probe_or_postpone(mdc_rt_bus *bus, mdc_rt_device *p, int64_t now)
+{
+    int64_t healthy = next_healthy_due(bus);
+    int64_t cost = atomic_load(&p->last_latency_us) + PROBE_MARGIN_US;
+    if (healthy == INT64_MAX || healthy - now >= cost || now - p->retry_at_us > PROBE_FORCE_US) {
+        p->probe_after_us = 0;
+        probe(bus, p);
+    } else {
+        p->probe_after_us = healthy + 1; /* right after that poll */
+    }
 }
 
 static void log_events(const char *dev, strbuf *events)
@@ -171,6 +240,28 @@ static bool wait_for(mdc_rt_bus *bus, int64_t due)
     return mdc_rt_wait_until(rt, due, &rt->stop_polling);
 }
 
+static void poll_slot(mdc_rt_bus *bus, mdc_rt_device *d, int64_t due)
+{
+    mdc_runtime *rt = bus->rt;
+    mdc_record rec;
+    mdc_record_init(&rec);
+    mdc_rt_poll_device(bus, d, &rec, true);
+    spool_record(rt, d, &rec);
+    mdc_record_free(&rec);
+    if (rt->opts.once) {
+        d->next_due_us = INT64_MAX;
+        atomic_fetch_add(&rt->devices_polled_once, 1);
+        return;
+    }
+    uint64_t missed = 0;
+    d->next_due_us = mdc_schedule_advance(&d->cfg->schedule, due, mdc_now_us(), &missed);
+    if (missed) {
+        atomic_fetch_add(&d->missed, missed);
+        LOG_DEBUG(d->cfg->id, "poll overran its schedule: skipped %llu slot%s",
+                  (unsigned long long)missed, missed == 1 ? "" : "s");
+    }
+}
+
 void *mdc_rt_bus_thread(void *arg)
 {
     mdc_rt_bus *bus = arg;
@@ -181,26 +272,16 @@ void *mdc_rt_bus_thread(void *arg)
             rt->opts.once ? now : mdc_schedule_next(&bus->devs[i]->cfg->schedule, now);
     while (!atomic_load(&rt->stop_polling)) {
         mdc_rt_device *d = next_device(bus);
-        int64_t due = d->next_due_us;
-        if (!wait_for(bus, due)) break;
-        mdc_record rec;
-        mdc_record_init(&rec);
-        mdc_rt_poll_device(bus, d, &rec, true);
-        spool_record(rt, d, &rec);
-        mdc_record_free(&rec);
-        if (rt->opts.once) {
-            d->next_due_us = INT64_MAX;
-            atomic_fetch_add(&rt->devices_polled_once, 1);
-            if (next_device(bus)->next_due_us == INT64_MAX) break;
-            continue;
-        }
-        uint64_t missed = 0;
-        d->next_due_us = mdc_schedule_advance(&d->cfg->schedule, due, mdc_now_us(), &missed);
-        if (missed) {
-            atomic_fetch_add(&d->missed, missed);
-            LOG_DEBUG(d->cfg->id, "poll overran its schedule: skipped %llu slot%s",
-                      (unsigned long long)missed, missed == 1 ? "" : "s");
-        }
+        mdc_rt_device *p = rt->opts.once ? NULL : next_probe(bus);
+        if (d->next_due_us == INT64_MAX) break; /* --once: every device has been polled */
+        int64_t wake = d->next_due_us;
+        if (p && probe_time(p) < wake) wake = probe_time(p);
+        if (!wait_for(bus, wake)) break;
+        now = mdc_now_us();
+        if (now >= d->next_due_us)
+            poll_slot(bus, d, d->next_due_us);
+        else if (p && now >= probe_time(p))
+            probe_or_postpone(bus, p, now);
     }
     if (bus->handle) {
         bus->driver->bus_close(bus->handle);

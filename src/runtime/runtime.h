@@ -31,7 +31,8 @@ typedef struct mdc_rt_device {
     /* state owned by the bus thread */
     mdc_derive_state st;
     int64_t next_due_us;
-    int64_t retry_at_us;
+    int64_t retry_at_us;    /* a failing device is probed again from then on ... */
+    int64_t probe_after_us; /* ... but not before this (a healthy neighbour's poll) */
     unsigned failures;
     char last_error[MDC_ERR_MSG_MAX];
     /* counters (read by other threads) */
