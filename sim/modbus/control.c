@@ -131,7 +131,7 @@ static void show(msim *s, const target *t)
         int l = snprintf(line, sizeof line, "meter %d unit %d state %s%s", mt->id, mt->unit,
                          msim_state_name(mt->state), mt->held ? " (held)" : "");
         for (int q = 0; q < MSIM_NQ && l > 0 && (size_t)l < sizeof line; q++)
-            l += snprintf(line + l, sizeof line - (size_t)l, " %s %.6g%s",
+            l += snprintf(line + l, sizeof line - (size_t)l, " %s %.10g%s",
                           msim_qty_name((msim_qty)q), mt->q[q], mt->pinned[q] ? "*" : "");
         msim_say("%s", line);
     }
@@ -163,6 +163,8 @@ static int meter_command(msim *s, cmd *c, const char **why)
         a.mode = 3;
         fn = do_set;
     } else if (strcmp(verb, "show") == 0 && c->n == 1) {
+        msim_model_advance(&s->model, msim_now_us());
+        s->image_dirty = true;
         show(s, &c->t);
         return 0;
     } else {

@@ -15,7 +15,7 @@ static const char *const qty_names[MSIM_NQ] = {
 static const double v_nominal[3] = {230.1, 231.2, 229.3};
 static const double pf_target[MSIM_NSTATES] = {1.0, 0.55, 0.92};
 static const double imbalance[3] = {1.0, 1.04, 0.96};
-#define TAU_S    3.0 /* time constant of power and power factor */
+#define TAU_S    2.0 /* time constant of power and power factor */
 #define STEP_S   0.2
 #define V_PER_KW 0.3 /* voltage drop under load */
 
