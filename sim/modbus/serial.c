@@ -17,7 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define RTU_GAP_US 5000 /* a silence this long ends any partial frame */
+#define RTU_GAP_US  5000 /* a silence this long ends any partial frame */
+#define RTU_ADU_MAX 256
 
 struct msim_serial {
     int master, slave; /* the slave stays open so the master never sees a hang-up */
@@ -140,6 +141,11 @@ static void serve_frame(msim *s, msim_serial *ser, const uint8_t *adu, size_t n,
     }
 }
 
+static bool crc_ok(const uint8_t *f, size_t n)
+{
+    return n >= 4 && mdc_mb_crc16(f, n - 2) == (uint16_t)(f[n - 2] | f[n - 1] << 8);
+}
+
 /* Length of the RTU frame at b: 0 = need more bytes. */
 static size_t rtu_frame_len(const uint8_t *b, size_t n)
 {
@@ -166,24 +172,30 @@ static size_t rtu_frame_len(const uint8_t *b, size_t n)
     case 23:
         return n < 11 ? 0 : 13 + (size_t)b[10];
     }
-    /* unknown function: take what there is once it checks out */
-    if (n >= 4 && mdc_mb_crc16(b, n - 2) == (uint16_t)(b[n - 2] | b[n - 1] << 8)) return n;
+    /* unknown function: the shortest prefix whose CRC checks out */
+    for (size_t l = 4; l <= n && l <= RTU_ADU_MAX; l++)
+        if (crc_ok(b, l)) return l;
     return 0;
 }
 
+/* Cuts frames by length; a corrupt frame (or a stream that cannot be a frame) gives up one byte
+ * and tries again from the next, so back-to-back requests resynchronise without a gap. */
 static void rtu_frames(msim *s, msim_serial *ser)
 {
-    for (;;) {
-        size_t fl = rtu_frame_len(ser->rtu, ser->rtu_len);
-        if (fl == 0 || fl > ser->rtu_len) break;
-        const uint8_t *f = ser->rtu;
-        bool crc_ok = fl >= 4 && mdc_mb_crc16(f, fl - 2) == (uint16_t)(f[fl - 2] | f[fl - 1] << 8);
-        if (crc_ok)
-            serve_frame(s, ser, f, fl - 2, fl);
-        else if (s->o.verbose)
-            msim_say("rtu frame of %zu bytes with a bad CRC: ignored", fl);
-        memmove(ser->rtu, ser->rtu + fl, ser->rtu_len - fl);
-        ser->rtu_len -= fl;
+    while (ser->rtu_len >= 2) {
+        size_t fl = rtu_frame_len(ser->rtu, ser->rtu_len), drop;
+        if (fl == 0 && ser->rtu_len < RTU_ADU_MAX) break; /* wait for more, or for the gap */
+        if (fl > ser->rtu_len) break;
+        if (fl > 0 && crc_ok(ser->rtu, fl)) {
+            serve_frame(s, ser, ser->rtu, fl - 2, fl);
+            drop = fl;
+        } else {
+            if (s->o.verbose && fl > 0)
+                msim_say("rtu: bad CRC in a %zu-byte frame, resynchronising", fl);
+            drop = 1;
+        }
+        memmove(ser->rtu, ser->rtu + drop, ser->rtu_len - drop);
+        ser->rtu_len -= drop;
     }
 }
 

@@ -395,8 +395,12 @@ static void test_ascii_delta_7e2(void **state)
     expect_read_error(l, 1, 4, 4199, 4, MDC_EDEVICE,
                       "unit 1 FC4 addr 4199 count 4: exception 02 illegal data address");
     assert_true(read_value(l, 1, 3, 4203, MDC_MB_FLOAT32, cdab, 1, 1) == 231.2);
-    mdc_mb_link_close(l);
+    /* the line goes away (a USB adapter unplugged): reopen */
     sim_stop(&s);
+    assert_int_equal(mdc_mb_read(l, 1, 3, 4199, 4, regs, &err), -1);
+    assert_int_equal(err.code, MDC_EIO);
+    assert_true(mdc_mb_link_needs_reopen(l));
+    mdc_mb_link_close(l);
 }
 
 static void test_delta_map_file(void **state)
@@ -420,8 +424,13 @@ static void test_delta_map_file(void **state)
     assert_true(read_value(l, 1, 3, 199, MDC_MB_INT32, cdab, 1, 0.001) == 42.125);
     sim_cmd(&s, "meter 7 state off");
     assert_true(read_value(l, 1, 3, 103, MDC_MB_FLOAT32, cdab, 1, 1) == 0.0);
-    mdc_mb_link_close(l);
     sim_stop(&s);
+    uint16_t regs[4];
+    mdc_err err;
+    assert_int_equal(mdc_mb_read(l, 1, 3, 99, 4, regs, &err), -1);
+    assert_int_equal(err.code, MDC_EIO);
+    assert_true(mdc_mb_link_needs_reopen(l));
+    mdc_mb_link_close(l);
     unlink(path);
 }
 
