@@ -1,0 +1,214 @@
+// server.js — the OPC UA test peer (node-opcua-server) for mdc's OPC UA tests and benchmark.
+//
+// Environment:
+//   PORT                 TCP port on 127.0.0.1 (0 = any free port)
+//   PKI_ROOT             folder for the server's PKI (own certificate made on first start)
+//   AUTO_ACCEPT          "0" = do not trust unknown client certificates
+//   MAX_NODES_PER_READ   operation limit advertised and enforced (default 1000)
+//   TICK_MS              PartCount += 1 every TICK_MS ms (0 = never, the default)
+//   BENCH_VARS           number of extra Double variables ns=2;s=Bench.N (default 0)
+//   BENCH_RATE           Bench values changed per second (default 0)
+//   CONTROL              a FIFO: lines "set NAME JSON" change a variable, "exit" stops
+//
+// Prints "LISTENING <endpoint url> pid=<pid>" once ready. Stop with SIGTERM.
+"use strict";
+const fs = require("fs");
+const path = require("path");
+const readline = require("readline");
+const { OPCUAServer } = require("node-opcua-server");
+const { OPCUACertificateManager } = require("node-opcua-certificate-manager");
+const { SecurityPolicy, MessageSecurityMode } = require("node-opcua-secure-channel");
+const { DataType, Variant, VariantArrayType } = require("node-opcua-variant");
+const { StatusCodes } = require("node-opcua-status-code");
+const { nodesets } = require("node-opcua-nodesets");
+
+const env = (k, d) => (process.env[k] === undefined || process.env[k] === "" ? d : process.env[k]);
+const pkiRoot = path.resolve(env("PKI_ROOT", "pki"));
+const autoAccept = env("AUTO_ACCEPT", "1") !== "0";
+
+// name -> [DataType, initial value, arrayType?]
+const BIG = "x".repeat(200000);
+const VARS = {
+  "Machine.Power": [DataType.Double, 42.5],
+  "Machine.ProgStatus": [DataType.Int32, 3],
+  "Machine.ProgramName": [DataType.String, "O1234.MPF"],
+  "Machine.PartCount": [DataType.Int32, 0],
+  "Machine.Running": [DataType.Boolean, true],
+  "Types.Boolean": [DataType.Boolean, false],
+  "Types.SByte": [DataType.SByte, -5],
+  "Types.Byte": [DataType.Byte, 200],
+  "Types.Int16": [DataType.Int16, -1234],
+  "Types.UInt16": [DataType.UInt16, 65000],
+  "Types.Int32": [DataType.Int32, -123456],
+  "Types.UInt32": [DataType.UInt32, 4000000000],
+  "Types.Int64": [DataType.Int64, [0xffffffff, 0xfffffffe]], // -4294967298
+  "Types.UInt64": [DataType.UInt64, [0x1, 0x2]], // 4294967298
+  "Types.Float": [DataType.Float, 1.5],
+  "Types.Double": [DataType.Double, -0.25],
+  "Types.String": [DataType.String, "héllo \"world\""],
+  "Types.DateTime": [DataType.DateTime, new Date(Date.UTC(2026, 10, 22, 6, 0, 5, 123))],
+  "Types.ByteString": [DataType.ByteString, Buffer.from([0, 1, 2, 250, 251, 252])],
+  "Types.Guid": [DataType.Guid, "72962B91-FA75-4AE6-8D28-B404DC7DAF63"],
+  "Types.LocalizedText": [DataType.LocalizedText, { locale: "en", text: "Hello" }],
+  "Types.QualifiedName": [DataType.QualifiedName, { namespaceIndex: 2, name: "Q" }],
+  "Types.StatusCode": [DataType.StatusCode, StatusCodes.BadNodeIdUnknown],
+  "Types.Int32Array": [DataType.Int32, [1, -2, 3], VariantArrayType.Array],
+  "Types.DoubleArray": [DataType.Double, [0.5, 1e21, -3], VariantArrayType.Array],
+  "Types.StringArray": [DataType.String, ["a", "b\"c", ""], VariantArrayType.Array],
+  "Types.BooleanArray": [DataType.Boolean, [true, false], VariantArrayType.Array],
+  "Types.EmptyString": [DataType.String, ""],
+  "Types.BigString": [DataType.String, BIG],
+};
+
+function makeVariant(dt, value, arrayType) {
+  if (dt === DataType.Guid) return new Variant({ dataType: dt, value });
+  return new Variant({ dataType: dt, value, arrayType: arrayType || VariantArrayType.Scalar });
+}
+
+async function certManager(sub) {
+  const cm = new OPCUACertificateManager({
+    rootFolder: path.join(pkiRoot, sub),
+    automaticallyAcceptUnknownCertificate: autoAccept,
+  });
+  await cm.initialize();
+  return cm;
+}
+
+function addVariables(ns, folder) {
+  const values = {};
+  const nodes = {};
+  for (const [name, [dt, init, arrayType]] of Object.entries(VARS)) {
+    values[name] = makeVariant(dt, init, arrayType);
+    nodes[name] = ns.addVariable({
+      componentOf: folder,
+      browseName: name.split(".")[1],
+      nodeId: "s=" + name,
+      dataType: dt,
+      valueRank: arrayType ? 1 : -1,
+      minimumSamplingInterval: 50,
+      accessLevel: "CurrentRead | CurrentWrite",
+      userAccessLevel: "CurrentRead | CurrentWrite",
+      value: {
+        get: () => values[name],
+        set: (v) => {
+          values[name] = v;
+          return StatusCodes.Good;
+        },
+      },
+    });
+  }
+  return { values, nodes };
+}
+
+function addBenchVariables(ns, objects, count) {
+  const folder = ns.addObject({ organizedBy: objects, browseName: "Bench", nodeId: "s=Bench" });
+  const vars = [];
+  for (let i = 0; i < count; i++) {
+    vars.push(
+      ns.addVariable({
+        componentOf: folder,
+        browseName: "B" + i,
+        nodeId: "s=Bench." + i,
+        dataType: DataType.Double,
+        minimumSamplingInterval: 50,
+        value: new Variant({ dataType: DataType.Double, value: 0 }),
+      })
+    );
+  }
+  return vars;
+}
+
+function startBenchTicker(vars, rate) {
+  if (!vars.length || rate <= 0) return;
+  const perTick = Math.max(1, Math.round(rate / 10));
+  let next = 0;
+  let counter = 0;
+  setInterval(() => {
+    counter++;
+    for (let k = 0; k < perTick; k++) {
+      vars[next].setValueFromSource(new Variant({ dataType: DataType.Double, value: counter + k / 1000 }));
+      next = (next + 1) % vars.length;
+    }
+  }, 100);
+}
+
+function setFromJson(state, name, json) {
+  const spec = VARS[name];
+  if (!spec) return console.error("control: unknown variable " + name);
+  let v = JSON.parse(json);
+  if (spec[0] === DataType.DateTime) v = new Date(v);
+  state.values[name] = makeVariant(spec[0], v, spec[2]);
+  state.nodes[name].touchValue();
+}
+
+function listenControl(file, state, server) {
+  const open = () => {
+    const rl = readline.createInterface({ input: fs.createReadStream(file) });
+    rl.on("line", (line) => {
+      const m = /^set (\S+) (.*)$/.exec(line.trim());
+      if (m) setFromJson(state, m[1], m[2]);
+      else if (line.trim() === "exit") stop(server);
+    });
+    rl.on("close", open);
+  };
+  open();
+}
+
+let stopping = false;
+async function stop(server) {
+  if (stopping) return;
+  stopping = true;
+  await server.shutdown(100);
+  process.exit(0);
+}
+
+async function main() {
+  const serverCertificateManager = await certManager("server");
+  const userCertificateManager = await certManager("user");
+  const server = new OPCUAServer({
+    port: Number(env("PORT", "0")),
+    host: "127.0.0.1",
+    hostname: "127.0.0.1",
+    alternateHostname: ["localhost", "127.0.0.1"],
+    resourcePath: "/UA/TestPeer",
+    nodeset_filename: [nodesets.standard],
+    serverCertificateManager,
+    userCertificateManager,
+    securityPolicies: [SecurityPolicy.None, SecurityPolicy.Basic256Sha256, SecurityPolicy.Aes128_Sha256_RsaOaep],
+    securityModes: [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt],
+    allowAnonymous: true,
+    userManager: { isValidUser: (u, p) => u === "operator" && p === "secret" },
+    serverInfo: { applicationUri: "urn:testpeer:server", productUri: "urn:testpeer", applicationName: { text: "TestPeer" } },
+    serverCapabilities: {
+      maxSessions: 50,
+      operationLimits: { maxNodesPerRead: Number(env("MAX_NODES_PER_READ", "1000")), maxMonitoredItemsPerCall: 1000 },
+    },
+    maxConnectionsPerEndpoint: 100,
+  });
+  await server.initialize();
+  const addressSpace = server.engine.addressSpace;
+  const ns = addressSpace.registerNamespace("urn:testpeer:machine");
+  const objects = addressSpace.rootFolder.objects;
+  const machine = ns.addObject({ organizedBy: objects, browseName: "Machine", nodeId: "s=Machine" });
+  const state = addVariables(ns, machine);
+  const benchVars = addBenchVariables(ns, objects, Number(env("BENCH_VARS", "0")));
+  await server.start();
+  const tick = Number(env("TICK_MS", "0"));
+  if (tick > 0)
+    setInterval(() => {
+      const v = state.values["Machine.PartCount"].value + 1;
+      state.values["Machine.PartCount"] = makeVariant(DataType.Int32, v);
+      state.nodes["Machine.PartCount"].touchValue();
+    }, tick);
+  startBenchTicker(benchVars, Number(env("BENCH_RATE", "0")));
+  if (process.env.CONTROL) listenControl(process.env.CONTROL, state, server);
+  process.on("SIGTERM", () => stop(server));
+  process.on("SIGINT", () => stop(server));
+  const url = server.getEndpointUrl();
+  console.log(`LISTENING ${url} ns=${ns.index} pid=${process.pid}`);
+}
+
+main().catch((e) => {
+  console.error("server failed:", e);
+  process.exit(1);
+});
