@@ -1,12 +1,13 @@
 /* registry.c — the drivers compiled into this build. */
 #include "runtime.h"
 
+#include "drivers/lsv2/lsv2_driver.h"
 #include "drivers/modbus/modbus_driver.h"
 
 #include <string.h>
 
-static const mdc_driver *const drivers[] = {&mdc_modbus_driver};
-static const char *const names[] = {"modbus", NULL};
+static const mdc_driver *const drivers[] = {&mdc_modbus_driver, &mdc_lsv2_driver};
+static const char *const names[] = {"modbus", "lsv2", NULL};
 
 const mdc_driver *mdc_driver_find(const char *name)
 {
