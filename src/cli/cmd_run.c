@@ -84,6 +84,9 @@ int cmd_run(int argc, char **argv)
     mdc_runtime *rt;
     int rc = cli_load(&c, &cfg, &rt);
     if (rc) return rc;
+    /* Everything is parsed: the JSON tree is no longer needed (large sites: megabytes). */
+    mdc_cfgdoc_drop_tree(cfg->doc);
+    malloc_trim(0);
     rc = cli_run_daemon(rt, once);
     mdc_runtime_free(rt);
     mdc_config_free(cfg);

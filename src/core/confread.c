@@ -11,17 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct keypos {
-    char *path;
-    int line, col;
-} keypos;
-
 struct mdc_cfgdoc {
     char *name;
     char *dir;
     json_t *root;
-    keypos *pos;
-    size_t npos, cappos;
+    char *text; /* kept to find where a key is when an error names it */
+    size_t len;
     char **strings; /* expanded strings handed out */
     size_t nstrings, capstrings;
     char **secrets;
@@ -34,7 +29,8 @@ typedef struct scanner {
     const char *s;
     size_t len, i;
     int line, col;
-    mdc_cfgdoc *doc;
+    const char *target; /* the path looked for */
+    int found_line, found_col;
     int depth;
 } scanner;
 
@@ -56,10 +52,13 @@ static void sc_ws(scanner *sc)
         sc_adv(sc);
 }
 
-static void add_pos(mdc_cfgdoc *doc, const char *path, int line, int col)
+/* Records the position if `path` is the one looked for; returns -1 to stop the scan. */
+static int at_path(scanner *sc, const char *path, int line, int col)
 {
-    xgrow(&doc->pos, &doc->cappos, doc->npos + 1, sizeof *doc->pos);
-    doc->pos[doc->npos++] = (keypos){xstrdup(path), line, col};
+    if (strcmp(path, sc->target) != 0) return 0;
+    sc->found_line = line;
+    sc->found_col = col;
+    return -1;
 }
 
 /* Reads a JSON string token into out (raw, escapes kept except \" and \\ simplified). */
@@ -103,7 +102,7 @@ static int sc_object(scanner *sc, strbuf *path)
         if (base) sb_putc(path, '.');
         sb_puts(path, sb_str(&key));
         sb_free(&key);
-        add_pos(sc->doc, sb_str(path), line, col);
+        if (at_path(sc, sb_str(path), line, col) < 0) return -1;
         sc_ws(sc);
         if (sc->i >= sc->len || sc->s[sc->i] != ':') return -1;
         sc_adv(sc);
@@ -131,8 +130,7 @@ static int sc_array(scanner *sc, strbuf *path)
         sc_ws(sc);
         size_t base = path->len;
         sb_printf(path, "[%zu]", idx);
-        add_pos(sc->doc, sb_str(path), sc->line, sc->col);
-        if (sc_value(sc, path) < 0) return -1;
+        if (at_path(sc, sb_str(path), sc->line, sc->col) < 0 || sc_value(sc, path) < 0) return -1;
         path->len = base;
         path->buf[base] = '\0';
         sc_ws(sc);
@@ -163,13 +161,18 @@ static int sc_value(scanner *sc, strbuf *path)
     return rc;
 }
 
-static void scan_positions(mdc_cfgdoc *doc, const char *text, size_t len)
+/* Where the key (or array element) at `path` starts; false if not found. */
+static bool find_pos(const mdc_cfgdoc *doc, const char *path, int *line, int *col)
 {
-    scanner sc = {.s = text, .len = len, .line = 1, .col = 1, .doc = doc};
-    strbuf path = STRBUF_INIT;
-    sb_puts(&path, "");
-    (void)sc_value(&sc, &path); /* positions are best effort; jansson already validated */
-    sb_free(&path);
+    if (!doc->text) return false;
+    scanner sc = {.s = doc->text, .len = doc->len, .line = 1, .col = 1, .target = path};
+    strbuf p = STRBUF_INIT;
+    sb_puts(&p, "");
+    (void)sc_value(&sc, &p); /* best effort; jansson already validated the text */
+    sb_free(&p);
+    *line = sc.found_line;
+    *col = sc.found_col;
+    return sc.found_line > 0;
 }
 
 /* ---- loading ---- */
@@ -199,7 +202,8 @@ int mdc_cfgdoc_load_string(const char *name, const char *text, size_t len, mdc_c
     doc->name = xstrdup(name);
     doc->dir = dir_of(name);
     doc->root = root;
-    scan_positions(doc, text, len);
+    doc->text = xstrndup(text, len);
+    doc->len = len;
     *out = doc;
     return 0;
 }
@@ -234,9 +238,7 @@ int mdc_cfgdoc_load_file(const char *path, mdc_cfgdoc **out, mdc_err *err)
 void mdc_cfgdoc_free(mdc_cfgdoc *doc)
 {
     if (!doc) return;
-    for (size_t i = 0; i < doc->npos; i++)
-        free(doc->pos[i].path);
-    free(doc->pos);
+    free(doc->text);
     for (size_t i = 0; i < doc->nstrings; i++)
         free(doc->strings[i]);
     free(doc->strings);
@@ -245,6 +247,14 @@ void mdc_cfgdoc_free(mdc_cfgdoc *doc)
     free(doc->name);
     free(doc->dir);
     free(doc);
+}
+
+void mdc_cfgdoc_drop_tree(mdc_cfgdoc *doc)
+{
+    free(doc->text);
+    doc->text = NULL;
+    json_decref(doc->root);
+    doc->root = NULL;
 }
 
 mdc_cfgnode mdc_cfgdoc_root(mdc_cfgdoc *doc)
@@ -297,23 +307,16 @@ static void child_path(const mdc_cfgnode *n, const char *key, char *out, size_t 
         snprintf(out, len, "%s", key);
 }
 
-static const keypos *find_pos(const mdc_cfgdoc *doc, const char *path)
-{
-    for (size_t i = 0; i < doc->npos; i++)
-        if (strcmp(doc->pos[i].path, path) == 0) return &doc->pos[i];
-    return NULL;
-}
-
 static int verror(const mdc_cfgnode *n, const char *key, mdc_err *err, const char *fmt, va_list ap)
 {
     char path[256];
     child_path(n, key, path, sizeof path);
-    const keypos *p = find_pos(n->doc, path);
-    if (!p) /* a missing key: point at the object that should hold it */
-        p = find_pos(n->doc, n->path);
+    int line = 1, col = 1;
+    if (!find_pos(n->doc, path, &line, &col)) /* a missing key: point at its object */
+        find_pos(n->doc, n->path, &line, &col);
+    if (line == 0) line = col = 1;
     char msg[MDC_ERR_MSG_MAX];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    int line = p ? p->line : 1, col = p ? p->col : 1;
     if (path[0])
         return mdc_err_set(err, MDC_EINVAL, "%s:%d:%d: %s: %s", n->doc->name, line, col, path, msg);
     return mdc_err_set(err, MDC_EINVAL, "%s:%d:%d: %s", n->doc->name, line, col, msg);

@@ -36,6 +36,9 @@ mdc_cfgnode mdc_cfgdoc_root(mdc_cfgdoc *doc);
 const char *mdc_cfgdoc_name(const mdc_cfgdoc *doc);
 /* Directory of the file ("." for strings); relative paths in the config are resolved by users. */
 const char *mdc_cfgdoc_dir(const mdc_cfgdoc *doc);
+/* Frees the parsed JSON tree and the key positions once everything has been read (strings
+ * handed out stay valid). Nodes of this document must not be used afterwards. */
+void mdc_cfgdoc_drop_tree(mdc_cfgdoc *doc);
 /* Replaces every secret read so far with "***" in `text` (in place in the strbuf). */
 void mdc_cfgdoc_mask(const mdc_cfgdoc *doc, strbuf *text);
 

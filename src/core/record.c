@@ -101,6 +101,11 @@ void mdc_record_set_error(mdc_record *r, const char *msg)
     r->error = msg ? xstrdup(msg) : NULL;
 }
 
+void mdc_record_reserve(mdc_record *r, size_t n)
+{
+    xgrow(&r->fields, &r->cap, r->nfields + n, sizeof *r->fields);
+}
+
 mdc_field *mdc_record_add(mdc_record *r, const char *name)
 {
     xgrow(&r->fields, &r->cap, r->nfields + 1, sizeof *r->fields);

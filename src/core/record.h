@@ -68,6 +68,8 @@ void mdc_record_copy(mdc_record *dst, const mdc_record *src);
 void mdc_record_set_device(mdc_record *r, const char *device);
 void mdc_record_set_error(mdc_record *r, const char *msg);
 
+/* Makes room for n more fields. */
+void mdc_record_reserve(mdc_record *r, size_t n);
 /* Appends a field (name copied) and returns it; the value is null until set. */
 mdc_field *mdc_record_add(mdc_record *r, const char *name);
 mdc_field *mdc_record_add_null(mdc_record *r, const char *name, const char *error);

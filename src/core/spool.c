@@ -1,5 +1,8 @@
-/* spool.c — see spool.h. One SQLite connection guarded by a mutex: every operation is short,
- * and a single writer never meets SQLITE_BUSY. */
+/* spool.c — see spool.h. One SQLite connection guarded by a mutex (a single writer never meets
+ * SQLITE_BUSY). Appends go through one writer thread that commits whatever has queued up in one
+ * transaction (group commit): callers still block until their record is durable, but a thousand
+ * devices polling at once cost a few commits, not a thousand, and SQLite's deep call stacks stay
+ * on one thread instead of every bus thread. */
 #include "spool.h"
 #include "record_codec.h"
 #include "xalloc.h"
@@ -9,6 +12,17 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+typedef struct pending {
+    struct pending *next;
+    mdc_record *rec;
+    strbuf enc;
+    const char *key, *state;
+    int64_t dropped;
+    int rc;
+    bool done;
+    mdc_err err;
+} pending;
 
 typedef struct cursor {
     char *sink;
@@ -26,9 +40,17 @@ struct mdc_spool {
     cursor *cursors;
     size_t ncursors, capcursors;
     sqlite3_stmt *ins, *state_put, *state_get, *read, *cur_put;
-    strbuf enc;
-    unsigned acks;
+    /* the append queue, served by the writer thread */
+    pthread_mutex_t qmu;
+    pthread_cond_t qcv;    /* work for the writer */
+    pthread_cond_t donecv; /* batches committed */
+    pending *qhead, *qtail;
+    bool qstop;
+    pthread_t writer;
+    bool writer_started;
 };
+
+static void *writer_main(void *arg);
 
 static const char *const schema =
     "CREATE TABLE IF NOT EXISTS records(seq INTEGER PRIMARY KEY AUTOINCREMENT, body BLOB NOT NULL);"
@@ -111,6 +133,9 @@ int mdc_spool_open(const char *path, const mdc_spool_opts *opts, mdc_spool **out
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&sp->cv, &ca);
     pthread_condattr_destroy(&ca);
+    pthread_mutex_init(&sp->qmu, NULL);
+    pthread_cond_init(&sp->qcv, NULL);
+    pthread_cond_init(&sp->donecv, NULL);
     sp->max_records = opts ? opts->max_records : 0;
     if (sqlite3_open_v2(path, &sp->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -140,6 +165,13 @@ int mdc_spool_open(const char *path, const mdc_spool_opts *opts, mdc_spool **out
         mdc_spool_close(sp);
         return -1;
     }
+    int rc = pthread_create(&sp->writer, NULL, writer_main, sp);
+    if (rc != 0) {
+        mdc_err_set(err, MDC_EIO, "spool: cannot start its writer thread: %s", strerror(rc));
+        mdc_spool_close(sp);
+        return -1;
+    }
+    sp->writer_started = true;
     *out = sp;
     return 0;
 }
@@ -154,7 +186,6 @@ void mdc_spool_close(mdc_spool *sp)
     for (size_t i = 0; i < sp->ncursors; i++)
         free(sp->cursors[i].sink);
     free(sp->cursors);
-    sb_free(&sp->enc);
     pthread_cond_destroy(&sp->cv);
     pthread_mutex_destroy(&sp->mu);
     free(sp);
@@ -191,45 +222,84 @@ static int enforce_bound(mdc_spool *sp, int64_t *dropped, mdc_err *err)
     return 0;
 }
 
-static int append_locked(mdc_spool *sp, mdc_record *rec, const char *key, const char *state,
-                         int64_t *dropped, mdc_err *err)
+/* Commits a batch of queued appends in one transaction (called with sp->mu held). */
+static int commit_batch(mdc_spool *sp, pending *batch, mdc_err *err)
 {
-    sb_reset(&sp->enc);
-    mdc_record_encode(rec, &sp->enc);
     if (exec(sp, "BEGIN IMMEDIATE", err) < 0) return -1;
-    sqlite3_bind_blob(sp->ins, 1, sp->enc.buf, (int)sp->enc.len, SQLITE_STATIC);
-    if (step_done(sp, sp->ins, err, "append") < 0) goto fail;
-    int64_t seq = sqlite3_last_insert_rowid(sp->db);
-    if (key && state) {
-        sqlite3_bind_text(sp->state_put, 1, key, -1, SQLITE_STATIC);
-        sqlite3_bind_text(sp->state_put, 2, state, -1, SQLITE_STATIC);
-        if (step_done(sp, sp->state_put, err, "save state") < 0) goto fail;
-    }
     int64_t old_first = sp->first_seq, old_last = sp->last_seq, old_dropped = sp->dropped;
-    sp->last_seq = seq;
-    if (sp->first_seq == 0) sp->first_seq = seq;
-    if (enforce_bound(sp, dropped, err) < 0 || exec(sp, "COMMIT", err) < 0) {
-        sp->first_seq = old_first;
-        sp->last_seq = old_last;
-        sp->dropped = old_dropped;
-        goto fail;
+    for (pending *p = batch; p; p = p->next) {
+        sqlite3_bind_blob(sp->ins, 1, p->enc.buf, (int)p->enc.len, SQLITE_STATIC);
+        if (step_done(sp, sp->ins, err, "append") < 0) goto fail;
+        p->rec->seq = sqlite3_last_insert_rowid(sp->db);
+        if (p->key && p->state) {
+            sqlite3_bind_text(sp->state_put, 1, p->key, -1, SQLITE_STATIC);
+            sqlite3_bind_text(sp->state_put, 2, p->state, -1, SQLITE_STATIC);
+            if (step_done(sp, sp->state_put, err, "save state") < 0) goto fail;
+        }
+        sp->last_seq = p->rec->seq;
+        if (sp->first_seq == 0) sp->first_seq = p->rec->seq;
+        int64_t before = sp->dropped;
+        if (enforce_bound(sp, NULL, err) < 0) goto fail;
+        p->dropped = sp->dropped - before;
     }
-    rec->seq = seq;
-    return 0;
+    if (exec(sp, "COMMIT", err) == 0) return 0;
 fail:
     exec(sp, "ROLLBACK", NULL);
+    sp->first_seq = old_first;
+    sp->last_seq = old_last;
+    sp->dropped = old_dropped;
     return -1;
+}
+
+static void *writer_main(void *arg)
+{
+    mdc_spool *sp = arg;
+    pthread_mutex_lock(&sp->qmu);
+    for (;;) {
+        while (!sp->qhead && !sp->qstop)
+            pthread_cond_wait(&sp->qcv, &sp->qmu);
+        if (!sp->qhead) break;
+        pending *batch = sp->qhead;
+        sp->qhead = sp->qtail = NULL;
+        pthread_mutex_unlock(&sp->qmu);
+
+        mdc_err err = {0};
+        pthread_mutex_lock(&sp->mu);
+        int rc = commit_batch(sp, batch, &err);
+        if (rc == 0) pthread_cond_broadcast(&sp->cv); /* sinks: new records */
+        pthread_mutex_unlock(&sp->mu);
+
+        pthread_mutex_lock(&sp->qmu);
+        for (pending *p = batch; p; p = p->next) {
+            p->rc = rc;
+            if (rc < 0) p->err = err;
+            p->done = true;
+        }
+        pthread_cond_broadcast(&sp->donecv);
+    }
+    pthread_mutex_unlock(&sp->qmu);
+    return NULL;
 }
 
 int mdc_spool_append(mdc_spool *sp, mdc_record *rec, const char *state_key, const char *state,
                      int64_t *dropped, mdc_err *err)
 {
-    if (dropped) *dropped = 0;
-    pthread_mutex_lock(&sp->mu);
-    int rc = append_locked(sp, rec, state_key, state, dropped, err);
-    if (rc == 0) pthread_cond_broadcast(&sp->cv);
-    pthread_mutex_unlock(&sp->mu);
-    return rc;
+    pending p = {.rec = rec, .key = state_key, .state = state};
+    mdc_record_encode(rec, &p.enc);
+    pthread_mutex_lock(&sp->qmu);
+    if (sp->qtail)
+        sp->qtail->next = &p;
+    else
+        sp->qhead = &p;
+    sp->qtail = &p;
+    pthread_cond_signal(&sp->qcv);
+    while (!p.done)
+        pthread_cond_wait(&sp->donecv, &sp->qmu);
+    pthread_mutex_unlock(&sp->qmu);
+    sb_free(&p.enc);
+    if (dropped) *dropped = p.dropped;
+    if (p.rc < 0 && err) *err = p.err;
+    return p.rc;
 }
 
 int mdc_spool_get_state(mdc_spool *sp, const char *key, strbuf *out, mdc_err *err)

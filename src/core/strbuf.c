@@ -31,6 +31,7 @@ void sb_reserve(strbuf *sb, size_t extra)
         cap *= 2;
     sb->buf = xrealloc(sb->buf, cap);
     sb->cap = cap;
+    sb->buf[sb->len] = '\0';
 }
 
 void sb_append(strbuf *sb, const char *s, size_t n)

@@ -33,7 +33,8 @@ typedef struct mb_cfg {
 
 typedef struct mb_bus {
     mdc_mb_link *link;
-    uint16_t buf[MDC_MB_MAX_READ_BITS];
+    uint16_t *buf; /* grown to the largest request of the devices on this bus */
+    size_t cap;
 } mb_bus;
 
 static const char *const device_keys[] = {"connection",
@@ -320,6 +321,7 @@ static void mb_bus_close(void *p)
     mb_bus *b = p;
     if (!b) return;
     mdc_mb_link_close(b->link);
+    free(b->buf);
     free(b);
 }
 
@@ -342,10 +344,21 @@ static void decode_point(const mb_point *pt, const uint16_t *regs, mdc_field *f)
     f->v = v;
 }
 
+static void ensure_buffer(mb_bus *b, size_t n)
+{
+    if (n > b->cap) {
+        b->buf = xrealloc(b->buf, n * sizeof *b->buf);
+        b->cap = n;
+    }
+}
+
 static int mb_poll(void *bp, const void *p, mdc_record *rec, mdc_err *err)
 {
     mb_bus *b = bp;
     const mb_cfg *c = p;
+    for (size_t r = 0; r < c->plan.nrequests; r++)
+        ensure_buffer(b, c->plan.requests[r].count);
+    mdc_record_reserve(rec, c->npoints + 4); /* + derived fields */
     for (size_t i = 0; i < c->npoints; i++)
         mdc_record_add_null(rec, c->points[i].name, NULL);
     size_t ok = 0;
@@ -382,6 +395,7 @@ static int mb_inspect(void *bp, const void *p, int argc, char **argv, strbuf *ou
     const mb_cfg *c = p;
     for (size_t i = 0; i < c->npoints; i++) {
         const mb_point *pt = &c->points[i];
+        ensure_buffer(b, pt->span.count);
         sb_printf(out, "%s: FC%d address %u, %u %s\n", pt->name, pt->span.function,
                   pt->span.address, pt->span.count,
                   pt->span.function <= 2 ? "bit(s)" : "register(s)");

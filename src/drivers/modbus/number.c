@@ -2,6 +2,7 @@
 #include "decode.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,9 +11,37 @@
 static const double exact_pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
 
+/* Shortest p-digit decimal of f that reads back as f, computed with exact double arithmetic
+ * (m < 1e9 and 10^k <= 1e22 are exact, so m / 10^k is correctly rounded, as strtod would be).
+ * Returns false when the fast path does not apply. */
+static bool shortest_fast(float f, double *out)
+{
+    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    double a = fabs((double)f);
+    int e10 = (int)floor(log10(a));
+    for (int p = 1; p <= 9; p++) {
+        int k = p - 1 - e10;
+        if (k < -22 || k > 22)
+            return false;
+        double m = k >= 0 ? nearbyint(a * p10[k]) : nearbyint(a / p10[-k]);
+        double c = k >= 0 ? m / p10[k] : m * p10[-k];
+        if (k < 0 && m * p10[-k] > 9007199254740992.0)
+            return false; /* the product would not be exact */
+        if ((float)c == fabsf(f)) {
+            *out = f < 0 ? -c : c;
+            return true;
+        }
+    }
+    return false;
+}
+
 double mdc_mb_float_to_double(float f)
 {
-    if (!isfinite(f)) return (double)f;
+    if (!isfinite(f) || f == 0.0f) return (double)f;
+    double fast;
+    if (shortest_fast(f, &fast)) return fast;
     char buf[32];
     for (int p = 1; p <= 9; p++) {
         snprintf(buf, sizeof buf, "%.*g", p, (double)f);
