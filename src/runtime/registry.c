@@ -3,11 +3,13 @@
 
 #include "drivers/lsv2/lsv2_driver.h"
 #include "drivers/modbus/modbus_driver.h"
+#include "drivers/opcua/opcua_driver.h"
 
 #include <string.h>
 
-static const mdc_driver *const drivers[] = {&mdc_modbus_driver, &mdc_lsv2_driver};
-static const char *const names[] = {"modbus", "lsv2", NULL};
+static const mdc_driver *const drivers[] = {&mdc_modbus_driver, &mdc_lsv2_driver,
+                                            &mdc_opcua_driver};
+static const char *const names[] = {"modbus", "lsv2", "opcua", NULL};
 
 const mdc_driver *mdc_driver_find(const char *name)
 {

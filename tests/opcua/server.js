@@ -41,8 +41,8 @@ const VARS = {
   "Types.UInt16": [DataType.UInt16, 65000],
   "Types.Int32": [DataType.Int32, -123456],
   "Types.UInt32": [DataType.UInt32, 4000000000],
-  "Types.Int64": [DataType.Int64, [0xffffffff, 0xfffffffe]], // -4294967298
-  "Types.UInt64": [DataType.UInt64, [0x1, 0x2]], // 4294967298
+  "Types.Int64": [DataType.Int64, [0xfffffffe, 0xfffffffe]], // [high, low] = -4294967298
+  "Types.UInt64": [DataType.UInt64, [0x1, 0x2]], // [high, low] = 4294967298
   "Types.Float": [DataType.Float, 1.5],
   "Types.Double": [DataType.Double, -0.25],
   "Types.String": [DataType.String, "héllo \"world\""],

@@ -1,0 +1,256 @@
+/* opcua_driver.c — the "opcua" driver's configuration: endpoint, security, identity, trust,
+ * the node map and how values are collected (read or subscribe). */
+#include "opcua_internal.h"
+#include "ua_text.h"
+
+#include "core/xalloc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const device_keys[] = {"endpoint",
+                                          "security",
+                                          "trust",
+                                          "user",
+                                          "password",
+                                          "allow_plaintext_password",
+                                          "nodes",
+                                          "mode",
+                                          "sampling_interval",
+                                          "publishing_interval",
+                                          "queue_size",
+                                          "deadband",
+                                          "timeout",
+                                          "channel_lifetime",
+                                          "session_timeout",
+                                          "buffer_size",
+                                          "source_timestamps",
+                                          "pki_dir",
+                                          "application_uri",
+                                          NULL};
+
+static void free_config(void *p)
+{
+    opcua_cfg *c = p;
+    if (!c) return;
+    for (size_t i = 0; i < c->nnodes; i++) {
+        ua_nodeid_clear(&c->nodes[i].id);
+        free(c->nodes[i].ns_uri);
+    }
+    for (size_t i = 0; c->owned_fields && c->owned_fields[i]; i++)
+        free(c->owned_fields[i]);
+    free(c->owned_fields);
+    free(c->nodes);
+    free(c->fields);
+    free(c->pki_dir);
+    free(c->id);
+    free(c);
+}
+
+static int parse_security(const mdc_cfgnode *dev, opcua_cfg *c, mdc_err *err)
+{
+    static const char *const keys[] = {"policy", "mode", NULL};
+    static const char *const policies[] = {"None", "Basic256Sha256", "Aes128_Sha256_RsaOaep", NULL};
+    static const char *const modes[] = {"None", "Sign", "SignAndEncrypt", NULL};
+    mdc_cfgnode s;
+    bool have;
+    int policy = 0, mode = 0;
+    if (cfg_object(dev, "security", &s, &have, err) < 0) return -1;
+    if (have && (cfg_check_keys(&s, keys, err) < 0 ||
+                 cfg_enum(&s, "policy", policies, 0, &policy, err) < 0 ||
+                 cfg_enum(&s, "mode", modes, policy ? 2 : 0, &mode, err) < 0))
+        return -1;
+    if (policy == 0 && mode != 0)
+        return cfg_error(&s, "mode", err, "policy None goes with mode None");
+    if (policy != 0 && mode == 0)
+        return cfg_error(&s, "mode", err, "policy %s needs mode Sign or SignAndEncrypt",
+                         policies[policy]);
+    c->policy = ua_policy_by_name(policies[policy]);
+    c->mode = mode + 1; /* UA_MODE_NONE = 1 */
+    return 0;
+}
+
+static int parse_node(const mdc_cfgnode *nodes, const char *name, opcua_node *n, mdc_err *err)
+{
+    mdc_err e;
+    n->name = name;
+    if (cfg_required_string(nodes, name, &n->text, err) < 0) return -1;
+    if (name[0] == '_' || !name[0])
+        return cfg_error(nodes, name, err, "names starting with '_' are reserved");
+    if (ua_nodeid_parse(n->text, &n->id, &n->ns_uri, &e) < 0)
+        return cfg_error(nodes, name, err, "%s", e.msg);
+    return 0;
+}
+
+static int parse_nodes(const mdc_cfgnode *dev, opcua_cfg *c, mdc_err *err)
+{
+    mdc_cfgnode nodes;
+    bool have;
+    if (cfg_object(dev, "nodes", &nodes, &have, err) < 0) return -1;
+    size_t n = have ? json_object_size(nodes.json) : 0;
+    if (n == 0)
+        return cfg_error(dev, have ? "nodes" : NULL, err,
+                         "needs \"nodes\": {\"name\": \"ns=2;s=...\", ...}");
+    c->nodes = xcalloc(n, sizeof *c->nodes);
+    const char *key;
+    json_t *v;
+    json_object_foreach(nodes.json, key, v)
+    {
+        (void)v;
+        if (parse_node(&nodes, key, &c->nodes[c->nnodes++], err) < 0) return -1;
+    }
+    return 0;
+}
+
+static void build_fields(opcua_cfg *c)
+{
+    size_t per = c->source_timestamps ? 2 : 1, k = 0;
+    c->fields = xcalloc(c->nnodes * per + 1, sizeof *c->fields);
+    c->owned_fields = xcalloc(c->nnodes + 1, sizeof *c->owned_fields);
+    for (size_t i = 0; i < c->nnodes; i++) {
+        c->fields[k++] = c->nodes[i].name;
+        if (!c->source_timestamps) continue;
+        strbuf t = STRBUF_INIT;
+        sb_printf(&t, "%s_source_time", c->nodes[i].name);
+        c->owned_fields[i] = sb_detach(&t);
+        c->fields[k++] = c->owned_fields[i];
+    }
+}
+
+static int parse_deadband(const mdc_cfgnode *dev, opcua_cfg *c, mdc_err *err)
+{
+    static const char *const keys[] = {"absolute", "percent", NULL};
+    mdc_cfgnode d;
+    bool have;
+    if (cfg_object(dev, "deadband", &d, &have, err) < 0) return -1;
+    if (!have) return 0;
+    if (cfg_check_keys(&d, keys, err) < 0) return -1;
+    bool abs = cfg_has(&d, "absolute"), pct = cfg_has(&d, "percent");
+    if (abs == pct) return cfg_error(&d, NULL, err, "give one of \"absolute\" or \"percent\"");
+    c->deadband_type = abs ? UA_DEADBAND_ABSOLUTE : UA_DEADBAND_PERCENT;
+    if (cfg_double(&d, abs ? "absolute" : "percent", 0, &c->deadband, err) < 0) return -1;
+    if (c->deadband < 0 || (pct && c->deadband > 100))
+        return cfg_error(&d, abs ? "absolute" : "percent", err, "must be 0..%s",
+                         pct ? "100" : "any positive number");
+    return 0;
+}
+
+static int parse_identity(const mdc_cfgnode *n, opcua_cfg *c, mdc_err *err)
+{
+    static const char *const trusts[] = {"directory", "first-use", NULL};
+    int trust;
+    if (cfg_enum(n, "trust", trusts, 0, &trust, err) < 0 ||
+        cfg_string(n, "user", NULL, &c->user, err) < 0 ||
+        cfg_secret(n, "password", NULL, &c->password, err) < 0 ||
+        cfg_bool(n, "allow_plaintext_password", false, &c->allow_plain_password, err) < 0 ||
+        cfg_string(n, "application_uri", NULL, &c->app_uri, err) < 0)
+        return -1;
+    c->trust = trust ? UA_TRUST_FIRST_USE : UA_TRUST_DIRECTORY;
+    if (c->password && !c->user)
+        return cfg_error(n, "password", err, "a password needs a \"user\"");
+    if (c->user && !*c->user) return cfg_error(n, "user", err, "must not be empty");
+    return 0;
+}
+
+static int parse_timing(const mdc_cfgnode *n, opcua_cfg *c, mdc_err *err)
+{
+    static const char *const modes[] = {"read", "subscribe", NULL};
+    int mode;
+    int64_t queue, buffer;
+    if (cfg_enum(n, "mode", modes, 0, &mode, err) < 0 ||
+        cfg_duration_us(n, "timeout", 5000000, &c->timeout_us, err) < 0 ||
+        cfg_duration_us(n, "channel_lifetime", 3600000000LL, &c->lifetime_us, err) < 0 ||
+        cfg_duration_us(n, "session_timeout", 120000000LL, &c->session_timeout_us, err) < 0 ||
+        cfg_duration_us(n, "sampling_interval", 500000, &c->sampling_us, err) < 0 ||
+        cfg_duration_us(n, "publishing_interval", 0, &c->publishing_us, err) < 0 ||
+        cfg_int(n, "queue_size", 1, 1, 100000, &queue, err) < 0 ||
+        cfg_int(n, "buffer_size", 65536, 8192, 16 << 20, &buffer, err) < 0 ||
+        cfg_bool(n, "source_timestamps", false, &c->source_timestamps, err) < 0)
+        return -1;
+    if (!cfg_has(n, "publishing_interval")) c->publishing_us = c->sampling_us;
+    if (c->lifetime_us < 2500000)
+        return cfg_error(n, "channel_lifetime", err, "must be at least 2.5s");
+    c->collect = mode ? OPCUA_SUBSCRIBE : OPCUA_READ;
+    c->queue_size = (uint32_t)queue;
+    c->buffer_size = (uint32_t)buffer;
+    return 0;
+}
+
+static int parse_pki_dir(const mdc_device_cfg *dev, opcua_cfg *c, mdc_err *err)
+{
+    const char *dir, *data_dir;
+    mdc_cfgnode root = mdc_cfgdoc_root(dev->node.doc);
+    if (cfg_string(&dev->node, "pki_dir", NULL, &dir, err) < 0 ||
+        cfg_string(&root, "data_dir", "data", &data_dir, err) < 0)
+        return -1;
+    strbuf p = STRBUF_INIT;
+    if (dir)
+        sb_puts(&p, dir);
+    else
+        sb_printf(&p, "%s/pki", data_dir);
+    c->pki_dir = sb_detach(&p);
+    return 0;
+}
+
+static int opcua_parse(const mdc_device_cfg *dev, void **out, mdc_err *err)
+{
+    const mdc_cfgnode *n = &dev->node;
+    mdc_err e;
+    if (mdc_device_check_keys(dev, device_keys, err) < 0) return -1;
+    opcua_cfg *c = xcalloc(1, sizeof *c);
+    c->id = xstrdup(dev->id);
+    ua_url u;
+    if (cfg_required_string(n, "endpoint", &c->endpoint, err) < 0) goto fail;
+    if (ua_url_parse(c->endpoint, &u, &e) < 0) {
+        cfg_error(n, "endpoint", err, "%s", e.msg);
+        goto fail;
+    }
+    if (parse_security(n, c, err) < 0 || parse_identity(n, c, err) < 0 ||
+        parse_timing(n, c, err) < 0 || parse_deadband(n, c, err) < 0 ||
+        parse_nodes(n, c, err) < 0 || parse_pki_dir(dev, c, err) < 0)
+        goto fail;
+    build_fields(c);
+    *out = c;
+    return 0;
+fail:
+    free_config(c);
+    return -1;
+}
+
+static const char *const *opcua_fields(const void *p)
+{
+    return ((const opcua_cfg *)p)->fields;
+}
+
+static void opcua_describe(const void *p, strbuf *out)
+{
+    const opcua_cfg *c = p;
+    sb_printf(out, "    %s, security %s/%s, %s, trust %s (%s)\n", c->endpoint, c->policy->name,
+              ua_mode_name(c->mode), c->user ? "user name" : "anonymous",
+              c->trust == UA_TRUST_FIRST_USE ? "first-use" : "directory", c->pki_dir);
+    if (c->user) sb_printf(out, "    user \"%s\"\n", c->user);
+    if (c->collect == OPCUA_SUBSCRIBE)
+        sb_printf(out, "    subscribe: sampling %lld ms, publishing %lld ms, queue %u\n",
+                  (long long)(c->sampling_us / 1000), (long long)(c->publishing_us / 1000),
+                  (unsigned)c->queue_size);
+    else
+        sb_printf(out, "    read: %zu node%s per poll\n", c->nnodes, c->nnodes == 1 ? "" : "s");
+    for (size_t i = 0; i < c->nnodes; i++)
+        sb_printf(out, "    node %-20s %s\n", c->nodes[i].name, c->nodes[i].text);
+}
+
+const mdc_driver mdc_opcua_driver = {
+    .name = "opcua",
+    .parse = opcua_parse,
+    .free_config = free_config,
+    .fields = opcua_fields,
+    .describe = opcua_describe,
+    .bus_key = NULL,
+    .bus_check = NULL,
+    .bus_open = opcua_bus_open,
+    .bus_close = opcua_bus_close,
+    .bus_broken = opcua_bus_broken,
+    .poll = opcua_poll,
+    .inspect = opcua_inspect,
+    .idle = opcua_idle,
+};
