@@ -7,7 +7,7 @@ build=${1:-build}; secs=${2:-30}; units=${3:-1000}
 mdc=$(realpath "$build/mdc"); sim=$(realpath "$build/mdc-sim")
 tmp=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 cd "$tmp"
-base=$(( 30000 + RANDOM % 20000 ))
+base=$(( 20000 + RANDOM % 10000 )) # below the ephemeral port range (32768-)
 "$sim" modbus --tcp 127.0.0.1:$base --ports "$units" --frozen > sim.log 2>&1 &
 for _ in $(seq 50); do grep -q '^tcp:' sim.log && break; sleep 0.1; done
 
