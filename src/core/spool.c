@@ -179,6 +179,16 @@ int mdc_spool_open(const char *path, const mdc_spool_opts *opts, mdc_spool **out
 void mdc_spool_close(mdc_spool *sp)
 {
     if (!sp) return;
+    if (sp->writer_started) {
+        pthread_mutex_lock(&sp->qmu);
+        sp->qstop = true;
+        pthread_cond_signal(&sp->qcv);
+        pthread_mutex_unlock(&sp->qmu);
+        pthread_join(sp->writer, NULL);
+    }
+    pthread_cond_destroy(&sp->qcv);
+    pthread_cond_destroy(&sp->donecv);
+    pthread_mutex_destroy(&sp->qmu);
     sqlite3_stmt *sts[] = {sp->ins, sp->state_put, sp->state_get, sp->read, sp->cur_put};
     for (size_t i = 0; i < sizeof sts / sizeof sts[0]; i++)
         sqlite3_finalize(sts[i]);

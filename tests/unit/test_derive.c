@@ -17,6 +17,18 @@
 #define T0  (INT64_C(1795307400) * MDC_US_PER_SEC)
 #define MIN (60 * MDC_US_PER_SEC)
 
+/* Field names in a derive config point into its document: keep the documents until the end. */
+static mdc_cfgdoc *docs[32];
+static size_t ndocs;
+
+static int free_docs(void **state)
+{
+    (void)state;
+    while (ndocs)
+        mdc_cfgdoc_free(docs[--ndocs]);
+    return 0;
+}
+
 static mdc_derive_cfg parse_cfg(const char *json)
 {
     mdc_cfgdoc *doc;
@@ -27,7 +39,7 @@ static mdc_derive_cfg parse_cfg(const char *json)
                                          "count", "prog", "_part_signal", NULL};
     mdc_derive_cfg cfg;
     if (mdc_derive_parse(&root, fields, &cfg, &err) < 0) fail_msg("%s", err.msg);
-    /* field names point into the document: keep it alive for the test's duration */
+    docs[ndocs++] = doc;
     return cfg;
 }
 
@@ -321,5 +333,5 @@ int main(void)
         cmocka_unit_test(test_shift_energy_rollover),
         cmocka_unit_test(test_unreachable_record),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, free_docs);
 }
