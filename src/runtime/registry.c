@@ -1,6 +1,7 @@
 /* registry.c — the drivers compiled into this build. */
 #include "runtime.h"
 
+#include "drivers/broute/broute_driver.h"
 #include "drivers/lsv2/lsv2_driver.h"
 #include "drivers/modbus/modbus_driver.h"
 #include "drivers/opcua/opcua_driver.h"
@@ -8,8 +9,8 @@
 #include <string.h>
 
 static const mdc_driver *const drivers[] = {&mdc_modbus_driver, &mdc_lsv2_driver,
-                                            &mdc_opcua_driver};
-static const char *const names[] = {"modbus", "lsv2", "opcua", NULL};
+                                            &mdc_opcua_driver, &mdc_broute_driver};
+static const char *const names[] = {"modbus", "lsv2", "opcua", "broute", NULL};
 
 const mdc_driver *mdc_driver_find(const char *name)
 {
