@@ -143,8 +143,14 @@ static int parse_point(const mdc_cfgnode *p, int default_bpr, mb_point *pt, mdc_
     if (pt->name[0] == '_')
         return cfg_error(p, "name", err, "names starting with '_' are reserved");
     mdc_err e;
-    if (mdc_mb_type_parse(type, &pt->fmt.type, &e) < 0)
+    if (mdc_mb_type_parse(type, &pt->fmt.type, &e) < 0) {
+        static const char *const types[] = {"bool",    "uint16", "int16", "uint32",
+                                            "int32",   "uint64", "int64", "float32",
+                                            "float64", "string", NULL};
+        const char *near = mdc_did_you_mean(type, types);
+        if (near) return cfg_error(p, "type", err, "%s (did you mean \"%s\"?)", e.msg, near);
         return cfg_error(p, "type", err, "%s", e.msg);
+    }
     if (order && mdc_mb_order_parse(order, pt->fmt.type, &pt->fmt.order, &e) < 0)
         return cfg_error(p, "order", err, "%s", e.msg);
     if ((fc <= 2) != (pt->fmt.type == MDC_MB_BOOL) && fc <= 2)
