@@ -7,7 +7,9 @@ BUILD_PKGS=(build-essential cmake pkg-config clang clang-format
   libmodbus-dev libjansson-dev libyaml-dev libsqlite3-dev libpq-dev libcurl4-openssl-dev
   libssl-dev libmosquitto-dev libmicrohttpd-dev libcmocka-dev libclang-rt-14-dev tzdata)
 TEST_PKGS=(sqlite3 socat postgresql mosquitto mosquitto-clients valgrind procps iproute2
-  nodejs npm chromium chromium-driver curl wrk jq)
+  chromium chromium-driver curl wrk jq)
+# Node.js may come from elsewhere than Debian (its npm then conflicts with Debian's npm).
+command -v npm >/dev/null 2>&1 || TEST_PKGS+=(nodejs npm)
 
 missing=()
 for p in "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"; do
