@@ -394,6 +394,7 @@ static void test_dnc_refused(void **state)
     fake *f = fake_new();
     opening(f, 124, 4096, true);
     add(f, TGS("A_LG", "DNC\0"), ter(49), ACT_REPLY);
+    add(f, TGS("A_LG", "DNC\0"), ter(49), ACT_REPLY);
     add(f, tg("A_LO", NULL, 0), t_ok(), ACT_REPLY);
     start(f);
     lsv2_session_cfg c = cfg(f);
@@ -410,11 +411,11 @@ static void test_dnc_refused(void **state)
     assert_int_equal(err.code, MDC_EAUTH);
     assert_string_equal(err.msg, want);
     assert_int_equal(lsv2_health_of(s), LSV2_OK);
-    /* asked again at once: the same answer, without a telegram */
+    /* the next poll asks again */
     memset(&err, 0, sizeof err);
     assert_int_equal(lsv2_read_pgm_state(s, &v, &err), -1);
     assert_string_equal(err.msg, want);
-    assert_int_equal(lsv2_telegrams(s), 5);
+    assert_int_equal(lsv2_telegrams(s), 6);
     lsv2_close(s);
     finish(f, NULL, 0);
 }
@@ -441,6 +442,13 @@ static void test_wrong_plc_password(void **state)
                                     "(wrong password)"));
     assert_non_null(strstr(err.msg, "; check the password"));
     assert_null(strstr(err.msg, "1234")); /* never the secret */
+    /* not asked again for a while: the same error without a telegram */
+    char first[MDC_ERR_MSG_MAX];
+    snprintf(first, sizeof first, "%s", err.msg);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(lsv2_read_plc(s, LSV2_MEM_DWORD, 0, 1, &v, &err), -1);
+    assert_string_equal(err.msg, first);
+    assert_int_equal(lsv2_telegrams(s), 5);
     lsv2_close(s);
     finish(f, NULL, 0);
 }

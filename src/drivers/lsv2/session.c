@@ -226,8 +226,10 @@ int lsv2_login(lsv2_session *s, const char *name, const char *password, mdc_err 
     lsv2_error_describe(&s->last_error, d, sizeof d);
     mdc_err_set(&s->refusal, MDC_EAUTH, "%s login refused by the control: %s (%s to %s)%s", name, d,
                 req.what, s->peer, login_hint(name, s->last_error.code));
-    snprintf(s->refused, sizeof s->refused, "%s", name);
-    s->refused_at_us = mdc_mono_us();
+    if (strcmp(name, LSV2_LOGIN_PLCDEBUG) == 0) { /* see session.h */
+        snprintf(s->refused, sizeof s->refused, "%s", name);
+        s->refused_at_us = mdc_mono_us();
+    }
     if (err) *err = s->refusal;
     return -1;
 }

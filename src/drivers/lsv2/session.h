@@ -62,8 +62,9 @@ int lsv2_buffer_size(const lsv2_session *s);
 uint64_t lsv2_telegrams(const lsv2_session *s);
 
 /* Logs in (once per session) as `name`. A refusal is MDC_EAUTH: "NAME login refused by the
- * control: T_ER ..."; the same login is not asked again for 10 s (the same error is returned),
- * so that a refused PLCDEBUG does not cost a telegram per value and poll. */
+ * control: T_ER ...". A refused PLCDEBUG is not asked again for 10 s (the same error is
+ * returned), so that it does not cost a telegram per PLC value and poll; other refusals fail the
+ * caller's poll, whose retry asks again. */
 int lsv2_login(lsv2_session *s, const char *name, const char *password, mdc_err *err);
 
 /* One request → one reply whose code must be `expect` (or T_ER, which becomes MDC_EDEVICE
