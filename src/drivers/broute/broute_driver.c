@@ -14,7 +14,6 @@
 #include <string.h>
 
 typedef struct brt_cfg {
-    char *id;
     mdc_brt_opts opts; /* strings owned by the configuration document */
     char ipv6[MDC_SK_IPV6_LEN + 1];
     const char *tz_name;
@@ -125,7 +124,6 @@ static void brt_free_config(void *p)
     brt_cfg *c = p;
     if (!c) return;
     mdc_tz_free(c->tz);
-    free(c->id);
     free(c);
 }
 
@@ -134,7 +132,6 @@ static int brt_parse(const mdc_device_cfg *dev, void **out, mdc_err *err)
     const mdc_cfgnode *n = &dev->node;
     if (mdc_device_check_keys(dev, device_keys, err) < 0) return -1;
     brt_cfg *c = xcalloc(1, sizeof *c);
-    c->id = xstrdup(dev->id);
     mdc_brt_opts_init(&c->opts);
     mdc_err e;
     if (parse_link(n, c, err) < 0 || parse_credentials(n, c, err) < 0 ||
@@ -187,9 +184,10 @@ static const char *brt_bus_key(const void *p)
 
 static int brt_bus_check(const void *a, const void *b, mdc_err *err)
 {
-    return mdc_err_set(
-        err, MDC_EINVAL, "a Wi-SUN module serves one meter: devices \"%s\" and \"%s\" both use %s",
-        ((const brt_cfg *)a)->id, ((const brt_cfg *)b)->id, ((const brt_cfg *)a)->opts.port);
+    (void)a;
+    (void)b;
+    return mdc_err_set(err, MDC_EINVAL,
+                       "a Wi-SUN module serves one meter; give each meter its own module");
 }
 
 static int brt_bus_open(const void *p, void **out, mdc_err *err)

@@ -54,7 +54,7 @@ typedef struct mdc_brt_stats {
     uint64_t tx_bytes, rx_bytes;
     uint64_t requests, transmissions;
     uint64_t stale_replies; /* replies with another TID, discarded */
-    uint64_t ignored_udp;   /* receptions that were not our replies */
+    uint64_t ignored_udp;   /* other receptions while a reply was awaited */
     uint64_t noise_bytes;
     uint64_t scans, joins, rejoins, expiries;
     int64_t setup_us; /* the last start (reset to join) */

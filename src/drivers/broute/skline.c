@@ -209,8 +209,8 @@ static void reset(mdc_sk_line *o)
 
 void mdc_sk_line_parse(const char *line, size_t n, mdc_sk_line *out)
 {
-    static const char *const keys[] = {"EVENT ", "FAIL ER",  "EPANDESC", "EVER ", "EINFO ",
-                                       "ESREG ", "EAPPVER ", "OK",       "FE80:", "fe80:"};
+    static const char *const keys[] = {"EVENT ", "FAIL ER", "EPANDESC", "EVER ",
+                                       "EINFO ", "ESREG ",  "EAPPVER ", "OK"};
     reset(out);
     size_t i = 0;
     while (i < n && (line[i] == '\r' || line[i] == '\n'))
