@@ -56,10 +56,10 @@ static double amplitude(const bsim_meter *m)
     return m->o->frozen ? 0.0 : 0.5 * m->o->power_w;
 }
 
-/* A deterministic noise in [-1, 1] per 5-second step. */
+/* A deterministic noise in [-1, 1] per 2-second step. */
 static double noise(const bsim_meter *m, int64_t t)
 {
-    uint64_t x = (uint64_t)(t / 5) * 0xD1B54A32D192ED03ull ^ m->rng;
+    uint64_t x = (uint64_t)(t / 2) * 0xD1B54A32D192ED03ull ^ m->rng;
     x ^= x >> 29;
     x *= 0xBF58476D1CE4E5B9ull;
     x ^= x >> 32;

@@ -143,6 +143,8 @@ int mdc_brt_port_write(mdc_brt_port *p, const void *data, size_t n, int64_t dead
             n -= (size_t)w;
             continue;
         }
+        if (w < 0 && errno == EIO)
+            return mdc_err_set(err, MDC_EIO, "the serial device went away (unplugged?)");
         if (w < 0 && errno != EAGAIN && errno != EINTR) return sys_error(err, "write");
         int rc = wait_fd(p->fd, POLLOUT, deadline_us, err);
         if (rc < 0) return -1;
