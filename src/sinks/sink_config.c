@@ -1,5 +1,6 @@
 /* sink_config.c — JSON sink objects → sink instances. */
 #include "sink_config.h"
+#include "sink_config_text.h"
 #include "sink_file.h"
 #include "sink_sqlite.h"
 #include "sink_stdout.h"
@@ -9,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const mdc_sink_types[] = {"sqlite", "stdout", "file", NULL};
+const char *const mdc_sink_types[] = {"sqlite", "stdout", "file", "webhook", "pubsub", "log", NULL};
 
 static const char *const format_names[] = {"json", "yaml", "csv", NULL};
 
@@ -38,10 +39,18 @@ static int build_stdout(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err)
 {
     static const char *const keys[] = {"type", "format", "csv_header", NULL};
     mdc_stdout_sink_cfg c = {.style = MDC_STYLE_MDC};
-    if (cfg_check_keys(n, keys, err) < 0 || parse_format(n, MDC_FMT_JSON, &c.format, err) < 0 ||
-        cfg_bool(n, "csv_header", true, &c.csv_header, err) < 0)
+    mdc_text_opts t = {0};
+    if (mdc_text_check_keys(n, keys, err) < 0 || mdc_text_opts_parse(n, &t, err) < 0 ||
+        parse_format(n, MDC_FMT_JSON, &c.format, err) < 0 ||
+        cfg_bool(n, "csv_header", t.style == MDC_STYLE_MDC, &c.csv_header, err) < 0) {
+        mdc_text_opts_free(&t);
         return -1;
-    *out = mdc_sink_stdout_new(&c);
+    }
+    c.style = t.style;
+    c.csv_columns = t.cols;
+    c.ncsv_columns = t.ncols;
+    *out = mdc_text_shaped(mdc_sink_stdout_new(&c), &t);
+    mdc_text_opts_free(&t);
     return 0;
 }
 
@@ -50,7 +59,7 @@ static int build_file(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err)
     static const char *const keys[] = {"type", "path", "format", "fsync", NULL};
     mdc_file_sink_cfg c = {.style = MDC_STYLE_MDC};
     const char *path;
-    if (cfg_check_keys(n, keys, err) < 0 || cfg_required_string(n, "path", &path, err) < 0 ||
+    if (mdc_text_check_keys(n, keys, err) < 0 || cfg_required_string(n, "path", &path, err) < 0 ||
         cfg_bool(n, "fsync", true, &c.fsync, err) < 0)
         return -1;
     mdc_format_kind def = MDC_FMT_JSON;
@@ -59,8 +68,17 @@ static int build_file(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err)
     if (parse_format(n, def, &c.format, err) < 0) return -1;
     mdc_err e;
     if (mdc_file_template_check(path, &e) < 0) return cfg_error(n, "path", err, "%s", e.msg);
+    mdc_text_opts t;
+    if (mdc_text_opts_parse(n, &t, err) < 0) {
+        mdc_text_opts_free(&t);
+        return -1;
+    }
     c.path_template = (char *)path;
-    *out = mdc_sink_file_new(&c);
+    c.style = t.style;
+    c.csv_columns = t.cols;
+    c.ncsv_columns = t.ncols;
+    *out = mdc_text_shaped(mdc_sink_file_new(&c), &t);
+    mdc_text_opts_free(&t);
     return 0;
 }
 
@@ -68,7 +86,8 @@ int mdc_sink_from_config(const mdc_cfgnode *n, const char *data_dir, mdc_sink **
 {
     int type;
     if (!cfg_has(n, "type"))
-        return cfg_error(n, NULL, err, "missing \"type\"; allowed: sqlite, stdout, file");
+        return cfg_error(n, NULL, err,
+                         "missing \"type\"; allowed: sqlite, stdout, file, webhook, pubsub, log");
     if (cfg_enum(n, "type", mdc_sink_types, 0, &type, err) < 0) return -1;
     switch (type) {
     case 0:
@@ -77,6 +96,12 @@ int mdc_sink_from_config(const mdc_cfgnode *n, const char *data_dir, mdc_sink **
         return build_stdout(n, out, err);
     case 2:
         return build_file(n, out, err);
+    case 3:
+        return mdc_sink_webhook_from_config(n, out, err);
+    case 4:
+        return mdc_sink_pubsub_from_config(n, out, err);
+    case 5:
+        return mdc_sink_log_from_config(n, out, err);
     }
     return cfg_error(n, "type", err, "unsupported sink type");
 }

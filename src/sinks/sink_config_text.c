@@ -1,0 +1,252 @@
+/* sink_config_text.c — shared text-sink keys; webhook, pubsub and log sink objects. */
+#include "sink_config_text.h"
+#include "sink_log.h"
+#include "sink_pubsub.h"
+#include "sink_shape.h"
+#include "sink_webhook.h"
+
+#include "core/log.h"
+#include "core/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const text_keys[] = {"style", "fields", "skip_empty", "csv_columns", NULL};
+static const char *const style_names[] = {"mdc", "hems", NULL};
+static const char *const format_names[] = {"json", "yaml", "csv", NULL};
+
+int mdc_text_check_keys(const mdc_cfgnode *n, const char *const *own, mdc_err *err)
+{
+    const char *all[40];
+    size_t k = 0;
+    for (size_t i = 0; own[i] && k < 32; i++)
+        all[k++] = own[i];
+    for (size_t i = 0; text_keys[i]; i++)
+        all[k++] = text_keys[i];
+    all[k] = NULL;
+    return cfg_check_keys(n, all, err);
+}
+
+void mdc_text_opts_free(mdc_text_opts *t)
+{
+    free(t->cols);
+    free(t->fields);
+    t->cols = t->fields = NULL;
+}
+
+static int string_list(const mdc_cfgnode *n, const char *key, const char ***out, size_t *count,
+                       mdc_err *err)
+{
+    size_t len;
+    if (cfg_array(n, key, &len, err) < 0) return -1;
+    *out = xcalloc(len ? len : 1, sizeof **out);
+    *count = len;
+    for (size_t i = 0; i < len; i++) {
+        if (cfg_array_string(n, key, i, &(*out)[i], err) < 0) return -1;
+        if (!*(*out)[i]) return cfg_error(n, key, err, "element %zu is an empty name", i);
+    }
+    return 0;
+}
+
+static const char **copy_list(const char *const *src, size_t n)
+{
+    const char **a = xcalloc(n, sizeof *a);
+    memcpy(a, src, n * sizeof *a);
+    return a;
+}
+
+int mdc_text_opts_parse(const mdc_cfgnode *n, mdc_text_opts *t, mdc_err *err)
+{
+    int st;
+    *t = (mdc_text_opts){0};
+    if (cfg_enum(n, "style", style_names, 0, &st, err) < 0) return -1;
+    t->style = st ? MDC_STYLE_HEMS : MDC_STYLE_MDC;
+    bool hems = t->style == MDC_STYLE_HEMS;
+    if (cfg_bool(n, "skip_empty", hems, &t->skip_empty, err) < 0) return -1;
+    if (cfg_has(n, "csv_columns")) {
+        if (string_list(n, "csv_columns", &t->cols, &t->ncols, err) < 0) return -1;
+        if (!t->ncols) return cfg_error(n, "csv_columns", err, "needs at least one column");
+    } else if (hems) {
+        t->cols = copy_list(MDC_HEMS_CSV_COLUMNS, MDC_HEMS_CSV_NCOLUMNS);
+        t->ncols = MDC_HEMS_CSV_NCOLUMNS;
+    }
+    if (cfg_has(n, "fields")) return string_list(n, "fields", &t->fields, &t->nfields, err);
+    if (hems) {
+        t->fields = copy_list(MDC_HEMS_FIELDS, MDC_HEMS_NFIELDS);
+        t->nfields = MDC_HEMS_NFIELDS;
+    }
+    return 0;
+}
+
+mdc_sink *mdc_text_shaped(mdc_sink *inner, const mdc_text_opts *t)
+{
+    bool bare = t->style == MDC_STYLE_HEMS;
+    if (!bare && !t->fields && !t->skip_empty) return inner;
+    mdc_shape_cfg c = {
+        .fields = t->fields, .nfields = t->nfields, .bare = bare, .skip_empty = t->skip_empty};
+    return mdc_sink_shape_new(inner, &c);
+}
+
+static int parse_render(const mdc_cfgnode *n, const mdc_text_opts *t, mdc_render_cfg *r,
+                        mdc_err *err)
+{
+    int f;
+    if (cfg_enum(n, "format", format_names, MDC_FMT_JSON, &f, err) < 0) return -1;
+    *r = (mdc_render_cfg){.format = (mdc_format_kind)f,
+                          .style = t->style,
+                          .csv_columns = t->cols,
+                          .ncsv_columns = t->ncols};
+    return 0;
+}
+
+/* ---- webhook ---- */
+
+static void free_lines(char **lines)
+{
+    for (size_t i = 0; lines && lines[i]; i++)
+        free(lines[i]);
+    free(lines);
+}
+
+static int header_line(const mdc_cfgnode *h, const char *name, char **out, mdc_err *err)
+{
+    const char *value;
+    if (!*name || strpbrk(name, ": \t\r\n"))
+        return cfg_error(h, name, err, "a header name cannot be empty or have spaces or ':'");
+    if (cfg_secret(h, name, NULL, &value, err) < 0) return -1;
+    if (strpbrk(value, "\r\n")) return cfg_error(h, name, err, "a header value must be one line");
+    strbuf line = STRBUF_INIT;
+    sb_printf(&line, "%s: %s", name, value);
+    *out = sb_detach(&line);
+    return 0;
+}
+
+/* "headers": {"Name": "value"}: values are read as secrets (tokens) and never shown. */
+static int parse_headers(const mdc_cfgnode *n, char ***out, mdc_err *err)
+{
+    mdc_cfgnode h;
+    bool present;
+    *out = NULL;
+    if (cfg_object(n, "headers", &h, &present, err) < 0 || !present) return 0;
+    char **lines = xcalloc(json_object_size(h.json) + 1, sizeof *lines);
+    size_t k = 0;
+    const char *name;
+    json_t *v;
+    json_object_foreach(h.json, name, v)
+    {
+        if (header_line(&h, name, &lines[k], err) < 0) {
+            free_lines(lines);
+            return -1;
+        }
+        k++;
+    }
+    *out = lines;
+    return 0;
+}
+
+static int http_url(const mdc_cfgnode *n, const char *key, bool required, const char **out,
+                    mdc_err *err)
+{
+    int rc = required ? cfg_required_string(n, key, out, err) : cfg_string(n, key, NULL, out, err);
+    if (rc < 0) return -1;
+    if (*out && strncmp(*out, "http://", 7) != 0 && strncmp(*out, "https://", 8) != 0)
+        return cfg_error(n, key, err, "expected an http:// or https:// URL");
+    return 0;
+}
+
+int mdc_sink_webhook_from_config(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err)
+{
+    static const char *const keys[] = {"type",    "url",     "format", "timeout",
+                                       "headers", "ca_file", "batch",  NULL};
+    mdc_webhook_sink_cfg c = {0};
+    mdc_text_opts t = {0};
+    char **headers = NULL;
+    int rc = -1;
+    if (mdc_text_check_keys(n, keys, err) < 0 || http_url(n, "url", true, &c.url, err) < 0 ||
+        mdc_text_opts_parse(n, &t, err) < 0 || parse_render(n, &t, &c.render, err) < 0 ||
+        cfg_duration_us(n, "timeout", 10 * 1000000LL, &c.timeout_us, err) < 0 ||
+        cfg_string(n, "ca_file", NULL, &c.ca_file, err) < 0 ||
+        cfg_bool(n, "batch", false, &c.batch, err) < 0 || parse_headers(n, &headers, err) < 0)
+        goto done;
+    c.headers = (const char *const *)headers;
+    *out = mdc_text_shaped(mdc_sink_webhook_new(&c), &t);
+    rc = 0;
+done:
+    free_lines(headers);
+    mdc_text_opts_free(&t);
+    return rc;
+}
+
+/* ---- pubsub ---- */
+
+static int pubsub_names(const mdc_cfgnode *n, mdc_pubsub_sink_cfg *c, mdc_err *err)
+{
+    mdc_err e;
+    if (cfg_required_string(n, "project", &c->project, err) < 0 ||
+        cfg_required_string(n, "topic", &c->topic, err) < 0)
+        return -1;
+    if (mdc_pubsub_name_check("the project", c->project, &e) < 0)
+        return cfg_error(n, "project", err, "%s", e.msg);
+    if (mdc_pubsub_name_check("the topic", c->topic, &e) < 0)
+        return cfg_error(n, "topic", err, "%s", e.msg);
+    return 0;
+}
+
+static int pubsub_endpoints(const mdc_cfgnode *n, mdc_pubsub_sink_cfg *c, mdc_err *err)
+{
+    const char *emu = getenv("PUBSUB_EMULATOR_HOST");
+    if (http_url(n, "endpoint", false, &c->endpoint, err) < 0 ||
+        http_url(n, "token_uri", false, &c->token_uri, err) < 0 ||
+        cfg_string(n, "scope", NULL, &c->scope, err) < 0 ||
+        cfg_string(n, "emulator_host", emu && *emu ? emu : NULL, &c->emulator_host, err) < 0)
+        return -1;
+    if (c->emulator_host && (!*c->emulator_host || strpbrk(c->emulator_host, "/?# ")))
+        return cfg_error(n, "emulator_host", err, "expected HOST:PORT, got \"%s\"",
+                         c->emulator_host);
+    return 0;
+}
+
+int mdc_sink_pubsub_from_config(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err)
+{
+    static const char *const keys[] = {
+        "type",          "project", "topic",   "credentials", "endpoint",     "token_uri", "scope",
+        "emulator_host", "format",  "timeout", "ca_file",     "max_messages", NULL};
+    mdc_pubsub_sink_cfg c = {0};
+    mdc_text_opts t = {0};
+    int64_t max;
+    int rc = -1;
+    if (mdc_text_check_keys(n, keys, err) < 0 || pubsub_names(n, &c, err) < 0 ||
+        cfg_string(n, "credentials", NULL, &c.credentials, err) < 0 ||
+        pubsub_endpoints(n, &c, err) < 0 || mdc_text_opts_parse(n, &t, err) < 0 ||
+        parse_render(n, &t, &c.render, err) < 0 ||
+        cfg_duration_us(n, "timeout", 10 * 1000000LL, &c.timeout_us, err) < 0 ||
+        cfg_string(n, "ca_file", NULL, &c.ca_file, err) < 0 ||
+        cfg_int(n, "max_messages", 1000, 1, 1000, &max, err) < 0)
+        goto done;
+    c.max_messages = (size_t)max;
+    *out = mdc_text_shaped(mdc_sink_pubsub_new(&c), &t);
+    rc = 0;
+done:
+    mdc_text_opts_free(&t);
+    return rc;
+}
+
+/* ---- log ---- */
+
+int mdc_sink_log_from_config(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err)
+{
+    static const char *const keys[] = {"type", "format", "level", NULL};
+    static const char *const levels[] = {"debug", "info", "warn", "error", NULL};
+    mdc_log_sink_cfg c = {0};
+    mdc_text_opts t = {0};
+    int level, rc = -1;
+    if (mdc_text_check_keys(n, keys, err) < 0 || mdc_text_opts_parse(n, &t, err) < 0 ||
+        parse_render(n, &t, &c.render, err) < 0 || cfg_enum(n, "level", levels, 1, &level, err) < 0)
+        goto done;
+    c.level = MDC_LOG_DEBUG + level;
+    *out = mdc_text_shaped(mdc_sink_log_new(&c), &t);
+    rc = 0;
+done:
+    mdc_text_opts_free(&t);
+    return rc;
+}

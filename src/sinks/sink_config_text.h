@@ -1,0 +1,37 @@
+/* sink_config_text.h — configuration of the text sinks (sink_config.c builds the others):
+ * the keys every text sink shares (style, fields, skip_empty, csv_columns) and the webhook,
+ * pubsub and log sinks. See docs/configuration.md "Sinks". */
+#ifndef MDC_SINK_CONFIG_TEXT_H
+#define MDC_SINK_CONFIG_TEXT_H
+
+#include "core/confread.h"
+#include "sinks/format.h"
+#include "sinks/sink.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The shared keys, parsed. Style hems means the hems-data-collector record: its nine fields
+ * (sink_shape.h MDC_HEMS_FIELDS), no identity, empty records skipped, its fixed CSV columns —
+ * each unless the keys say otherwise. */
+typedef struct mdc_text_opts {
+    mdc_format_style style;
+    const char **cols; /* csv_columns, or NULL */
+    size_t ncols;
+    const char **fields; /* fields, or NULL */
+    size_t nfields;
+    bool skip_empty;
+} mdc_text_opts;
+
+/* cfg_check_keys with a sink's own keys plus the shared ones. */
+int mdc_text_check_keys(const mdc_cfgnode *n, const char *const *own, mdc_err *err);
+int mdc_text_opts_parse(const mdc_cfgnode *n, mdc_text_opts *t, mdc_err *err);
+void mdc_text_opts_free(mdc_text_opts *t);
+/* inner wrapped in a shape sink when the options change records (takes ownership). */
+mdc_sink *mdc_text_shaped(mdc_sink *inner, const mdc_text_opts *t);
+
+int mdc_sink_webhook_from_config(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err);
+int mdc_sink_pubsub_from_config(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err);
+int mdc_sink_log_from_config(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err);
+
+#endif

@@ -1,0 +1,39 @@
+/* sink_shape.h — a sink that reshapes records before handing them to another sink.
+ *
+ * Used by the configuration for the keys every text sink shares (docs/configuration.md):
+ *   fields      only these fields, in this order; one a record lacks is null. The timestamp
+ *               always comes first and is not listed.
+ *   bare        drop the record's identity (device, machine_id, status) and its device-level
+ *               error: what the hems-data-collector record looks like (style "hems").
+ *   skip_empty  records whose fields are all null are not delivered (the hems tool outputs
+ *               nothing when no value could be read: "No data could be retrieved.").
+ * The wrapper has the inner sink's id (so its spool cursor is the same) and forwards open,
+ * close and committed_seq. It owns the inner sink.
+ */
+#ifndef MDC_SINK_SHAPE_H
+#define MDC_SINK_SHAPE_H
+
+#include "sinks/sink.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The hems-data-collector record's fields in the order its JSON has them (after timestamp). */
+#define MDC_HEMS_NFIELDS 9
+extern const char *const MDC_HEMS_FIELDS[MDC_HEMS_NFIELDS];
+
+typedef struct mdc_shape_cfg {
+    const char *const *fields; /* NULL: every field as it is */
+    size_t nfields;
+    bool bare;
+    bool skip_empty;
+} mdc_shape_cfg;
+
+/* Takes ownership of inner; the config is copied. Never returns NULL. */
+mdc_sink *mdc_sink_shape_new(mdc_sink *inner, const mdc_shape_cfg *cfg);
+
+/* The reshaped copy of src (what the wrapper hands on); false when skip_empty drops it (dst is
+ * then left initialised and empty). Exposed for tests. */
+bool mdc_shape_record(const mdc_shape_cfg *cfg, const mdc_record *src, mdc_record *dst);
+
+#endif
