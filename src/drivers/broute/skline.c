@@ -155,6 +155,8 @@ static bool parse_panfield(const char *s, size_t n, mdc_sk_line *o)
     if (i == 0 || !colon || colon == s + i) return false;
     size_t klen = (size_t)(colon - (s + i));
     if (klen >= sizeof o->key) return false;
+    for (size_t k = i; k < i + klen; k++)
+        if (s[k] < ' ' || s[k] > '~') return false; /* a key is printable text */
     copy(o->key, sizeof o->key, s + i, klen);
     copy(o->value, sizeof o->value, colon + 1, (size_t)(s + n - colon - 1));
     o->kind = MDC_SK_PANFIELD;
