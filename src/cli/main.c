@@ -1,5 +1,6 @@
 /* main.c — mdc: machine data collector. */
 #include "cli.h"
+#include "cmd_hems.h"
 
 #include "core/log.h"
 
@@ -16,6 +17,8 @@ static void usage(FILE *f)
                "  read  -c FILE DEVICE     poll one device once and print the record\n"
                "        [--raw]            ...with every word/byte-order reading of each point\n"
                "  demo                     start simulated devices and collect from them\n"
+               "  hems [OPTIONS]           the smart-meter collector, a drop-in for\n"
+               "                           hems-data-collector (mdc hems --help)\n"
                "\n"
                "options for run/check/read:\n"
                "  -c, --config FILE        configuration file (JSON)\n"
@@ -30,6 +33,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    const char *base = argc > 0 && argv[0] ? strrchr(argv[0], '/') : NULL;
+    base = base ? base + 1 : (argc > 0 && argv[0] ? argv[0] : "mdc");
+    if (strcmp(base, "hems-data-collector") == 0) return cmd_hems_as(argc, argv, base, base);
     if (argc < 2) {
         usage(stderr);
         return 2;
@@ -46,7 +52,11 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*fn)(int, char **);
-    } cmds[] = {{"run", cmd_run}, {"check", cmd_check}, {"read", cmd_read}, {"demo", cmd_demo}};
+    } cmds[] = {{"run", cmd_run},
+                {"check", cmd_check},
+                {"read", cmd_read},
+                {"demo", cmd_demo},
+                {"hems", cmd_hems}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(cmd, cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "mdc: unknown command '%s'\n\n", cmd);
