@@ -37,6 +37,9 @@ static void failed(worker *w, const char *what, const mdc_err *err)
         LOG_ERROR(w->s->sink->id, "%s: %s (backlog %lld, retrying with backoff)", what, err->msg,
                   (long long)mdc_spool_backlog(w->rt->spool, w->s->sink->id));
     snprintf(w->last_error, sizeof w->last_error, "%s", err->msg);
+    pthread_mutex_lock(&w->s->err_mu);
+    snprintf(w->s->last_error, sizeof w->s->last_error, "%s: %s", what, err->msg);
+    pthread_mutex_unlock(&w->s->err_mu);
     if (w->open) {
         w->s->sink->ops->close(w->s->sink);
         w->open = false;
@@ -48,6 +51,9 @@ static void recovered(worker *w)
 {
     if (w->last_error[0]) LOG_INFO(w->s->sink->id, "delivering again");
     w->last_error[0] = '\0';
+    pthread_mutex_lock(&w->s->err_mu);
+    w->s->last_error[0] = '\0';
+    pthread_mutex_unlock(&w->s->err_mu);
     mdc_backoff_reset(&w->backoff);
     atomic_store(&w->s->healthy, true);
 }

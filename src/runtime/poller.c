@@ -18,6 +18,19 @@
 #define PROBE_FORCE_US  (30 * MDC_US_PER_SEC)
 #define PROBE_MARGIN_US (20 * 1000)
 
+const double mdc_rt_latency_bounds_s[MDC_RT_LATENCY_BUCKETS] = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+
+static void note_latency(mdc_rt_device *d, int64_t us)
+{
+    size_t b = 0;
+    while (b < MDC_RT_LATENCY_BUCKETS && (double)us > mdc_rt_latency_bounds_s[b] * 1e6)
+        b++;
+    atomic_fetch_add(&d->latency_hist[b], 1);
+    atomic_fetch_add(&d->latency_sum_us, (uint_fast64_t)(us > 0 ? us : 0));
+    atomic_store(&d->last_latency_us, us);
+}
+
 static int64_t retry_delay(unsigned failures, uint64_t seed)
 {
     mdc_backoff b;
@@ -85,7 +98,7 @@ static int poll_io(mdc_rt_bus *bus, mdc_rt_device *d, mdc_record *rec, int64_t n
 {
     int64_t t0 = mdc_mono_us();
     int rc = d->driver->poll(bus->handle, d->dcfg, rec, err);
-    atomic_store(&d->last_latency_us, mdc_mono_us() - t0);
+    note_latency(d, mdc_mono_us() - t0);
     atomic_fetch_add(&d->polls, 1);
     if (rc < 0) {
         note_failure(d, err, now, log_changes);
@@ -193,6 +206,20 @@ static void log_events(const char *dev, strbuf *events)
     }
 }
 
+/* The latest record, for the status API; the previous one is freed outside the lock. */
+static void keep_live(mdc_rt_device *d, const mdc_record *rec)
+{
+    mdc_record copy, old;
+    mdc_record_init(&copy);
+    mdc_record_copy(&copy, rec);
+    pthread_mutex_lock(&d->live_mu);
+    old = d->live;
+    d->live = copy;
+    d->has_live = true;
+    pthread_mutex_unlock(&d->live_mu);
+    mdc_record_free(&old);
+}
+
 static void spool_record(mdc_runtime *rt, mdc_rt_device *d, mdc_record *rec)
 {
     strbuf events = STRBUF_INIT, state = STRBUF_INIT;
@@ -208,6 +235,8 @@ static void spool_record(mdc_runtime *rt, mdc_rt_device *d, mdc_record *rec)
         LOG_ERROR(d->cfg->id, "record lost: %s", err.msg);
     else
         atomic_fetch_add(&d->records, 1);
+    keep_live(d, rec);
+    if (rt->observer) rt->observer(rt->observer_ctx, rec);
     if (dropped)
         LOG_ERROR("spool",
                   "spool full (%lld records): dropped the %lld oldest undelivered "

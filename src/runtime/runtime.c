@@ -3,6 +3,7 @@
 
 #include "core/xalloc.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static mdc_rt_bus *bus_for(mdc_runtime *rt, const mdc_driver *drv, const char *key)
@@ -38,6 +39,8 @@ static int attach_to_bus(mdc_runtime *rt, mdc_rt_device *d, mdc_err *err)
 static int build_device(mdc_runtime *rt, const mdc_device_cfg *dc, mdc_rt_device *d, mdc_err *err)
 {
     d->cfg = dc;
+    pthread_mutex_init(&d->live_mu, NULL);
+    mdc_record_init(&d->live);
     d->driver = mdc_driver_find(dc->driver);
     if (!d->driver) {
         const char *near = mdc_did_you_mean(dc->driver, mdc_driver_names());
@@ -105,11 +108,19 @@ void mdc_runtime_free(mdc_runtime *rt)
         free(b);
     }
     free(rt->buses);
-    for (size_t i = 0; i < rt->ndevs; i++)
-        if (rt->devs[i].dcfg) rt->devs[i].driver->free_config(rt->devs[i].dcfg);
+    for (size_t i = 0; i < rt->ndevs; i++) {
+        mdc_rt_device *d = &rt->devs[i];
+        if (d->dcfg) d->driver->free_config(d->dcfg);
+        if (d->cfg) { /* built far enough to own a live record */
+            mdc_record_free(&d->live);
+            pthread_mutex_destroy(&d->live_mu);
+        }
+    }
     free(rt->devs);
-    for (size_t i = 0; i < rt->nsinks; i++)
+    for (size_t i = 0; i < rt->nsinks; i++) {
         mdc_sink_destroy(rt->sinks[i].sink);
+        pthread_mutex_destroy(&rt->sinks[i].err_mu);
+    }
     free(rt->sinks);
     free(rt->shift_starts);
     free(rt->shift_ids);
@@ -153,6 +164,40 @@ mdc_rt_sink *mdc_runtime_sink(mdc_runtime *rt, size_t i)
 const mdc_shift_ctx *mdc_runtime_shifts(const mdc_runtime *rt)
 {
     return &rt->shifts;
+}
+
+void mdc_runtime_set_observer(mdc_runtime *rt, mdc_rt_observer fn, void *ctx)
+{
+    rt->observer = fn;
+    rt->observer_ctx = ctx;
+}
+
+bool mdc_runtime_device_live(mdc_rt_device *d, mdc_record *out)
+{
+    pthread_mutex_lock(&d->live_mu);
+    bool have = d->has_live;
+    if (have) mdc_record_copy(out, &d->live);
+    pthread_mutex_unlock(&d->live_mu);
+    return have;
+}
+
+int mdc_runtime_spool_stats(mdc_runtime *rt, mdc_spool_stats *st)
+{
+    if (!rt->spool) return -1;
+    return mdc_spool_stats_get(rt->spool, st, NULL);
+}
+
+int64_t mdc_runtime_sink_backlog(mdc_runtime *rt, const mdc_rt_sink *s)
+{
+    if (!rt->spool) return -1;
+    return mdc_spool_backlog(rt->spool, s->sink->id);
+}
+
+void mdc_runtime_sink_error(mdc_rt_sink *s, char *buf, size_t n)
+{
+    pthread_mutex_lock(&s->err_mu);
+    snprintf(buf, n, "%s", s->last_error);
+    pthread_mutex_unlock(&s->err_mu);
 }
 
 static void describe_device(const mdc_rt_device *d, strbuf *out)

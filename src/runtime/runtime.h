@@ -8,6 +8,7 @@
 #define MDC_RUNTIME_H
 
 #include "core/config.h"
+#include "core/spool.h"
 #include "core/record.h"
 #include "core/strbuf.h"
 #include "derive/derive.h"
@@ -20,6 +21,10 @@
 
 typedef struct mdc_runtime mdc_runtime;
 typedef struct mdc_rt_bus mdc_rt_bus;
+
+/* Upper bounds (seconds) of the poll latency histogram buckets; one more bucket is +Inf. */
+#define MDC_RT_LATENCY_BUCKETS 12
+extern const double mdc_rt_latency_bounds_s[MDC_RT_LATENCY_BUCKETS];
 
 typedef struct mdc_rt_device {
     const mdc_device_cfg *cfg;
@@ -39,6 +44,13 @@ typedef struct mdc_rt_device {
     atomic_uint_fast64_t polls, poll_errors, missed, records;
     atomic_int_fast64_t last_latency_us;
     atomic_int status;
+    /* poll latency histogram: polls per bucket (not cumulative; the last is +Inf), total us */
+    atomic_uint_fast64_t latency_hist[MDC_RT_LATENCY_BUCKETS + 1];
+    atomic_uint_fast64_t latency_sum_us;
+    /* the latest derived record, written by the bus thread; read with mdc_runtime_device_live */
+    pthread_mutex_t live_mu;
+    mdc_record live;
+    bool has_live;
 } mdc_rt_device;
 
 struct mdc_rt_bus {
@@ -62,6 +74,8 @@ typedef struct mdc_rt_sink {
     mdc_runtime *rt;
     atomic_uint_fast64_t delivered, failures;
     atomic_bool healthy;
+    pthread_mutex_t err_mu; /* guards last_error: why it is not healthy ("" when it is) */
+    char last_error[MDC_ERR_MSG_MAX + 64];
 } mdc_rt_sink;
 
 typedef struct mdc_run_opts {
@@ -92,6 +106,20 @@ bool mdc_runtime_stopping(const mdc_runtime *rt);
 void mdc_runtime_stop(mdc_runtime *rt);
 /* Blocks until every device has been polled once and every sink has delivered it (--once). */
 int mdc_runtime_wait_once(mdc_runtime *rt, double timeout_s);
+
+/* Called by the bus threads with every record once it is in the spool (rec->seq set): the
+ * live event stream. Must be quick and must not block. Set before mdc_runtime_start(). */
+typedef void (*mdc_rt_observer)(void *ctx, const mdc_record *rec);
+void mdc_runtime_set_observer(mdc_runtime *rt, mdc_rt_observer fn, void *ctx);
+/* Copies the device's latest derived record into out (initialised by the caller); returns
+ * false (out untouched) before its first poll. Thread-safe. */
+bool mdc_runtime_device_live(mdc_rt_device *d, mdc_record *out);
+/* Spool figures and a sink's backlog; only between mdc_runtime_start() and _stop(). Return -1
+ * when the spool is not open. */
+int mdc_runtime_spool_stats(mdc_runtime *rt, mdc_spool_stats *st);
+int64_t mdc_runtime_sink_backlog(mdc_runtime *rt, const mdc_rt_sink *s);
+/* Why the sink last failed ("" while it delivers). Thread-safe. */
+void mdc_runtime_sink_error(mdc_rt_sink *s, char *buf, size_t n);
 
 /* One poll of one device, derived with fresh state (nothing persisted): `mdc read`. */
 int mdc_runtime_read_once(mdc_runtime *rt, mdc_rt_device *dev, mdc_record *rec, strbuf *inspect,

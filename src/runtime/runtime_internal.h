@@ -23,6 +23,8 @@ struct mdc_runtime {
     pthread_mutex_t mu; /* guards cv for interruptible waits */
     pthread_cond_t cv;
     atomic_uint_fast64_t devices_polled_once;
+    mdc_rt_observer observer;
+    void *observer_ctx;
 };
 
 /* Sleeps until the wall-clock deadline or until `flag` is set. Returns false if the flag is

@@ -13,6 +13,8 @@ int mdc_rt_build_sinks(mdc_runtime *rt, mdc_err *err)
     rt->sinks = xcalloc(n, sizeof *rt->sinks);
     if (cfg->nsinks == 0) {
         rt->sinks[0].sink = mdc_sink_default(cfg->data_dir);
+        atomic_init(&rt->sinks[0].healthy, true);
+        pthread_mutex_init(&rt->sinks[0].err_mu, NULL);
         rt->nsinks = 1;
         return 0;
     }
@@ -25,8 +27,9 @@ int mdc_rt_build_sinks(mdc_runtime *rt, mdc_err *err)
                 return cfg_error(&cfg->sinks[i], NULL, err,
                                  "the same destination is configured twice (sinks[%zu])", j);
             }
+        atomic_init(&rt->sinks[rt->nsinks].healthy, true);
+        pthread_mutex_init(&rt->sinks[rt->nsinks].err_mu, NULL);
         rt->sinks[rt->nsinks++].sink = s;
-        atomic_init(&rt->sinks[i].healthy, true);
     }
     return 0;
 }
