@@ -4,6 +4,7 @@
 #define MDC_CLI_H
 
 #include "core/config.h"
+#include "http/http.h"
 #include "runtime/runtime.h"
 
 int cmd_run(int argc, char **argv);
@@ -23,8 +24,29 @@ typedef struct cli_common {
 int cli_common_option(cli_common *c, int argc, char **argv, int *i);
 /* Loads the configuration and builds the runtime; prints errors. Returns 0 or an exit code. */
 int cli_load(const cli_common *c, mdc_config **cfg, mdc_runtime **rt);
-/* Runs the daemon until SIGINT/SIGTERM (or, with once, one poll of each device). */
+/* Runs the daemon until SIGINT/SIGTERM (or, with once, one poll of each device); no HTTP
+ * server and no reload. */
 int cli_run_daemon(mdc_runtime *rt, bool once);
+
+/* The daemon of `mdc run` and `mdc demo`: its configuration and runtime (owned; a reload
+ * replaces them) and its HTTP settings. */
+typedef struct cli_daemon {
+    const cli_common *common; /* where SIGHUP reloads from; NULL: it cannot */
+    mdc_config *cfg;
+    mdc_runtime *rt;
+    bool has_http;
+    mdc_http_cfg http;
+} cli_daemon;
+
+/* Loads the configuration file, builds the runtime and reads the HTTP settings; prints errors.
+ * Returns 0 or an exit code. */
+int cli_daemon_load(const cli_common *c, cli_daemon *d);
+/* Reads the HTTP settings of an already built d->cfg and frees its JSON tree. */
+int cli_daemon_prepare(cli_daemon *d, mdc_err *err);
+/* Runs until SIGINT/SIGTERM: serves HTTP when configured, tells systemd (sd_notify: READY,
+ * WATCHDOG, RELOADING, STOPPING), reloads on SIGHUP. Returns the exit code. */
+int cli_daemon_run(cli_daemon *d, bool once);
+void cli_daemon_free(cli_daemon *d);
 /* The demo's configuration, embedded at build time from examples/demo.json. */
 extern const char mdc_demo_config[];
 

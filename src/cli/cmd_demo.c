@@ -173,27 +173,22 @@ int cmd_demo(int argc, char **argv)
             "mdc demo: simulated meters running (Modbus TCP on 127.0.0.1:%s, RTU on %s);"
             " records go to stdout and %s/mdc.db. Ctrl-C stops.\n",
             getenv("MDC_DEMO_TCP_PORT"), pty, data_dir);
-    mdc_config *cfg = NULL;
-    mdc_runtime *rt = NULL;
+    cli_daemon dm = {0};
     mdc_err err = {0};
     int rc;
     c.ov.data_dir = data_dir;
-    if (c.config)
-        rc = cli_load(&c, &cfg, &rt);
-    else if (mdc_config_load_string("examples/demo.json", mdc_demo_config, strlen(mdc_demo_config),
-                                    &c.ov, &cfg, &err) < 0 ||
-             mdc_runtime_build(cfg, &rt, &err) < 0) {
+    if (c.config) {
+        rc = cli_daemon_load(&c, &dm);
+    } else if (mdc_config_load_string("examples/demo.json", mdc_demo_config,
+                                      strlen(mdc_demo_config), &c.ov, &dm.cfg, &err) < 0 ||
+               mdc_runtime_build(dm.cfg, &dm.rt, &err) < 0 || cli_daemon_prepare(&dm, &err) < 0) {
         fprintf(stderr, "mdc demo: %s\n", err.msg);
-        mdc_config_free(cfg);
         rc = 2;
     } else {
         rc = 0;
     }
-    if (rc == 0) {
-        rc = cli_run_daemon(rt, false);
-        mdc_runtime_free(rt);
-        mdc_config_free(cfg);
-    }
+    if (rc == 0) rc = cli_daemon_run(&dm, false);
+    cli_daemon_free(&dm);
     stop_sims(&d);
     unlink(pty);
     return rc;

@@ -2,6 +2,7 @@
 # `mdc demo` (what `make run` runs): live records within 10 s, stored in data/mdc.db; Ctrl-C
 # stops mdc and the simulators cleanly.
 source "$(dirname "$0")/lib.sh"
+export MDC_HTTP_LISTEN=127.0.0.1:0 # the dashboard on any free port
 bg demo "$MDC" demo
 wait_for 10 grep -q '"device": "meter-1"' demo.log || fail "no meter-1 record within 10 s"
 wait_for 10 grep -q '"device": "meter-2"' demo.log || fail "no meter-2 record (RTU) within 10 s"

@@ -1,0 +1,200 @@
+/* api.c — see api.h. */
+#include "api.h"
+#include "json_out.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+const char *mdc_api_state_name(const mdc_record *rec)
+{
+    if (!rec) return "PENDING";
+    if (rec->error) return "UNREACHABLE";
+    switch (rec->status) {
+    case MDC_STATUS_OFF:
+        return "OFF";
+    case MDC_STATUS_ON:
+        return "ON";
+    case MDC_STATUS_PRODUCTION:
+        return "PRODUCTION";
+    default:
+        return "ONLINE";
+    }
+}
+
+static void field_or_null(strbuf *out, const mdc_record *rec, const char *const *names)
+{
+    for (; rec && *names; names++) {
+        const mdc_field *f = mdc_record_find(rec, *names);
+        if (f) {
+            mdc_json_value(out, &f->v);
+            return;
+        }
+    }
+    sb_puts(out, "null");
+}
+
+static void values_json(strbuf *out, const mdc_record *rec)
+{
+    sb_puts(out, "{");
+    for (size_t i = 0; rec && i < rec->nfields; i++) {
+        mdc_json_key(out, rec->fields[i].name, i == 0);
+        mdc_json_value(out, &rec->fields[i].v);
+    }
+    sb_puts(out, "}");
+}
+
+static void errors_json(strbuf *out, const mdc_record *rec)
+{
+    sb_puts(out, "{");
+    int first = 1;
+    for (size_t i = 0; rec && i < rec->nfields; i++)
+        if (rec->fields[i].error) {
+            mdc_json_key(out, rec->fields[i].name, first);
+            mdc_json_str(out, rec->fields[i].error);
+            first = 0;
+        }
+    sb_puts(out, "}");
+}
+
+static void identity_json(strbuf *out, const mdc_rt_device *d)
+{
+    const mdc_device_cfg *c = d->cfg;
+    sb_puts(out, "{\"id\": ");
+    mdc_json_str(out, c->id);
+    sb_puts(out, ", \"name\": ");
+    mdc_json_str(out, c->name);
+    if (c->has_machine_id)
+        sb_printf(out, ", \"machine_id\": %" PRId64, c->machine_id);
+    else
+        sb_puts(out, ", \"machine_id\": null");
+    sb_puts(out, ", \"driver\": ");
+    mdc_json_str(out, c->driver);
+}
+
+static void live_json(strbuf *out, const mdc_record *rec)
+{
+    static const char *const program[] = {"program", "active_program", "selected_program", NULL};
+    static const char *const parts[] = {"part_count", NULL};
+    static const char *const shift[] = {"shift", NULL};
+    static const char *const energy[] = {"shift_energy_kwh", NULL};
+    sb_puts(out, ", \"state\": ");
+    mdc_json_str(out, mdc_api_state_name(rec));
+    if (rec && rec->status >= 0)
+        sb_printf(out, ", \"status\": %d", rec->status);
+    else
+        sb_puts(out, ", \"status\": null");
+    sb_printf(out, ", \"reachable\": %s, \"error\": ", rec && !rec->error ? "true" : "false");
+    mdc_json_str(out, rec ? rec->error : NULL);
+    sb_puts(out, ", \"timestamp\": ");
+    if (rec)
+        mdc_json_time(out, rec->ts_us);
+    else
+        sb_puts(out, "null");
+    sb_puts(out, ", \"program\": ");
+    field_or_null(out, rec, program);
+    sb_puts(out, ", \"part_count\": ");
+    field_or_null(out, rec, parts);
+    sb_puts(out, ", \"shift\": ");
+    field_or_null(out, rec, shift);
+    sb_puts(out, ", \"shift_energy_kwh\": ");
+    field_or_null(out, rec, energy);
+    sb_puts(out, ", \"values\": ");
+    values_json(out, rec);
+    sb_puts(out, ", \"errors\": ");
+    errors_json(out, rec);
+}
+
+static void counters_json(strbuf *out, mdc_rt_device *d)
+{
+    sb_printf(out,
+              ", \"polls\": %" PRIu64 ", \"poll_errors\": %" PRIu64 ", \"missed_slots\": %" PRIu64
+              ", \"last_poll_seconds\": ",
+              (uint64_t)atomic_load(&d->polls), (uint64_t)atomic_load(&d->poll_errors),
+              (uint64_t)atomic_load(&d->missed));
+    if (atomic_load(&d->polls))
+        mdc_json_double(out, (double)atomic_load(&d->last_latency_us) / 1e6);
+    else
+        sb_puts(out, "null");
+    sb_puts(out, "}");
+}
+
+static void device_json(mdc_rt_device *d, strbuf *out)
+{
+    mdc_record rec;
+    mdc_record_init(&rec);
+    bool have = mdc_runtime_device_live(d, &rec);
+    identity_json(out, d);
+    live_json(out, have ? &rec : NULL);
+    counters_json(out, d);
+    mdc_record_free(&rec);
+}
+
+void mdc_api_devices(mdc_runtime *rt, int64_t now_us, strbuf *out)
+{
+    sb_puts(out, "{\"timestamp\": ");
+    mdc_json_time(out, now_us);
+    sb_puts(out, ", \"devices\": [");
+    size_t n = mdc_runtime_device_count(rt);
+    for (size_t i = 0; i < n; i++) {
+        if (i) sb_puts(out, ", ");
+        device_json(mdc_runtime_device(rt, i), out);
+    }
+    sb_puts(out, "]}\n");
+}
+
+bool mdc_api_device(mdc_runtime *rt, const char *id, strbuf *out)
+{
+    mdc_rt_device *d = mdc_runtime_find_device(rt, id);
+    if (!d) return false;
+    device_json(d, out);
+    sb_putc(out, '\n');
+    return true;
+}
+
+static void reason(strbuf *out, int *n, const char *kind, const char *id, const char *why)
+{
+    strbuf r = STRBUF_INIT;
+    sb_printf(&r, "%s %s: %s", kind, id, why);
+    if ((*n)++) sb_puts(out, ", ");
+    mdc_json_str(out, sb_str(&r));
+    sb_free(&r);
+}
+
+static void device_reasons(mdc_runtime *rt, strbuf *out, int *n)
+{
+    for (size_t i = 0; i < mdc_runtime_device_count(rt); i++) {
+        mdc_rt_device *d = mdc_runtime_device(rt, i);
+        mdc_record rec;
+        mdc_record_init(&rec);
+        if (mdc_runtime_device_live(d, &rec) && rec.error) {
+            strbuf why = STRBUF_INIT;
+            sb_printf(&why, "unreachable: %s", rec.error);
+            reason(out, n, "device", d->cfg->id, sb_str(&why));
+            sb_free(&why);
+        }
+        mdc_record_free(&rec);
+    }
+}
+
+static void sink_reasons(mdc_runtime *rt, strbuf *out, int *n)
+{
+    for (size_t i = 0; i < mdc_runtime_sink_count(rt); i++) {
+        mdc_rt_sink *s = mdc_runtime_sink(rt, i);
+        if (atomic_load(&s->healthy)) continue;
+        char why[MDC_ERR_MSG_MAX + 64];
+        mdc_runtime_sink_error(s, why, sizeof why);
+        reason(out, n, "sink", s->sink->id, why[0] ? why : "failing");
+    }
+}
+
+int mdc_api_health(mdc_runtime *rt, strbuf *out)
+{
+    strbuf reasons = STRBUF_INIT;
+    int n = 0;
+    device_reasons(rt, &reasons, &n);
+    sink_reasons(rt, &reasons, &n);
+    sb_printf(out, "{\"status\": \"%s\", \"reasons\": [%s]}\n", n ? "unhealthy" : "ok",
+              sb_str(&reasons));
+    sb_free(&reasons);
+    return n ? 503 : 200;
+}

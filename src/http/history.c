@@ -1,0 +1,237 @@
+/* history.c — see history.h. */
+#include "history.h"
+#include "json_out.h"
+
+#include "core/clock.h"
+
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+static int open_store(const char *path, sqlite3 **db, mdc_err *err)
+{
+    if (sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        mdc_err_set(err, MDC_EIO, "the embedded store %s cannot be opened: %s", path,
+                    *db ? sqlite3_errmsg(*db) : "out of memory");
+        sqlite3_close(*db);
+        *db = NULL;
+        return -1;
+    }
+    sqlite3_busy_timeout(*db, 2000);
+    return 0;
+}
+
+static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, mdc_err *err)
+{
+    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK) return 0;
+    return mdc_err_set(err, MDC_EIO, "the embedded store cannot be read: %s", sqlite3_errmsg(db));
+}
+
+static void column_json(strbuf *out, sqlite3_stmt *st, int col)
+{
+    switch (sqlite3_column_type(st, col)) {
+    case SQLITE_INTEGER:
+        sb_printf(out, "%" PRId64, (int64_t)sqlite3_column_int64(st, col));
+        break;
+    case SQLITE_FLOAT:
+        mdc_json_double(out, sqlite3_column_double(st, col));
+        break;
+    case SQLITE_TEXT:
+        mdc_json_str(out, (const char *)sqlite3_column_text(st, col));
+        break;
+    default:
+        sb_puts(out, "null");
+    }
+}
+
+static void range_json(strbuf *out, const char *device, int64_t from_us, int64_t to_us)
+{
+    sb_puts(out, "{\"device\": ");
+    mdc_json_str(out, device);
+    sb_puts(out, ", \"from\": ");
+    mdc_json_time(out, from_us);
+    sb_puts(out, ", \"to\": ");
+    mdc_json_time(out, to_us);
+}
+
+typedef struct pivot {
+    strbuf *out;
+    strbuf errors; /* "errors" members of the open record */
+    char ts[48];   /* timestamp of the open record ("" none) */
+    int64_t records;
+} pivot;
+
+static void close_record(pivot *p)
+{
+    if (!p->ts[0]) return;
+    if (p->errors.len) sb_printf(p->out, ", \"errors\": {%s}", sb_str(&p->errors));
+    sb_putc(p->out, '}');
+    sb_reset(&p->errors);
+}
+
+static void open_record(pivot *p, const char *ts)
+{
+    close_record(p);
+    sb_puts(p->out, p->records++ ? ", {\"timestamp\": " : "{\"timestamp\": ");
+    mdc_json_str(p->out, ts);
+    snprintf(p->ts, sizeof p->ts, "%s", ts);
+}
+
+static void sample_row(pivot *p, sqlite3_stmt *st)
+{
+    const char *name = (const char *)sqlite3_column_text(st, 1);
+    mdc_json_key(p->out, name ? name : "", 0);
+    column_json(p->out, st, 2);
+    if (sqlite3_column_type(st, 3) == SQLITE_TEXT) {
+        mdc_json_key(&p->errors, name ? name : "", p->errors.len == 0);
+        mdc_json_str(&p->errors, (const char *)sqlite3_column_text(st, 3));
+    }
+}
+
+static int bind_range(sqlite3_stmt *st, const char *device, const char *from, const char *to)
+{
+    sqlite3_bind_text(st, 1, device, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
+    return 0;
+}
+
+static int samples_json(sqlite3 *db, const char *device, const char *from, const char *to,
+                        int64_t limit, strbuf *out, mdc_err *err)
+{
+    sqlite3_stmt *st;
+    if (prepare(db,
+                "SELECT ts, name, value, error FROM samples WHERE device = ?1 AND ts >= ?2 "
+                "AND ts < ?3 ORDER BY ts, rowid",
+                &st, err) < 0)
+        return -1;
+    bind_range(st, device, from, to);
+    pivot p = {.out = out};
+    sb_puts(out, ", \"records\": [");
+    int rc;
+    const char *next = NULL;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *ts = (const char *)sqlite3_column_text(st, 0);
+        if (!ts) continue;
+        if (strcmp(ts, p.ts) != 0) {
+            if (p.records == limit) {
+                next = ts;
+                break;
+            }
+            open_record(&p, ts);
+        }
+        sample_row(&p, st);
+    }
+    close_record(&p);
+    sb_printf(out, "], \"truncated\": %s", next ? "true" : "false");
+    if (next) {
+        sb_puts(out, ", \"next\": ");
+        mdc_json_str(out, next);
+    }
+    sb_free(&p.errors);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        mdc_err_set(err, MDC_EIO, "the embedded store cannot be read: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int status_json(sqlite3 *db, const char *device, const char *from, const char *to,
+                       strbuf *out, mdc_err *err)
+{
+    sqlite3_stmt *st;
+    if (prepare(db,
+                "SELECT ts, status, previous, error FROM status_history WHERE device = ?1 AND "
+                "ts >= ?2 AND ts < ?3 ORDER BY ts LIMIT 10000",
+                &st, err) < 0)
+        return -1;
+    bind_range(st, device, from, to);
+    sb_puts(out, ", \"status_changes\": [");
+    int rc, n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        sb_puts(out, n++ ? ", {\"timestamp\": " : "{\"timestamp\": ");
+        column_json(out, st, 0);
+        sb_puts(out, ", \"status\": ");
+        column_json(out, st, 1);
+        sb_puts(out, ", \"previous\": ");
+        column_json(out, st, 2);
+        sb_puts(out, ", \"error\": ");
+        column_json(out, st, 3);
+        sb_putc(out, '}');
+    }
+    sb_puts(out, "]");
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return mdc_err_set(err, MDC_EIO, "the embedded store cannot be read: %s",
+                           sqlite3_errmsg(db));
+    return 0;
+}
+
+int mdc_history_records(const char *db_path, const char *device, int64_t from_us, int64_t to_us,
+                        int64_t limit, strbuf *out, mdc_err *err)
+{
+    sqlite3 *db;
+    if (open_store(db_path, &db, err) < 0) return -1;
+    char from[48], to[48];
+    mdc_format_utc_us(from_us, from, sizeof from);
+    mdc_format_utc_us(to_us, to, sizeof to);
+    strbuf body = STRBUF_INIT;
+    range_json(&body, device, from_us, to_us);
+    int rc = samples_json(db, device, from, to, limit, &body, err);
+    if (rc == 0) rc = status_json(db, device, from, to, &body, err);
+    sqlite3_close(db);
+    if (rc == 0) {
+        sb_puts(&body, "}\n");
+        sb_append(out, body.buf, body.len);
+    }
+    sb_free(&body);
+    return rc;
+}
+
+static void shift_row(strbuf *out, sqlite3_stmt *st, int n)
+{
+    sb_puts(out, n ? ", {\"shift_start\": " : "{\"shift_start\": ");
+    column_json(out, st, 0);
+    sb_puts(out, ", \"shift\": ");
+    column_json(out, st, 1);
+    sb_puts(out, ", \"energy_kwh\": ");
+    column_json(out, st, 2);
+    sb_puts(out, ", \"parts\": ");
+    column_json(out, st, 3);
+    sb_printf(out, ", \"closed\": %s}", sqlite3_column_int(st, 4) ? "true" : "false");
+}
+
+int mdc_history_shifts(const char *db_path, const char *device, int64_t from_us, int64_t to_us,
+                       strbuf *out, mdc_err *err)
+{
+    sqlite3 *db;
+    if (open_store(db_path, &db, err) < 0) return -1;
+    sqlite3_stmt *st;
+    if (prepare(db,
+                "SELECT shift_start, shift, energy_kwh, parts, closed FROM shift_energy WHERE "
+                "device = ?1 AND shift_start >= ?2 AND shift_start < ?3 ORDER BY shift_start "
+                "LIMIT 10000",
+                &st, err) < 0) {
+        sqlite3_close(db);
+        return -1;
+    }
+    char from[48], to[48];
+    mdc_format_utc_s(from_us, from, sizeof from);
+    mdc_format_utc_s(to_us, to, sizeof to);
+    bind_range(st, device, from, to);
+    strbuf body = STRBUF_INIT;
+    range_json(&body, device, from_us, to_us);
+    sb_puts(&body, ", \"shifts\": [");
+    int rc, n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        shift_row(&body, st, n++);
+    sb_puts(&body, "]}\n");
+    if (rc != SQLITE_DONE)
+        mdc_err_set(err, MDC_EIO, "the embedded store cannot be read: %s", sqlite3_errmsg(db));
+    else
+        sb_append(out, body.buf, body.len);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    sb_free(&body);
+    return rc == SQLITE_DONE ? 0 : -1;
+}

@@ -1,0 +1,59 @@
+/* http.h — the embedded HTTP server (libmicrohttpd): health, Prometheus metrics, the device
+ * API, history from the embedded store, server-sent events and the live dashboard.
+ *
+ * Off unless the configuration has an "http" object:
+ *   "http": {"listen": "127.0.0.1:8080", "token": "${MDC_HTTP_TOKEN}"}
+ * `listen` is HOST:PORT, [IPv6]:PORT or :PORT (every interface); port 0 picks a free one.
+ * With `token`, every request needs "Authorization: Bearer TOKEN" (or ?access_token=TOKEN,
+ * which the dashboard uses for its event stream); otherwise 401.
+ *
+ * Endpoints (GET or HEAD; anything else is 405):
+ *   /                          the dashboard (assets embedded in the binary)
+ *   /healthz                   200 {"status": "ok", ...} or 503 with the reasons
+ *   /metrics                   Prometheus text (metrics.h)
+ *   /api/devices               live state of every device (api.h)
+ *   /api/devices/{id}          one device
+ *   /api/devices/{id}/history  ?from=&to=&limit= records and status changes (history.h)
+ *   /api/devices/{id}/shifts   ?from=&to= energy and parts per shift
+ *   /api/events                ?device= server-sent events of records (events.h)
+ * Errors are JSON {"error": "message"} with 400, 401, 404, 405, 414 or 503.
+ *
+ * The server outlives runtimes: a configuration reload detaches the old runtime (requests then
+ * get 503 "reloading") and attaches the new one. The server never logs.
+ */
+#ifndef MDC_HTTP_H
+#define MDC_HTTP_H
+
+#include "core/confread.h"
+#include "core/err.h"
+#include "runtime/runtime.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct mdc_http_cfg {
+    char *host;  /* "127.0.0.1", "::1", "localhost"; "" = every interface */
+    int port;    /* 0 = any free port */
+    char *token; /* NULL = no authentication */
+} mdc_http_cfg;
+
+/* Parses the "http" object (copies every string). */
+int mdc_http_cfg_parse(const mdc_cfgnode *n, mdc_http_cfg *out, mdc_err *err);
+void mdc_http_cfg_free(mdc_http_cfg *c);
+bool mdc_http_cfg_equal(const mdc_http_cfg *a, const mdc_http_cfg *b);
+
+typedef struct mdc_http mdc_http;
+
+/* Binds and starts serving (no runtime attached yet: requests get 503). */
+int mdc_http_start(const mdc_http_cfg *cfg, mdc_http **out, mdc_err *err);
+/* Attaches rt (before mdc_runtime_start: it registers the event observer) or, with NULL,
+ * detaches the current one, waiting for requests that use it. */
+void mdc_http_attach(mdc_http *h, mdc_runtime *rt);
+/* The port actually bound. */
+int mdc_http_port(const mdc_http *h);
+/* Counts a configuration reload for /metrics. */
+void mdc_http_note_reload(mdc_http *h, bool ok);
+/* Ends event streams, stops the server and frees it. NULL-safe. */
+void mdc_http_stop(mdc_http *h);
+
+#endif

@@ -1,0 +1,82 @@
+/* http_config.c — the "http" configuration object. */
+#include "http.h"
+
+#include "core/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int parse_port(const char *s, int *port)
+{
+    if (!*s || strlen(s) > 5) return -1;
+    int v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9') return -1;
+        v = v * 10 + (*s - '0');
+    }
+    if (v > 65535) return -1;
+    *port = v;
+    return 0;
+}
+
+/* "HOST:PORT", "[V6]:PORT" or ":PORT" → host (malloc'ed) and port. */
+static int split_listen(const char *s, char **host, int *port)
+{
+    const char *colon;
+    size_t hlen;
+    const char *h = s;
+    if (s[0] == '[') {
+        const char *close = strchr(s, ']');
+        if (!close || close[1] != ':') return -1;
+        h = s + 1;
+        hlen = (size_t)(close - h);
+        colon = close + 1;
+        if (hlen == 0) return -1;
+    } else {
+        colon = strrchr(s, ':');
+        if (!colon || memchr(s, ':', (size_t)(colon - s))) return -1; /* v6 needs brackets */
+        hlen = (size_t)(colon - s);
+    }
+    if (parse_port(colon + 1, port) < 0) return -1;
+    *host = xstrndup(h, hlen);
+    return 0;
+}
+
+int mdc_http_cfg_parse(const mdc_cfgnode *n, mdc_http_cfg *out, mdc_err *err)
+{
+    static const char *const keys[] = {"listen", "token", NULL};
+    memset(out, 0, sizeof *out);
+    const char *listen, *token;
+    if (cfg_check_keys(n, keys, err) < 0 || cfg_required_string(n, "listen", &listen, err) < 0 ||
+        cfg_secret(n, "token", NULL, &token, err) < 0)
+        return -1;
+    if (split_listen(listen, &out->host, &out->port) < 0)
+        return cfg_error(n, "listen", err,
+                         "expected \"HOST:PORT\" (\"127.0.0.1:8080\"), \"[IPv6]:PORT\" or "
+                         "\":PORT\" (every interface) with a port from 0 to 65535, got \"%s\"",
+                         listen);
+    if (token && !*token) {
+        mdc_http_cfg_free(out);
+        return cfg_error(n, "token", err,
+                         "is empty; remove the key to serve without authentication");
+    }
+    out->token = token ? xstrdup(token) : NULL;
+    return 0;
+}
+
+void mdc_http_cfg_free(mdc_http_cfg *c)
+{
+    free(c->host);
+    free(c->token);
+    c->host = c->token = NULL;
+}
+
+static bool same(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+bool mdc_http_cfg_equal(const mdc_http_cfg *a, const mdc_http_cfg *b)
+{
+    return a->port == b->port && same(a->host, b->host) && same(a->token, b->token);
+}

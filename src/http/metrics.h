@@ -1,0 +1,82 @@
+/* metrics.h — the Prometheus text exposition (format 0.0.4) of /metrics.
+ *
+ * Rendering is a pure function of a snapshot, so that it can be tested byte for byte; the
+ * snapshot is taken from the runtime (atomics, the spool) and from /proc/self.
+ *
+ * Metrics (labels in braces):
+ *   mdc_build_info{version}                          1
+ *   mdc_device_up{device}                            1 reachable at the last poll, else 0
+ *   mdc_device_status{device}                        0 OFF, 1 ON, 2 PRODUCTION, -1 unknown
+ *   mdc_device_polls_total{device}                   polls made (failed ones too)
+ *   mdc_device_poll_errors_total{device}             failed polls
+ *   mdc_device_missed_slots_total{device}            schedule slots skipped by overruns
+ *   mdc_device_records_total{device}                 records spooled
+ *   mdc_device_poll_duration_seconds{device}         histogram of poll latency
+ *   mdc_sink_up{sink,type}                           1 delivering, 0 failing
+ *   mdc_sink_delivered_records_total{sink,type}
+ *   mdc_sink_failures_total{sink,type}               failed opens and writes
+ *   mdc_sink_backlog_records{sink,type}              spooled records not yet delivered
+ *   mdc_spool_records                                records in the spool
+ *   mdc_spool_dropped_records_total                  records dropped because it was full
+ *   mdc_http_event_clients                           open /api/events streams
+ *   mdc_config_reloads_total{result}                 SIGHUP reloads, "success"/"failure"
+ *   process_resident_memory_bytes, process_virtual_memory_bytes, process_cpu_seconds_total,
+ *   process_start_time_seconds, process_open_fds
+ */
+#ifndef MDC_HTTP_METRICS_H
+#define MDC_HTTP_METRICS_H
+
+#include "core/strbuf.h"
+#include "runtime/runtime.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct mdc_metrics_device {
+    const char *id;
+    bool up;
+    int status;
+    uint64_t polls, errors, missed, records;
+    uint64_t hist[MDC_RT_LATENCY_BUCKETS + 1]; /* per bucket, not cumulative; last = +Inf */
+    double latency_sum_s;
+} mdc_metrics_device;
+
+typedef struct mdc_metrics_sink {
+    const char *id, *type;
+    bool up;
+    uint64_t delivered, failures;
+    int64_t backlog; /* -1: unknown (spool closed) */
+} mdc_metrics_sink;
+
+typedef struct mdc_metrics_process {
+    bool valid;
+    int64_t rss_bytes, vm_bytes, open_fds;
+    double cpu_seconds, start_time_seconds;
+} mdc_metrics_process;
+
+typedef struct mdc_metrics {
+    const char *version;
+    mdc_metrics_device *devices;
+    size_t ndevices;
+    mdc_metrics_sink *sinks;
+    size_t nsinks;
+    bool has_spool;
+    int64_t spool_records, spool_dropped;
+    int64_t event_clients;
+    uint64_t reloads_ok, reloads_failed;
+    mdc_metrics_process process;
+} mdc_metrics;
+
+void mdc_metrics_render(const mdc_metrics *m, strbuf *out);
+
+/* Fills the runtime part of m (devices, sinks, spool); the arrays are allocated (free them
+ * with mdc_metrics_free). Strings are borrowed from the runtime. */
+void mdc_metrics_collect(mdc_runtime *rt, mdc_metrics *m);
+void mdc_metrics_free(mdc_metrics *m);
+/* Reads /proc/self (Linux); valid=false when unavailable. */
+void mdc_metrics_process_read(mdc_metrics_process *p);
+
+/* Appends a label value escaped for the text format (\\, \", \n). */
+void mdc_metrics_label(strbuf *out, const char *v);
+
+#endif
