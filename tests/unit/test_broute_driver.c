@@ -12,6 +12,7 @@
 #include "runtime/runtime.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define RBID "0123456789ABCDEF0123456789ABCDEF"
@@ -153,11 +154,42 @@ static void test_valid(void **state)
     mdc_config_free(cfg);
 }
 
+/* Without zoneinfo files the default meter zone is the fixed rule JST-9 (no DST in Japan);
+ * a zone named in the configuration must exist. */
+static void test_no_tzdata(void **state)
+{
+    (void)state;
+    const char *old = getenv("TZDIR");
+    char *saved = old ? strdup(old) : NULL;
+    setenv("TZDIR", "/nonexistent-zoneinfo", 1);
+    mdc_runtime *rt = NULL;
+    mdc_config *cfg =
+        load("{\"devices\": [" BASE "\"rbid\": \"" RBID "\", \"password\": \"s3cret\"}]}", &rt);
+    if (!cfg) fail_msg("%s", errbuf);
+    strbuf out = STRBUF_INIT;
+    mdc_rt_device *d = mdc_runtime_device(rt, 0);
+    d->driver->describe(d->dcfg, &out);
+    assert_non_null(strstr(sb_str(&out), "meter time zone JST-9\n"));
+    sb_free(&out);
+    mdc_runtime_free(rt);
+    mdc_config_free(cfg);
+    expect_error(BASE "\"rbid\": \"" RBID
+                      "\", \"password\": \"s3cret\", \"timezone\": \"Asia/Tokyo\"}",
+                 "t.json:2:126: devices[0].timezone: unknown time zone 'Asia/Tokyo': no such file "
+                 "/nonexistent-zoneinfo/Asia/Tokyo; use an IANA name such as Europe/Berlin");
+    if (saved)
+        setenv("TZDIR", saved, 1);
+    else
+        unsetenv("TZDIR");
+    free(saved);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_valid),
+        cmocka_unit_test(test_no_tzdata),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -137,7 +137,9 @@ static int brt_parse(const mdc_device_cfg *dev, void **out, mdc_err *err)
     if (parse_link(n, c, err) < 0 || parse_credentials(n, c, err) < 0 ||
         parse_meter(n, c, err) < 0 || cfg_string(n, "timezone", "Asia/Tokyo", &c->tz_name, err) < 0)
         goto fail;
-    if (mdc_tz_load(c->tz_name, &c->tz, &e) < 0) {
+    if (mdc_tz_load(c->tz_name, &c->tz, &e) < 0 &&
+        (cfg_has(n, "timezone") || mdc_tz_from_posix("JST-9", &c->tz, &e) < 0)) {
+        /* without tzdata the default zone is the fixed rule JST-9: Japan has no DST */
         cfg_error(n, "timezone", err, "%s", e.msg);
         goto fail;
     }
@@ -161,7 +163,7 @@ static void brt_describe(const void *p, strbuf *out)
     const mdc_brt_opts *o = &c->opts;
     sb_printf(out, "    serial %s %d 8N1, module %s, timeout %lld ms, meter time zone %s\n",
               o->port, o->baud, mdc_brt_module_name(o->module), (long long)(o->timeout_us / 1000),
-              c->tz_name);
+              mdc_tz_name(c->tz));
     if (o->channel >= 0 && o->panid >= 0 && o->ipv6)
         sb_printf(out, "    meter: channel %d (0x%02X), PAN ID 0x%04X, %s (no scan)\n", o->channel,
                   o->channel, o->panid, o->ipv6);
