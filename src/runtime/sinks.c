@@ -20,7 +20,7 @@ int mdc_rt_build_sinks(mdc_runtime *rt, mdc_err *err)
     }
     for (size_t i = 0; i < cfg->nsinks; i++) {
         mdc_sink *s;
-        if (mdc_sink_from_config(&cfg->sinks[i], cfg->data_dir, &s, err) < 0) return -1;
+        if (mdc_sink_build(&cfg->sinks[i], cfg, &s, err) < 0) return -1;
         for (size_t j = 0; j < rt->nsinks; j++)
             if (strcmp(rt->sinks[j].sink->id, s->id) == 0) {
                 mdc_sink_destroy(s);

@@ -2,6 +2,7 @@
 #include "sink_config.h"
 #include "sink_config_text.h"
 #include "sink_file.h"
+#include "sink_postgres.h"
 #include "sink_sqlite.h"
 #include "sink_stdout.h"
 
@@ -10,7 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const mdc_sink_types[] = {"sqlite", "stdout", "file", "webhook", "pubsub", "log", NULL};
+const char *const mdc_sink_types[] = {"sqlite", "stdout", "file",     "webhook",
+                                      "pubsub", "log",    "postgres", NULL};
 
 static const char *const format_names[] = {"json", "yaml", "csv", NULL};
 
@@ -84,10 +86,18 @@ static int build_file(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err)
 
 int mdc_sink_from_config(const mdc_cfgnode *n, const char *data_dir, mdc_sink **out, mdc_err *err)
 {
+    mdc_config cfg = {.data_dir = data_dir, .timezone = "UTC"};
+    return mdc_sink_build(n, &cfg, out, err);
+}
+
+int mdc_sink_build(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out, mdc_err *err)
+{
+    const char *data_dir = cfg->data_dir;
     int type;
     if (!cfg_has(n, "type"))
         return cfg_error(n, NULL, err,
-                         "missing \"type\"; allowed: sqlite, stdout, file, webhook, pubsub, log");
+                         "missing \"type\"; allowed: sqlite, stdout, file, webhook, pubsub, log, "
+                         "postgres");
     if (cfg_enum(n, "type", mdc_sink_types, 0, &type, err) < 0) return -1;
     switch (type) {
     case 0:
@@ -102,6 +112,8 @@ int mdc_sink_from_config(const mdc_cfgnode *n, const char *data_dir, mdc_sink **
         return mdc_sink_pubsub_from_config(n, out, err);
     case 5:
         return mdc_sink_log_from_config(n, out, err);
+    case 6:
+        return mdc_sink_postgres_from_config(n, cfg, out, err);
     }
     return cfg_error(n, "type", err, "unsupported sink type");
 }

@@ -1,0 +1,279 @@
+/* sink_postgres_conn.c — connecting to PostgreSQL with clear errors, keeping passwords out of
+ * every message, and the small exec/COPY helpers the writers use. */
+#include "sink_postgres_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* libpq prints NOTICEs ("relation already exists, skipping") on stderr by default; a library
+ * never prints. */
+static void quiet_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+static void replace_all(strbuf *text, const char *secret)
+{
+    size_t sl = strlen(secret);
+    if (sl == 0 || !text->buf) return;
+    strbuf out = STRBUF_INIT;
+    const char *p = text->buf, *hit;
+    while ((hit = strstr(p, secret)) != NULL) {
+        sb_append(&out, p, (size_t)(hit - p));
+        sb_puts(&out, "***");
+        p = hit + sl;
+    }
+    if (p == text->buf) {
+        sb_free(&out);
+        return;
+    }
+    sb_puts(&out, p);
+    sb_free(text);
+    *text = out;
+}
+
+void pg_mask(const pg_sink *k, strbuf *text)
+{
+    for (size_t i = 0; i < k->nsecrets; i++)
+        replace_all(text, k->secrets[i]);
+    const char *env[] = {getenv("PGPASSWORD"), getenv("DB_PASSWORD")};
+    for (size_t i = 0; i < sizeof env / sizeof env[0]; i++)
+        if (env[i] && strlen(env[i]) >= 3) replace_all(text, env[i]);
+}
+
+/* One line: newlines and tabs of libpq's messages become spaces; no trailing blanks. */
+static void one_line(strbuf *out, const char *msg)
+{
+    bool space = false;
+    for (const char *p = msg ? msg : ""; *p; p++) {
+        if (*p == '\n' || *p == '\t' || *p == '\r' || *p == ' ') {
+            space = out->len > 0;
+            continue;
+        }
+        if (space) sb_putc(out, ' ');
+        space = false;
+        sb_putc(out, *p);
+    }
+}
+
+static int set_masked(const pg_sink *k, mdc_err *err, int code, strbuf *msg)
+{
+    pg_mask(k, msg);
+    mdc_err_set(err, code, "%s", sb_str(msg));
+    sb_free(msg);
+    return -1;
+}
+
+static const char *or_default(const char *s, const char *def)
+{
+    return s && *s ? s : def;
+}
+
+/* The settings as libpq would resolve them without connecting (conninfo, keys, environment). */
+static void resolve(const pg_sink *k, const char **host, const char **port, const char **db,
+                    const char **user, PQconninfoOption **parsed)
+{
+    *host = k->host;
+    *port = k->port;
+    *db = k->dbname;
+    *user = k->user;
+    *parsed = k->conninfo ? PQconninfoParse(k->conninfo, NULL) : NULL;
+    for (PQconninfoOption *o = *parsed; o && o->keyword; o++) {
+        if (!o->val || !*o->val) continue;
+        if (!*host && strcmp(o->keyword, "host") == 0) *host = o->val;
+        if (!*host && strcmp(o->keyword, "hostaddr") == 0) *host = o->val;
+        if (!*port && strcmp(o->keyword, "port") == 0) *port = o->val;
+        if (!*db && strcmp(o->keyword, "dbname") == 0) *db = o->val;
+        if (!*user && strcmp(o->keyword, "user") == 0) *user = o->val;
+    }
+}
+
+void pg_describe_target(const pg_sink *k, strbuf *out)
+{
+    const char *host, *port, *db, *user;
+    PQconninfoOption *parsed;
+    resolve(k, &host, &port, &db, &user, &parsed);
+    host = or_default(host, getenv("PGHOST"));
+    port = or_default(port, getenv("PGPORT"));
+    db = or_default(db, getenv("PGDATABASE"));
+    user = or_default(user, getenv("PGUSER"));
+    sb_printf(out, "%s:%s/%s as %s", or_default(host, "(default host)"), or_default(port, "5432"),
+              or_default(db, or_default(user, "(default database)")),
+              or_default(user, "(default user)"));
+    PQconninfoFree(parsed);
+}
+
+static void describe_conn(PGconn *c, strbuf *out)
+{
+    sb_printf(out, "%s:%s/%s as %s", or_default(PQhost(c), "?"), or_default(PQport(c), "5432"),
+              or_default(PQdb(c), "?"), or_default(PQuser(c), "?"));
+}
+
+static bool has(const char *msg, const char *what)
+{
+    return msg && strstr(msg, what) != NULL;
+}
+
+/* A failed connection: say what to fix. */
+static int connect_error(pg_sink *k, mdc_err *err)
+{
+    const char *raw = PQerrorMessage(k->conn);
+    strbuf msg = STRBUF_INIT, target = STRBUF_INIT, why = STRBUF_INIT;
+    describe_conn(k->conn, &target);
+    one_line(&why, raw);
+    int code = MDC_EIO;
+    if (has(raw, "password authentication failed") || has(raw, "no password supplied") ||
+        has(raw, "authentication failed") || (has(raw, "role \"") && has(raw, "does not exist"))) {
+        code = MDC_EAUTH;
+        sb_printf(&msg,
+                  "PostgreSQL at %s rejected the credentials (check user and password: the "
+                  "\"password\" key, PGPASSWORD, DB_PASSWORD or ~/.pgpass): %s",
+                  sb_str(&target), sb_str(&why));
+    } else if (has(raw, "database \"") && has(raw, "does not exist")) {
+        sb_printf(&msg,
+                  "database \"%s\" does not exist at %s (create it with createdb, or fix "
+                  "\"dbname\"): %s",
+                  or_default(PQdb(k->conn), "?"), sb_str(&target), sb_str(&why));
+    } else {
+        sb_printf(&msg, "cannot connect to PostgreSQL at %s: %s", sb_str(&target), sb_str(&why));
+    }
+    sb_free(&target);
+    sb_free(&why);
+    pg_disconnect(k);
+    return set_masked(k, err, code, &msg);
+}
+
+int pg_connect(pg_sink *k, mdc_err *err)
+{
+    const char *keys[16], *vals[16];
+    int n = 0;
+    char timeout[32];
+    keys[n] = "application_name", vals[n++] = "mdc";
+    if (k->connect_timeout_s > 0) {
+        snprintf(timeout, sizeof timeout, "%lld", (long long)k->connect_timeout_s);
+        keys[n] = "connect_timeout", vals[n++] = timeout;
+    }
+    if (k->conninfo) keys[n] = "dbname", vals[n++] = k->conninfo; /* expanded by libpq */
+    const struct {
+        const char *key, *val;
+    } opt[] = {{"host", k->host}, {"port", k->port},         {"dbname", k->dbname},
+               {"user", k->user}, {"password", k->password}, {"sslmode", k->sslmode}};
+    for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++)
+        if (opt[i].val) keys[n] = opt[i].key, vals[n++] = opt[i].val;
+    keys[n] = NULL;
+    vals[n] = NULL;
+    pg_disconnect(k);
+    k->conn = PQconnectdbParams(keys, vals, k->conninfo ? 1 : 0);
+    if (!k->conn) return mdc_err_set(err, MDC_ENOMEM, "postgres: out of memory");
+    if (PQstatus(k->conn) != CONNECTION_OK) return connect_error(k, err);
+    PQsetNoticeProcessor(k->conn, quiet_notice, NULL);
+    if (pg_exec(k, "SET client_min_messages = warning; SET TIME ZONE 'UTC'", err) < 0) {
+        pg_disconnect(k);
+        return -1;
+    }
+    return 0;
+}
+
+void pg_disconnect(pg_sink *k)
+{
+    if (k->conn) PQfinish(k->conn);
+    k->conn = NULL;
+}
+
+int pg_fail(pg_sink *k, PGresult *res, mdc_err *err, const char *what)
+{
+    strbuf msg = STRBUF_INIT;
+    bool lost = !k->conn || PQstatus(k->conn) != CONNECTION_OK;
+    sb_printf(&msg, "postgres: %s%s: ", lost ? "connection lost: " : "", what);
+    const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (primary) {
+        one_line(&msg, primary);
+        if (state) sb_printf(&msg, " (SQLSTATE %s)", state);
+    } else {
+        one_line(&msg, k->conn ? PQerrorMessage(k->conn) : "not connected");
+    }
+    if (res) PQclear(res);
+    return set_masked(k, err, MDC_EIO, &msg);
+}
+
+static bool result_ok(const PGresult *res)
+{
+    ExecStatusType st = PQresultStatus(res);
+    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+int pg_exec(pg_sink *k, const char *sql, mdc_err *err)
+{
+    PGresult *res = PQexec(k->conn, sql);
+    if (!res || !result_ok(res)) return pg_fail(k, res, err, "query failed");
+    PQclear(res);
+    return 0;
+}
+
+PGresult *pg_query(pg_sink *k, const char *sql, int n, const char *const *params, mdc_err *err)
+{
+    PGresult *res = PQexecParams(k->conn, sql, n, NULL, params, NULL, NULL, 0);
+    if (!res || !result_ok(res)) {
+        pg_fail(k, res, err, "query failed");
+        return NULL;
+    }
+    return res;
+}
+
+int pg_run(pg_sink *k, const char *sql, int n, const char *const *params, mdc_err *err)
+{
+    PGresult *res = pg_query(k, sql, n, params, err);
+    if (!res) return -1;
+    PQclear(res);
+    return 0;
+}
+
+int pg_copy(pg_sink *k, const char *sql, const strbuf *data, mdc_err *err)
+{
+    PGresult *res = PQexec(k->conn, sql);
+    if (!res || PQresultStatus(res) != PGRES_COPY_IN) return pg_fail(k, res, err, "COPY failed");
+    PQclear(res);
+    int rc = PQputCopyData(k->conn, data->buf ? data->buf : "", (int)data->len);
+    if (rc == 1) rc = PQputCopyEnd(k->conn, NULL);
+    if (rc != 1) return pg_fail(k, NULL, err, "COPY failed");
+    int ret = 0;
+    while ((res = PQgetResult(k->conn)) != NULL) {
+        if (ret == 0 && PQresultStatus(res) != PGRES_COMMAND_OK) {
+            ret = pg_fail(k, res, err, "COPY failed");
+            continue;
+        }
+        PQclear(res);
+    }
+    return ret;
+}
+
+void pg_copy_escape(strbuf *out, const char *s)
+{
+    const char *run = s;
+    for (; *s; s++) {
+        const char *rep = NULL;
+        switch (*s) {
+        case '\\':
+            rep = "\\\\";
+            break;
+        case '\n':
+            rep = "\\n";
+            break;
+        case '\r':
+            rep = "\\r";
+            break;
+        case '\t':
+            rep = "\\t";
+            break;
+        default:
+            continue;
+        }
+        sb_append(out, run, (size_t)(s - run));
+        sb_puts(out, rep);
+        run = s + 1;
+    }
+    sb_append(out, run, (size_t)(s - run));
+}
