@@ -8,9 +8,11 @@
 //   TICK_MS              PartCount += 1 every TICK_MS ms (0 = never, the default)
 //   BENCH_VARS           number of extra Double variables ns=2;s=Bench.N (default 0)
 //   BENCH_RATE           Bench values changed per second (default 0)
-//   CONTROL              a FIFO: lines "set NAME JSON" change a variable, "exit" stops
+//   CONTROL              a file tests append lines to: "set NAME JSON" changes a variable,
+//                        "exit" stops
 //
-// Prints "LISTENING <endpoint url> pid=<pid>" once ready. Stop with SIGTERM.
+// Prints "LISTENING <endpoint url> ns=<index> pid=<pid>" once ready, then "CHANNEL opened" and
+// "CHANNEL closed" for each secure channel. Stop with SIGTERM.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -141,23 +143,38 @@ function setFromJson(state, name, json) {
   state.nodes[name].touchValue();
 }
 
+// The control file is polled: tests append lines to it.
 function listenControl(file, state, server) {
-  const open = () => {
-    const rl = readline.createInterface({ input: fs.createReadStream(file) });
-    rl.on("line", (line) => {
+  let offset = 0;
+  let partial = "";
+  setInterval(() => {
+    let size;
+    try {
+      size = fs.statSync(file).size;
+    } catch (e) {
+      return;
+    }
+    if (size <= offset) return;
+    const fd = fs.openSync(file, "r");
+    const buf = Buffer.alloc(size - offset);
+    fs.readSync(fd, buf, 0, buf.length, offset);
+    fs.closeSync(fd);
+    offset = size;
+    const lines = (partial + buf.toString("utf8")).split("\n");
+    partial = lines.pop();
+    for (const line of lines) {
       const m = /^set (\S+) (.*)$/.exec(line.trim());
       if (m) setFromJson(state, m[1], m[2]);
       else if (line.trim() === "exit") stop(server);
-    });
-    rl.on("close", open);
-  };
-  open();
+    }
+  }, 50);
 }
 
 let stopping = false;
 async function stop(server) {
   if (stopping) return;
   stopping = true;
+  setTimeout(() => process.exit(0), 2000).unref();
   await server.shutdown(100);
   process.exit(0);
 }
@@ -204,6 +221,8 @@ async function main() {
   if (process.env.CONTROL) listenControl(process.env.CONTROL, state, server);
   process.on("SIGTERM", () => stop(server));
   process.on("SIGINT", () => stop(server));
+  server.on("newChannel", () => console.log("CHANNEL opened"));
+  server.on("closeChannel", () => console.log("CHANNEL closed"));
   const url = server.getEndpointUrl();
   console.log(`LISTENING ${url} ns=${ns.index} pid=${process.pid}`);
 }

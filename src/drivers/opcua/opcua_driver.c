@@ -36,6 +36,7 @@ static void free_config(void *p)
     for (size_t i = 0; i < c->nnodes; i++) {
         ua_nodeid_clear(&c->nodes[i].id);
         free(c->nodes[i].ns_uri);
+        free(c->nodes[i].name);
     }
     for (size_t i = 0; c->owned_fields && c->owned_fields[i]; i++)
         free(c->owned_fields[i]);
@@ -73,7 +74,7 @@ static int parse_security(const mdc_cfgnode *dev, opcua_cfg *c, mdc_err *err)
 static int parse_node(const mdc_cfgnode *nodes, const char *name, opcua_node *n, mdc_err *err)
 {
     mdc_err e;
-    n->name = name;
+    n->name = xstrdup(name);
     if (cfg_required_string(nodes, name, &n->text, err) < 0) return -1;
     if (name[0] == '_' || !name[0])
         return cfg_error(nodes, name, err, "names starting with '_' are reserved");

@@ -15,7 +15,7 @@
 typedef enum { OPCUA_READ, OPCUA_SUBSCRIBE } opcua_mode;
 
 typedef struct opcua_node {
-    const char *name; /* owned by the configuration document */
+    char *name;       /* owned */
     const char *text; /* the node id as configured */
     ua_nodeid id;     /* parsed; ns resolved from ns_uri once connected */
     char *ns_uri;     /* "nsu=" form, else NULL */
