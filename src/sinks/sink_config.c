@@ -2,6 +2,7 @@
 #include "sink_config.h"
 #include "sink_config_text.h"
 #include "sink_file.h"
+#include "sink_mqtt.h"
 #include "sink_postgres.h"
 #include "sink_sqlite.h"
 #include "sink_stdout.h"
@@ -11,8 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const mdc_sink_types[] = {"sqlite", "stdout", "file",     "webhook",
-                                      "pubsub", "log",    "postgres", NULL};
+const char *const mdc_sink_types[] = {"sqlite", "stdout",   "file", "webhook", "pubsub",
+                                      "log",    "postgres", "mqtt", NULL};
 
 static const char *const format_names[] = {"json", "yaml", "csv", NULL};
 
@@ -97,7 +98,7 @@ int mdc_sink_build(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out, 
     if (!cfg_has(n, "type"))
         return cfg_error(n, NULL, err,
                          "missing \"type\"; allowed: sqlite, stdout, file, webhook, pubsub, log, "
-                         "postgres");
+                         "postgres, mqtt");
     if (cfg_enum(n, "type", mdc_sink_types, 0, &type, err) < 0) return -1;
     switch (type) {
     case 0:
@@ -114,6 +115,8 @@ int mdc_sink_build(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out, 
         return mdc_sink_log_from_config(n, out, err);
     case 6:
         return mdc_sink_postgres_from_config(n, cfg, out, err);
+    case 7:
+        return mdc_sink_mqtt_build(n, out, err);
     }
     return cfg_error(n, "type", err, "unsupported sink type");
 }
