@@ -139,3 +139,35 @@ set -e
 assert_eq 1 "$rc" "a bad PLC range fails"
 assert_eq "mdc read: tnc: --plc dword:10369: dword numbers are byte offsets as in the PLC program (D10369 is not one): they must be multiples of 4" \
   "$(cat bad.err)" "bad PLC range message"
+
+# ---- a short `mdc run`: three part pulses while a program runs, on an iTNC 530 (M4170) and a
+# TNC 640 (D10368 == 255) at once; every pulse is seen high and low by the 500 ms polls ---------
+start_sim run1 --profile itnc530 --state started; p1=$port
+start_sim run2 --profile tnc640 --state started; p2=$port
+cat > run.json <<JSON
+{ "timezone": "UTC", "data_dir": "data-run", "sinks": [ {"type": "stdout"} ],
+  "devices": [
+    { "id": "itnc", "driver": "lsv2", "host": "127.0.0.1", "port": $p1, "interval": "500ms",
+      "parts": {"signal": {"memory": "marker", "address": 4170}} },
+    { "id": "tnc640", "driver": "lsv2", "host": "127.0.0.1", "port": $p2, "interval": "500ms",
+      "parts": {"signal": {"memory": "dword", "address": 10368, "equals": 255}} } ] }
+JSON
+bg mdc_run "$MDC" run -c run.json
+wait_for 10 bash -c "[ \$(grep -c '\"device\": \"tnc640\"' '$T/mdc_run.log') -ge 2 ]" || fail "first records"
+for i in 1 2 3; do
+  ctl run1 "pulse 1200"
+  ctl run2 "pulse 1200"
+  sleep 2.6
+done
+kill "$PID_mdc_run"; wait "$PID_mdc_run" 2>/dev/null || true
+for d in itnc tnc640; do
+  assert_eq 3 "$(grep "\"device\": \"$d\"" mdc_run.log | sed -E 's/.*"part_count_delta": ([0-9]+).*/\1/' | awk '{ s += $1 } END { print s }')" \
+    "$d: three pulses, three parts"
+  assert_eq 3 "$(grep "\"device\": \"$d\"" mdc_run.log | tail -1 | sed -E 's/.*"part_count": ([0-9]+).*/\1/')" "$d: part_count 3"
+done
+assert_eq '{"device": "itnc", "status": 2, "op_mode": 4, "prog_status": 0, '"$P, $A_SUB"', "line": 12, "shift": 1}' \
+  "$(grep '"device": "itnc"' mdc_run.log | strip | sed -E 's/"part_count_delta": [0-9]+, "part_count": [0-9]+, //' | sort -u)" \
+  "iTNC 530: every record of the run is the same apart from the part counts"
+assert_eq '{"device": "tnc640", "status": 2, "op_mode": 4, "prog_status": 0, '"$P6, $A6"', "line": 12, "shift": 1}' \
+  "$(grep '"device": "tnc640"' mdc_run.log | strip | sed -E 's/"part_count_delta": [0-9]+, "part_count": [0-9]+, //' | sort -u)" \
+  "TNC 640: every record of the run is the same apart from the part counts"
