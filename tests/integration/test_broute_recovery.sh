@@ -45,13 +45,27 @@ for cmd in "expire" "expire fail" "drop" "late" "dup" "fail SKSENDTO ER04" "garb
 done
 grep -q "command: SKREJOIN" sim.log || fail "EVENT 24 after EVENT 29 → SKREJOIN"
 assert_eq "$(records)" "$(good)" "every record exact through EVENT 29, drops, late and duplicate replies, FAIL ER04, noise"
+if grep -q '"error"' mdc.log; then fail "an error record: $(grep '"error"' mdc.log | head -1)"; fi
 if grep -q '"instant_power_w": 499' mdc.log; then fail "a late reply was taken"; fi
+# a meter that stops answering (6 transmissions = 2 requests): records with the error, then a
+# new PANA session and exact records again
+rejoins=$(grep -c "command: SKREJOIN" sim.log)
+control "drop 6"
+wait_for 15 bash -c "[ \$(grep -c 'command: SKREJOIN' sim.log) -gt $rejoins ]" || fail "no rejoin after silence"
+grep -q '"error": "Get E0 E7 E8 EA: no valid reply after 3 transmissions; last: no reply from the meter within 0.7 s"' mdc.log ||
+  fail "the error of an unanswered poll"
+next_records 2
+tail -n 1 mdc.log | strip | grep -qxF "$RECORD" || fail "exact records after the rejoin"
+pass "a silent meter: error records, then a new session"
 
 # the simulator dies and comes back on the same link
+before=$(wc -l < mdc.log)
 kill "$PID_sim"; wait "$PID_sim" 2>/dev/null || true
-wait_for 10 grep -q '"status": 0' mdc.log || fail "records with the error while the module is gone"
-grep '"status": 0' mdc.log | head -1 | grep -Eq '"error": "([A-Za-z0-9 ]*: )?tty: (the serial device went away \(unplugged\?\)|No such file or directory)"' ||
-  fail "the error: $(grep '"status": 0' mdc.log | head -1)"
+after() { tail -n +$((before + 1)) mdc.log; }
+wait_for 10 bash -c "tail -n +$((before + 1)) mdc.log | grep -q '\"status\": 0'" ||
+  fail "records with the error while the module is gone"
+after | grep '"status": 0' | head -1 | grep -Eq '"error": "([A-Za-z0-9 ]*: )?tty: (the serial device went away \(unplugged\?\)|No such file or directory)"' ||
+  fail "the error: $(after | grep '"status": 0' | head -1)"
 pass "records say the module is gone"
 start_sim sim2
 wait_for 20 bash -c "tail -n 1 mdc.log | grep -q '\"instant_power_w\": 500'" || fail "no recovery"

@@ -158,8 +158,16 @@ int mdc_brt_request(mdc_brt_session *s, mdc_el_frame *req, mdc_el_frame *res, ui
     s->st.requests++;
     for (int t = 0; t < s->o.send_tries; t++) {
         int rc = attempt(s, &c, req, err);
-        if (rc == 0) return 0;
+        if (rc == 0) {
+            s->unanswered = 0;
+            return 0;
+        }
         if (rc < 0) return mdc_err_prefix(err, "%s", what);
+    }
+    /* a session the module thinks is up but the meter no longer answers: join again */
+    if (++s->unanswered >= 2) {
+        s->unanswered = 0;
+        s->joined = false;
     }
     *err = c.why;
     return mdc_err_prefix(err, "%s: no valid reply after %d transmissions; last", what,

@@ -11,7 +11,9 @@
  * Requests (mdc_brt_request): SKSENDTO with an increasing transaction id; the reply must come
  * from the meter's address and port 0E1A and match the request (echonet.h mdc_el_match);
  * replies with other TIDs (late or duplicated) are discarded. A FAIL, an EVENT 21 send
- * failure or a timeout retransmits with a new TID, up to three transmissions.
+ * failure or a timeout retransmits with a new TID, up to three transmissions. Two requests in
+ * a row without a valid reply end the session as far as we are concerned: the next request
+ * joins again first (SKREJOIN, then SKJOIN).
  * Session events: EVENT 29 (lifetime expired) holds requests until the module's automatic
  * re-authentication ends with EVENT 25; on EVENT 24, or none, SKREJOIN, then a fresh SKJOIN.
  * EVENT 26/27/28 (session ended) → join again before the next request. EVENT 32/33

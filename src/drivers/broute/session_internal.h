@@ -28,6 +28,7 @@ struct mdc_brt_session {
     bool tx_limited; /* EVENT 32 seen, no EVENT 33 yet */
     bool broken;
     uint64_t join_count;
+    int unanswered; /* requests in a row that got no valid reply */
     uint16_t tid;
     mdc_brt_stats st;
 };
