@@ -35,6 +35,7 @@ typedef struct mqtt_sink {
     int conn_rc, disc_rc;
     uint64_t acked; /* messages acknowledged on this connection */
     char last_log[256];
+    bool log_error; /* the library reported an error (a failed TLS handshake...) */
     /* delivery thread only */
     uint64_t published;
     dev_state *devs; /* status last published per device, on this connection */
@@ -92,6 +93,8 @@ static void on_log(struct mosquitto *m, void *obj, int level, const char *msg)
     if (!(level & (MOSQ_LOG_ERR | MOSQ_LOG_WARNING)) || !msg) return;
     pthread_mutex_lock(&k->mu);
     snprintf(k->last_log, sizeof k->last_log, "%s", msg);
+    if (level & MOSQ_LOG_ERR) k->log_error = true;
+    pthread_cond_broadcast(&k->cv);
     pthread_mutex_unlock(&k->mu);
 }
 
@@ -100,7 +103,12 @@ static void on_log(struct mosquitto *m, void *obj, int level, const char *msg)
 static int lib_fail(mqtt_sink *k, mdc_err *err, const char *what, int rc)
 {
     const char *why = rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc);
-    return mdc_err_set(err, MDC_EIO, "mqtt %s:%d: %s: %s", k->cfg.host, k->cfg.port, what, why);
+    char detail[256];
+    pthread_mutex_lock(&k->mu);
+    snprintf(detail, sizeof detail, "%s", k->last_log);
+    pthread_mutex_unlock(&k->mu);
+    return mdc_err_set(err, MDC_EIO, "mqtt %s:%d: %s: %s%s%s%s", k->cfg.host, k->cfg.port, what,
+                       why, detail[0] ? " (" : "", detail, detail[0] ? ")" : "");
 }
 
 static int setup_tls(mqtt_sink *k, mdc_err *err)
@@ -146,6 +154,7 @@ static void reset_connection_state(mqtt_sink *k)
     k->conn_rc = k->disc_rc = 0;
     k->acked = k->published = 0;
     k->last_log[0] = '\0';
+    k->log_error = false;
     for (size_t i = 0; i < k->ndevs; i++)
         free(k->devs[i].device);
     k->ndevs = 0; /* statuses are published again on the new connection */
@@ -176,9 +185,10 @@ static bool wait_locked(mqtt_sink *k, int64_t deadline_us, bool (*pred)(const mq
     return pred(k);
 }
 
+/* CONNACK seen, or this connection attempt failed (the library retries: we do not wait). */
 static bool conn_done(const mqtt_sink *k)
 {
-    return k->conn_done;
+    return k->conn_done || k->log_error;
 }
 
 static int wait_connack(mqtt_sink *k, mdc_err *err)
@@ -186,12 +196,16 @@ static int wait_connack(mqtt_sink *k, mdc_err *err)
     pthread_mutex_lock(&k->mu);
     bool done = wait_locked(k, mdc_now_us() + k->cfg.timeout_us, conn_done);
     int rc = k->conn_rc;
+    bool connack = k->conn_done;
     char why[256];
     snprintf(why, sizeof why, "%s", k->last_log[0] ? k->last_log : "no answer");
     pthread_mutex_unlock(&k->mu);
     if (!done)
         return mdc_err_set(err, MDC_ETIMEOUT, "mqtt %s:%d: not connected within %.1f s (%s)",
                            k->cfg.host, k->cfg.port, (double)k->cfg.timeout_us / 1e6, why);
+    if (!connack)
+        return mdc_err_set(err, MDC_EIO, "mqtt %s:%d: cannot connect: %s", k->cfg.host, k->cfg.port,
+                           why);
     if (rc != 0)
         return mdc_err_set(err, rc == 4 || rc == 5 ? MDC_EAUTH : MDC_EIO,
                            "mqtt %s:%d: the broker refused the connection: %s", k->cfg.host,
