@@ -181,9 +181,14 @@ static void pana_end(bsim *s, int64_t t, bool ok)
 static void cmd_join(bsim *s, const toks *k, int64_t t)
 {
     char ip[40], want[40];
-    if (k->n != 2 || mdc_sk_ipv6_canon(k->t[1], strlen(k->t[1]), ip) < 0) return fail(s, t, 6);
-    if (s->sess == BSIM_SESS_JOINING || s->sess == BSIM_SESS_UP || s->sess == BSIM_SESS_REAUTH)
-        return fail(s, t, 10);
+    if (k->n != 2 || mdc_sk_ipv6_canon(k->t[1], strlen(k->t[1]), ip) < 0) {
+        fail(s, t, 6);
+        return;
+    }
+    if (s->sess == BSIM_SESS_JOINING || s->sess == BSIM_SESS_UP || s->sess == BSIM_SESS_REAUTH) {
+        fail(s, t, 10);
+        return;
+    }
     line(s, t, "OK");
     s->joins++;
     meter_ip(s, want);
@@ -195,8 +200,14 @@ static void cmd_join(bsim *s, const toks *k, int64_t t)
 
 static void cmd_rejoin(bsim *s, const toks *k, int64_t t)
 {
-    if (k->n != 1) return fail(s, t, 6);
-    if (!s->ever_joined || s->sess == BSIM_SESS_JOINING) return fail(s, t, 10);
+    if (k->n != 1) {
+        fail(s, t, 6);
+        return;
+    }
+    if (!s->ever_joined || s->sess == BSIM_SESS_JOINING) {
+        fail(s, t, 10);
+        return;
+    }
     line(s, t, "OK");
     s->sess = BSIM_SESS_JOINING;
     pana_end(s, t + s->o.join_delay_us, creds_ok(s));
@@ -205,7 +216,10 @@ static void cmd_rejoin(bsim *s, const toks *k, int64_t t)
 static void cmd_term(bsim *s, int64_t t)
 {
     char ip[40];
-    if (s->sess != BSIM_SESS_UP) return fail(s, t, 10);
+    if (s->sess != BSIM_SESS_UP) {
+        fail(s, t, 10);
+        return;
+    }
     meter_ip(s, ip);
     line(s, t, "OK");
     event(s, t + s->o.join_delay_us / 4, MDC_SK_EV_TERM_OK, ip, -1, BSIM_ACT_DOWN);
@@ -217,8 +231,10 @@ static void cmd_scan(bsim *s, const toks *k, int64_t t)
     char ip[40], own[40];
     if (k->n != (bsim_has_side(&s->o) ? 5 : 4) ||
         mdc_brt_hex_u32(k->t[1], strlen(k->t[1]), &mode) < 0 ||
-        mdc_brt_hex_u32(k->t[3], strlen(k->t[3]), &d) < 0 || d > 14 || (mode != 2 && mode != 3))
-        return fail(s, t, 6);
+        mdc_brt_hex_u32(k->t[3], strlen(k->t[3]), &d) < 0 || d > 14 || (mode != 2 && mode != 3)) {
+        fail(s, t, 6);
+        return;
+    }
     line(s, t, "OK");
     s->scans++;
     bool beacon = s->scans > s->o.no_beacon && !take(&s->ctl_no_beacon);
@@ -250,9 +266,13 @@ static void cmd_sreg(bsim *s, const toks *k, int64_t t)
             line(s, t, "ESREG %04X", s->s3 < 0 ? 0xFFFF : s->s3);
         else
             line(s, t, "ESREG %d", s->echo ? 1 : 0);
-        return line(s, t, "OK");
+        line(s, t, "OK");
+        return;
     }
-    if (k->n != 3 || mdc_brt_hex_u32(k->t[2], strlen(k->t[2]), &v) < 0) return fail(s, t, 6);
+    if (k->n != 3 || mdc_brt_hex_u32(k->t[2], strlen(k->t[2]), &v) < 0) {
+        fail(s, t, 6);
+        return;
+    }
     if (strcmp(k->t[1], "SFE") == 0) s->echo = v != 0;
     if (strcmp(k->t[1], "S2") == 0) s->s2 = (int)v;
     if (strcmp(k->t[1], "S3") == 0) s->s3 = (int)v;
@@ -271,51 +291,111 @@ static void cmd_info(bsim *s, int64_t t)
 static void cmd_credentials(bsim *s, const toks *k, int64_t t)
 {
     if (strcmp(k->t[0], "SKSETRBID") == 0) {
-        if (k->n != 2 || strlen(k->t[1]) != 32) return fail(s, t, 6);
+        if (k->n != 2 || strlen(k->t[1]) != 32) {
+            fail(s, t, 6);
+            return;
+        }
         snprintf(s->rbid, sizeof s->rbid, "%s", k->t[1]);
-        return line(s, t, "OK");
+        line(s, t, "OK");
+        return;
     }
     uint32_t len;
     if (k->n != 3 || mdc_brt_hex_u32(k->t[1], strlen(k->t[1]), &len) < 0 || len < 1 || len > 32 ||
-        strlen(k->t[2]) != len)
-        return fail(s, t, 6);
+        strlen(k->t[2]) != len) {
+        fail(s, t, 6);
+        return;
+    }
     snprintf(s->pwd, sizeof s->pwd, "%s", k->t[2]);
     line(s, t, "OK");
 }
 
+static void cmd_reset(bsim *s, const toks *k, int64_t t)
+{
+    (void)k;
+    bsim_module_reset(s);
+    line(s, t, "OK");
+}
+
+static void cmd_ver(bsim *s, const toks *k, int64_t t)
+{
+    (void)k;
+    line(s, t, "EVER %s", s->o.profile == BSIM_BP35A1 ? "1.2.10" : "1.5.2");
+    line(s, t, "OK");
+}
+
+static void cmd_appver(bsim *s, const toks *k, int64_t t)
+{
+    (void)k;
+    line(s, t, "EAPPVER rev%s", s->o.profile == BSIM_RL7023 ? "RL7023-sim" : "BP35-sim");
+    line(s, t, "OK");
+}
+
+static void cmd_ll64(bsim *s, const toks *k, int64_t t)
+{
+    char ip[40];
+    if (k->n != 2 || strlen(k->t[1]) != 16 || !mdc_brt_is_hex(k->t[1], 16)) {
+        fail(s, t, 6);
+        return;
+    }
+    ipv6_of(k->t[1], ip);
+    line(s, t, "%s", ip);
+}
+
+static void cmd_ropt(bsim *s, const toks *k, int64_t t)
+{
+    (void)k;
+    line(s, t, "OK %s", bsim_has_side(&s->o) ? "00" : "01");
+}
+
+static void cmd_wopt(bsim *s, const toks *k, int64_t t)
+{
+    (void)k;
+    line(s, t, "OK");
+}
+
+static void cmd_info_k(bsim *s, const toks *k, int64_t t)
+{
+    (void)k;
+    cmd_info(s, t);
+}
+
+static void cmd_term_k(bsim *s, const toks *k, int64_t t)
+{
+    (void)k;
+    cmd_term(s, t);
+}
+
 static void command(bsim *s, toks *k, int64_t t)
 {
-    const char *c = k->t[0];
-    char ip[40];
-    int code = injected_fail(s, c);
-    if (code) return fail(s, t, code);
-    if (strcmp(c, "SKRESET") == 0) {
-        bsim_module_reset(s);
-        return line(s, t, "OK");
+    static const struct {
+        const char *name;
+        void (*run)(bsim *s, const toks *k, int64_t t);
+    } commands[] = {
+        {"SKRESET", cmd_reset},
+        {"SKVER", cmd_ver},
+        {"SKAPPVER", cmd_appver},
+        {"SKINFO", cmd_info_k},
+        {"SKSREG", cmd_sreg},
+        {"SKSETRBID", cmd_credentials},
+        {"SKSETPWD", cmd_credentials},
+        {"SKSCAN", cmd_scan},
+        {"SKLL64", cmd_ll64},
+        {"SKJOIN", cmd_join},
+        {"SKREJOIN", cmd_rejoin},
+        {"SKTERM", cmd_term_k},
+        {"ROPT", cmd_ropt},
+        {"WOPT", cmd_wopt},
+    };
+    int code = injected_fail(s, k->t[0]);
+    if (code) {
+        fail(s, t, code);
+        return;
     }
-    if (strcmp(c, "SKVER") == 0) {
-        line(s, t, "EVER %s", s->o.profile == BSIM_BP35A1 ? "1.2.10" : "1.5.2");
-        return line(s, t, "OK");
-    }
-    if (strcmp(c, "SKAPPVER") == 0) {
-        line(s, t, "EAPPVER rev%s", s->o.profile == BSIM_RL7023 ? "RL7023-sim" : "BP35-sim");
-        return line(s, t, "OK");
-    }
-    if (strcmp(c, "SKINFO") == 0) return cmd_info(s, t);
-    if (strcmp(c, "SKSREG") == 0) return cmd_sreg(s, k, t);
-    if (strcmp(c, "SKSETRBID") == 0 || strcmp(c, "SKSETPWD") == 0) return cmd_credentials(s, k, t);
-    if (strcmp(c, "SKSCAN") == 0) return cmd_scan(s, k, t);
-    if (strcmp(c, "SKLL64") == 0) {
-        if (k->n != 2 || strlen(k->t[1]) != 16 || !mdc_brt_is_hex(k->t[1], 16))
-            return fail(s, t, 6);
-        ipv6_of(k->t[1], ip);
-        return line(s, t, "%s", ip);
-    }
-    if (strcmp(c, "SKJOIN") == 0) return cmd_join(s, k, t);
-    if (strcmp(c, "SKREJOIN") == 0) return cmd_rejoin(s, k, t);
-    if (strcmp(c, "SKTERM") == 0) return cmd_term(s, t);
-    if (strcmp(c, "ROPT") == 0) return line(s, t, "OK %s", bsim_has_side(&s->o) ? "00" : "01");
-    if (strcmp(c, "WOPT") == 0) return line(s, t, "OK");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(k->t[0], commands[i].name) == 0) {
+            commands[i].run(s, k, t);
+            return;
+        }
     fail(s, t, 4);
 }
 
@@ -356,10 +436,18 @@ static void sendto(bsim *s, const toks *k, const uint8_t *data, size_t n, int64_
     int code = injected_fail(s, "SKSENDTO");
     int r = ++s->sendtos;
     if (k->n != (bsim_has_side(&s->o) ? 7 : 6) ||
-        mdc_sk_ipv6_canon(k->t[2], strlen(k->t[2]), ip) < 0)
-        return fail(s, t, 6);
-    if (code) return fail(s, t, code);
-    if (s->sess != BSIM_SESS_UP) return fail(s, t, 10);
+        mdc_sk_ipv6_canon(k->t[2], strlen(k->t[2]), ip) < 0) {
+        fail(s, t, 6);
+        return;
+    }
+    if (code) {
+        fail(s, t, code);
+        return;
+    }
+    if (s->sess != BSIM_SESS_UP) {
+        fail(s, t, 10);
+        return;
+    }
     meter_ip(s, want);
     event(s, t, MDC_SK_EV_UDP_SENT, ip, 0, BSIM_ACT_NONE);
     line(s, t, "OK");
