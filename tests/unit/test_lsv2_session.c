@@ -429,6 +429,9 @@ static void test_wrong_plc_password(void **state)
         TGS("A_LG", "PLCDEBUG\0"
                     "1234\0"),
         ter(30), ACT_REPLY);
+    add(f, mb(0x1000 + 1, 1), ter(23), ACT_REPLY);             /* tried without PLCDEBUG */
+    add(f, mb(0x5000, 4), ter(23), ACT_REPLY);                 /* the login is not asked again */
+    add(f, mb(0x1000 + 5, 1), TGS("S_MB", "\x01"), ACT_REPLY); /* a control that allows it */
     add(f, tg("A_LO", NULL, 0), t_ok(), ACT_REPLY);
     start(f);
     lsv2_session_cfg c = cfg(f);
@@ -440,15 +443,18 @@ static void test_wrong_plc_password(void **state)
     assert_int_equal(err.code, MDC_EAUTH);
     assert_non_null(strstr(err.msg, "PLCDEBUG login refused by the control: T_ER 30 BAD_KEY "
                                     "(wrong password)"));
-    assert_non_null(strstr(err.msg, "; check the password"));
+    assert_non_null(strstr(err.msg, "; check the password; R_MB without PLCDEBUG: T_ER 23 NO_PRIV "
+                                    "(no privilege for execution)"));
     assert_null(strstr(err.msg, "1234")); /* never the secret */
-    /* not asked again for a while: the same error without a telegram */
+    /* the login is not asked again for a while: the same error, one telegram (R_MB) */
     char first[MDC_ERR_MSG_MAX];
     snprintf(first, sizeof first, "%s", err.msg);
     memset(&err, 0, sizeof err);
     assert_int_equal(lsv2_read_plc(s, LSV2_MEM_DWORD, 0, 1, &v, &err), -1);
     assert_string_equal(err.msg, first);
-    assert_int_equal(lsv2_telegrams(s), 5);
+    assert_int_equal(lsv2_telegrams(s), 7);
+    assert_int_equal(lsv2_read_plc(s, LSV2_MEM_MARKER, 5, 1, &v, &err), 0);
+    assert_int_equal(v, 1);
     lsv2_close(s);
     finish(f, NULL, 0);
 }

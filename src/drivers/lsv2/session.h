@@ -86,7 +86,9 @@ int lsv2_read_nc_errors(lsv2_session *s, lsv2_nc_error *out, size_t max, size_t 
 
 /* ---- PLC memory (log in as PLCDEBUG first) ---- */
 /* Reads `count` elements of kind m from native number `number` (M4170, D10368 → 10368) into
- * values; splits into requests that fit both the 1-byte count and the buffer. */
+ * values; splits into requests that fit both the 1-byte count and the buffer. When the
+ * PLCDEBUG login is refused, R_MB is tried anyway (a 1993 manual lists it under INSPECT); if
+ * that fails too, the error (MDC_EAUTH) gives both answers. */
 int lsv2_read_plc(lsv2_session *s, lsv2_mem m, uint32_t number, uint32_t count, int64_t *values,
                   mdc_err *err);
 

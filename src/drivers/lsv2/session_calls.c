@@ -111,10 +111,9 @@ static int read_chunk(lsv2_session *s, lsv2_mem m, uint32_t address, uint32_t co
     return 0;
 }
 
-int lsv2_read_plc(lsv2_session *s, lsv2_mem m, uint32_t number, uint32_t count, int64_t *values,
-                  mdc_err *err)
+static int read_range(lsv2_session *s, lsv2_mem m, uint32_t number, uint32_t count, int64_t *values,
+                      mdc_err *err)
 {
-    if (lsv2_login(s, LSV2_LOGIN_PLCDEBUG, s->plc_password, err) < 0) return -1;
     uint32_t step = lsv2_mem_is_bit(m) ? 1 : (uint32_t)lsv2_mem_size(m); /* native numbering */
     uint32_t per = chunk_elements(s, lsv2_mem_size(m));
     for (uint32_t done = 0; done < count;) {
@@ -133,4 +132,25 @@ int lsv2_read_plc(lsv2_session *s, lsv2_mem m, uint32_t number, uint32_t count, 
         done += n;
     }
     return 0;
+}
+
+int lsv2_read_plc(lsv2_session *s, lsv2_mem m, uint32_t number, uint32_t count, int64_t *values,
+                  mdc_err *err)
+{
+    mdc_err login = {0}, e = {0};
+    if (lsv2_login(s, LSV2_LOGIN_PLCDEBUG, s->plc_password, &login) == 0)
+        return read_range(s, m, number, count, values, err);
+    if (login.code != MDC_EAUTH) {
+        if (err) *err = login;
+        return -1;
+    }
+    /* PLCDEBUG refused. The 1993 manual lists R_MB under INSPECT: try without it. */
+    if (read_range(s, m, number, count, values, &e) == 0) return 0;
+    if (e.code != MDC_EDEVICE) {
+        if (err) *err = e;
+        return -1;
+    }
+    char d[200];
+    lsv2_error_describe(&s->last_error, d, sizeof d);
+    return mdc_err_set(err, MDC_EAUTH, "%s; R_MB without PLCDEBUG: %s", login.msg, d);
 }
