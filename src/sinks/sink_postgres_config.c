@@ -136,41 +136,34 @@ static void machines(const mdc_config *cfg, mdc_pg_belmc_cfg *b, int64_t **out)
     *out = m;
 }
 
+/* The device lists; what was read stays in b (the caller frees it) even on failure. */
 static int parse_belmc(const mdc_cfgnode *n, const mdc_config *cfg, mdc_pg_belmc_cfg *b,
                        mdc_err *err)
 {
     const char **ems = NULL, **prod = NULL, **close = NULL;
-    if (device_list(n, "ems_devices", cfg, &ems, &b->n_ems, err) < 0 ||
-        device_list(n, "production_devices", cfg, &prod, &b->n_production, err) < 0 ||
-        device_list(n, "close_downtime_on_production", cfg, &close, &b->n_close_downtime, err) < 0)
-        goto fail;
+    if (device_list(n, "ems_devices", cfg, &ems, &b->n_ems, err) < 0) return -1;
     b->ems_devices = ems;
+    if (device_list(n, "production_devices", cfg, &prod, &b->n_production, err) < 0) return -1;
     b->production_devices = prod;
+    if (device_list(n, "close_downtime_on_production", cfg, &close, &b->n_close_downtime, err) < 0)
+        return -1;
     b->close_downtime_devices = close;
-    if (b->n_ems + b->n_production == 0) {
-        cfg_error(n, NULL, err,
-                  "name the devices to write: \"ems_devices\" and/or \"production_devices\"");
-        goto fail;
-    }
+    if (b->n_ems + b->n_production == 0)
+        return cfg_error(
+            n, NULL, err,
+            "name the devices to write: \"ems_devices\" and/or \"production_devices\"");
     for (size_t i = 0; i < b->n_close_downtime; i++) {
         bool found = false;
         for (size_t j = 0; j < b->n_production && !found; j++)
             found = strcmp(close[i], prod[j]) == 0;
-        if (!found) {
-            cfg_error(n, "close_downtime_on_production", err,
-                      "device \"%s\" is not in \"production_devices\"", close[i]);
-            goto fail;
-        }
+        if (!found)
+            return cfg_error(n, "close_downtime_on_production", err,
+                             "device \"%s\" is not in \"production_devices\"", close[i]);
     }
     if (one_owner(n, "ems_devices", cfg, ems, b->n_ems, err) < 0 ||
         one_owner(n, "production_devices", cfg, prod, b->n_production, err) < 0)
-        goto fail;
+        return -1;
     return 0;
-fail:
-    free(ems);
-    free(prod);
-    free(close);
-    return -1;
 }
 
 int mdc_sink_postgres_from_config(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out,

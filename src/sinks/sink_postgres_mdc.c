@@ -87,7 +87,7 @@ static void forget_devs(mdc_writer *w)
     for (size_t i = 0; i < w->ndevs; i++)
         free(w->devs[i].id);
     w->ndevs = 0;
-    memset(w->slots, 0, w->nslots * sizeof *w->slots);
+    if (w->slots) memset(w->slots, 0, w->nslots * sizeof *w->slots);
 }
 
 /* ---- COPY text ---- */

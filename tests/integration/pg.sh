@@ -11,7 +11,7 @@ PG_DIR=
 
 pg_available() { [ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ] && [ -x "$PG_BIN/pg_ctl" ]; }
 
-pg_ctl_() { "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" "$@"; }
+pg_ctl_() { (cd / && "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" "$@"); }
 
 # pg_start [PORT]: creates and starts the server; exports PGHOST, PGPORT, PGUSER, PGDATABASE.
 pg_start() {
@@ -23,8 +23,8 @@ pg_start() {
   fi
   printf '%s\n' "$PG_PASSWORD" > "$PG_DIR/pw"
   chmod 644 "$PG_DIR/pw"
-  "${PG_AS[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U mdc --pwfile="$PG_DIR/pw" \
-    --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C >"$PG_DIR/initdb.log" 2>&1 ||
+  (cd / && "${PG_AS[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U mdc --pwfile="$PG_DIR/pw" \
+    --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C >"$PG_DIR/initdb.log" 2>&1) ||
     { cat "$PG_DIR/initdb.log" >&2; return 1; }
   PGPORT=${1:-$(free_port)}
   export PGHOST=$PG_DIR PGPORT PGUSER=mdc PGDATABASE=postgres
