@@ -36,6 +36,7 @@ static int64_t cpu_us(void)
            (int64_t)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec;
 }
 
+static void die(const char *what, const char *msg) __attribute__((noreturn));
 static void die(const char *what, const char *msg)
 {
     fprintf(stderr, "bench_lsv2: %s: %s\n", what, msg);
@@ -166,8 +167,8 @@ static result driver(const char *host, int port, double seconds)
              "{\"devices\": [{\"id\": \"m\", \"driver\": \"lsv2\", \"host\": \"%s\", \"port\": %d, "
              "\"parts\": {\"signal\": {\"memory\": \"marker\", \"address\": 4170}}}]}",
              host, port);
-    mdc_config *cfg;
-    mdc_runtime *rt;
+    mdc_config *cfg = NULL;
+    mdc_runtime *rt = NULL;
     mdc_err err;
     if (mdc_config_load_string("bench", json, strlen(json), NULL, &cfg, &err) < 0 ||
         mdc_runtime_build(cfg, &rt, &err) < 0)
