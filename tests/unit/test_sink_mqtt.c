@@ -1,0 +1,198 @@
+/* The mqtt sink without a broker: configuration keys and their errors, sink ids, topic
+ * templates and payloads (the broker tests are tests/integration/test_mqtt*.sh). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "sinks/sink_config.h"
+#include "sinks/sink_mqtt.h"
+
+#include <string.h>
+
+static int build(const char *json, mdc_sink **out, mdc_err *err)
+{
+    mdc_cfgdoc *doc;
+    if (mdc_cfgdoc_load_string("s.json", json, strlen(json), &doc, err) < 0) return -1;
+    mdc_cfgnode root = mdc_cfgdoc_root(doc);
+    int rc = mdc_sink_from_config(&root, "data", out, err);
+    mdc_cfgdoc_free(doc);
+    return rc;
+}
+
+static void expect_id(const char *json, const char *id)
+{
+    mdc_sink *s = NULL;
+    mdc_err err = {0};
+    if (build(json, &s, &err) < 0) fail_msg("%s: %s", json, err.msg);
+    assert_string_equal(s->id, id);
+    assert_string_equal(s->ops->type, "mqtt");
+    mdc_sink_destroy(s);
+}
+
+static void expect_error(const char *json, const char *msg)
+{
+    mdc_sink *s = NULL;
+    mdc_err err = {0};
+    if (build(json, &s, &err) == 0) {
+        mdc_sink_destroy(s);
+        fail_msg("accepted: %s", json);
+    }
+    assert_string_equal(err.msg, msg);
+}
+
+static void test_config(void **state)
+{
+    (void)state;
+    expect_id("{\"type\": \"mqtt\", \"url\": \"mqtt://127.0.0.1\"}",
+              "mqtt:127.0.0.1:1883/mdc/{device}");
+    expect_id(
+        "{\"type\": \"mqtt\", \"url\": \"mqtts://broker.local/\", \"topic\": \"a/{machine_id}\"}",
+        "mqtt:broker.local:8883/a/{machine_id}");
+    expect_id("{\"type\": \"mqtt\", \"url\": \"mqtt://[::1]:1884\", \"per\": \"point\", "
+              "\"topic\": \"p/{device}/{point}\", \"qos\": 2, \"retain\": true, "
+              "\"status_topic\": \"s/{device}\", \"client_id\": \"c\", \"username\": \"u\", "
+              "\"password\": \"p\", \"keepalive\": \"1m\", \"timeout\": \"5s\", "
+              "\"max_inflight\": 10, \"format\": \"json\", "
+              "\"tls\": {\"ca\": \"ca.pem\", \"cert\": \"c.pem\", \"key\": \"c.key\", "
+              "\"insecure\": true}}",
+              "mqtt:[::1]:1884/p/{device}/{point}");
+}
+
+static void test_config_errors(void **state)
+{
+    (void)state;
+    const char *url =
+        "s.json:1:18: url: expected \"mqtt://HOST[:PORT]\" or \"mqtts://HOST[:PORT]\" "
+        "(IPv6 in brackets), got ";
+    char msg[512];
+    expect_error("{\"type\": \"mqtt\"}", "s.json:1:1: missing required key \"url\"");
+    snprintf(msg, sizeof msg, "%s\"tcp://h\"", url);
+    expect_error("{\"type\": \"mqtt\", \"url\": \"tcp://h\"}", msg);
+    snprintf(msg, sizeof msg, "%s\"mqtt://h:0\"", url);
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h:0\"}", msg);
+    snprintf(msg, sizeof msg, "%s\"mqtt://h/x\"", url);
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h/x\"}", msg);
+    snprintf(msg, sizeof msg, "%s\"mqtt://:1883\"", url);
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://:1883\"}", msg);
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://u:pw@h\"}",
+                 "s.json:1:18: url: put credentials in \"username\" and \"password\", not in the "
+                 "URL");
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"qos\": 3}",
+                 "s.json:1:37: qos: 3 is out of range; allowed 0..2");
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"topic\": \"a/#\"}",
+                 "s.json:1:37: topic: \"a/#\": '+' and '#' are wildcards, not allowed in a topic "
+                 "to publish");
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"topic\": \"a/{point}\"}",
+                 "s.json:1:37: topic: \"a/{point}\": unknown placeholder {point} (known: "
+                 "{device}, {machine_id})");
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"per\": \"point\"}",
+                 "s.json:1:1: topic: \"per\": \"point\" needs {point} in the topic "
+                 "(\"mdc/{device}/{point}\")");
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"status_topic\": \"{dev}\"}",
+                 "s.json:1:37: status_topic: \"{dev}\": unknown placeholder {dev} (known: "
+                 "{device}, {machine_id})");
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"password\": \"x\"}",
+                 "s.json:1:37: password: a password needs a \"username\"");
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"tls\": {\"cert\": \"c.pem\"}}",
+                 "s.json:1:37: tls.key: a client certificate needs both \"cert\" and \"key\"");
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"format\": \"csv\"}",
+                 "s.json:1:37: format: unknown value \"csv\"; allowed: json");
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"keepalive\": 1}",
+                 "s.json:1:37: keepalive: must be from 5 s to 65535 s");
+    expect_error(
+        "{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"qso\": 1}",
+        "s.json:1:37: qso: unknown key \"qso\" (did you mean \"qos\"?); allowed: type, url, "
+        "topic, per, qos, retain, status_topic, client_id, username, password, tls, "
+        "keepalive, timeout, max_inflight, format");
+}
+
+static mdc_record sample(void)
+{
+    mdc_record r;
+    mdc_record_init(&r);
+    r.ts_us = 1795327205123456LL;
+    mdc_record_set_device(&r, "meter-1");
+    r.has_machine_id = true;
+    r.machine_id = 7;
+    r.status = 2;
+    mdc_record_add_double(&r, "power_kw", 5.25);
+    mdc_record_add_null(&r, "a/b+c#", "timeout");
+    return r;
+}
+
+static void test_topics(void **state)
+{
+    (void)state;
+    mdc_record r = sample();
+    strbuf t = STRBUF_INIT;
+    mdc_mqtt_topic_expand("plant/{machine_id}/{device}/{point}/{x}", &r, "a/b+c#", &t);
+    assert_string_equal(sb_str(&t), "plant/7/meter-1/a_b_c_/{x}");
+    sb_reset(&t);
+    r.has_machine_id = false;
+    mdc_mqtt_topic_expand("{machine_id}-{device", &r, NULL, &t);
+    assert_string_equal(sb_str(&t), "unknown-{device");
+    mdc_err err;
+    assert_int_equal(mdc_mqtt_topic_check("", false, &err), -1);
+    assert_string_equal(err.msg, "empty topic");
+    assert_int_equal(mdc_mqtt_topic_check("x/{point}", true, &err), 0);
+    sb_free(&t);
+    mdc_record_free(&r);
+}
+
+static void test_payloads(void **state)
+{
+    (void)state;
+    mdc_record r = sample();
+    strbuf p = STRBUF_INIT;
+    mdc_mqtt_point_payload(&r, "power_kw", &r.fields[0].v, NULL, &p);
+    assert_string_equal(sb_str(&p),
+                        "{\"timestamp\": \"2026-11-22T06:00:05.123456+00:00\", \"value\": 5.25}");
+    sb_reset(&p);
+    mdc_mqtt_point_payload(&r, "x", &r.fields[1].v, "line \"1\"\n", &p);
+    assert_string_equal(sb_str(&p), "{\"timestamp\": \"2026-11-22T06:00:05.123456+00:00\", "
+                                    "\"value\": null, \"error\": \"line \\\"1\\\"\\u000a\"}");
+    sb_reset(&p);
+    mdc_mqtt_status_payload(&r, &p);
+    assert_string_equal(sb_str(&p), "{\"timestamp\": \"2026-11-22T06:00:05.123456+00:00\", "
+                                    "\"device\": \"meter-1\", \"machine_id\": 7, \"status\": 2, "
+                                    "\"state\": \"PRODUCTION\", \"error\": null}");
+    sb_reset(&p);
+    mdc_record_set_error(&r, "connection refused");
+    r.status = 0;
+    r.has_machine_id = false;
+    mdc_mqtt_status_payload(&r, &p);
+    assert_string_equal(sb_str(&p),
+                        "{\"timestamp\": \"2026-11-22T06:00:05.123456+00:00\", "
+                        "\"device\": \"meter-1\", \"machine_id\": null, \"status\": 0, "
+                        "\"state\": \"UNREACHABLE\", \"error\": \"connection refused\"}");
+    sb_free(&p);
+    mdc_record_free(&r);
+}
+
+static void test_unreachable_broker(void **state)
+{
+    (void)state;
+    mdc_sink *s = NULL;
+    mdc_err err = {0};
+    /* port 1 on loopback: nothing listens there */
+    assert_int_equal(
+        build("{\"type\": \"mqtt\", \"url\": \"mqtt://127.0.0.1:1\", \"timeout\": 1}", &s, &err),
+        0);
+    assert_int_equal(s->ops->open(s, &err), -1);
+    assert_non_null(strstr(err.msg, "mqtt 127.0.0.1:1: "));
+    mdc_sink_destroy(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_config),
+        cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_topics),
+        cmocka_unit_test(test_payloads),
+        cmocka_unit_test(test_unreachable_broker),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
