@@ -145,7 +145,12 @@ function setFromJson(state, name, json) {
 
 // The control file is polled: tests append lines to it.
 function listenControl(file, state, server) {
-  let offset = 0;
+  let offset = 0; // lines written before this server started are not replayed
+  try {
+    offset = fs.statSync(file).size;
+  } catch (e) {
+    offset = 0;
+  }
   let partial = "";
   setInterval(() => {
     let size;

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define RETRY_BASE_US (500 * 1000LL)
-#define RETRY_CAP_US  (10 * MDC_US_PER_SEC)
+#define RETRY_BASE_US (250 * 1000LL)
+#define RETRY_CAP_US  (5 * MDC_US_PER_SEC)
 
 static int check_cert(void *arg, const void *der, size_t n, mdc_err *err)
 {

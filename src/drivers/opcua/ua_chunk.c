@@ -186,6 +186,53 @@ int ua_chunk_put_sym(const ua_sec *s, const char *type, char chunk_type, uint32_
                       out->len - plain_at, err);
 }
 
+/* Decrypts (a copy) and verifies with one key set; *plain_len = length without the MAC and
+ * padding. Returns 0, 1 when the signature does not match, -1 on other errors. */
+static int open_sym(const ua_sec *s, const ua_sym_keys *keys, const uint8_t *c, size_t n,
+                    uint8_t *plain, size_t *plain_len, mdc_err *err)
+{
+    size_t mac = s->policy->mac_len, len = n - UA_SYM_HEADER;
+    bool encrypt = s->mode == UA_MODE_SIGN_ENCRYPT;
+    memcpy(plain, c + UA_SYM_HEADER, len);
+    if (encrypt && ua_aes_cbc(s->policy, false, keys, plain, len, err) < 0) return -1;
+    if (len < UA_SEQ_HEADER + mac + (encrypt ? 1 : 0))
+        return mdc_err_set(err, MDC_EPROTO, "secured chunk too short");
+    len -= mac;
+    uint8_t want[32];
+    strbuf signed_part = STRBUF_INIT; /* the clear header, then the decrypted data */
+    sb_append(&signed_part, (const char *)c, UA_SYM_HEADER);
+    sb_append(&signed_part, (const char *)plain, len);
+    int rc = ua_hmac_sha256(keys->sign, s->policy->sig_key_len, signed_part.buf, signed_part.len,
+                            want, err);
+    sb_free(&signed_part);
+    if (rc < 0) return -1;
+    if (CRYPTO_memcmp(want, plain + len, mac) != 0) return 1;
+    if (encrypt) {
+        size_t pad = plain[len - 1];
+        if (pad + 1 > len - UA_SEQ_HEADER)
+            return mdc_err_set(err, MDC_EPROTO, "bad padding in message");
+        len -= pad + 1;
+    }
+    *plain_len = len;
+    return 0;
+}
+
+/* The keys of the token the chunk names, then the other token's: around a renewal a server
+ * may still label messages with the previous token id. */
+static int open_sym_any(const ua_sec *s, uint32_t token, const uint8_t *c, size_t n, uint8_t *plain,
+                        size_t *plain_len, mdc_err *err)
+{
+    int k = token == s->recv_token[0] ? 0 : token == s->recv_token[1] ? 1 : -1;
+    if (k < 0)
+        return mdc_err_set(err, MDC_EPROTO, "message secured with unknown token %u",
+                           (unsigned)token);
+    int rc = open_sym(s, &s->recv_keys[k], c, n, plain, plain_len, err);
+    if (rc == 1 && s->recv_token[1 - k] != 0)
+        rc = open_sym(s, &s->recv_keys[1 - k], c, n, plain, plain_len, err);
+    if (rc == 1) return mdc_err_set(err, MDC_EPROTO, "message signature invalid");
+    return rc;
+}
+
 static int get_sym(const ua_sec *s, uint8_t *c, size_t n, ua_chunk_info *ci, strbuf *body,
                    mdc_err *err)
 {
@@ -194,37 +241,26 @@ static int get_sym(const ua_sec *s, uint8_t *c, size_t n, ua_chunk_info *ci, str
     ua_get_u32(&r, &ci->token_id);
     size_t plain_len = n - UA_SYM_HEADER;
     uint8_t *plain = c + UA_SYM_HEADER;
+    strbuf dec = STRBUF_INIT;
     if (secured(s)) {
-        int k = ci->token_id == s->recv_token[0] ? 0 : ci->token_id == s->recv_token[1] ? 1 : -1;
-        if (k < 0)
-            return mdc_err_set(err, MDC_EPROTO, "message secured with unknown token %u",
-                               (unsigned)ci->token_id);
-        const ua_sym_keys *keys = &s->recv_keys[k];
-        size_t mac = s->policy->mac_len;
-        bool encrypt = s->mode == UA_MODE_SIGN_ENCRYPT;
-        if (encrypt && ua_aes_cbc(s->policy, false, keys, plain, plain_len, err) < 0) return -1;
-        if (plain_len < UA_SEQ_HEADER + mac + (encrypt ? 1 : 0))
-            return mdc_err_set(err, MDC_EPROTO, "secured chunk too short");
-        plain_len -= mac;
-        uint8_t want[32];
-        if (ua_hmac_sha256(keys->sign, s->policy->sig_key_len, c, UA_SYM_HEADER + plain_len, want,
-                           err) < 0)
+        sb_reserve(&dec, plain_len);
+        plain = (uint8_t *)dec.buf;
+        if (open_sym_any(s, ci->token_id, c, n, plain, &plain_len, err) < 0) {
+            sb_free(&dec);
             return -1;
-        if (CRYPTO_memcmp(want, plain + plain_len, mac) != 0)
-            return mdc_err_set(err, MDC_EPROTO, "message signature invalid");
-        if (encrypt) {
-            size_t pad = plain[plain_len - 1];
-            if (pad + 1 > plain_len - UA_SEQ_HEADER)
-                return mdc_err_set(err, MDC_EPROTO, "bad padding in message");
-            plain_len -= pad + 1;
         }
     }
-    if (plain_len < UA_SEQ_HEADER) return mdc_err_set(err, MDC_EPROTO, "chunk too short");
-    ua_r_init(&r, plain, plain_len);
-    ua_get_u32(&r, &ci->seq);
-    ua_get_u32(&r, &ci->request_id);
-    sb_append(body, (const char *)plain + UA_SEQ_HEADER, plain_len - UA_SEQ_HEADER);
-    return 0;
+    int rc = 0;
+    if (plain_len < UA_SEQ_HEADER) {
+        rc = mdc_err_set(err, MDC_EPROTO, "chunk too short");
+    } else {
+        ua_r_init(&r, plain, plain_len);
+        ua_get_u32(&r, &ci->seq);
+        ua_get_u32(&r, &ci->request_id);
+        sb_append(body, (const char *)plain + UA_SEQ_HEADER, plain_len - UA_SEQ_HEADER);
+    }
+    sb_free(&dec);
+    return rc;
 }
 
 int ua_chunk_get(const ua_sec *s, uint8_t *c, size_t n, ua_chunk_info *ci, strbuf *body,

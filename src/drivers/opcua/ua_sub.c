@@ -135,8 +135,10 @@ int ua_sub_create(ua_client *c, const ua_sub_params *p, const ua_sub_item_cfg *i
         s->p.lifetime_count = 3 * s->p.keepalive_count;
     s->items = xcalloc(n ? n : 1, sizeof *s->items);
     s->n = n;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         s->items[i].cfg = items[i];
+        ua_nodeid_copy(&s->items[i].cfg.node, &items[i].node);
+    }
     s->fn = fn;
     s->arg = arg;
     *out = NULL;
@@ -247,6 +249,8 @@ void ua_sub_free(ua_sub *s)
 {
     if (!s) return;
     ua_client_set_async(s->c, NULL, NULL);
+    for (size_t i = 0; i < s->n; i++)
+        ua_nodeid_clear(&s->items[i].cfg.node);
     free(s->items);
     free(s);
 }

@@ -13,7 +13,7 @@
 enum { UA_DEADBAND_NONE = 0, UA_DEADBAND_ABSOLUTE = 1, UA_DEADBAND_PERCENT = 2 };
 
 typedef struct ua_sub_item_cfg {
-    ua_nodeid node;     /* borrowed */
+    ua_nodeid node;     /* copied by ua_sub_create */
     double sampling_ms; /* -1: the publishing interval */
     uint32_t queue_size;
     int deadband_type; /* UA_DEADBAND_* */
