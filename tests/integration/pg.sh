@@ -50,3 +50,62 @@ pg_cleanup() {
 psql_() { psql -X -q -A -t -v ON_ERROR_STOP=1 "$@"; }
 # q DB SQL: the rows of a query, "a|b|c" per line.
 q() { psql_ -d "$1" -c "$2"; }
+
+# A config for the delivery tests: two simulated meters every 200 ms into the SQLite store (the
+# reference), mdc's schema and BELmc's schema in database mes. pg_delivery_config PORT > mdc.json
+pg_delivery_config() {
+  local dev
+  dev() {
+    cat <<JSON
+    { "id": "ems-$1", "machine_id": $1, "driver": "modbus", "interval": "200ms", "timeout": "500ms",
+      "connection": {"tcp": "127.0.0.1:$2"}, "unit_id": $1,
+      "points": [ {"name": "phase_a_voltage", "function": 4, "address": 0, "type": "float32"},
+                  {"name": "frequency", "function": 4, "address": 70, "type": "float32"},
+                  {"name": "total_instantaneous_power", "function": 4, "address": 52, "type": "float32", "scale": 0.001},
+                  {"name": "active_energy_delivered", "function": 4, "address": 342, "type": "float32"} ],
+      "status": {"power": "total_instantaneous_power", "production_above": 4.5},
+      "energy": {"point": "active_energy_delivered", "max_delta": 10} }
+JSON
+  }
+  cat <<JSON
+{ "timezone": "Asia/Kolkata", "data_dir": "data",
+  "shifts": [ {"id": 1, "start": "06:00"}, {"id": 2, "start": "14:00"}, {"id": 3, "start": "22:00"} ],
+  "sinks": [ {"type": "sqlite"},
+             {"type": "postgres", "schema": "mdc", "dbname": "mes"},
+             {"type": "postgres", "schema": "belmc", "dbname": "mes",
+              "ems_devices": ["ems-1", "ems-2"], "production_devices": ["ems-1", "ems-2"]} ],
+  "devices": [
+$(dev 1 "$1"),
+$(dev 2 "$1")
+  ] }
+JSON
+}
+
+# Every record of the SQLite store (data/mdc.db) is in mes exactly once and in order: mdc.samples
+# row for row, and an EMS history row per record in naive local time (Asia/Kolkata).
+pg_check_delivery() {
+  local ref got n
+  ref=$(sql data/mdc.db "SELECT device, ts FROM samples WHERE name = 'frequency' ORDER BY rowid")
+  n=$(printf '%s\n' "$ref" | grep -c . || true)
+  [ "$n" -gt 0 ] || fail "no records in the SQLite store"
+  got=$(q mes "SELECT device || '|' || to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"') FROM mdc.samples WHERE name = 'frequency' ORDER BY id")
+  assert_eq "$ref" "$got" "mdc.samples: all $n records, once, in spool order"
+  for m in 1 2; do
+    ref=$(q mes "SELECT to_char(ts AT TIME ZONE 'Asia/Kolkata', 'YYYY-MM-DD HH24:MI:SS.US') FROM mdc.samples WHERE device = 'ems-$m' AND name = 'frequency' AND value IS NOT NULL ORDER BY id")
+    got=$(q mes "SELECT to_char(timestamp, 'YYYY-MM-DD HH24:MI:SS.US') FROM ems.machine_ems_history WHERE machine_id = $m ORDER BY id")
+    assert_eq "$ref" "$got" "ems.machine_ems_history of machine $m: each sample once, in order"
+  done
+  assert_eq "" "$(q mes "SELECT device FROM mdc.samples WHERE name = 'frequency' GROUP BY device, ts HAVING count(*) > 1")" \
+    "no duplicates"
+  assert_eq "t" "$(q mes "SELECT bool_and(ok) FROM (SELECT ts > lag(ts) OVER (PARTITION BY device ORDER BY id) IS NOT FALSE AS ok FROM mdc.samples WHERE name = 'frequency') s")" \
+    "per device, timestamps only increase"
+}
+
+# Waits until mdc.samples and ems history hold as many records as the SQLite store.
+pg_caught_up() {
+  local n
+  n=$(sql data/mdc.db "SELECT count(*) FROM samples WHERE name = 'frequency'")
+  [ "$(q mes "SELECT count(*) FROM mdc.samples WHERE name = 'frequency'" 2>/dev/null)" = "$n" ] &&
+    [ "$(q mes "SELECT last_seq FROM mdc.sink_state WHERE sink = 'belmc'" 2>/dev/null)" = \
+      "$(q mes "SELECT last_seq FROM mdc.sink_state WHERE sink = 'mdc'" 2>/dev/null)" ]
+}
