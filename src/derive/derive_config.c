@@ -185,7 +185,10 @@ void mdc_derive_describe(const mdc_derive_cfg *cfg, strbuf *out)
         sb_puts(out, ", decreases skipped as meter resets\n");
     }
     if (cfg->parts_mode == MDC_PARTS_SIGNAL) {
-        sb_printf(out, "    parts: rising edges of %s", cfg->parts_field);
+        if (strcmp(cfg->parts_field, MDC_PART_SIGNAL_FIELD) == 0)
+            sb_puts(out, "    parts: rising edges of the signal the driver reads");
+        else
+            sb_printf(out, "    parts: rising edges of %s", cfg->parts_field);
         if (cfg->signal_has_equals) sb_printf(out, " == %g", cfg->signal_equals);
         if (cfg->min_pulse_us)
             sb_printf(out, " held >= %lld ms", (long long)(cfg->min_pulse_us / 1000));

@@ -70,8 +70,8 @@ void mdc_derive_parts(const mdc_derive_cfg *cfg, mdc_derive_state *st, mdc_recor
         if (mdc_value_as_double(&f->v, &x) && x >= -9e15 && x <= 9e15)
             n = count_counter(st, (int64_t)llround(x), cfg->parts_field, events);
     }
-    if (n < 0) {
-        mdc_record_add_null(rec, "part_count_delta", NULL);
+    if (n < 0) { /* keep the reason: a hidden signal's own error would vanish with it */
+        mdc_record_add_null(rec, "part_count_delta", f ? f->error : NULL);
     } else {
         st->shift_parts += n;
         st->parts_total += n;

@@ -225,6 +225,15 @@ static void test_parts_equals_and_debounce(void **state)
     assert_int_equal(parts_step(&cfg, &st, "_part_signal", 255, T0 + 6 * s, &count), 0);
     assert_int_equal(parts_step(&cfg, &st, "_part_signal", 0, T0 + 7 * s, &count), 0); /* glitch */
     assert_int_equal(count, 1);
+
+    /* a signal that could not be read: no count, and the reason stays in the record */
+    mdc_record r = rec_at(T0 + 8 * s);
+    mdc_record_add_null(&r, "_part_signal", "R_MB: T_ER 52 ADDRESS");
+    mdc_derive_apply(&cfg, NULL, &st, &r, NULL);
+    mdc_field *d = mdc_record_find(&r, "part_count_delta");
+    assert_int_equal(d->v.type, MDC_NULL);
+    assert_string_equal(d->error, "R_MB: T_ER 52 ADDRESS");
+    mdc_record_free(&r);
 }
 
 static void test_parts_counter(void **state)
