@@ -26,6 +26,7 @@ typedef struct demo {
     char sim[PATH_MAX];
     pid_t pids[MAX_SIMS];
     int npids;
+    char ctl[2][PATH_MAX]; /* control FIFOs of the simulators */
 } demo;
 
 static void find_sim(demo *d)
@@ -114,6 +115,8 @@ static void stop_sims(demo *d)
     for (int k = 0; k < d->npids; k++)
         if (d->pids[k] > 0) waitpid(d->pids[k], NULL, 0);
     d->npids = 0;
+    for (int k = 0; k < 2; k++)
+        if (d->ctl[k][0]) unlink(d->ctl[k]);
 }
 
 static int start_sims(demo *d, const char *data_dir, char *pty, size_t ptylen)
@@ -125,9 +128,13 @@ static int start_sims(demo *d, const char *data_dir, char *pty, size_t ptylen)
     snprintf(portenv, sizeof portenv, "%d", port);
     snprintf(pty, ptylen, "%s/tty-meter-2", data_dir);
     unlink(pty);
-    char *tcp[] = {d->sim,   "modbus",  "--tcp", portarg,   "--profile",
-                   "sdm630", "--units", "1",     "--cycle", "off=8,idle=12,production=20",
-                   NULL};
+    for (int k = 0; k < 2; k++) {
+        snprintf(d->ctl[k], sizeof d->ctl[k], "%s/sim-meter-%d.ctl", data_dir, k + 1);
+        unlink(d->ctl[k]);
+    }
+    char *tcp[] = {d->sim,      "modbus",  "--tcp", portarg,   "--profile",
+                   "sdm630",    "--units", "1",     "--cycle", "off=8,idle=12,production=20",
+                   "--control", d->ctl[0], NULL};
     char *rtu[] = {d->sim,
                    "modbus",
                    "--rtu",
@@ -141,6 +148,8 @@ static int start_sims(demo *d, const char *data_dir, char *pty, size_t ptylen)
                    "sdm630",
                    "--cycle",
                    "idle=10,production=25,off=5",
+                   "--control",
+                   d->ctl[1],
                    NULL};
     if (spawn(d, tcp) < 0 || spawn(d, rtu) < 0) return -1;
     setenv("MDC_DEMO_TCP_PORT", portenv, 1);
@@ -171,8 +180,10 @@ int cmd_demo(int argc, char **argv)
     }
     fprintf(stderr,
             "mdc demo: simulated meters running (Modbus TCP on 127.0.0.1:%s, RTU on %s);"
-            " records go to stdout and %s/mdc.db. Ctrl-C stops.\n",
-            getenv("MDC_DEMO_TCP_PORT"), pty, data_dir);
+            " records go to stdout and %s/mdc.db. Ctrl-C stops.\n"
+            "mdc demo: change a machine's state with: echo 'state off|idle|production|cycle' > %s"
+            " (or %s)\n",
+            getenv("MDC_DEMO_TCP_PORT"), pty, data_dir, d.ctl[0], d.ctl[1]);
     cli_daemon dm = {0};
     mdc_err err = {0};
     int rc;
