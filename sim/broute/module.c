@@ -157,6 +157,33 @@ static int injected_fail(bsim *s, const char *name)
 
 /* ---- commands ---- */
 
+/* The session state when a command that arrived at t is processed: events already queued to
+ * go out before then (EVENT 25, 24, 29...) have taken effect by that time. */
+static int sess_at(const bsim *s, int64_t t)
+{
+    int sess = s->sess;
+    int64_t last_ready = INT64_MIN;
+    uint64_t last_seq = 0;
+    for (;;) {
+        const bsim_item *next = NULL;
+        for (size_t i = 0; i < s->q.n; i++) {
+            const bsim_item *it = &s->q.items[i];
+            bool after =
+                it->ready_us > last_ready || (it->ready_us == last_ready && it->seq > last_seq);
+            if (!it->action || it->ready_us > t || !after) continue;
+            if (!next || it->ready_us < next->ready_us ||
+                (it->ready_us == next->ready_us && it->seq < next->seq))
+                next = it;
+        }
+        if (!next) return sess;
+        sess = next->action == BSIM_ACT_UP     ? BSIM_SESS_UP
+               : next->action == BSIM_ACT_DOWN ? BSIM_SESS_DOWN
+                                               : BSIM_SESS_REAUTH;
+        last_ready = next->ready_us;
+        last_seq = next->seq;
+    }
+}
+
 static bool creds_ok(const bsim *s)
 {
     return strcmp(s->rbid, s->o.rbid) == 0 && strcmp(s->pwd, s->o.password) == 0;
@@ -185,7 +212,8 @@ static void cmd_join(bsim *s, const toks *k, int64_t t)
         fail(s, t, 6);
         return;
     }
-    if (s->sess == BSIM_SESS_JOINING || s->sess == BSIM_SESS_UP || s->sess == BSIM_SESS_REAUTH) {
+    int sess = sess_at(s, t);
+    if (sess == BSIM_SESS_JOINING || sess == BSIM_SESS_UP || sess == BSIM_SESS_REAUTH) {
         fail(s, t, 10);
         return;
     }
@@ -204,7 +232,7 @@ static void cmd_rejoin(bsim *s, const toks *k, int64_t t)
         fail(s, t, 6);
         return;
     }
-    if (!s->ever_joined || s->sess == BSIM_SESS_JOINING) {
+    if (!s->ever_joined || sess_at(s, t) == BSIM_SESS_JOINING) {
         fail(s, t, 10);
         return;
     }
@@ -216,7 +244,7 @@ static void cmd_rejoin(bsim *s, const toks *k, int64_t t)
 static void cmd_term(bsim *s, int64_t t)
 {
     char ip[40];
-    if (s->sess != BSIM_SESS_UP) {
+    if (sess_at(s, t) != BSIM_SESS_UP) {
         fail(s, t, 10);
         return;
     }
@@ -444,7 +472,7 @@ static void sendto(bsim *s, const toks *k, const uint8_t *data, size_t n, int64_
         fail(s, t, code);
         return;
     }
-    if (s->sess != BSIM_SESS_UP) {
+    if (sess_at(s, t) != BSIM_SESS_UP) {
         fail(s, t, 10);
         return;
     }

@@ -10,9 +10,10 @@ typedef struct req_ctx {
     const mdc_el_frame *req;
     mdc_el_frame *res;
     uint8_t *buf;
-    bool waiting_ok; /* phase 1: until the module's OK for SKSENDTO */
-    bool ok_seen, matched, retry;
-    mdc_err why; /* why a retransmission is needed */
+    bool waiting_ok; /* phase 1: until the module's OK or FAIL for SKSENDTO */
+    bool ok_seen, failed, matched, retry;
+    bool pana_ok; /* EVENT 25 during this attempt */
+    mdc_err why;  /* why a retransmission is needed */
 } req_ctx;
 
 /* "Get E0 E7 E8 EA" for messages. */
@@ -55,15 +56,18 @@ static int take_reply(mdc_brt_session *s, req_ctx *c, const mdc_sk_erxudp *u)
     return mdc_el_decode(c->buf, u->len, c->res, &e) == 0;
 }
 
+/* Marks the attempt for retransmission. Before the module has answered the SKSENDTO itself,
+ * keep waiting for that answer, so that it is never taken for the next command's. */
 static int retry(req_ctx *c, int code, const char *fmt, const char *arg)
 {
     c->retry = true;
     mdc_err_set(&c->why, code, fmt, arg);
-    return 1;
+    return c->waiting_ok ? 0 : 1;
 }
 
 static int event_want(mdc_brt_session *s, req_ctx *c, const mdc_sk_line *l)
 {
+    if (l->code == MDC_SK_EV_PANA_OK) c->pana_ok = true;
     if (l->code == MDC_SK_EV_UDP_SENT && l->param == 1)
         return retry(c, MDC_EDEVICE, "%s", "the module could not send the request (EVENT 21 01)");
     if (l->code == MDC_SK_EV_EXPIRED)
@@ -79,8 +83,8 @@ static int req_want(mdc_brt_session *s, const brt_item *it, void *p, mdc_err *er
     (void)err;
     req_ctx *c = p;
     if (it->type == MDC_SK_ITEM_UDP) {
-        c->matched = take_reply(s, c, it->udp) == 1;
-        return c->matched;
+        if (!c->matched) c->matched = take_reply(s, c, it->udp) == 1;
+        return c->matched && !c->waiting_ok;
     }
     if (it->type != MDC_SK_ITEM_LINE) return 0;
     const mdc_sk_line *l = &it->line;
@@ -88,11 +92,14 @@ static int req_want(mdc_brt_session *s, const brt_item *it, void *p, mdc_err *er
         c->ok_seen = true;
         return c->waiting_ok;
     }
-    if (l->kind == MDC_SK_FAIL && !c->ok_seen) {
+    if (l->kind == MDC_SK_FAIL && c->waiting_ok) {
         char code[64];
         snprintf(code, sizeof code, "FAIL ER%02d (%s)", l->code, mdc_sk_fail_name(l->code));
-        if (l->code == 10 && !s->reauth) s->joined = false; /* no session to send with */
-        return retry(c, MDC_EDEVICE, "SKSENDTO: %s", code);
+        /* ER10: no session to send with, unless one came up meanwhile */
+        if (l->code == 10 && !s->reauth && !c->pana_ok) s->joined = false;
+        c->failed = true;
+        retry(c, MDC_EDEVICE, "SKSENDTO: %s", code);
+        return 1;
     }
     if (l->kind == MDC_SK_EVENT) return event_want(s, c, l);
     return 0;
@@ -130,20 +137,24 @@ static int attempt(mdc_brt_session *s, req_ctx *c, mdc_el_frame *req, mdc_err *e
     if (s->tx_limited && brt_wait(s, mdc_mono_us() + s->o.timeout_us, tx_ok_want, NULL,
                                   "end of the transmission-time limit (EVENT 33)", err) < 0)
         return -1;
-    c->ok_seen = c->matched = c->retry = false;
+    c->ok_seen = c->failed = c->matched = c->retry = c->pana_ok = false;
     c->waiting_ok = true;
     if (transmit(s, req, err) < 0) return -1;
+    /* OK comes once the radio has sent (after EVENT 21): allow the whole reply time */
     int64_t reply_deadline = mdc_mono_us() + s->o.timeout_us;
-    if (brt_wait(s, brt_cmd_deadline(s, 256), req_want, c, "answer to SKSENDTO", err) < 0) {
+    int64_t ok_deadline = brt_cmd_deadline(s, 256);
+    if (ok_deadline < reply_deadline) ok_deadline = reply_deadline;
+    if (brt_wait(s, ok_deadline, req_want, c, "answer to SKSENDTO", err) < 0) {
         if (err->code == MDC_ETIMEOUT) s->broken = true;
         return -1;
     }
-    if (c->matched) return 0;
-    if (c->retry) return 1;
     c->waiting_ok = false;
+    if (c->matched && !c->failed) return 0;
+    if (c->retry) return 1;
     if (brt_wait(s, reply_deadline, req_want, c, "reply from the meter", err) < 0) {
         if (err->code != MDC_ETIMEOUT) return -1;
-        c->why = *err;
+        mdc_err_set(&c->why, MDC_ETIMEOUT, "no reply from the meter within %.1f s",
+                    (double)s->o.timeout_us / 1e6);
         return 1;
     }
     return c->matched ? 0 : 1;
