@@ -95,7 +95,9 @@ static int fetch_token(pubsub_sink *p, mdc_err *err)
             rc = mdc_oauth_token_parse(status, p->resp.buf, p->resp.len, &p->token, &expires_in,
                                        err);
         if (rc == 0) {
+            /* renewed a fifth of its lifetime (at most 5 minutes, at least 1 s) early */
             int64_t margin = expires_in / 5 < 300 ? expires_in / 5 : 300;
+            if (margin < 1) margin = 1;
             p->refresh_at_us = t0 + (expires_in - margin) * MDC_US_PER_SEC;
         }
     }
@@ -171,7 +173,7 @@ static int ps_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_er
         }
         mdc_pubsub_body_end(&p->body);
         if (count == 0) continue;
-        if (publish(p, count, err) < 0) return mdc_err_prefix(err, "publish");
+        if (publish(p, count, err) < 0) return -1;
         for (size_t k = first; k < i; k++)
             mark(p, recs[k]);
     }
