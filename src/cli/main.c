@@ -1,6 +1,7 @@
 /* main.c — mdc: machine data collector. */
 #include "cli.h"
 #include "cmd_hems.h"
+#include "cmd_import_belmc.h"
 
 #include "core/log.h"
 
@@ -19,6 +20,7 @@ static void usage(FILE *f)
                "  demo                     start simulated devices and collect from them\n"
                "  hems [OPTIONS]           the smart-meter collector, a drop-in for\n"
                "                           hems-data-collector (mdc hems --help)\n"
+               "  import-belmc DIR [-o FILE]  BELmc's collector settings -> a configuration\n"
                "\n"
                "options for run/check/read:\n"
                "  -c, --config FILE        configuration file (JSON)\n"
@@ -56,7 +58,8 @@ int main(int argc, char **argv)
                 {"check", cmd_check},
                 {"read", cmd_read},
                 {"demo", cmd_demo},
-                {"hems", cmd_hems}};
+                {"hems", cmd_hems},
+                {"import-belmc", cmd_import_belmc}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(cmd, cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "mdc: unknown command '%s'\n\n", cmd);
