@@ -58,7 +58,9 @@ static void fill_unreachable(mdc_rt_device *d, mdc_record *rec, const char *why)
     mdc_record_set_error(rec, why);
 }
 
-static bool bus_ready(mdc_rt_bus *bus, int64_t now, char *why, size_t n)
+/* Opens the bus when it is closed and its retry time has come. A failed attempt counts as a
+ * failed poll of the device d that needed it. */
+static bool bus_ready(mdc_rt_bus *bus, mdc_rt_device *d, int64_t now, char *why, size_t n)
 {
     if (bus->handle) return true;
     if (now < bus->retry_at_us) {
@@ -66,12 +68,16 @@ static bool bus_ready(mdc_rt_bus *bus, int64_t now, char *why, size_t n)
         return false;
     }
     mdc_err err = {0};
+    int64_t t0 = mdc_mono_us();
     if (bus->driver->bus_open(bus->devs[0]->dcfg, &bus->handle, &err) == 0) {
         if (bus->failures) LOG_INFO(bus->key ? bus->key : bus->devs[0]->cfg->id, "connected again");
         bus->failures = 0;
         return true;
     }
     bus->handle = NULL;
+    note_latency(d, mdc_mono_us() - t0);
+    atomic_fetch_add(&d->polls, 1);
+    atomic_fetch_add(&d->poll_errors, 1);
     bus->failures++;
     bus->retry_at_us = now + retry_delay(bus->failures, seed_of(bus, now));
     if (strcmp(bus->last_error, err.msg) != 0)
@@ -125,7 +131,7 @@ void mdc_rt_poll_device(mdc_rt_bus *bus, mdc_rt_device *d, mdc_record *rec, bool
     rec->has_machine_id = d->cfg->has_machine_id;
     rec->machine_id = d->cfg->machine_id;
     char why[MDC_ERR_MSG_MAX];
-    if (!bus_ready(bus, now, why, sizeof why)) {
+    if (!bus_ready(bus, d, now, why, sizeof why)) {
         fill_unreachable(d, rec, why);
         return;
     }
@@ -142,7 +148,7 @@ static void probe(mdc_rt_bus *bus, mdc_rt_device *d)
 {
     int64_t now = mdc_now_us();
     char why[MDC_ERR_MSG_MAX];
-    if (!bus_ready(bus, now, why, sizeof why)) {
+    if (!bus_ready(bus, d, now, why, sizeof why)) {
         d->retry_at_us = bus->retry_at_us;
         return;
     }
