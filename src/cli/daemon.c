@@ -190,7 +190,8 @@ static int reload(cli_daemon *d, mdc_http **http)
         mdc_sd_notify("READY=1");
         return 0;
     }
-    stop_runtime(d, *http); /* spooled records stay on disk for the new runtime */
+    mdc_runtime_set_drain(d->rt, 0.2); /* spooled records stay on disk for the new runtime */
+    stop_runtime(d, *http);
     cli_daemon old = *d;
     *d = nd;
     mdc_log_set_level(level);

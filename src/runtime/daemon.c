@@ -107,6 +107,11 @@ int mdc_runtime_start(mdc_runtime *rt, const mdc_run_opts *opts, mdc_err *err)
     return 0;
 }
 
+void mdc_runtime_set_drain(mdc_runtime *rt, double seconds)
+{
+    rt->opts.drain_seconds = seconds;
+}
+
 void mdc_runtime_request_stop(mdc_runtime *rt)
 {
     atomic_store(&rt->stop_polling, true);

@@ -99,6 +99,8 @@ void mdc_runtime_describe(const mdc_runtime *rt, strbuf *out);
 
 /* Opens the spool, starts every thread and returns; stop with mdc_runtime_stop(). */
 int mdc_runtime_start(mdc_runtime *rt, const mdc_run_opts *opts, mdc_err *err);
+/* Changes how long mdc_runtime_stop() lets sinks deliver (a reload: the next runtime will). */
+void mdc_runtime_set_drain(mdc_runtime *rt, double seconds);
 /* Asks every thread to stop (async-signal-safe). */
 void mdc_runtime_request_stop(mdc_runtime *rt);
 bool mdc_runtime_stopping(const mdc_runtime *rt);
