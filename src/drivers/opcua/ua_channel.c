@@ -18,6 +18,7 @@ struct ua_channel {
     ua_channel_cfg cfg;
     char *url;
     int fd;
+    ua_inbuf in;
     ua_limits lim;
     ua_sec sec;
     X509 *server_x509;
@@ -165,7 +166,8 @@ static int check_opn_chunk(ua_channel *ch, const ua_chunk_info *ci, mdc_err *err
 static int recv_any(ua_channel *ch, int64_t deadline, ua_msg *m, mdc_err *err)
 {
     for (;;) {
-        int rc = ua_uacp_read_chunk(ch->fd, ch->lim.recv_buffer, deadline, &ch->chunk, err);
+        int rc =
+            ua_uacp_read_chunk(ch->fd, &ch->in, ch->lim.recv_buffer, deadline, &ch->chunk, err);
         if (rc == 1) return 1;
         if (rc < 0) return fail(ch);
         uint8_t *c = (uint8_t *)ch->chunk.buf;
@@ -290,7 +292,7 @@ static int open_issue(ua_channel *ch, mdc_err *err)
     if (setup_security(ch, err) < 0 || ua_url_parse(ch->url, &u, err) < 0 ||
         ua_tcp_connect(&u, deadline, &ch->fd, err) < 0)
         return -1;
-    if (ua_uacp_hello(ch->fd, ch->url, &ours, deadline, &ch->lim, err) < 0)
+    if (ua_uacp_hello(ch->fd, &ch->in, ch->url, &ours, deadline, &ch->lim, err) < 0)
         return mdc_err_prefix(err, "UA TCP hello");
     ua_asm_init(&ch->as, OUR_MAX_MESSAGE, OUR_MAX_CHUNKS);
     if (send_opn(ch, REQ_ISSUE, err) < 0) return -1;
@@ -334,6 +336,7 @@ void ua_channel_close(ua_channel *ch)
     }
     if (ch->fd >= 0) close(ch->fd);
     ua_asm_free(&ch->as);
+    ua_inbuf_free(&ch->in);
     sb_free(&ch->chunk);
     sb_free(&ch->body);
     X509_free(ch->server_x509);

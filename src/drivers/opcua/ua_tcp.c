@@ -124,24 +124,20 @@ int ua_tcp_write(int fd, const void *p, size_t n, int64_t deadline, mdc_err *err
     return 0;
 }
 
-int ua_tcp_read(int fd, void *p, size_t n, int64_t deadline, mdc_err *err)
+int ua_tcp_recv_some(int fd, void *p, size_t n, int64_t deadline, size_t *end, mdc_err *err)
 {
-    char *b = p;
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = recv(fd, b + got, n - got, 0);
+    for (;;) {
+        ssize_t r = recv(fd, p, n, 0);
         if (r > 0) {
-            got += (size_t)r;
-            continue;
+            *end += (size_t)r;
+            return 0;
         }
         if (r == 0) return mdc_err_set(err, MDC_EIO, "connection closed by the server");
         if (errno == EINTR) continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK)
             return mdc_err_set(err, MDC_EIO, "recv: %s", strerror(errno));
         int w = wait_fd(fd, POLLIN, deadline);
-        if (w == 0 && got == 0) return 1;
-        if (w == 0) return mdc_err_set(err, MDC_ETIMEOUT, "timed out inside a message");
+        if (w == 0) return 1;
         if (w < 0) return mdc_err_set(err, MDC_EIO, "poll: %s", strerror(errno));
     }
-    return 0;
 }

@@ -4,7 +4,9 @@
 #include "ua_types.h"
 
 #include "core/clock.h"
+#include "core/xalloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define REST_OF_CHUNK_US (10 * MDC_US_PER_SEC) /* once a chunk has started */
@@ -53,36 +55,62 @@ int ua_uacp_err_message(const void *body, size_t n, mdc_err *err)
     return -1;
 }
 
-int ua_uacp_read_chunk(int fd, size_t max, int64_t deadline, strbuf *chunk, mdc_err *err)
+void ua_inbuf_free(ua_inbuf *in)
 {
-    uint8_t h[UA_TCP_HEADER];
+    free(in->buf);
+    memset(in, 0, sizeof *in);
+}
+
+/* Receives until `need` bytes are buffered. 1 when the deadline passed with nothing new. */
+static int fill(int fd, ua_inbuf *in, size_t need, int64_t deadline, mdc_err *err)
+{
+    if (in->start > 0 && in->start == in->end) in->start = in->end = 0;
+    if (in->start + need > in->cap) { /* compact, then grow */
+        memmove(in->buf, in->buf + in->start, in->end - in->start);
+        in->end -= in->start;
+        in->start = 0;
+        if (need + 65536 > in->cap) {
+            in->cap = need + 65536;
+            in->buf = xrealloc(in->buf, in->cap);
+        }
+    }
+    while (in->end - in->start < need) {
+        int rc =
+            ua_tcp_recv_some(fd, in->buf + in->end, in->cap - in->end, deadline, &in->end, err);
+        if (rc != 0) return rc;
+    }
+    return 0;
+}
+
+int ua_uacp_read_chunk(int fd, ua_inbuf *in, size_t max, int64_t deadline, strbuf *chunk,
+                       mdc_err *err)
+{
     sb_reset(chunk);
-    int rc = ua_tcp_read(fd, h, 1, deadline, err);
+    int rc = in->end > in->start ? 0 : fill(fd, in, 1, deadline, err);
     if (rc != 0) return rc;
-    int64_t rest = mdc_mono_us() + REST_OF_CHUNK_US;
+    int64_t rest = mdc_mono_us() + REST_OF_CHUNK_US; /* the chunk has started */
     if (rest < deadline) rest = deadline;
-    if (ua_tcp_read(fd, h + 1, UA_TCP_HEADER - 1, rest, err) != 0)
+    if (fill(fd, in, UA_TCP_HEADER, rest, err) != 0)
         return mdc_err_set(err, MDC_EIO, "%s", err && err->msg[0] ? err->msg : "short header");
+    const uint8_t *h = (const uint8_t *)in->buf + in->start;
     uint32_t size =
         (uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 | (uint32_t)h[7] << 24;
     if (size < UA_TCP_HEADER || size > max)
         return mdc_err_set(err, MDC_EPROTO, "chunk of %u bytes (limit %zu)", (unsigned)size, max);
-    sb_reserve(chunk, size);
-    memcpy(chunk->buf, h, UA_TCP_HEADER);
-    if (ua_tcp_read(fd, chunk->buf + UA_TCP_HEADER, size - UA_TCP_HEADER, rest, err) != 0)
+    if (fill(fd, in, size, rest, err) != 0)
         return mdc_err_set(err, MDC_EIO, "%s", err && err->msg[0] ? err->msg : "short chunk");
-    chunk->len = size;
-    chunk->buf[size] = '\0';
+    sb_append(chunk, in->buf + in->start, size);
+    in->start += size;
     return 0;
 }
 
-int ua_uacp_hello(int fd, const char *endpoint_url, const ua_limits *ours, int64_t deadline,
-                  ua_limits *negotiated, mdc_err *err)
+int ua_uacp_hello(int fd, ua_inbuf *in, const char *endpoint_url, const ua_limits *ours,
+                  int64_t deadline, ua_limits *negotiated, mdc_err *err)
 {
     strbuf w = STRBUF_INIT;
     ua_uacp_put_hel(&w, endpoint_url, ours);
     int rc = ua_tcp_write(fd, w.buf, w.len, deadline, err);
-    if (rc == 0) rc = ua_uacp_read_chunk(fd, ours->recv_buffer, deadline, &w, err);
+    if (rc == 0) rc = ua_uacp_read_chunk(fd, in, ours->recv_buffer, deadline, &w, err);
     if (rc == 1) rc = mdc_err_set(err, MDC_ETIMEOUT, "no answer to HEL");
     if (rc == 0 && !memcmp(w.buf, "ERR", 3))
         rc = ua_uacp_err_message(w.buf + UA_TCP_HEADER, w.len - UA_TCP_HEADER, err);
