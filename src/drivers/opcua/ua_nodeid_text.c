@@ -72,10 +72,10 @@ static int parse_uint(const char *s, size_t n, uint64_t max, uint64_t *out)
 
 static int parse_identifier(const char *p, ua_nodeid *out, mdc_err *err, const char *text)
 {
+    if (p[0] == '\0' || p[1] != '=') goto bad;
     const char *v = p + 2;
     size_t n = strlen(v);
     uint64_t num;
-    if (p[0] == '\0' || p[1] != '=') goto bad;
     switch (p[0]) {
     case 'i':
         if (parse_uint(v, n, UINT32_MAX, &num) < 0) goto bad;

@@ -66,7 +66,7 @@ static int fill(int fd, ua_inbuf *in, size_t need, int64_t deadline, mdc_err *er
 {
     if (in->start > 0 && in->start == in->end) in->start = in->end = 0;
     if (in->start + need > in->cap) { /* compact, then grow */
-        memmove(in->buf, in->buf + in->start, in->end - in->start);
+        if (in->buf) memmove(in->buf, in->buf + in->start, in->end - in->start);
         in->end -= in->start;
         in->start = 0;
         if (need + 65536 > in->cap) {
