@@ -339,7 +339,7 @@ static int initialise(mdc_runtime *rt, const char *port)
         LOG_ERROR(NULL, "initialisation failed: %s; exiting", err.msg);
         return 1;
     }
-    LOG_INFO(NULL, "joined the smart meter in %.1f s", (double)(mdc_mono_us() - t0) / 1e6);
+    LOG_INFO(NULL, "joined the smart meter in %.3f s", (double)(mdc_mono_us() - t0) / 1e6);
     return 0;
 }
 
