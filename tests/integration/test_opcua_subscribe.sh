@@ -84,6 +84,32 @@ wait_for 30 seen "$T/rs.log" '.device == "r" and .count == 42 and .power == 42.5
 kill "$PID_rs"; wait "$PID_rs" 2>/dev/null || true
 pass "server restarted: the outage is recorded (status 0), then the subscription resumes"
 
+# the connection is lost but the server keeps the session: a new channel re-activates it and
+# the subscription carries on (a TCP proxy in between is restarted)
+if command -v socat >/dev/null; then
+  pport=$(free_port)
+  bg proxy socat TCP-LISTEN:$pport,bind=127.0.0.1,reuseaddr,fork TCP:127.0.0.1:$PEER_PORT_p
+  wait_for 10 tcp_open "$pport" || fail "proxy did not start"
+  URL=${PEER_URL_p/:$PEER_PORT_p/:$pport}
+  config px.json "$(device x Basic256Sha256 SignAndEncrypt operator)"
+  bg px "$MDC" run -c px.json
+  wait_for 20 seen "$T/px.log" '.device == "x" and .count == 42' || fail "via proxy: first values"
+  sessions=$(grep -c 'SESSION created' "$T/p.log")
+  children=$(ps -o pid= --ppid "$PID_proxy" || true) # socat forks one process per connection
+  kill "$PID_proxy" $children; wait "$PID_proxy" 2>/dev/null || true
+  wait_for 10 seen "$T/px.log" '.status == 0' || fail "proxy down: outage not recorded"
+  bg proxy2 socat TCP-LISTEN:$pport,bind=127.0.0.1,reuseaddr,fork TCP:127.0.0.1:$PEER_PORT_p
+  peer_set p Machine.PartCount 43
+  wait_for 30 seen "$T/px.log" '.device == "x" and .count == 43 and .status == 2' ||
+    fail "after the proxy came back: $(tail -2 "$T/px.log")"
+  kill "$PID_px"; wait "$PID_px" 2>/dev/null || true
+  assert_eq "$sessions" "$(grep -c 'SESSION created' "$T/p.log")" "no new session after the connection loss"
+  pass "connection lost and back: the session is re-activated on a new channel, values resume"
+else
+  echo "skip: socat missing (connection-loss test)"
+fi
+URL=$PEER_URL_p
+
 # token renewal: a 2.5 s channel lifetime over 10 s keeps the same channel, values keep flowing
 peer_start q
 URL=$PEER_URL_q

@@ -12,7 +12,8 @@
 //                        "exit" stops
 //
 // Prints "LISTENING <endpoint url> ns=<index> pid=<pid>" once ready, then "CHANNEL opened" and
-// "CHANNEL closed" for each secure channel. Stop with SIGTERM.
+// "CHANNEL closed" for each secure channel, "SESSION created" and "SESSION activated".
+// Stop with SIGTERM.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -228,6 +229,8 @@ async function main() {
   process.on("SIGINT", () => stop(server));
   server.on("newChannel", () => console.log("CHANNEL opened"));
   server.on("closeChannel", () => console.log("CHANNEL closed"));
+  server.on("create_session", () => console.log("SESSION created"));
+  server.on("session_activated", () => console.log("SESSION activated"));
   const url = server.getEndpointUrl();
   console.log(`LISTENING ${url} ns=${ns.index} pid=${process.pid}`);
 }
