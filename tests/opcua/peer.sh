@@ -18,7 +18,7 @@ peer_install() {
         (cd "$PEER_DIR" && npm install --no-audit --no-fund --loglevel=error >/dev/null 2>>"$T/npm.err") ||
         { echo "FAIL: npm install of the OPC UA test peer failed" >&2; cat "$T/npm.err" >&2; exit 1; }
     fi
-  ) 9>"$PEER_DIR/.install.lock"
+  ) 9>"${TMPDIR:-/tmp}/mdc-opcua-peer-install.lock"
 }
 
 # peer_launch NAME PORT [VAR=VALUE...]

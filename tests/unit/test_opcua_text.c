@@ -51,6 +51,11 @@ static void test_nodeid_text(void **state)
     assert_string_equal(id.str.data, "Machine.Power");
     free(uri);
     ua_nodeid_clear(&id);
+    assert_int_equal(ua_nodeid_parse("nsu=urn:x;s=/Channel;State", &id, &uri, &err), 0);
+    assert_string_equal(uri, "urn:x"); /* a ';' inside the string identifier */
+    assert_string_equal(id.str.data, "/Channel;State");
+    free(uri);
+    ua_nodeid_clear(&id);
     assert_int_equal(ua_nodeid_parse("nsu=http://x/y;i=5", &id, &uri, &err), 0);
     assert_string_equal(uri, "http://x/y");
     assert_int_equal(id.num, 5);

@@ -109,6 +109,15 @@ bad:
                        text);
 }
 
+/* The ';' that ends a namespace URI: the first one followed by "i=", "s=", "g=" or "b=" (a
+ * string identifier may itself contain ';'). */
+static const char *uri_end(const char *p)
+{
+    for (const char *q = strchr(p, ';'); q; q = strchr(q + 1, ';'))
+        if (q[1] && strchr("isgb", q[1]) && q[2] == '=') return q;
+    return NULL;
+}
+
 int ua_nodeid_parse(const char *text, ua_nodeid *out, char **ns_uri, mdc_err *err)
 {
     const char *p = text;
@@ -124,7 +133,7 @@ int ua_nodeid_parse(const char *text, ua_nodeid *out, char **ns_uri, mdc_err *er
                                text);
         p = semi + 1;
     } else if (!strncmp(p, "nsu=", 4)) {
-        const char *semi = strrchr(p, ';');
+        const char *semi = uri_end(p + 4);
         if (!semi || semi == p + 4 || !ns_uri)
             return mdc_err_set(err, MDC_EINVAL, "bad node id \"%s\": nsu= needs a URI and ';'",
                                text);
