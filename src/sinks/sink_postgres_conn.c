@@ -231,14 +231,18 @@ int pg_run(pg_sink *k, const char *sql, int n, const char *const *params, mdc_er
     return 0;
 }
 
-int pg_copy(pg_sink *k, const char *sql, const strbuf *data, mdc_err *err)
+int pg_copy_begin(pg_sink *k, const char *sql, mdc_err *err)
 {
     PGresult *res = PQexec(k->conn, sql);
     if (!res || PQresultStatus(res) != PGRES_COPY_IN) return pg_fail(k, res, err, "COPY failed");
     PQclear(res);
-    int rc = PQputCopyData(k->conn, data->buf ? data->buf : "", (int)data->len);
-    if (rc == 1) rc = PQputCopyEnd(k->conn, NULL);
-    if (rc != 1) return pg_fail(k, NULL, err, "COPY failed");
+    return 0;
+}
+
+/* The COPY's outcome, after PQputCopyEnd. */
+static int copy_result(pg_sink *k, mdc_err *err)
+{
+    PGresult *res;
     int ret = 0;
     while ((res = PQgetResult(k->conn)) != NULL) {
         if (ret == 0 && PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -248,6 +252,28 @@ int pg_copy(pg_sink *k, const char *sql, const strbuf *data, mdc_err *err)
         PQclear(res);
     }
     return ret;
+}
+
+int pg_copy_put(pg_sink *k, strbuf *data, mdc_err *err)
+{
+    int rc = data->len ? PQputCopyData(k->conn, data->buf, (int)data->len) : 1;
+    sb_reset(data);
+    if (rc == 1) return 0;
+    pg_fail(k, NULL, err, "COPY failed");
+    if (PQputCopyEnd(k->conn, "aborted") == 1) copy_result(k, NULL);
+    return -1;
+}
+
+int pg_copy_end(pg_sink *k, mdc_err *err)
+{
+    if (PQputCopyEnd(k->conn, NULL) != 1) return pg_fail(k, NULL, err, "COPY failed");
+    return copy_result(k, err);
+}
+
+int pg_copy(pg_sink *k, const char *sql, strbuf *data, mdc_err *err)
+{
+    if (pg_copy_begin(k, sql, err) < 0 || pg_copy_put(k, data, err) < 0) return -1;
+    return pg_copy_end(k, err);
 }
 
 void pg_copy_escape(strbuf *out, const char *s)

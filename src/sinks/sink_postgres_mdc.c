@@ -15,6 +15,7 @@
 #include <string.h>
 
 #define MAX_PARAMS 60000 /* per statement; PostgreSQL's limit is 65535 */
+#define COPY_CHUNK (128 * 1024)
 
 /* A device seen by this connection. */
 typedef struct dev {
@@ -395,15 +396,13 @@ static void collect(mdc_writer *w, const mdc_record *const *recs, size_t n)
         if (!d->touched) snprintf(d->first_ts, sizeof d->first_ts, "%s", ts);
         d->touched = true;
         d->last = r;
-        add_samples(w, r, ts);
         add_status(w, d, r, ts);
         add_parts(w, r, ts);
         add_shift(w, r);
     }
 }
 
-static int copy_rows(pg_sink *k, const char *table, const char *cols, const strbuf *rows,
-                     mdc_err *err)
+static int copy_rows(pg_sink *k, const char *table, const char *cols, strbuf *rows, mdc_err *err)
 {
     if (rows->len == 0) return 0;
     char q[256];
@@ -411,16 +410,34 @@ static int copy_rows(pg_sink *k, const char *table, const char *cols, const strb
     return pg_copy(k, q, rows, err);
 }
 
+/* The samples rows, sent while the next ones are formatted (the server works meanwhile). */
+static int stream_samples(pg_sink *k, mdc_writer *w, const mdc_record *const *recs, size_t n,
+                          mdc_err *err)
+{
+    char q[256], ts[40];
+    snprintf(q, sizeof q,
+             "COPY \"%s\".samples(device, ts, name, value, value_text, error) FROM STDIN",
+             k->schema);
+    if (pg_copy_begin(k, q, err) < 0) return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (!recs[i]->device) continue;
+        mdc_format_utc_us(recs[i]->ts_us, ts, sizeof ts);
+        add_samples(w, recs[i], ts);
+        if (w->samples.len >= COPY_CHUNK && pg_copy_put(k, &w->samples, err) < 0) return -1;
+    }
+    if (pg_copy_put(k, &w->samples, err) < 0) return -1;
+    return pg_copy_end(k, err);
+}
+
 static int w_write(pg_sink *k, const mdc_record *const *recs, size_t n, mdc_err *err)
 {
     mdc_writer *w = k->w;
     reset_batch(w);
+    if (stream_samples(k, w, recs, n, err) < 0) return -1;
     collect(w, recs, n);
     params p = {0};
     int rc = -1;
-    if (copy_rows(k, "samples", "device, ts, name, value, value_text, error", &w->samples, err) ==
-            0 &&
-        copy_rows(k, "status_history", "device, ts, status, previous, error", &w->history, err) ==
+    if (copy_rows(k, "status_history", "device, ts, status, previous, error", &w->history, err) ==
             0 &&
         copy_rows(k, "part_events", "device, ts, count", &w->parts, err) == 0 &&
         upsert_devices(k, w, &p, err) == 0 && upsert_live(k, w, &p, err) == 0 &&

@@ -1,0 +1,124 @@
+/* bench_ingest — database sink throughput (bench/postgres.sh, bench/sqlite_ingest.sh):
+ *   postgres CONNINFO N TSV   N records (10 meters, 11 values each: 8 readings and the derived
+ *                             energy delta, shift and shift energy) through mdc's postgres sink
+ *                             (schema "mdc", batches of 500 like the spool's default), and the
+ *                             same samples rows in COPY text format into TSV for `psql \copy`
+ *   sqlite DBPATH N TSV       the same through the embedded store, TSV for `sqlite3 .import`
+ * Prints "SECONDS SAMPLES" for the sink. The sink writes all its tables (samples, live, devices,
+ * status history, shift energy, sink_state), the references only the samples rows. */
+#include "core/clock.h"
+#include "sinks/float_repr.h"
+#include "sinks/sink_postgres.h"
+#include "sinks/sink_sqlite.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BATCH   500
+#define DEVICES 10
+#define T0      (INT64_C(1795307400) * MDC_US_PER_SEC) /* 2026-11-22T00:30:00Z */
+
+static const char *const names[] = {"voltage_l1", "voltage_l2", "voltage_l3", "current_l1",
+                                    "current_l2", "current_l3", "power_kw",   "energy_kwh"};
+
+static void make(mdc_record *r, int64_t i)
+{
+    mdc_record_init(r);
+    char dev[32];
+    snprintf(dev, sizeof dev, "meter-%lld", (long long)(i % DEVICES));
+    r->seq = i + 1;
+    r->ts_us = T0 + (i / DEVICES) * MDC_US_PER_SEC + (i % DEVICES) * 1000;
+    mdc_record_set_device(r, dev);
+    r->has_machine_id = true;
+    r->machine_id = i % DEVICES + 1;
+    r->status = (int)(i / DEVICES / 60 % 3);
+    for (int k = 0; k < 8; k++)
+        mdc_record_add_double(r, names[k], 230.0 + (double)((i * 7 + k * 13) % 1000) / 100.0);
+    mdc_record_add_double(r, "energy_delta_kwh", 0.0125);
+    mdc_record_add_int(r, "shift", 1);
+    r->shift_start_us = T0;
+    mdc_record_add_double(r, "shift_energy_kwh", (double)(i / DEVICES) * 0.0125);
+}
+
+/* The samples rows of r as TSV: PostgreSQL COPY text (value, value_text columns) or SQLite. */
+static void tsv(FILE *f, const mdc_record *r, bool pg)
+{
+    char ts[40], num[MDC_FLOAT_REPR_MAX];
+    mdc_format_utc_us(r->ts_us, ts, sizeof ts);
+    for (size_t k = 0; k < r->nfields; k++) {
+        const mdc_value *v = &r->fields[k].v;
+        if (v->type == MDC_INT)
+            snprintf(num, sizeof num, "%lld", (long long)v->u.i);
+        else
+            mdc_float_repr(v->u.d, num, sizeof num);
+        if (pg)
+            fprintf(f, "%s\t%s\t%s\t%s\t\\N\t\\N\n", r->device, ts, r->fields[k].name, num);
+        else
+            fprintf(f, "%s\t%s\t%s\t%s\t\n", r->device, ts, r->fields[k].name, num);
+    }
+}
+
+static int run(mdc_sink *s, int64_t n, const char *tsv_path, bool pg)
+{
+    mdc_err err = {0};
+    if (s->ops->open(s, &err) < 0) {
+        fprintf(stderr, "open: %s\n", err.msg);
+        return 1;
+    }
+    s->ops->committed_seq(s, 1);
+    mdc_record *recs = calloc(BATCH, sizeof *recs);
+    const mdc_record *ptrs[BATCH];
+    FILE *f = fopen(tsv_path, "w");
+    if (!recs || !f) return 1;
+    double busy = 0;
+    int64_t samples = 0;
+    for (int64_t i = 0; i < n; i += BATCH) {
+        size_t m = (size_t)(n - i < BATCH ? n - i : BATCH);
+        for (size_t j = 0; j < m; j++) {
+            make(&recs[j], i + (int64_t)j);
+            ptrs[j] = &recs[j];
+            tsv(f, &recs[j], pg);
+            samples += (int64_t)recs[j].nfields;
+        }
+        int64_t t0 = mdc_mono_us();
+        if (s->ops->write(s, ptrs, m, &err) < 0) {
+            fprintf(stderr, "write: %s\n", err.msg);
+            return 1;
+        }
+        busy += (double)(mdc_mono_us() - t0) / 1e6;
+        for (size_t j = 0; j < m; j++)
+            mdc_record_free(&recs[j]);
+    }
+    fclose(f);
+    free(recs);
+    s->ops->close(s);
+    mdc_sink_destroy(s);
+    printf("%.6f %lld\n", busy, (long long)samples);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 5) {
+        fprintf(stderr, "usage: bench_ingest postgres CONNINFO N TSV | sqlite DBPATH N TSV\n");
+        return 2;
+    }
+    int64_t n = atoll(argv[3]);
+    if (strcmp(argv[1], "postgres") == 0) {
+        mdc_postgres_sink_cfg c = {.flavour = MDC_PG_MDC, .conn = {.conninfo = argv[2]}};
+        mdc_sink *s;
+        mdc_err err;
+        if (mdc_sink_postgres_new(&c, &s, &err) < 0) {
+            fprintf(stderr, "%s\n", err.msg);
+            return 1;
+        }
+        return run(s, n, argv[4], true);
+    }
+    if (strcmp(argv[1], "sqlite") == 0) {
+        mdc_sqlite_sink_cfg c = {.path = argv[2]};
+        return run(mdc_sink_sqlite_new(&c), n, argv[4], false);
+    }
+    fprintf(stderr, "bench_ingest: unknown mode %s\n", argv[1]);
+    return 2;
+}
