@@ -4,7 +4,7 @@
 # recovered. A module that never answers fails the poll quickly with a clear error.
 source "$(dirname "$0")/lib.sh"
 strip() { sed -E 's/"timestamp": "[0-9T:.+-]{32}", //; s/, "shift": [0-9]+//'; }
-RECORD='{"device": "home", "cumulative_power_kwh": 12345.6, "instant_power_w": 500, "current_a": 5.0, "current_r_a": 3.0, "current_t_a": 2.0, "historical_timestamp": "2023-10-27T10:00:00+00:00", "historical_cumulative_power_kwh": 12345.4, "recent_30min_consumption_kwh": 0.2, "recent_30min_timestamp": "2023-10-27T10:00:00+00:00"}'
+RECORD='{"device": "home", "cumulative_power_kwh": 12345.6, "instant_power_w": 500, "current_a": 5.0, "current_r_a": 3.0, "current_t_a": 2.0, "historical_timestamp": "2023-10-27T10:00:00+00:00", "historical_cumulative_power_kwh": 12345.4, "recent_30min_timestamp": "2023-10-27T10:00:00+00:00", "recent_30min_consumption_kwh": 0.2}'
 cat > mdc.json <<'JSON'
 { "sinks": [ {"type": "stdout"} ],
   "devices": [ { "id": "home", "driver": "broute", "port": "tty", "timeout": "1s",

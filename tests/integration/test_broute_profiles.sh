@@ -24,8 +24,8 @@ sim() { # sim NAME ARGS...: a simulator on the link tty-NAME
   wait_for 5 test -e "tty-$name" || fail "simulator $name did not start"
 }
 
-THREE='{"device": "home", "cumulative_power_kwh": 12345.6, "instant_power_w": 500, "current_a": 5.0, "current_r_a": 3.0, "current_t_a": 2.0, "historical_timestamp": "2023-10-27T10:00:00+00:00", "historical_cumulative_power_kwh": 12345.4, "recent_30min_consumption_kwh": 0.2, "recent_30min_timestamp": "2023-10-27T10:00:00+00:00"}'
-SINGLE='{"device": "home", "cumulative_power_kwh": 12345.6, "instant_power_w": 500, "current_a": 5.0, "current_r_a": 5.0, "current_t_a": null, "historical_timestamp": "2023-10-27T10:00:00+00:00", "historical_cumulative_power_kwh": 12345.4, "recent_30min_consumption_kwh": 0.2, "recent_30min_timestamp": "2023-10-27T10:00:00+00:00"}'
+THREE='{"device": "home", "cumulative_power_kwh": 12345.6, "instant_power_w": 500, "current_a": 5.0, "current_r_a": 3.0, "current_t_a": 2.0, "historical_timestamp": "2023-10-27T10:00:00+00:00", "historical_cumulative_power_kwh": 12345.4, "recent_30min_timestamp": "2023-10-27T10:00:00+00:00", "recent_30min_consumption_kwh": 0.2}'
+SINGLE='{"device": "home", "cumulative_power_kwh": 12345.6, "instant_power_w": 500, "current_a": 5.0, "current_r_a": 5.0, "current_t_a": null, "historical_timestamp": "2023-10-27T10:00:00+00:00", "historical_cumulative_power_kwh": 12345.4, "recent_30min_timestamp": "2023-10-27T10:00:00+00:00", "recent_30min_consumption_kwh": 0.2}'
 
 for profile in bp35a1 bp35c0 rl7023; do
   for module in auto $profile; do
@@ -51,7 +51,7 @@ assert_eq "$SINGLE" "$(strip < out.json)" "single-phase two-wire: current_t_a is
 sim midnight --clock 2023-10-28T00:10:00 --coefficient 1
 config tty-midnight auto
 "$MDC" run -c mdc.json --once > out.json 2> mdc.err
-assert_eq '{"device": "home", "cumulative_power_kwh": 12345.6, "instant_power_w": 500, "current_a": 5.0, "current_r_a": 3.0, "current_t_a": 2.0, "historical_timestamp": "2023-10-27T15:00:00+00:00", "historical_cumulative_power_kwh": 12345.5, "recent_30min_consumption_kwh": 0.3, "recent_30min_timestamp": "2023-10-27T15:00:00+00:00"}' \
+assert_eq '{"device": "home", "cumulative_power_kwh": 12345.6, "instant_power_w": 500, "current_a": 5.0, "current_r_a": 3.0, "current_t_a": 2.0, "historical_timestamp": "2023-10-27T15:00:00+00:00", "historical_cumulative_power_kwh": 12345.5, "recent_30min_timestamp": "2023-10-27T15:00:00+00:00", "recent_30min_consumption_kwh": 0.3}' \
   "$(strip < out.json)" "across midnight: yesterday's 23:30 value, time stamps in UTC"
 [ "$(grep -c 'command: SKSENDTO' midnight.log)" = 6 ] || fail "midnight: E1/D3/D7, E0-EA, E5=0, E2, E5=1, E2"
 

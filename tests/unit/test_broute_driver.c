@@ -130,8 +130,8 @@ static void test_valid(void **state)
                                         "current_t_a",
                                         "historical_timestamp",
                                         "historical_cumulative_power_kwh",
-                                        "recent_30min_consumption_kwh",
                                         "recent_30min_timestamp",
+                                        "recent_30min_consumption_kwh",
                                         NULL};
     for (int i = 0; names[i] || d->fields[i]; i++) {
         assert_non_null(d->fields[i]);
@@ -146,7 +146,7 @@ static void test_valid(void **state)
         "(no scan)\n"
         "    B-route ID and password set; fields: cumulative_power_kwh instant_power_w current_a "
         "current_r_a current_t_a historical_timestamp historical_cumulative_power_kwh "
-        "recent_30min_consumption_kwh recent_30min_timestamp\n");
+        "recent_30min_timestamp recent_30min_consumption_kwh\n");
     assert_null(strstr(sb_str(&out), "s3cret"));
     assert_null(strstr(sb_str(&out), RBID));
     sb_free(&out);

@@ -343,7 +343,7 @@ static void test_reading(void **state)
     r = read_frame("1081000502880105FF017204E004FFFFFFFEE7047FFFFFFEE8047FFE7FFFEA0BFFFFFFFFFFFFFF"
                    "FFFFFFFE",
                    &m);
-    for (int i = 0; i < MDC_BRT_F_RECENT_KWH; i++)
+    for (int i = 0; i < MDC_BRT_F_RECENT_TS; i++)
         assert_int_equal(r.v[i].kind, MDC_BRT_V_ERROR);
     assert_string_equal(r.v[MDC_BRT_F_INSTANT].why, "the meter has no data (E7)");
     /* Get_SNA: a property the meter does not have */
@@ -365,8 +365,8 @@ static void test_reading(void **state)
                                         "current_t_a",
                                         "historical_timestamp",
                                         "historical_cumulative_power_kwh",
-                                        "recent_30min_consumption_kwh",
-                                        "recent_30min_timestamp"};
+                                        "recent_30min_timestamp",
+                                        "recent_30min_consumption_kwh"};
     for (int i = 0; i < MDC_BRT_NFIELDS; i++)
         assert_string_equal(mdc_brt_field_names[i], names[i]);
     assert_null(mdc_brt_field_names[MDC_BRT_NFIELDS]);

@@ -12,8 +12,8 @@ const char *const mdc_brt_field_names[MDC_BRT_NFIELDS + 1] = {
     "current_t_a",
     "historical_timestamp",
     "historical_cumulative_power_kwh",
+    "recent_30min_timestamp", /* the seed README's (and CONFIG.md's) order */
     "recent_30min_consumption_kwh",
-    "recent_30min_timestamp",
     NULL,
 };
 

@@ -31,8 +31,8 @@ enum mdc_brt_field_id {
     MDC_BRT_F_CURRENT_T,      /* current_t_a (double; null for single-phase two-wire) */
     MDC_BRT_F_HIST_TS,        /* historical_timestamp (UTC time) */
     MDC_BRT_F_HIST_KWH,       /* historical_cumulative_power_kwh (double) */
-    MDC_BRT_F_RECENT_KWH,     /* recent_30min_consumption_kwh (double) */
     MDC_BRT_F_RECENT_TS,      /* recent_30min_timestamp (UTC time) */
+    MDC_BRT_F_RECENT_KWH,     /* recent_30min_consumption_kwh (double) */
     MDC_BRT_NFIELDS
 };
 extern const char *const mdc_brt_field_names[MDC_BRT_NFIELDS + 1]; /* NULL-terminated */
