@@ -112,6 +112,8 @@ grep -q '^children of ns=2;s=Machine (29):' out || fail "browse header: $(head -
 grep -qE '^ns=2;s=Machine.Power +Variable +Power = Double 42.5$' out || fail "browse line: $(cat out)"
 grep -qE '^ns=2;s=Types.Int32Array +Variable +Int32Array = Int32\[\] \[1,-2,3\]$' out ||
   fail "browse array"
+"$MDC" read -c t.json t --browse "ns=2;s=Machine" --browse-max 4 >out2
+assert_eq "$(grep -v '^{' out)" "$(grep -v '^{' out2)" "browse in pieces of 4 (Browse + 7 BrowseNext) lists the same"
 "$MDC" read -c t.json t --browse >out
 grep -qE '^ns=2;s=Machine +Object +Machine$' out || fail "browse of Objects: $(cat out)"
 pass "browse lists children with node ids, classes and values"

@@ -1,12 +1,14 @@
 /* opcua_inspect.c — `mdc read -c FILE DEVICE --browse [NODE]`: the children of a node (the
  * Objects folder by default) with their node ids, classes and current values, to find the
- * right nodes on a new machine. Without --browse: each configured node with its raw value. */
+ * right nodes on a new machine (--browse-max N: at most N references per Browse call, the rest
+ * by BrowseNext). Without --browse: each configured node with its raw value. */
 #include "opcua_internal.h"
 #include "ua_services.h"
 #include "ua_text.h"
 
 #include "core/xalloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void print_value(const ua_datavalue *dv, strbuf *out)
@@ -56,7 +58,7 @@ static void print_children(ua_client *c, const ua_reference *refs, size_t n, uin
     free(vars);
 }
 
-static int browse(opcua_bus *b, const char *start, strbuf *out, mdc_err *err)
+static int browse(opcua_bus *b, const char *start, uint32_t max, strbuf *out, mdc_err *err)
 {
     ua_nodeid node;
     char *uri = NULL;
@@ -72,7 +74,7 @@ static int browse(opcua_bus *b, const char *start, strbuf *out, mdc_err *err)
     }
     ua_reference *refs = NULL;
     size_t n = 0;
-    int rc = ua_browse(b->client, &node, 0, &refs, &n, err);
+    int rc = ua_browse(b->client, &node, max, &refs, &n, err);
     if (rc == 0) {
         strbuf id = STRBUF_INIT;
         ua_nodeid_format(&node, &id);
@@ -107,9 +109,12 @@ int opcua_inspect(void *p, const void *cfgp, int argc, char **argv, strbuf *out,
     (void)cfgp;
     const char *start = NULL;
     bool do_browse = false;
+    uint32_t max = 0; /* references per Browse call; the rest come by BrowseNext */
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--browse"))
             do_browse = true;
+        else if (!strcmp(argv[i], "--browse-max") && i + 1 < argc)
+            max = (uint32_t)strtoul(argv[++i], NULL, 10);
         else if (do_browse && !start && argv[i][0] != '-')
             start = argv[i];
         else if (strcmp(argv[i], "--raw") != 0)
@@ -121,5 +126,5 @@ int opcua_inspect(void *p, const void *cfgp, int argc, char **argv, strbuf *out,
     sb_printf(out, "connected to %s (%s/%s)%s\n", b->cfg->endpoint, b->cfg->policy->name,
               ua_mode_name(b->cfg->mode), st.sessions ? ", session active" : "");
     if (ep && ep->server_uri.data) sb_printf(out, "server %s\n", ep->server_uri.data);
-    return do_browse ? browse(b, start, out, err) : show_nodes(b, out, err);
+    return do_browse ? browse(b, start, max, out, err) : show_nodes(b, out, err);
 }
