@@ -48,7 +48,7 @@ static int parse_conn(const mdc_cfgnode *n, mdc_pg_conn_cfg *c, mdc_err *err)
         cfg_string(n, "user", NULL, &c->user, err) < 0 ||
         cfg_secret(n, "password", NULL, &c->password, err) < 0 ||
         cfg_enum(n, "sslmode", sslmodes, 2, &mode, err) < 0 ||
-        cfg_duration_us(n, "connect_timeout", 10 * MDC_US_PER_SEC, &timeout, err) < 0)
+        cfg_duration_us(n, "connect_timeout", 5 * MDC_US_PER_SEC, &timeout, err) < 0)
         return -1;
     if (cfg_has(n, "sslmode")) c->sslmode = sslmodes[mode];
     if (c->port && (atoi(c->port) <= 0 || atoi(c->port) > 65535 ||

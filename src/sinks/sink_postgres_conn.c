@@ -147,10 +147,16 @@ static int connect_error(pg_sink *k, mdc_err *err)
 
 int pg_connect(pg_sink *k, mdc_err *err)
 {
-    const char *keys[16], *vals[16];
+    const char *keys[20], *vals[20];
     int n = 0;
     char timeout[32];
     keys[n] = "application_name", vals[n++] = "mdc";
+    /* a peer that vanishes mid-query is noticed within about a minute, not hours (TCP only;
+     * the conninfo may override these) */
+    keys[n] = "keepalives_idle", vals[n++] = "30";
+    keys[n] = "keepalives_interval", vals[n++] = "10";
+    keys[n] = "keepalives_count", vals[n++] = "3";
+    keys[n] = "tcp_user_timeout", vals[n++] = "60000";
     if (k->connect_timeout_s > 0) {
         snprintf(timeout, sizeof timeout, "%lld", (long long)k->connect_timeout_s);
         keys[n] = "connect_timeout", vals[n++] = timeout;
