@@ -4,8 +4,11 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 30
 JOBS       ?= $(shell nproc)
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+DEB_BUILD  ?= build-deb
 
-.PHONY: all deps build run demo test test-unit test-asan fuzz fuzz-long bench format clean
+.PHONY: all deps build run demo test test-unit test-asan fuzz fuzz-long bench format clean install deb
 
 all: build
 
@@ -43,8 +46,19 @@ test: test-unit test-asan fuzz
 bench: build
 	bench/run.sh $(BUILD)
 
+# make install PREFIX=/usr DESTDIR=/tmp/root: mdc, mdc-sim, hems-data-collector, mdc.service,
+# the example configuration, man pages (cmake/mdc_install.cmake lists them).
+install: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS) --target mdc mdc-sim
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
+
+# make deb: build/mdc_VERSION-1_ARCH.deb, with dpkg-deb only.
+deb: deps
+	packaging/mdc-deb.sh $(DEB_BUILD) $(BUILD)
+
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(DEB_BUILD)
