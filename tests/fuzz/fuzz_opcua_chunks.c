@@ -52,12 +52,29 @@ static void one_chunk(const ua_sec *s, ua_assembler *a, uint8_t *c, size_t n)
     sb_free(&body);
 }
 
+/* The first byte picks the channel security: None, or Basic256Sha256 / Aes128 in Sign or
+ * SignAndEncrypt with fixed symmetric keys (token 1), so padding and MAC checks are reached. */
+static void pick_security(uint8_t b, ua_sec *s)
+{
+    static const ua_policy_id ids[] = {UA_POLICY_NONE, UA_POLICY_BASIC256SHA256,
+                                       UA_POLICY_AES128_SHA256_RSAOAEP};
+    memset(s, 0, sizeof *s);
+    s->policy = ua_policy_get(ids[b % 3]);
+    s->mode = s->policy->id == UA_POLICY_NONE ? UA_MODE_NONE
+              : (b & 4)                       ? UA_MODE_SIGN_ENCRYPT
+                                              : UA_MODE_SIGN;
+    for (int i = 0; i < 32; i++)
+        s->recv_keys[0].sign[i] = s->recv_keys[0].enc[i] = (uint8_t)i;
+    s->recv_token[0] = 1;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     ua_sec s;
-    memset(&s, 0, sizeof s);
-    s.policy = ua_policy_get(UA_POLICY_NONE);
-    s.mode = UA_MODE_NONE;
+    if (size < 1) return 0;
+    pick_security(data[0], &s);
+    data++;
+    size--;
     ua_assembler a;
     ua_asm_init(&a, 1 << 16, 8);
     uint8_t *copy = malloc(size ? size : 1);
