@@ -110,7 +110,7 @@ static int bench_subscribe(ua_client *c, size_t n, double seconds)
         return 1;
     }
     double dt = (double)(mdc_mono_us() - start) / 1e6, cpu = cpu_seconds() - cpu0;
-    printf("mdc subscribe: %zu items, %.0f values/s received, CPU %.1f%% of one core, RSS %ld kB\n",
+    printf("mdc subscribe: %zu items, %.0f values/s received, CPU %.2f%% of one core, RSS %ld kB\n",
            n, (double)(values - v0) / dt, 100.0 * cpu / dt, rss_kb());
     ua_sub_free(s);
     free(items);

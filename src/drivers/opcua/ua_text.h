@@ -24,7 +24,7 @@ void ua_base64_encode(const void *p, size_t n, strbuf *out);
 /* Decodes standard base64 (padding optional, whitespace not allowed); 0 or -1. */
 int ua_base64_decode(const char *s, size_t n, strbuf *out);
 
-/* "BadNodeIdUnknown" or "0x80340000" for codes we do not name (flag bits ignored). */
+/* "BadNodeIdUnknown"; NULL for codes without a standard name (flag bits ignored). */
 const char *ua_status_name(uint32_t code);
 /* "BadNodeIdUnknown (0x80340000)" into buf. */
 const char *ua_status_text(uint32_t code, char *buf, size_t n);
