@@ -254,7 +254,8 @@ int mdc_sink_postgres_new(const mdc_postgres_sink_cfg *cfg, mdc_sink **out, mdc_
     strbuf id = STRBUF_INIT;
     sb_printf(&id, "postgres(%s) ", k->state_key);
     pg_describe_target(k, &id);
-    sb_printf(&id, ", schema %s", k->schema);
+    if (k->flavour == MDC_PG_MDC || strcmp(k->schema, "mdc") != 0)
+        sb_printf(&id, ", schema %s", k->schema);
     pg_mask(k, &id);
     *out = mdc_sink_new(&postgres_ops, sb_str(&id), k);
     sb_free(&id);

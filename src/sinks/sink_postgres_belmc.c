@@ -434,6 +434,24 @@ static int reachable(pg_sink *k, const values *v, const prod *m, const char *sta
     return rc;
 }
 
+/* The transition to OFF: BELmc's OFF row and reset live row. */
+static int went_off(pg_sink *k, const char *const *p, mdc_err *err)
+{
+    if (pg_run(k,
+               "INSERT INTO production.machine_raw(machine_id, timestamp, status, op_mode, "
+               "selected_program, active_program, program_number) "
+               "VALUES($1, $2, 0, -1, '', '', '')",
+               2, p, err) < 0)
+        return -1;
+    return pg_run(k,
+                  "INSERT INTO production.machine_raw_live(machine_id, timestamp, status, "
+                  "op_mode, prog_status, selected_program, active_program, part_count) "
+                  "VALUES($1, $2, 0, -1, -1, '', '', 0) ON CONFLICT (machine_id) DO UPDATE SET "
+                  "timestamp = excluded.timestamp, status = 0, op_mode = -1, prog_status = -1, "
+                  "selected_program = '', active_program = '', part_count = 0",
+                  2, p, err);
+}
+
 /* BELmc's handle_disconnection, without its crash on an empty table. */
 static int unreachable(pg_sink *k, const values *v, mdc_err *err)
 {
@@ -442,27 +460,11 @@ static int unreachable(pg_sink *k, const values *v, mdc_err *err)
     if (!raw) return -1;
     bool transition = !same(cell(raw, 0), "0");
     PQclear(raw);
-    int rc;
-    if (transition)
-        rc = pg_run(k,
-                    "INSERT INTO production.machine_raw(machine_id, timestamp, status, op_mode, "
-                    "selected_program, active_program, program_number) "
-                    "VALUES($1, $2, 0, -1, '', '', '')",
-                    2, p, err) < 0 ||
-                     pg_run(k,
-                            "INSERT INTO production.machine_raw_live(machine_id, timestamp, "
-                            "status, op_mode, prog_status, selected_program, active_program, "
-                            "part_count) VALUES($1, $2, 0, -1, -1, '', '', 0) ON CONFLICT "
-                            "(machine_id) DO UPDATE SET timestamp = excluded.timestamp, "
-                            "status = 0, op_mode = -1, prog_status = -1, selected_program = '', "
-                            "active_program = '', part_count = 0",
-                            2, p, err) < 0
-                 ? -1
-                 : 0;
-    else
-        rc =
-            pg_run(k, "UPDATE production.machine_raw_live SET timestamp = $2 WHERE machine_id = $1",
-                   2, p, err);
+    int rc = transition ? went_off(k, p, err)
+                        : pg_run(k,
+                                 "UPDATE production.machine_raw_live SET timestamp = $2 WHERE "
+                                 "machine_id = $1",
+                                 2, p, err);
     if (rc < 0) return -1;
     return pg_run(k,
                   "INSERT INTO production.machine_downtimes(machine_id, open_dt) SELECT $1, "

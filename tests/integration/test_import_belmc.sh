@@ -48,7 +48,7 @@ cp BELmc/.env .env
 echo "OPCUA_PASSWORD='$BELMC_OPCUA_PASSWORD'" >> .env
 "$MDC" check -c mdc.json > check.txt || fail "mdc check: $(cat check.txt)"
 grep -q '^devices (19) on 6 threads:' check.txt || fail "19 devices: 14 meters on one serial bus, 4 LSV2, 1 OPC UA"
-grep -q '^  postgres(belmc) 172.18.7.91:5432/BEL_MES4_150925 as postgres, schema mdc$' check.txt || fail "the sink from .env"
+grep -q '^  postgres(belmc) 172.18.7.91:5432/BEL_MES4_150925 as postgres$' check.txt || fail "the sink from .env"
 ! grep -qF "$BELMC_DB_PASSWORD" check.txt || fail "password in the check output"
 want=$(jq -r 'to_entries[] | .key as $m | .value | to_entries[] | "ems-\($m) \(.value[0] - 1)"' BELmc/config/ems_settings.json | sort)
 got=$(awk '/^  [a-z0-9-]+ \(driver/ {dev=$1} /^    point / {print dev, $5}' check.txt | sort)

@@ -187,7 +187,7 @@ static void test_id_and_env(void **state)
                &err);
     s = build(cfg, &err);
     assert_non_null(s);
-    assert_string_equal(s->id, "postgres(belmc) 127.0.0.1:5999/plant as mes, schema mdc");
+    assert_string_equal(s->id, "postgres(belmc) 127.0.0.1:5999/plant as mes");
     mdc_sink_destroy(s);
     mdc_config_free(cfg);
     unsetenv("DB_HOST");
