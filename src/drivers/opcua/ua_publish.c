@@ -115,7 +115,8 @@ void ua_sub_on_response(void *arg, uint32_t request_id, const ua_msg *m)
     if (ua_response_begin(&r, UA_ID_PUBLISH_RESP, "Publish", &status, &e) < 0) {
         if (status == UA_BAD_TOO_MANY_PUBLISH_REQUESTS && s->target > 1)
             s->target--;
-        else if (status == UA_BAD_NO_SUBSCRIPTION || session_gone(status))
+        else if (status == UA_BAD_NO_SUBSCRIPTION || status == UA_BAD_SUBSCRIPTION_ID_INVALID ||
+                 session_gone(status))
             s->failure = status;
         return; /* BadTimeout etc.: the next request replaces it */
     }

@@ -211,15 +211,24 @@ static int transfer(ua_sub *s, bool *ok, mdc_err *err)
     return 0;
 }
 
+/* The subscription itself ended while the session may live: it expired (a StatusChange such
+ * as BadTimeout), or the server answers that there is none. A lost session is not this. */
+static bool subscription_lost(uint32_t status)
+{
+    return status != 0 && status != UA_BAD_SESSION_ID_INVALID &&
+           status != UA_BAD_SESSION_CLOSED && status != UA_BAD_SESSION_NOT_ACTIVATED;
+}
+
 int ua_sub_resume(ua_sub *s, bool new_session, mdc_err *err)
 {
+    bool lost = subscription_lost(s->failure);
     ua_client_set_async(s->c, ua_sub_on_response, s);
     s->outstanding = 0; /* requests on the old channel are lost */
     s->failure = 0;
     s->last_heard_us = mdc_mono_us();
-    if (!new_session) return republish_missed(s, err);
-    bool ok;
-    if (transfer(s, &ok, err) < 0) return -1;
+    if (!new_session && !lost) return republish_missed(s, err);
+    bool ok = false;
+    if (new_session && transfer(s, &ok, err) < 0) return -1;
     if (ok) {
         s->stats.transferred++;
         return 0;
