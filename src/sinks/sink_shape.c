@@ -14,8 +14,8 @@ const char *const MDC_HEMS_FIELDS[MDC_HEMS_NFIELDS] = {
     "current_t_a",
     "historical_timestamp",
     "historical_cumulative_power_kwh",
+    "recent_30min_timestamp", /* the seed README's order (its code inserts them the other way) */
     "recent_30min_consumption_kwh",
-    "recent_30min_timestamp",
 };
 
 typedef struct shape_sink {

@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The hems-data-collector record's fields in the order its JSON has them (after timestamp). */
+/* The hems-data-collector record's fields in the order of its README (after timestamp). */
 #define MDC_HEMS_NFIELDS 9
 extern const char *const MDC_HEMS_FIELDS[MDC_HEMS_NFIELDS];
 

@@ -149,8 +149,8 @@ static const char *hems_json(int64_t seq)
              "{\"timestamp\": \"2023-10-27T10:00:00.123456+00:00\", \"cumulative_power_kwh\": "
              "12345.6, \"instant_power_w\": %d, \"current_a\": 7.5, \"current_r_a\": 5.0, "
              "\"current_t_a\": null, \"historical_timestamp\": \"2023-10-27T10:00:00+00:00\", "
-             "\"historical_cumulative_power_kwh\": 12345.5, \"recent_30min_consumption_kwh\": "
-             "0.2, \"recent_30min_timestamp\": \"2023-10-27T09:30:00+00:00\"}",
+             "\"historical_cumulative_power_kwh\": 12345.5, \"recent_30min_timestamp\": "
+             "\"2023-10-27T09:30:00+00:00\", \"recent_30min_consumption_kwh\": 0.2}",
              500 + (int)seq);
     return buf;
 }
