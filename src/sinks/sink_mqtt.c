@@ -13,11 +13,20 @@
 
 #include <errno.h>
 #include <mosquitto.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #define STATUS_DEVICES_MAX 4096
+#define QUICKACK_US        1000 /* while acknowledgements are due, see quick_ack() */
+
+static int64_t min64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
 
 typedef struct dev_state {
     char *device;
@@ -135,6 +144,8 @@ static int setup_client(mqtt_sink *k, mdc_err *err)
     if (!k->mosq)
         return mdc_err_set(err, MDC_EIO, "mqtt: cannot create a client: %s", strerror(errno));
     mosquitto_int_option(k->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+    /* a batch ends with a few small packets: Nagle would hold them for the peer's delayed ACK */
+    mosquitto_int_option(k->mosq, MOSQ_OPT_TCP_NODELAY, 1);
     mosquitto_max_inflight_messages_set(k->mosq, (unsigned)c->max_inflight);
     mosquitto_reconnect_delay_set(k->mosq, 1, 1, false);
     mosquitto_connect_callback_set(k->mosq, on_connect);
@@ -315,10 +326,25 @@ static bool all_acked_or_lost(const mqtt_sink *k)
     return k->acked >= k->published || !k->connected;
 }
 
+/* Asks the kernel to acknowledge what the broker sent at once. A broker with Nagle's algorithm
+ * on (mosquitto's default) holds its last small PUBACKs until our delayed ACK (40 ms): at the
+ * end of every batch, while we wait for exactly those. */
+static void quick_ack(mqtt_sink *k)
+{
+    int fd = mosquitto_socket(k->mosq), one = 1;
+    if (fd >= 0) setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+}
+
 static int wait_acks(mqtt_sink *k, mdc_err *err)
 {
+    int64_t deadline = mdc_now_us() + k->cfg.timeout_us;
     pthread_mutex_lock(&k->mu);
-    wait_locked(k, mdc_now_us() + k->cfg.timeout_us, all_acked_or_lost);
+    while (!wait_locked(k, min64(deadline, mdc_now_us() + QUICKACK_US), all_acked_or_lost) &&
+           mdc_now_us() < deadline) {
+        pthread_mutex_unlock(&k->mu);
+        quick_ack(k);
+        pthread_mutex_lock(&k->mu);
+    }
     uint64_t acked = k->acked;
     bool connected = k->connected;
     int disc = k->disc_rc;
