@@ -61,7 +61,8 @@ pass "no errors in the records"
 
 # deadband: an absolute deadband of 1.0 hides a change of 0.5 and shows one of 2
 peer_set p Machine.Power 10
-config db.json "$(device e None None "" '"deadband": {"absolute": 1.0},')"
+config db.json "$(device e None None "" '"deadband": {"absolute": 1.0}, "source_timestamps": true,' |
+  sed 's/"count": "ns=2;s=Machine.PartCount"/"count": "ns=2;s=Machine.PartCount", "program": "ns=2;s=Machine.ProgramName"/')"
 bg db "$MDC" run -c db.json
 wait_for 20 seen "$T/db.log" '.power == 10' || fail "deadband first value"
 peer_set p Machine.Power 10.5
@@ -69,6 +70,8 @@ sleep 1.5
 peer_set p Machine.Power 12
 wait_for 10 seen "$T/db.log" '.power == 12' || fail "deadband: the large change"
 ! seen "$T/db.log" '.power == 10.5' || fail "deadband: the small change was reported"
+seen "$T/db.log" '.program == "O1234.MPF" and (.power_source_time | test("^20[0-9-]+T[0-9:.]+[+]00:00$"))' ||
+  fail "deadband on a String node (refused by the server) falls back to none: $(tail -1 "$T/db.log")"
 kill "$PID_db"; wait "$PID_db" 2>/dev/null || true
 pass "deadband absolute 1.0: 10 -> 10.5 not reported, -> 12 reported"
 

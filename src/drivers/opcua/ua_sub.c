@@ -114,12 +114,36 @@ static int create_items(ua_sub *s, size_t off, size_t n, mdc_err *err)
     return rc;
 }
 
+static bool filter_refused(uint32_t status)
+{
+    uint32_t code = status & 0xFFFF0000u;
+    return code == 0x80430000u /* BadMonitoredItemFilterInvalid */ ||
+           code == 0x80440000u /* BadMonitoredItemFilterUnsupported */ ||
+           code == 0x80450000u /* BadFilterNotAllowed */ ||
+           code == 0x808E0000u /* BadDeadbandFilterInvalid */;
+}
+
+/* Items whose deadband the server refused (a string node, no EURange for a percent deadband)
+ * are monitored without one, each on its own. */
+static int retry_without_filter(ua_sub *s, mdc_err *err)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->items[i].cfg.deadband_type == UA_DEADBAND_NONE ||
+            !filter_refused(s->items[i].status))
+            continue;
+        s->items[i].cfg.deadband_type = UA_DEADBAND_NONE;
+        if (create_items(s, i, 1, err) < 0) return -1;
+    }
+    return 0;
+}
+
 int ua_sub_create_on_server(ua_sub *s, mdc_err *err)
 {
     if (create_subscription(s, err) < 0) return -1;
     size_t step = s->p.max_per_call ? s->p.max_per_call : (s->n ? s->n : 1);
     for (size_t off = 0; off < s->n; off += step)
         if (create_items(s, off, s->n - off < step ? s->n - off : step, err) < 0) return -1;
+    if (retry_without_filter(s, err) < 0) return -1;
     return ua_sub_publish_init(s);
 }
 
@@ -215,8 +239,8 @@ static int transfer(ua_sub *s, bool *ok, mdc_err *err)
  * as BadTimeout), or the server answers that there is none. A lost session is not this. */
 static bool subscription_lost(uint32_t status)
 {
-    return status != 0 && status != UA_BAD_SESSION_ID_INVALID &&
-           status != UA_BAD_SESSION_CLOSED && status != UA_BAD_SESSION_NOT_ACTIVATED;
+    return status != 0 && status != UA_BAD_SESSION_ID_INVALID && status != UA_BAD_SESSION_CLOSED &&
+           status != UA_BAD_SESSION_NOT_ACTIVATED;
 }
 
 int ua_sub_resume(ua_sub *s, bool new_session, mdc_err *err)
