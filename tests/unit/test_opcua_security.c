@@ -325,22 +325,28 @@ static void test_trust(void **state)
 {
     pki_pair *p = *state;
     char *dir = tu_tmpdir();
-    const ua_own_cert *server = &p->cert[1];
+    const ua_own_cert *server = &p->cert[1], *other = &p->cert[0];
     mdc_err err = {0};
-    assert_int_equal(ua_pki_check(dir, UA_TRUST_DIRECTORY, server->der.buf, server->der.len, &err),
-                     -1);
+    assert_int_equal(
+        ua_pki_check(dir, UA_TRUST_DIRECTORY, "h:1", server->der.buf, server->der.len, &err), -1);
     assert_non_null(strstr(err.msg, "is not trusted; it was saved as"));
     assert_non_null(strstr(err.msg, server->thumbprint));
-    /* first use pins the certificate, accepts it again, and refuses another */
+    /* first use pins one certificate per server, accepts it again, refuses another for it,
+     * and pins a second server's certificate independently */
     char *dir2 = tu_tmpdir();
-    assert_int_equal(ua_pki_check(dir2, UA_TRUST_FIRST_USE, server->der.buf, server->der.len, &err),
+    assert_int_equal(ua_pki_check(dir2, UA_TRUST_FIRST_USE, "10.0.0.1:4840", server->der.buf,
+                                  server->der.len, &err),
                      0);
-    assert_int_equal(ua_pki_check(dir2, UA_TRUST_FIRST_USE, server->der.buf, server->der.len, &err),
+    assert_int_equal(ua_pki_check(dir2, UA_TRUST_FIRST_USE, "10.0.0.1:4840", server->der.buf,
+                                  server->der.len, &err),
                      0);
-    const ua_own_cert *other = &p->cert[0];
-    assert_int_equal(ua_pki_check(dir2, UA_TRUST_FIRST_USE, other->der.buf, other->der.len, &err),
+    assert_int_equal(ua_pki_check(dir2, UA_TRUST_FIRST_USE, "10.0.0.1:4840", other->der.buf,
+                                  other->der.len, &err),
                      -1);
-    assert_non_null(strstr(err.msg, "another one is pinned"));
+    assert_non_null(strstr(err.msg, "it differs from the one pinned for 10.0.0.1:4840"));
+    assert_int_equal(ua_pki_check(dir2, UA_TRUST_FIRST_USE, "10.0.0.2:4840", other->der.buf,
+                                  other->der.len, &err),
+                     0);
     tu_rmdir(dir);
     tu_rmdir(dir2);
 }

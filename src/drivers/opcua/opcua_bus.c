@@ -17,7 +17,11 @@
 static int check_cert(void *arg, const void *der, size_t n, mdc_err *err)
 {
     const opcua_cfg *c = arg;
-    return ua_pki_check(c->pki_dir, c->trust, der, n, err);
+    ua_url u;
+    char server[300] = "";
+    if (ua_url_parse(c->endpoint, &u, err) == 0)
+        snprintf(server, sizeof server, "%s:%d", u.host, u.port);
+    return ua_pki_check(c->pki_dir, c->trust, server, der, n, err);
 }
 
 static int load_certificate(opcua_bus *b, mdc_err *err)

@@ -5,6 +5,7 @@
  *   DIR/trusted/                         server certificates we trust (.der, .pem, .crt)
  *   DIR/rejected/                        server certificates seen but not trusted, saved for
  *                                        the user to approve by moving them to trusted/
+ *   DIR/pinned/                          "trust": "first-use": one certificate per server
  *
  * The certificate is X.509 v3, RSA 2048, sha256WithRSA, basicConstraints critical CA:FALSE,
  * keyUsage critical digitalSignature, nonRepudiation, keyEncipherment, dataEncipherment,
@@ -36,10 +37,12 @@ void ua_own_cert_free(ua_own_cert *c);
 
 typedef enum { UA_TRUST_DIRECTORY, UA_TRUST_FIRST_USE } ua_trust_mode;
 
-/* Checks a server certificate against DIR/trusted. Untrusted: saved in DIR/rejected and an
- * error names that file. First use: with nothing trusted yet, the certificate is pinned (saved
- * in DIR/trusted) and accepted. Expired or not yet valid certificates are refused. */
-int ua_pki_check(const char *dir, ua_trust_mode mode, const void *der, size_t n, mdc_err *err);
+/* Checks a server certificate: trusted when it is in DIR/trusted. Otherwise, first use: the
+ * first certificate seen for `server` (e.g. "host:port") is pinned in DIR/pinned/ and accepted,
+ * and only that one is accepted later for that server. Untrusted certificates are saved in
+ * DIR/rejected and the error names that file. Expired or not yet valid ones are refused. */
+int ua_pki_check(const char *dir, ua_trust_mode mode, const char *server, const void *der, size_t n,
+                 mdc_err *err);
 
 /* snprintf for paths; returns -1 when the result was cut. */
 int ua_path(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

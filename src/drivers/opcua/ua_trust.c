@@ -3,6 +3,7 @@
 #include "ua_crypto.h"
 #include "ua_pki.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <openssl/pem.h>
@@ -89,11 +90,46 @@ static int check_dates(X509 *x, const char *thumb, mdc_err *err)
     return 0;
 }
 
-int ua_pki_check(const char *dir, ua_trust_mode mode, const void *der, size_t n, mdc_err *err)
+/* 1: `path` holds exactly this certificate; 0: it holds another; -1: no such file. */
+static int same_file(const char *path, const void *der, size_t n)
+{
+    strbuf have = STRBUF_INIT;
+    int rc = load_any(path, &have) < 0 ? -1 : have.len == n && memcmp(have.buf, der, n) == 0;
+    sb_free(&have);
+    return rc;
+}
+
+/* DIR/pinned/<server with unsafe characters replaced>.der */
+static void pin_path(const char *dir, const char *server, char *out, size_t n)
+{
+    char name[200];
+    snprintf(name, sizeof name, "%s", server && *server ? server : "server");
+    for (char *p = name; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '.' || *p == '-' || *p == '_')) *p = '_';
+    ua_path(out, n, "%s/pinned/%s.der", dir, name);
+}
+
+static int reject(const char *dir, const char *cn, const char *thumb, const char *why,
+                  const void *der, size_t n, mdc_err *err)
+{
+    char rejected[4200], path[4400];
+    ua_path(rejected, sizeof rejected, "%s/rejected", dir);
+    mkdir(dir, 0755);
+    mkdir(rejected, 0755);
+    ua_path(path, sizeof path, "%s/%s [%s].der", rejected, cn, thumb);
+    if (save(path, der, n, err) < 0) return -1;
+    return mdc_err_set(err, MDC_EAUTH,
+                       "server certificate %s (thumbprint %s) is not trusted%s; it was saved "
+                       "as \"%s\": move it to %s/trusted/ to trust it",
+                       cn, thumb, why, path, dir);
+}
+
+int ua_pki_check(const char *dir, ua_trust_mode mode, const char *server, const void *der, size_t n,
+                 mdc_err *err)
 {
     X509 *x;
     EVP_PKEY *pub;
-    char thumb[41], cn[128], trusted[4200], path[4400];
+    char thumb[41], cn[128], trusted[4200], pin[4400];
     if (ua_cert_parse(der, n, &x, &pub, err) < 0) return mdc_err_prefix(err, "server certificate");
     EVP_PKEY_free(pub);
     ua_thumbprint_hex(der, n, thumb);
@@ -104,21 +140,19 @@ int ua_pki_check(const char *dir, ua_trust_mode mode, const void *der, size_t n,
     ua_path(trusted, sizeof trusted, "%s/trusted", dir);
     int count;
     if (in_dir(trusted, der, n, &count)) return 0;
-    if (mode == UA_TRUST_FIRST_USE && count == 0) { /* pin it */
-        mkdir(dir, 0755);
-        mkdir(trusted, 0755);
-        ua_path(path, sizeof path, "%s/%s [%s].der", trusted, cn, thumb);
-        return save(path, der, n, err);
+    if (mode != UA_TRUST_FIRST_USE) return reject(dir, cn, thumb, "", der, n, err);
+    pin_path(dir, server, pin, sizeof pin);
+    int same = same_file(pin, der, n);
+    if (same == 1) return 0;
+    if (same == 0) {
+        char why[4500];
+        snprintf(why, sizeof why, " (it differs from the one pinned for %s in %s)",
+                 server ? server : "this server", pin);
+        return reject(dir, cn, thumb, why, der, n, err);
     }
-    char rejected[4200];
-    ua_path(rejected, sizeof rejected, "%s/rejected", dir);
+    char pinned[4200];
+    ua_path(pinned, sizeof pinned, "%s/pinned", dir);
     mkdir(dir, 0755);
-    mkdir(rejected, 0755);
-    ua_path(path, sizeof path, "%s/%s [%s].der", rejected, cn, thumb);
-    if (save(path, der, n, err) < 0) return -1;
-    return mdc_err_set(err, MDC_EAUTH,
-                       "server certificate %s (thumbprint %s) is not trusted%s; it was saved "
-                       "as \"%s\": move it to %s/ to trust it",
-                       cn, thumb, mode == UA_TRUST_FIRST_USE ? " (another one is pinned)" : "",
-                       path, trusted);
+    mkdir(pinned, 0755);
+    return save(pin, der, n, err);
 }
