@@ -68,11 +68,13 @@ assert_eq "{$BASE,\"shift\":1}" "$out" "trusted after moving it to trusted/"
 before=$(sha1sum <"$T/pki2/own/cert.der")
 "$MDC" read -c c.json m >/dev/null
 assert_eq "$before" "$(sha1sum <"$T/pki2/own/cert.der")" "the same client certificate at every start"
-openssl x509 -inform der -in "$T/pki2/own/cert.der" -noout -text >cert.txt
-grep -q "CA:FALSE" cert.txt && grep -q "URI:urn:" cert.txt &&
-  grep -q "Digital Signature, Non Repudiation, Key Encipherment, Data Encipherment" cert.txt ||
-  fail "certificate extensions: $(cat cert.txt)"
-pass "client certificate: CA:FALSE, key usage, application URI in subjectAltName"
+if command -v openssl >/dev/null; then # the unit tests check the same without the tool
+  openssl x509 -inform der -in "$T/pki2/own/cert.der" -noout -text >cert.txt
+  grep -q "CA:FALSE" cert.txt && grep -q "URI:urn:" cert.txt &&
+    grep -q "Digital Signature, Non Repudiation, Key Encipherment, Data Encipherment" cert.txt ||
+    fail "certificate extensions: $(cat cert.txt)"
+  pass "client certificate: CA:FALSE, key usage, application URI in subjectAltName"
+fi
 
 # every value type, converted to record fields
 cat >t.json <<JSON
