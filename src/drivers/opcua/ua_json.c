@@ -92,42 +92,64 @@ static void json_via_text(int type, const void *e, strbuf *out)
     sb_free(&t);
 }
 
-void ua_value_json(int type, const void *e, strbuf *out)
+/* Boolean and the numbers; false for other types. */
+static bool json_number(int type, const void *e, strbuf *out)
 {
     switch (type) {
     case UA_BOOLEAN:
         sb_puts(out, *(const bool *)e ? "true" : "false");
-        return;
+        break;
     case UA_SBYTE:
         sb_printf(out, "%d", *(const int8_t *)e);
-        return;
+        break;
     case UA_BYTE:
         sb_printf(out, "%u", *(const uint8_t *)e);
-        return;
+        break;
     case UA_INT16:
         sb_printf(out, "%d", *(const int16_t *)e);
-        return;
+        break;
     case UA_UINT16:
         sb_printf(out, "%u", *(const uint16_t *)e);
-        return;
+        break;
     case UA_INT32:
         sb_printf(out, "%d", *(const int32_t *)e);
-        return;
+        break;
     case UA_UINT32:
         sb_printf(out, "%u", *(const uint32_t *)e);
-        return;
+        break;
     case UA_INT64:
         sb_printf(out, "%lld", (long long)*(const int64_t *)e);
-        return;
+        break;
     case UA_UINT64:
         sb_printf(out, "%llu", (unsigned long long)*(const uint64_t *)e);
-        return;
+        break;
     case UA_FLOAT:
         json_double(*(const float *)e, out);
-        return;
+        break;
     case UA_DOUBLE:
         json_double(*(const double *)e, out);
+        break;
+    default:
+        return false;
+    }
+    return true;
+}
+
+static void json_base64(const ua_string *s, strbuf *out)
+{
+    if (!s->data) {
+        sb_puts(out, "null");
         return;
+    }
+    sb_putc(out, '"');
+    ua_base64_encode(s->data, (size_t)s->len, out);
+    sb_putc(out, '"');
+}
+
+void ua_value_json(int type, const void *e, strbuf *out)
+{
+    if (json_number(type, e, out)) return;
+    switch (type) {
     case UA_STRING:
     case UA_XMLELEMENT:
         json_text(e, out);
@@ -153,16 +175,8 @@ void ua_value_json(int type, const void *e, strbuf *out)
     case UA_DIAGNOSTICINFO:
         sb_puts(out, "null");
         return;
-    default: { /* ByteString and the ids read as ByteString */
-        const ua_string *s = e;
-        if (!s->data) {
-            sb_puts(out, "null");
-            return;
-        }
-        sb_putc(out, '"');
-        ua_base64_encode(s->data, (size_t)s->len, out);
-        sb_putc(out, '"');
-    }
+    default:
+        json_base64(e, out); /* ByteString and the ids read as ByteString */
     }
 }
 
