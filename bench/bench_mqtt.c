@@ -3,6 +3,7 @@
  *
  *   bench_mqtt payloads FILE N             writes the N payloads the sink will publish, one a line
  *   bench_mqtt run HOST:PORT N QOS BATCH   delivers N records; prints "records/s R"
+ * MQTT_EXTRA (environment): more sink keys, e.g. ', "max_inflight": 1000'.
  */
 #include "core/clock.h"
 #include "core/config.h"

@@ -12,6 +12,15 @@
   const SHIFT_BARS = 9;
   const SVG = 'http://www.w3.org/2000/svg';
   const tiles = new Map(); // device id -> tile
+  // Charts are loaded for tiles on screen only: a site with 1,000 machines opens one page.
+  const onScreen = new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      const tile = tiles.get(e.target.dataset.device);
+      if (!tile) continue;
+      tile.visible = e.isIntersecting;
+      if (tile.visible && tile.shifts === undefined) loadShifts(tile);
+    }
+  });
 
   // ---- server ----
 
@@ -61,9 +70,10 @@
     const machine = dev.machine_id === null ? '' : ' · #' + dev.machine_id;
     el.querySelector('.name').textContent = dev.name + machine;
     el.querySelector('.name').title = dev.id + ' (' + dev.driver + ')';
-    const tile = { id: dev.id, el, shifts: null, ts: null, shift: null };
+    const tile = { id: dev.id, el, shifts: undefined, ts: null, shift: null, visible: false };
     tiles.set(dev.id, tile);
     document.getElementById('tiles').appendChild(el);
+    onScreen.observe(el);
     return tile;
   }
 
@@ -132,7 +142,8 @@
     const last = rows && rows[rows.length - 1];
     if (tile.shift !== null && tile.shift !== shift) {
       tile.shift = shift;
-      loadShifts(tile); // a new shift began: its row now exists in the store
+      if (tile.visible) loadShifts(tile); // a new shift began: its row now exists in the store
+      else tile.shifts = undefined; // reloaded when the tile comes into view
       return;
     }
     tile.shift = shift;
@@ -223,10 +234,10 @@
       document.getElementById('empty').textContent = 'Cannot load devices: ' + e.message;
       setConn('lost', 'offline');
     }
-    for (const tile of tiles.values()) loadShifts(tile);
     connect();
     setInterval(tick, 1000);
-    setInterval(() => tiles.forEach(loadShifts), 60e3);
+    setInterval(() => tiles.forEach((t) => (t.visible ? loadShifts(t) : (t.shifts = undefined))),
+      60e3);
   }
 
   start();

@@ -118,15 +118,16 @@ static void counters_json(strbuf *out, mdc_rt_device *d)
     sb_puts(out, "}");
 }
 
+static void live_visit(void *ctx, const mdc_record *rec)
+{
+    live_json(ctx, rec);
+}
+
 static void device_json(mdc_rt_device *d, strbuf *out)
 {
-    mdc_record rec;
-    mdc_record_init(&rec);
-    bool have = mdc_runtime_device_live(d, &rec);
     identity_json(out, d);
-    live_json(out, have ? &rec : NULL);
+    mdc_runtime_device_visit(d, live_visit, out); /* renders under the lock: no copy */
     counters_json(out, d);
-    mdc_record_free(&rec);
 }
 
 void mdc_api_devices(mdc_runtime *rt, int64_t now_us, strbuf *out)
@@ -160,19 +161,28 @@ static void reason(strbuf *out, int *n, const char *kind, const char *id, const 
     sb_free(&r);
 }
 
+typedef struct reason_ctx {
+    const char *id;
+    strbuf *out;
+    int *n;
+} reason_ctx;
+
+static void reason_visit(void *ctx, const mdc_record *rec)
+{
+    reason_ctx *c = ctx;
+    if (!rec || !rec->error) return;
+    strbuf why = STRBUF_INIT;
+    sb_printf(&why, "unreachable: %s", rec->error);
+    reason(c->out, c->n, "device", c->id, sb_str(&why));
+    sb_free(&why);
+}
+
 static void device_reasons(mdc_runtime *rt, strbuf *out, int *n)
 {
     for (size_t i = 0; i < mdc_runtime_device_count(rt); i++) {
         mdc_rt_device *d = mdc_runtime_device(rt, i);
-        mdc_record rec;
-        mdc_record_init(&rec);
-        if (mdc_runtime_device_live(d, &rec) && rec.error) {
-            strbuf why = STRBUF_INIT;
-            sb_printf(&why, "unreachable: %s", rec.error);
-            reason(out, n, "device", d->cfg->id, sb_str(&why));
-            sb_free(&why);
-        }
-        mdc_record_free(&rec);
+        reason_ctx c = {d->cfg->id, out, n};
+        mdc_runtime_device_visit(d, reason_visit, &c);
     }
 }
 

@@ -216,6 +216,11 @@ void mdc_metrics_render(const mdc_metrics *m, strbuf *out)
 
 /* ---- collection ---- */
 
+static void up_visit(void *ctx, const mdc_record *rec)
+{
+    *(bool *)ctx = rec && !rec->error;
+}
+
 static void collect_device(mdc_rt_device *d, mdc_metrics_device *md)
 {
     md->id = d->cfg->id;
@@ -228,9 +233,7 @@ static void collect_device(mdc_rt_device *d, mdc_metrics_device *md)
     for (size_t b = 0; b <= MDC_RT_LATENCY_BUCKETS; b++)
         md->hist[b] = atomic_load(&d->latency_hist[b]);
     md->latency_sum_s = (double)atomic_load(&d->latency_sum_us) / 1e6;
-    pthread_mutex_lock(&d->live_mu);
-    md->up = d->has_live && !d->live.error;
-    pthread_mutex_unlock(&d->live_mu);
+    mdc_runtime_device_visit(d, up_visit, &md->up);
 }
 
 void mdc_metrics_collect(mdc_runtime *rt, mdc_metrics *m)

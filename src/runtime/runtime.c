@@ -181,6 +181,14 @@ bool mdc_runtime_device_live(mdc_rt_device *d, mdc_record *out)
     return have;
 }
 
+void mdc_runtime_device_visit(mdc_rt_device *d, void (*fn)(void *ctx, const mdc_record *rec),
+                              void *ctx)
+{
+    pthread_mutex_lock(&d->live_mu);
+    fn(ctx, d->has_live ? &d->live : NULL);
+    pthread_mutex_unlock(&d->live_mu);
+}
+
 int mdc_runtime_spool_stats(mdc_runtime *rt, mdc_spool_stats *st)
 {
     if (!rt->spool) return -1;

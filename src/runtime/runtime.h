@@ -116,6 +116,10 @@ void mdc_runtime_set_observer(mdc_runtime *rt, mdc_rt_observer fn, void *ctx);
 /* Copies the device's latest derived record into out (initialised by the caller); returns
  * false (out untouched) before its first poll. Thread-safe. */
 bool mdc_runtime_device_live(mdc_rt_device *d, mdc_record *out);
+/* Calls fn with the device's latest derived record (NULL before its first poll) while holding
+ * the device's lock, without copying it: fn must be quick and must not block. */
+void mdc_runtime_device_visit(mdc_rt_device *d, void (*fn)(void *ctx, const mdc_record *rec),
+                              void *ctx);
 /* Spool figures and a sink's backlog; only between mdc_runtime_start() and _stop(). Return -1
  * when the spool is not open. */
 int mdc_runtime_spool_stats(mdc_runtime *rt, mdc_spool_stats *st);

@@ -2,7 +2,7 @@
 // the Debian chromium) for tests/integration/test_dashboard.sh and bench/http.sh.
 //
 //   node dashboard_check.mjs check URL CONTROL_FIFO SCREENSHOT   tiles, colours, live changes
-//   node dashboard_check.mjs paint URL [RUNS]                    first paint times (ms)
+//   node dashboard_check.mjs paint URL [RUNS [TILES]]            first paint, all tiles (ms)
 //
 // The package directory (NODE_PATH) is given by the caller; prints "ok: ..." lines and exits
 // non-zero on the first failure.
@@ -125,26 +125,30 @@ async function check(url, fifo, screenshot) {
   await close();
 }
 
-async function paint(url, runs) {
+// First contentful paint, and the time until `tiles` tiles are on the page (ms since the
+// navigation started, from the page's performance clock), per run.
+async function paint(url, runs, tiles) {
   const { context, close } = await launch();
-  const times = [];
+  const results = [];
   for (let i = 0; i < runs; i++) {
     const page = await context.newPage();
     await page.goto(url, { waitUntil: 'load' });
-    await page.waitForSelector('.tile');
-    const t = await page.evaluate(() => {
+    await page.waitForFunction((n) => document.querySelectorAll('.tile').length >= n, tiles,
+      { timeout: 60000, polling: 'raf' });
+    const allTiles = await page.evaluate(() => performance.now());
+    const fcp = await page.evaluate(() => {
       const e = performance.getEntriesByName('first-contentful-paint')[0] ||
         performance.getEntriesByType('paint')[0];
       return e ? e.startTime : NaN;
     });
-    times.push(t);
+    results.push({ fcp: Math.round(fcp), tiles: Math.round(allTiles) });
     await page.close();
   }
   await close();
-  console.log(JSON.stringify(times));
+  console.log(JSON.stringify(results));
 }
 
 const [mode, ...rest] = process.argv.slice(2);
 if (mode === 'check') await check(rest[0], rest[1], rest[2]);
-else if (mode === 'paint') await paint(rest[0], Number(rest[1] || 5));
-else fail('usage: dashboard_check.mjs check URL FIFO PNG | paint URL [RUNS]');
+else if (mode === 'paint') await paint(rest[0], Number(rest[1] || 5), Number(rest[2] || 1));
+else fail('usage: dashboard_check.mjs check URL FIFO PNG | paint URL [RUNS [TILES]]');
