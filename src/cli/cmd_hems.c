@@ -339,7 +339,10 @@ static int initialise(mdc_runtime *rt, const char *port)
         LOG_ERROR(NULL, "initialisation failed: %s; exiting", err.msg);
         return 1;
     }
-    LOG_INFO(NULL, "joined the smart meter in %.3f s", (double)(mdc_mono_us() - t0) / 1e6);
+    char next[40];
+    mdc_format_utc_s(mdc_schedule_next(&dev->cfg->schedule, mdc_now_us()), next, sizeof next);
+    LOG_INFO(NULL, "joined the smart meter in %.3f s; first collection at %s",
+             (double)(mdc_mono_us() - t0) / 1e6, next);
     return 0;
 }
 
