@@ -268,6 +268,43 @@ static void test_asym_chunk(void **state)
     sb_free(&body);
 }
 
+/* A 4096-bit receiver: blocks of 512 - 42 bytes and the ExtraPaddingSize byte, both ways. */
+static void test_asym_chunk_4096(void **state)
+{
+    pki_pair *p = *state;
+    EVP_PKEY *big = EVP_RSA_gen(4096);
+    assert_non_null(big);
+    ua_sec client = asym_sec(p, 0), server = asym_sec(p, 1);
+    server.own_key = big;
+    client.peer_key = big;
+    strbuf w = STRBUF_INIT, body = STRBUF_INIT;
+    mdc_err err = {0};
+    char msg[1000];
+    memset(msg, 'q', sizeof msg);
+    for (size_t n = 0; n <= sizeof msg; n += 250) {
+        ua_chunk_info ci;
+        sb_reset(&w);
+        sb_reset(&body);
+        assert_int_equal(ua_chunk_put_asym(&client, 0, 1, 2, msg, n, &w, &err), 0);
+        size_t hdr = 12 + 4 + strlen(client.policy->uri) + 4 + client.own_cert_len + 4 + 20;
+        assert_int_equal((w.len - hdr) % 512, 0);
+        assert_int_equal(ua_chunk_get(&server, (uint8_t *)w.buf, w.len, &ci, &body, &err), 0);
+        assert_int_equal(body.len, n);
+        ua_chunk_info_clear(&ci);
+        /* and back: a 4096-bit sender signs with 512 bytes, the 2048-bit receiver decrypts */
+        sb_reset(&w);
+        sb_reset(&body);
+        assert_int_equal(ua_chunk_put_asym(&server, 7, 3, 4, msg, n, &w, &err), 0);
+        assert_int_equal(ua_chunk_get(&client, (uint8_t *)w.buf, w.len, &ci, &body, &err), 0);
+        assert_int_equal(body.len, n);
+        assert_int_equal(ci.request_id, 4);
+        ua_chunk_info_clear(&ci);
+    }
+    EVP_PKEY_free(big);
+    sb_free(&w);
+    sb_free(&body);
+}
+
 static void test_rsa_primitives(void **state)
 {
     pki_pair *p = *state;
@@ -388,15 +425,11 @@ static void test_assembler(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_p_sha256_vectors),
-        cmocka_unit_test(test_padding),
-        cmocka_unit_test(test_sym_sign_layout),
-        cmocka_unit_test(test_sym_encrypt_layout),
-        cmocka_unit_test(test_sym_token_fallback),
-        cmocka_unit_test(test_asym_chunk),
-        cmocka_unit_test(test_rsa_primitives),
-        cmocka_unit_test(test_client_certificate),
-        cmocka_unit_test(test_trust),
+        cmocka_unit_test(test_p_sha256_vectors),   cmocka_unit_test(test_padding),
+        cmocka_unit_test(test_sym_sign_layout),    cmocka_unit_test(test_sym_encrypt_layout),
+        cmocka_unit_test(test_sym_token_fallback), cmocka_unit_test(test_asym_chunk),
+        cmocka_unit_test(test_asym_chunk_4096),    cmocka_unit_test(test_rsa_primitives),
+        cmocka_unit_test(test_client_certificate), cmocka_unit_test(test_trust),
         cmocka_unit_test(test_assembler),
     };
     return cmocka_run_group_tests(tests, setup_pki, teardown_pki);
