@@ -6,6 +6,7 @@
  *   sqlite DBPATH N TSV       the same through the embedded store, TSV for `sqlite3 .import`
  * Prints "SECONDS SAMPLES" for the sink. The sink writes all its tables (samples, live, devices,
  * status history, shift energy, sink_state), the references only the samples rows. */
+#include "bench_records.h"
 #include "core/clock.h"
 #include "sinks/float_repr.h"
 #include "sinks/sink_postgres.h"
@@ -19,26 +20,11 @@
 #define DEVICES 10
 #define T0      (INT64_C(1795307400) * MDC_US_PER_SEC) /* 2026-11-22T00:30:00Z */
 
-static const char *const names[] = {"voltage_l1", "voltage_l2", "voltage_l3", "current_l1",
-                                    "current_l2", "current_l3", "power_kw",   "energy_kwh"};
-
 static void make(mdc_record *r, int64_t i)
 {
-    mdc_record_init(r);
-    char dev[32];
-    snprintf(dev, sizeof dev, "meter-%lld", (long long)(i % DEVICES));
+    bench_record(r, i, DEVICES, T0 + (i / DEVICES) * MDC_US_PER_SEC + (i % DEVICES) * 1000);
     r->seq = i + 1;
-    r->ts_us = T0 + (i / DEVICES) * MDC_US_PER_SEC + (i % DEVICES) * 1000;
-    mdc_record_set_device(r, dev);
-    r->has_machine_id = true;
-    r->machine_id = i % DEVICES + 1;
-    r->status = (int)(i / DEVICES / 60 % 3);
-    for (int k = 0; k < 8; k++)
-        mdc_record_add_double(r, names[k], 230.0 + (double)((i * 7 + k * 13) % 1000) / 100.0);
-    mdc_record_add_double(r, "energy_delta_kwh", 0.0125);
-    mdc_record_add_int(r, "shift", 1);
     r->shift_start_us = T0;
-    mdc_record_add_double(r, "shift_energy_kwh", (double)(i / DEVICES) * 0.0125);
 }
 
 /* The samples rows of r as TSV: PostgreSQL COPY text (value, value_text columns) or SQLite. */

@@ -5,6 +5,7 @@
  *   through   8 appending threads and one delivery thread to a null sink (read batches of 500,
  *             acknowledge): records/s from append to acknowledgement
  * Usage: bench_spool DIR N */
+#include "bench_records.h"
 #include "core/clock.h"
 #include "core/record_codec.h"
 #include "core/spool.h"
@@ -18,24 +19,9 @@
 #define THREADS 8
 #define BATCH   500
 
-static const char *const names[] = {"voltage_l1", "voltage_l2", "voltage_l3", "current_l1",
-                                    "current_l2", "current_l3", "power_kw",   "energy_kwh"};
-
 static void make(mdc_record *r, int64_t i, int dev)
 {
-    mdc_record_init(r);
-    char id[32];
-    snprintf(id, sizeof id, "meter-%d", dev);
-    r->ts_us = mdc_now_us();
-    mdc_record_set_device(r, id);
-    r->has_machine_id = true;
-    r->machine_id = dev + 1;
-    r->status = 2;
-    for (int k = 0; k < 8; k++)
-        mdc_record_add_double(r, names[k], 230.0 + (double)((i * 7 + k * 13) % 1000) / 100.0);
-    mdc_record_add_double(r, "energy_delta_kwh", 0.0125);
-    mdc_record_add_int(r, "shift", 1);
-    mdc_record_add_double(r, "shift_energy_kwh", (double)i * 0.0125);
+    bench_record(r, i * THREADS + dev, THREADS, mdc_now_us());
 }
 
 static double codec_rate(int64_t n)
