@@ -220,8 +220,8 @@ static int rollover(pg_sink *k, belmc_writer *w, int64_t day, const char *ts, md
     return 0;
 }
 
-/* Adds delta to bucket b (0..2) of a shiftwise row (live or history) read as
- * id, first, second, third; returns 0 and sets the new values' text in p. */
+/* Adds delta to bucket b (0..2) of a shiftwise row (live or history) read as id, first,
+ * second, third; total_energy is their sum; with ts, the timestamp moves forward to it. */
 static int add_to_row(pg_sink *k, const char *table, const PGresult *row, int b, double delta,
                       const char *ts, mdc_err *err)
 {
@@ -266,6 +266,17 @@ static int add_to_history(pg_sink *k, const values *v, int64_t day, int b, doubl
     return rc < 0 ? -1 : found;
 }
 
+static int insert_live_energy(pg_sink *k, const values *v, int b, double delta, mdc_err *err)
+{
+    char t[MDC_FLOAT_REPR_MAX], z[] = "0.0";
+    fmt_double(round4(delta), t, sizeof t);
+    const char *q[] = {v->ts, b == 0 ? t : z, b == 1 ? t : z, b == 2 ? t : z, t, v->machine};
+    return pg_run(k,
+                  "INSERT INTO ems.shiftwise_energy_live(timestamp, first_shift, second_shift, "
+                  "third_shift, total_energy, machine_id) VALUES($1, $2, $3, $4, $5, $6)",
+                  6, q, err);
+}
+
 static int shift_energy(pg_sink *k, belmc_writer *w, const mdc_record *r, const values *v,
                         mdc_err *err)
 {
@@ -285,21 +296,11 @@ static int shift_energy(pg_sink *k, belmc_writer *w, const mdc_record *r, const 
                              "ORDER BY id LIMIT 1 FOR UPDATE",
                              2, p, err);
     if (!row) return -1;
-    int rc;
-    if (PQntuples(row) == 0) {
-        char t[MDC_FLOAT_REPR_MAX], z[] = "0.0";
-        fmt_double(round4(delta), t, sizeof t);
-        const char *q[] = {v->ts, b == 0 ? t : z, b == 1 ? t : z, b == 2 ? t : z, t, v->machine};
-        rc = pg_run(k,
-                    "INSERT INTO ems.shiftwise_energy_live(timestamp, first_shift, second_shift, "
-                    "third_shift, total_energy, machine_id) VALUES($1, $2, $3, $4, $5, $6)",
-                    6, q, err);
-    } else if (PQgetvalue(row, 0, 4)[0] == 't' &&
-               (rc = add_to_history(k, v, day, b, delta, err)) != 0) {
-        /* a late sample of a closed day: done (or failed) */
-    } else {
-        rc = add_to_row(k, "shiftwise_energy_live", row, b, delta, v->ts, err);
-    }
+    bool have = PQntuples(row) > 0, late = have && PQgetvalue(row, 0, 4)[0] == 't';
+    int rc = late ? add_to_history(k, v, day, b, delta, err) : 0; /* 1: done there */
+    if (rc == 0)
+        rc = have ? add_to_row(k, "shiftwise_energy_live", row, b, delta, v->ts, err)
+                  : insert_live_energy(k, v, b, delta, err);
     PQclear(row);
     return rc < 0 ? -1 : 0;
 }
