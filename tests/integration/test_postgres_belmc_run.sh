@@ -2,7 +2,7 @@
 # A scripted run of two simulated Delta PLC meters into PostgreSQL, BELmc's schema and mdc's,
 # across a shift boundary and a local midnight: statuses changing, a meter reset and a spike, a
 # disconnection and a return. The time zone is a zone compiled for the test whose local time is
-# 23:58:48 when mdc starts, and shift 3 starts at 23:59, so both happen within ~80 s.
+# 23:58:40 when mdc starts, and shift 3 starts at 23:59, so both happen within ~80 s.
 # Checks: exact rows of both schemas, API-owned columns untouched, every sample once and in order
 # (against the SQLite store of the same run).
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,9 +26,9 @@ INSERT INTO production.machine_raw_live VALUES
   (1, '2020-01-01', 1, 0, 0, 'OLD', 'OLD', 7, 1, 13, 5, 12, 11),
   (2, '2020-01-01', 1, 0, 0, 'OLD', 'OLD', 7, 2, 23, 5, 22, 21);" >/dev/null
 
-# a zone whose local time is 23:58:48 now (+ start-up)
+# a zone whose local time is 23:58:40 now (+ start-up)
 now=$(date +%s)
-off=$(( ((23 * 3600 + 58 * 60 + 48) - now % 86400 + 2 * 86400) % 86400 ))
+off=$(( ((23 * 3600 + 58 * 60 + 40) - now % 86400 + 2 * 86400) % 86400 ))
 [ $off -gt 43200 ] && off=$(( off - 86400 ))
 a=${off#-}; sign=; [ "$off" -lt 0 ] && sign=-
 printf 'Zone Mdc/Test %s%d:%02d:%02d - MDCT\n' "$sign" $((a / 3600)) $((a % 3600 / 60)) $((a % 60)) > zone.txt
