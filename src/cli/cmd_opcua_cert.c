@@ -1,5 +1,6 @@
 /* cmd_opcua_cert.c — mdc opcua-cert: creates the OPC UA client certificate and key once (in
  * DATA_DIR/pki, or --dir) and prints what to give the server's administrator. */
+#include "cmd_opcua_cert.h"
 #include "cli.h"
 
 #include "drivers/opcua/ua_pki.h"
@@ -32,7 +33,6 @@ static int pki_dir_from(const cli_common *c, const char *dir, char *out, size_t 
 }
 
 /* Declared here until cli.h lists it (registered in main.c as "opcua-cert"). */
-int cmd_opcua_cert(int argc, char **argv);
 
 int cmd_opcua_cert(int argc, char **argv)
 {

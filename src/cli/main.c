@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "cmd_hems.h"
 #include "cmd_import_belmc.h"
+#include "cmd_opcua_cert.h"
 
 #include "core/log.h"
 
@@ -21,6 +22,8 @@ static void usage(FILE *f)
                "  hems [OPTIONS]           the smart-meter collector, a drop-in for\n"
                "                           hems-data-collector (mdc hems --help)\n"
                "  import-belmc DIR [-o FILE]  BELmc's collector settings -> a configuration\n"
+               "  opcua-cert [-c FILE | --data-dir DIR | --dir PKI_DIR] [--app-uri URI]\n"
+               "                           create (once) the OPC UA client certificate\n"
                "\n"
                "options for run/check/read:\n"
                "  -c, --config FILE        configuration file (JSON)\n"
@@ -59,7 +62,8 @@ int main(int argc, char **argv)
                 {"read", cmd_read},
                 {"demo", cmd_demo},
                 {"hems", cmd_hems},
-                {"import-belmc", cmd_import_belmc}};
+                {"import-belmc", cmd_import_belmc},
+                {"opcua-cert", cmd_opcua_cert}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(cmd, cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "mdc: unknown command '%s'\n\n", cmd);

@@ -96,6 +96,7 @@ static bool valid_id(const char *id)
 static int parse_device(mdc_config *cfg, const mdc_cfgnode *root, size_t i, mdc_err *err)
 {
     mdc_device_cfg *dev = &cfg->devices[i];
+    dev->data_dir = cfg->data_dir;
     if (cfg_array_object(root, "devices", i, &dev->node, err) < 0) return -1;
     const mdc_cfgnode *n = &dev->node;
     if (cfg_required_string(n, "id", &dev->id, err) < 0 ||

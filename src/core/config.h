@@ -25,6 +25,7 @@ typedef struct mdc_device_cfg {
     int64_t machine_id;
     mdc_schedule schedule; /* cron (if any) owned by the device config */
     mdc_cfgnode node;      /* the device object, for the driver and derive parsers */
+    const char *data_dir;  /* the effective data_dir (after command-line overrides) */
 } mdc_device_cfg;
 
 typedef struct mdc_spool_cfg {

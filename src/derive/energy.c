@@ -17,7 +17,7 @@ void mdc_derive_energy(const mdc_derive_cfg *cfg, mdc_derive_state *st, mdc_reco
                        strbuf *events)
 {
     if (!cfg->energy_field) return;
-    const mdc_field *f = mdc_record_find(rec, cfg->energy_field);
+    const mdc_field *f = mdc_derive_input(rec, cfg->energy_field);
     double e;
     if (!f || !mdc_value_as_double(&f->v, &e)) {
         mdc_record_add_null(rec, "energy_delta_kwh", NULL);

@@ -60,7 +60,7 @@ void mdc_derive_parts(const mdc_derive_cfg *cfg, mdc_derive_state *st, mdc_recor
                       strbuf *events)
 {
     if (cfg->parts_mode == MDC_PARTS_NONE) return;
-    const mdc_field *f = mdc_record_find(rec, cfg->parts_field);
+    const mdc_field *f = mdc_derive_input(rec, cfg->parts_field);
     int64_t n = -1;
     if (f && cfg->parts_mode == MDC_PARTS_SIGNAL) {
         bool level;

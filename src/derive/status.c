@@ -1,11 +1,12 @@
 /* status.c — 0 OFF, 1 ON (idle), 2 PRODUCTION from the configured rules. */
 #include "derive.h"
+#include "derive_internal.h"
 
 #include <math.h>
 
 static bool field_number(const mdc_record *rec, const char *name, double *out)
 {
-    const mdc_field *f = name ? mdc_record_find(rec, name) : NULL;
+    const mdc_field *f = name ? mdc_derive_input(rec, name) : NULL;
     return f && mdc_value_as_double(&f->v, out);
 }
 

@@ -13,10 +13,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#define RETRY_BASE_US   (1 * MDC_US_PER_SEC)
-#define RETRY_CAP_US    (60 * MDC_US_PER_SEC)
-#define PROBE_FORCE_US  (30 * MDC_US_PER_SEC)
-#define PROBE_MARGIN_US (20 * 1000)
+#define RETRY_BASE_US (1 * MDC_US_PER_SEC)
+#define RETRY_CAP_US  (60 * MDC_US_PER_SEC)
+/* Drivers with an idle hook reconnect by themselves between polls: look again soon. */
+#define RETRY_CAP_SELF_US (5 * MDC_US_PER_SEC)
+#define PROBE_FORCE_US    (30 * MDC_US_PER_SEC)
+#define PROBE_MARGIN_US   (20 * 1000)
 
 const double mdc_rt_latency_bounds_s[MDC_RT_LATENCY_BUCKETS] = {
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
@@ -31,10 +33,10 @@ static void note_latency(mdc_rt_device *d, int64_t us)
     atomic_store(&d->last_latency_us, us);
 }
 
-static int64_t retry_delay(unsigned failures, uint64_t seed)
+static int64_t retry_delay(unsigned failures, uint64_t seed, int64_t cap)
 {
     mdc_backoff b;
-    mdc_backoff_init(&b, RETRY_BASE_US, RETRY_CAP_US, seed);
+    mdc_backoff_init(&b, RETRY_BASE_US, cap, seed);
     int64_t d = 0;
     for (unsigned i = 0; i < failures && i < 16; i++)
         d = mdc_backoff_next(&b);
@@ -79,7 +81,7 @@ static bool bus_ready(mdc_rt_bus *bus, mdc_rt_device *d, int64_t now, char *why,
     atomic_fetch_add(&d->polls, 1);
     atomic_fetch_add(&d->poll_errors, 1);
     bus->failures++;
-    bus->retry_at_us = now + retry_delay(bus->failures, seed_of(bus, now));
+    bus->retry_at_us = now + retry_delay(bus->failures, seed_of(bus, now), RETRY_CAP_US);
     if (strcmp(bus->last_error, err.msg) != 0)
         LOG_WARN(bus->key ? bus->key : bus->devs[0]->cfg->id, "%s (retrying with backoff)",
                  err.msg);
@@ -91,7 +93,8 @@ static bool bus_ready(mdc_rt_bus *bus, mdc_rt_device *d, int64_t now, char *why,
 static void note_failure(mdc_rt_device *d, const mdc_err *err, int64_t now, bool log_changes)
 {
     d->failures++;
-    d->retry_at_us = now + retry_delay(d->failures, seed_of(d, now));
+    d->retry_at_us = now + retry_delay(d->failures, seed_of(d, now),
+                                       d->driver->idle ? RETRY_CAP_SELF_US : RETRY_CAP_US);
     if (log_changes && strcmp(d->last_error, err->msg) != 0)
         LOG_WARN(d->cfg->id, "unreachable: %s (retrying with backoff)", err->msg);
     snprintf(d->last_error, sizeof d->last_error, "%s", err->msg);

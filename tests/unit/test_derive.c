@@ -35,8 +35,8 @@ static mdc_derive_cfg parse_cfg(const char *json)
     mdc_err err;
     assert_int_equal(mdc_cfgdoc_load_string("d.json", json, strlen(json), &doc, &err), 0);
     mdc_cfgnode root = mdc_cfgdoc_root(doc);
-    static const char *const fields[] = {"power", "freq", "energy",       "flag",
-                                         "count", "prog", "_part_signal", NULL};
+    static const char *const fields[] = {"power", "freq",         "energy",     "flag", "count",
+                                         "prog",  "_part_signal", "part_count", NULL};
     mdc_derive_cfg cfg;
     if (mdc_derive_parse(&root, fields, &cfg, &err) < 0) fail_msg("%s", err.msg);
     docs[ndocs++] = doc;
@@ -251,6 +251,28 @@ static void test_parts_counter(void **state)
     assert_int_equal(count, 9);
 }
 
+static void test_name_collision(void **state)
+{
+    (void)state;
+    /* CONFIG.md's OPC UA example names its absolute counter node "part_count" */
+    mdc_derive_cfg cfg = parse_cfg("{\"parts\": {\"counter\": \"part_count\"}}");
+    mdc_derive_state st;
+    mdc_derive_state_init(&st);
+    for (int64_t v = 40; v <= 42; v += 2) {
+        mdc_record r = rec_at(T0 + v * MDC_US_PER_SEC);
+        mdc_record_add_int(&r, "part_count", v);
+        mdc_derive_apply(&cfg, NULL, &st, &r, NULL);
+        assert_int_equal(r.nfields, 3);
+        assert_string_equal(r.fields[0].name, "part_count_raw");
+        assert_int_equal(r.fields[0].v.u.i, v);
+        assert_string_equal(r.fields[1].name, "part_count_delta");
+        assert_int_equal(r.fields[1].v.u.i, v == 40 ? 0 : 2);
+        assert_string_equal(r.fields[2].name, "part_count");
+        assert_int_equal(r.fields[2].v.u.i, v == 40 ? 0 : 2);
+        mdc_record_free(&r);
+    }
+}
+
 static void test_shifts(void **state)
 {
     (void)state;
@@ -338,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_parts_rising_edge),
         cmocka_unit_test(test_parts_equals_and_debounce),
         cmocka_unit_test(test_parts_counter),
+        cmocka_unit_test(test_name_collision),
         cmocka_unit_test(test_shifts),
         cmocka_unit_test(test_shift_energy_rollover),
         cmocka_unit_test(test_unreachable_record),

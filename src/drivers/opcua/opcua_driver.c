@@ -179,11 +179,9 @@ static int parse_timing(const mdc_cfgnode *n, opcua_cfg *c, mdc_err *err)
 
 static int parse_pki_dir(const mdc_device_cfg *dev, opcua_cfg *c, mdc_err *err)
 {
-    const char *dir, *data_dir;
-    mdc_cfgnode root = mdc_cfgdoc_root(dev->node.doc);
-    if (cfg_string(&dev->node, "pki_dir", NULL, &dir, err) < 0 ||
-        cfg_string(&root, "data_dir", "data", &data_dir, err) < 0)
-        return -1;
+    const char *dir;
+    const char *data_dir = dev->data_dir ? dev->data_dir : "data";
+    if (cfg_string(&dev->node, "pki_dir", NULL, &dir, err) < 0) return -1;
     strbuf p = STRBUF_INIT;
     if (dir)
         sb_puts(&p, dir);
