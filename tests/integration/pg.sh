@@ -31,7 +31,8 @@ pg_start() {
   pg_ctl_ -o "-k $PG_DIR -p $PGPORT -c listen_addresses=127.0.0.1 -c fsync=off \
 -c synchronous_commit=off -c full_page_writes=off" -l "$PG_DIR/server.log" -w -t 30 start >/dev/null ||
     { tail -n 20 "$PG_DIR/server.log" >&2; return 1; }
-  trap 'pg_rc=$?; pg_cleanup; (exit $pg_rc); cleanup' EXIT
+  # set +e: lib.sh's errexit must not stop the trap before cleanup kills the test's processes
+  trap 'pg_rc=$?; set +e; pg_cleanup; (exit $pg_rc); cleanup' EXIT
 }
 
 pg_stop() { pg_ctl_ -m fast -w -t 30 stop >/dev/null; }
@@ -42,7 +43,7 @@ pg_restart() {
 pg_cleanup() {
   [ -n "$PG_DIR" ] || return 0
   pg_ctl_ -m immediate -w -t 10 stop >/dev/null 2>&1 || true
-  rm -rf "$PG_DIR"
+  rm -rf "$PG_DIR" 2>/dev/null || { sleep 0.5; rm -rf "$PG_DIR"; } || true
   PG_DIR=
 }
 
