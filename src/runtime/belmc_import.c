@@ -566,6 +566,11 @@ static void note_machines(strbuf *notes, const model *md)
                       md->nua);
         sb_puts(notes, "OPC UA: BELmc's five hard-coded nodes are read (node_mapping in "
                        "opcua_settings.json was never used by BELmc)\n");
+        if (md->ua.user)
+            sb_puts(notes, "OPC UA: with security None the password is sent only encrypted "
+                           "for the server's certificate; if the server offers no such token "
+                           "policy, prefer a Basic256Sha256 endpoint (or allow_plaintext_password, "
+                           "as BELmc effectively did)\n");
     }
     for (size_t i = 0; i < md->nmeters; i++)
         if (!has_param(&md->meters[i], P_POWER))
