@@ -2,8 +2,38 @@
 #include "api.h"
 #include "json_out.h"
 
+#include "core/xalloc.h"
+
 #include <inttypes.h>
 #include <string.h>
+
+typedef struct cache_entry {
+    bool valid;
+    int64_t seq, ts_us; /* the record it was rendered from */
+    strbuf json;
+} cache_entry;
+
+struct mdc_api_cache {
+    size_t n;
+    cache_entry *e;
+};
+
+mdc_api_cache *mdc_api_cache_new(size_t ndevices)
+{
+    mdc_api_cache *c = xcalloc(1, sizeof *c);
+    c->n = ndevices;
+    c->e = xcalloc(ndevices ? ndevices : 1, sizeof *c->e);
+    return c;
+}
+
+void mdc_api_cache_free(mdc_api_cache *c)
+{
+    if (!c) return;
+    for (size_t i = 0; i < c->n; i++)
+        sb_free(&c->e[i].json);
+    free(c->e);
+    free(c);
+}
 
 const char *mdc_api_state_name(const mdc_record *rec)
 {
@@ -118,19 +148,44 @@ static void counters_json(strbuf *out, mdc_rt_device *d)
     sb_puts(out, "}");
 }
 
+typedef struct live_ctx {
+    strbuf *out;
+    cache_entry *entry; /* NULL: no cache */
+} live_ctx;
+
+/* Under the device's lock: the cached rendering when it is of this record, else a new one. */
 static void live_visit(void *ctx, const mdc_record *rec)
 {
-    live_json(ctx, rec);
+    live_ctx *c = ctx;
+    cache_entry *e = c->entry;
+    if (!e || !rec) {
+        live_json(c->out, rec);
+        return;
+    }
+    if (!e->valid || e->seq != rec->seq || e->ts_us != rec->ts_us) {
+        sb_reset(&e->json);
+        live_json(&e->json, rec);
+        e->valid = true;
+        e->seq = rec->seq;
+        e->ts_us = rec->ts_us;
+    }
+    sb_append(c->out, e->json.buf, e->json.len);
 }
 
-static void device_json(mdc_rt_device *d, strbuf *out)
+static void device_json(mdc_rt_device *d, cache_entry *entry, strbuf *out)
 {
     identity_json(out, d);
-    mdc_runtime_device_visit(d, live_visit, out); /* renders under the lock: no copy */
+    live_ctx c = {out, entry};
+    mdc_runtime_device_visit(d, live_visit, &c); /* renders under the lock: no copy */
     counters_json(out, d);
 }
 
-void mdc_api_devices(mdc_runtime *rt, int64_t now_us, strbuf *out)
+static cache_entry *entry_of(mdc_api_cache *cache, size_t i)
+{
+    return cache && i < cache->n ? &cache->e[i] : NULL;
+}
+
+void mdc_api_devices(mdc_runtime *rt, mdc_api_cache *cache, int64_t now_us, strbuf *out)
 {
     sb_puts(out, "{\"timestamp\": ");
     mdc_json_time(out, now_us);
@@ -138,16 +193,19 @@ void mdc_api_devices(mdc_runtime *rt, int64_t now_us, strbuf *out)
     size_t n = mdc_runtime_device_count(rt);
     for (size_t i = 0; i < n; i++) {
         if (i) sb_puts(out, ", ");
-        device_json(mdc_runtime_device(rt, i), out);
+        device_json(mdc_runtime_device(rt, i), entry_of(cache, i), out);
     }
     sb_puts(out, "]}\n");
 }
 
-bool mdc_api_device(mdc_runtime *rt, const char *id, strbuf *out)
+bool mdc_api_device(mdc_runtime *rt, mdc_api_cache *cache, const char *id, strbuf *out)
 {
     mdc_rt_device *d = mdc_runtime_find_device(rt, id);
     if (!d) return false;
-    device_json(d, out);
+    size_t i = 0;
+    while (mdc_runtime_device(rt, i) != d)
+        i++;
+    device_json(d, entry_of(cache, i), out);
     sb_putc(out, '\n');
     return true;
 }

@@ -20,10 +20,18 @@
 
 #include <stdbool.h>
 
+/* The rendered live part of each device object, kept until the device's next record: a record
+ * comes every few seconds, requests many times a second. One per attached runtime; an entry is
+ * only touched under its device's lock (mdc_runtime_device_visit), so it needs no lock of its
+ * own. NULL works too (no caching). */
+typedef struct mdc_api_cache mdc_api_cache;
+mdc_api_cache *mdc_api_cache_new(size_t ndevices);
+void mdc_api_cache_free(mdc_api_cache *c);
+
 /* {"timestamp": now, "devices": [device, ...]} */
-void mdc_api_devices(mdc_runtime *rt, int64_t now_us, strbuf *out);
+void mdc_api_devices(mdc_runtime *rt, mdc_api_cache *cache, int64_t now_us, strbuf *out);
 /* One device object; false when there is no such device. */
-bool mdc_api_device(mdc_runtime *rt, const char *id, strbuf *out);
+bool mdc_api_device(mdc_runtime *rt, mdc_api_cache *cache, const char *id, strbuf *out);
 /* {"status": "ok"|"unhealthy", "reasons": [...]}; returns 200 or 503. */
 int mdc_api_health(mdc_runtime *rt, strbuf *out);
 /* The state name of a record (NULL: not polled yet). */

@@ -39,6 +39,7 @@ struct mdc_http {
     int port;
     pthread_rwlock_t lock; /* guards rt */
     mdc_runtime *rt;
+    mdc_api_cache *cache;            /* of rt's devices */
     _Atomic(const mdc_cfgdoc *) doc; /* the attached configuration: secrets to mask */
     mdc_events *events;
     pthread_t ticker;
@@ -142,8 +143,8 @@ static enum MHD_Result ep_devices(mdc_http *h, struct MHD_Connection *c, const m
     if (!h->rt) return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "reloading the configuration");
     strbuf body = STRBUF_INIT;
     if (req->route == MDC_ROUTE_DEVICES) {
-        mdc_api_devices(h->rt, mdc_now_us(), &body);
-    } else if (!mdc_api_device(h->rt, req->device, &body)) {
+        mdc_api_devices(h->rt, h->cache, mdc_now_us(), &body);
+    } else if (!mdc_api_device(h->rt, h->cache, req->device, &body)) {
         sb_free(&body);
         char msg[128];
         snprintf(msg, sizeof msg, "no such device \"%s\"", req->device);
@@ -406,6 +407,7 @@ static mdc_http *http_new(const mdc_http_cfg *cfg)
 
 static void http_free(mdc_http *h)
 {
+    mdc_api_cache_free(h->cache);
     mdc_events_free(h->events);
     pthread_cond_destroy(&h->tick_cv);
     pthread_mutex_destroy(&h->tick_mu);
@@ -442,6 +444,8 @@ void mdc_http_attach(mdc_http *h, mdc_runtime *rt)
 {
     pthread_rwlock_wrlock(&h->lock);
     h->rt = rt;
+    mdc_api_cache_free(h->cache);
+    h->cache = rt ? mdc_api_cache_new(mdc_runtime_device_count(rt)) : NULL;
     atomic_store(&h->doc, rt ? mdc_runtime_config(rt)->doc : NULL);
     if (rt) mdc_runtime_set_observer(rt, on_record, h);
     pthread_rwlock_unlock(&h->lock);
