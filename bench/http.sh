@@ -13,7 +13,7 @@ cd "$tmp"
 units=1000
 base=$(( 20000 + RANDOM % 10000 ))
 "$build/mdc-sim" modbus --tcp 127.0.0.1:$base --ports "$units" --frozen > sim.log 2>&1 &
-for _ in $(seq 100); do grep -q '^tcp:' sim.log && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q '^tcp:' sim.log 2>/dev/null && break; sleep 0.1; done
 config() { # N -> mdc-N.json
   { echo '{"data_dir": "data-'"$1"'", "http": {"listen": "127.0.0.1:0"}, "sinks": [{"type": "sqlite"}], "devices": ['
     for i in $(seq 0 $(( $1 - 1 ))); do

@@ -37,7 +37,7 @@ echo "mqtt: mdc sink at QoS 0: $q0 records/s, QoS 2: $q2 records/s"
 kill %1 2>/dev/null || true; wait 2>/dev/null || true
 sport=$(( port + 1 ))
 "$build/mdc-sim" modbus --tcp "127.0.0.1:$sport" --ports 20 --frozen > sim.log 2>&1 &
-for _ in $(seq 50); do grep -q '^tcp:' sim.log && break; sleep 0.1; done
+for _ in $(seq 50); do grep -q '^tcp:' sim.log 2>/dev/null && break; sleep 0.1; done
 { echo "{\"http\": {\"listen\": \"127.0.0.1:0\"}, \"spool\": {\"batch\": 500}, \"sinks\": [{\"type\": \"mqtt\", \"url\": \"mqtt://127.0.0.1:$port\", \"topic\": \"d/{device}\"}], \"devices\": ["
   for i in $(seq 0 19); do
     [ "$i" -gt 0 ] && echo ','
