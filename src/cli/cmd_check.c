@@ -15,15 +15,17 @@ int cmd_check(int argc, char **argv)
             return 2;
         }
     }
-    mdc_config *cfg;
-    mdc_runtime *rt;
-    int rc = cli_load(&c, &cfg, &rt);
+    cli_daemon d = {0}; /* everything `mdc run` would read, the "http" object too */
+    int rc = cli_daemon_load(&c, &d);
     if (rc) return rc;
     strbuf out = STRBUF_INIT;
-    mdc_runtime_describe(rt, &out);
+    mdc_runtime_describe(d.rt, &out);
+    if (d.has_http)
+        sb_printf(&out, "http: %s%s%s:%d%s\n", strchr(d.http.host, ':') ? "[" : "",
+                  d.http.host[0] ? d.http.host : "*", strchr(d.http.host, ':') ? "]" : "",
+                  d.http.port, d.http.token ? ", bearer token required" : "");
     fputs(sb_str(&out), stdout);
     sb_free(&out);
-    mdc_runtime_free(rt);
-    mdc_config_free(cfg);
+    cli_daemon_free(&d);
     return 0;
 }
