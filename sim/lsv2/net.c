@@ -1,5 +1,6 @@
 /* net.c — one listener per control, non-blocking connections, LSV2 framing, and the reply
  * queue that implements slow and split replies; dropped connections. */
+#include "../common/net.h"
 #include "lsim.h"
 
 #include "core/xalloc.h"
@@ -57,57 +58,16 @@ static uint64_t tag(uint64_t kind, uint64_t v)
     return kind << 32 | v;
 }
 
-static void raise_nofile(int need)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max &&
-        rl.rlim_cur < (rlim_t)need) {
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-    }
-}
-
-static int listen_one(const char *host, int port, int *bound)
-{
-    struct addrinfo hints = {.ai_family = AF_UNSPEC,
-                             .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
-    struct addrinfo *res;
-    char service[16];
-    snprintf(service, sizeof service, "%d", port);
-    int rc = getaddrinfo(host, service, &hints, &res);
-    if (rc != 0) {
-        fprintf(stderr, "mdc-sim lsv2: %s: %s\n", host, gai_strerror(rc));
-        return -1;
-    }
-    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    int one = 1;
-    if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 128) < 0) {
-        fprintf(stderr, "mdc-sim lsv2: listen on %s:%d: %s\n", host, port, strerror(errno));
-        if (fd >= 0) close(fd);
-        freeaddrinfo(res);
-        return -1;
-    }
-    freeaddrinfo(res);
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
-    getsockname(fd, (struct sockaddr *)&ss, &sl);
-    *bound = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                                            : ((struct sockaddr_in *)&ss)->sin_port);
-    return fd;
-}
-
 lsim_net *lsim_net_open(lsim *s)
 {
-    raise_nofile(s->n * 4 + 64);
+    sim_raise_nofile(s->n * 4 + 64);
     lsim_net *n = xcalloc(1, sizeof *n);
     n->lfd = xcalloc((size_t)s->n, sizeof *n->lfd);
     n->accepted = xcalloc((size_t)s->n, sizeof *n->accepted);
     n->telegrams = xcalloc((size_t)s->n, sizeof *n->telegrams);
     for (int i = 0; i < s->n; i++) {
         int bound;
-        int fd = listen_one(s->o.host, s->o.port ? s->o.port + i : 0, &bound);
+        int fd = sim_listen_tcp("mdc-sim lsv2", s->o.host, s->o.port ? s->o.port + i : 0, &bound);
         if (fd < 0) {
             lsim_net_close(n);
             return NULL;

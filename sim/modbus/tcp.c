@@ -1,4 +1,5 @@
 /* tcp.c — Modbus TCP: listeners on one or many ports, non-blocking connections, MBAP framing. */
+#include "../common/net.h"
 #include "msim.h"
 #include "drivers/modbus/pdu.h"
 #include "core/xalloc.h"
@@ -39,56 +40,15 @@ static uint64_t tag(uint64_t kind, uint64_t v)
     return kind << 32 | v;
 }
 
-static void raise_nofile(int need)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max &&
-        rl.rlim_cur < (rlim_t)need) {
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-    }
-}
-
-static int listen_one(const char *host, int port, int *bound)
-{
-    struct addrinfo hints = {.ai_family = AF_UNSPEC,
-                             .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
-    struct addrinfo *res;
-    char service[16];
-    snprintf(service, sizeof service, "%d", port);
-    int rc = getaddrinfo(host, service, &hints, &res);
-    if (rc != 0) {
-        fprintf(stderr, "mdc-sim modbus: %s: %s\n", host, gai_strerror(rc));
-        return -1;
-    }
-    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    int one = 1;
-    if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 128) < 0) {
-        fprintf(stderr, "mdc-sim modbus: listen on %s:%d: %s\n", host, port, strerror(errno));
-        if (fd >= 0) close(fd);
-        freeaddrinfo(res);
-        return -1;
-    }
-    freeaddrinfo(res);
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
-    getsockname(fd, (struct sockaddr *)&ss, &sl);
-    *bound = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                                            : ((struct sockaddr_in *)&ss)->sin_port);
-    return fd;
-}
-
 msim_tcp *msim_tcp_open(msim *s)
 {
-    raise_nofile(s->o.ports * 2 + 64);
+    sim_raise_nofile(s->o.ports * 2 + 64);
     msim_tcp *t = xcalloc(1, sizeof *t);
     t->lfd = xcalloc((size_t)s->o.ports, sizeof *t->lfd);
     int first = 0;
     for (int i = 0; i < s->o.ports; i++) {
         int bound;
-        int fd = listen_one(s->o.host, s->o.port + i, &bound);
+        int fd = sim_listen_tcp("mdc-sim modbus", s->o.host, s->o.port + i, &bound);
         if (fd < 0) {
             msim_tcp_close(t);
             return NULL;
