@@ -1,4 +1,5 @@
 /* broute_sim.c — `mdc-sim broute`: set-up, the event loop, the pty, clean exit. See bsim.h. */
+#include "../common/util.h"
 #include "../sim.h"
 #include "bsim.h"
 #include "drivers/broute/port.h"
@@ -178,13 +179,7 @@ static void open_stdin(bsim *s)
 
 static int open_signals(bsim *s)
 {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigprocmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    s->sigfd = sim_signalfd();
     if (s->sigfd < 0) return -1;
     epoll_add(s->epfd, s->sigfd, TAG_SIGNAL);
     return 0;

@@ -1,4 +1,5 @@
 /* opts.c — the command line of `mdc-sim broute`. */
+#include "../common/util.h"
 #include "bsim.h"
 #include "drivers/broute/hex.h"
 #include "drivers/broute/port.h"
@@ -74,24 +75,6 @@ static int bad(const char *fmt, const char *arg)
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\n(mdc-sim broute --help lists the options)\n");
     return -1;
-}
-
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_double(const char *s, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (!*s || *end || v != v) return -1;
-    *out = v;
-    return 0;
 }
 
 static int parse_clock(const char *s, mdc_civil *c)
@@ -225,7 +208,7 @@ static int parse_fail(const char *arg, bsim_opts *o)
     long nth = 1;
     if (colon) {
         *colon = '\0';
-        if (parse_long(colon + 1, 1, 1000000, &nth) < 0)
+        if (sim_parse_long(colon + 1, 1, 1000000, &nth) < 0)
             return bad("--fail-er04: expected CMD or CMD:N, got '%s'", arg);
     }
     if (!buf[0] || strlen(buf) >= sizeof o->fail_cmd)
@@ -266,22 +249,22 @@ static int parse_meter(int c, const char *arg, bsim_opts *o)
         return 0;
     case O_POWER:
     case O_ENERGY:
-        if (parse_double(arg, &d) < 0 || d < 0 || d > 1e7)
+        if (sim_parse_double(arg, &d) < 0 || d < 0 || d > 1e7)
             return bad("expected a number, got '%s'", arg);
         *(c == O_POWER ? &o->power_w : &o->energy_kwh) = d;
         return 0;
     case O_UNIT:
-        if (parse_long(arg, 0, 13, &v) < 0 || (v > 4 && v < 10))
+        if (sim_parse_long(arg, 0, 13, &v) < 0 || (v > 4 && v < 10))
             return bad("--unit: expected 0..4 or 10..13, got '%s'", arg);
         o->unit_code = (int)v;
         return 0;
     case O_COEFF:
-        if (parse_long(arg, 1, 999999, &v) < 0)
+        if (sim_parse_long(arg, 1, 999999, &v) < 0)
             return bad("--coefficient: expected 1..999999, got '%s'", arg);
         o->coeff = (uint32_t)v;
         return 0;
     case O_DIGITS:
-        if (parse_long(arg, 1, 8, &v) < 0) return bad("--digits: expected 1..8, got '%s'", arg);
+        if (sim_parse_long(arg, 1, 8, &v) < 0) return bad("--digits: expected 1..8, got '%s'", arg);
         o->digits = (int)v;
         return 0;
     case O_TZ:
@@ -292,7 +275,7 @@ static int parse_meter(int c, const char *arg, bsim_opts *o)
         o->have_clock = true;
         return 0;
     case O_SEED:
-        if (parse_long(arg, 0, 0x7FFFFFFFL, &v) < 0)
+        if (sim_parse_long(arg, 0, 0x7FFFFFFFL, &v) < 0)
             return bad("--seed: expected an integer, got '%s'", arg);
         o->seed = (uint64_t)v;
         return 0;
@@ -314,7 +297,7 @@ static int parse_module(int c, const char *arg, bsim_opts *o)
     case O_LINK:
         return copy(o->link, sizeof o->link, arg, "--link");
     case O_BAUD:
-        if (parse_long(arg, 1, 4000000, &v) < 0 || !mdc_brt_baud_supported((int)v))
+        if (sim_parse_long(arg, 1, 4000000, &v) < 0 || !mdc_brt_baud_supported((int)v))
             return bad("--baud: '%s' is not a supported rate", arg);
         o->baud = (int)v;
         return 0;
@@ -327,17 +310,17 @@ static int parse_module(int c, const char *arg, bsim_opts *o)
         return copy(o->password, sizeof o->password, arg, "--password");
     case O_MDELAY:
     case O_JDELAY:
-        if (parse_double(arg, &d) < 0 || d < 0 || d > 3600000)
+        if (sim_parse_double(arg, &d) < 0 || d < 0 || d > 3600000)
             return bad("expected milliseconds, got '%s'", arg);
         *(c == O_MDELAY ? &o->meter_delay_us : &o->join_delay_us) = (int64_t)(d * 1000);
         return 0;
     case O_SCAN:
-        if (parse_double(arg, &d) < 0 || d < 0 || d > 100)
+        if (sim_parse_double(arg, &d) < 0 || d < 0 || d > 100)
             return bad("--scan-scale: expected 0..100, got '%s'", arg);
         o->scan_scale = d;
         return 0;
     case O_CHANNEL:
-        if (parse_long(arg, 33, 60, &v) < 0)
+        if (sim_parse_long(arg, 33, 60, &v) < 0)
             return bad("--channel: expected 33..60, got '%s'", arg);
         o->channel = (int)v;
         return 0;
@@ -362,7 +345,7 @@ static int parse_fault(int c, const char *arg, bsim_opts *o)
     long v;
     int *n = count_opt(c, o);
     if (n) {
-        if (parse_long(arg, 0, 1000000, &v) < 0) return bad("expected a count, got '%s'", arg);
+        if (sim_parse_long(arg, 0, 1000000, &v) < 0) return bad("expected a count, got '%s'", arg);
         *n = (int)v;
         return 0;
     }

@@ -1,4 +1,5 @@
 /* lsv2_sim.c — `mdc-sim lsv2`: setup, the event loop, clean exit. See lsim.h. */
+#include "../common/util.h"
 #include "../sim.h"
 #include "lsim.h"
 
@@ -66,31 +67,15 @@ static int open_control(runtime *rt)
             lsim_control_feed(s, &rt->stdin_lb, buf, (size_t)n);
     }
     if (!s->o.control[0]) return 0;
-    if (mkfifo(s->o.control, 0600) == 0)
-        rt->fifo_created = true;
-    else if (errno != EEXIST) {
-        fprintf(stderr, "mdc-sim lsv2: --control %s: %s\n", s->o.control, strerror(errno));
-        return -1;
-    }
-    /* O_RDWR: the FIFO never reports end-of-file when a writer goes away */
-    rt->fifo = open(s->o.control, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-    if (rt->fifo < 0) {
-        fprintf(stderr, "mdc-sim lsv2: --control %s: %s\n", s->o.control, strerror(errno));
-        return -1;
-    }
+    rt->fifo = sim_open_fifo("mdc-sim lsv2", s->o.control, &rt->fifo_created);
+    if (rt->fifo < 0) return -1;
     epoll_add(s->epfd, rt->fifo, LSIM_TAG_FIFO);
     return 0;
 }
 
 static int open_signals(runtime *rt)
 {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigprocmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    rt->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    rt->sigfd = sim_signalfd();
     if (rt->sigfd < 0) return -1;
     epoll_add(rt->s->epfd, rt->sigfd, LSIM_TAG_SIGNAL);
     return 0;

@@ -1,4 +1,5 @@
 /* modbus_sim.c — `mdc-sim modbus`: setup, the event loop, clean exit. See msim.h. */
+#include "../common/util.h"
 #include "../sim.h"
 #include "msim.h"
 #include "core/clock.h"
@@ -113,31 +114,15 @@ static int open_control(runtime *rt)
     else if (errno == EPERM)
         read_stdin_now(rt);
     if (!s->o.control[0]) return 0;
-    if (mkfifo(s->o.control, 0600) == 0)
-        rt->fifo_created = true;
-    else if (errno != EEXIST) {
-        fprintf(stderr, "mdc-sim modbus: --control %s: %s\n", s->o.control, strerror(errno));
-        return -1;
-    }
-    /* O_RDWR: the FIFO never reports end-of-file when a writer goes away */
-    rt->fifo = open(s->o.control, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-    if (rt->fifo < 0) {
-        fprintf(stderr, "mdc-sim modbus: --control %s: %s\n", s->o.control, strerror(errno));
-        return -1;
-    }
+    rt->fifo = sim_open_fifo("mdc-sim modbus", s->o.control, &rt->fifo_created);
+    if (rt->fifo < 0) return -1;
     epoll_add(s->epfd, rt->fifo, MSIM_TAG_FIFO);
     return 0;
 }
 
 static int open_signals(runtime *rt)
 {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigprocmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    rt->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    rt->sigfd = sim_signalfd();
     if (rt->sigfd < 0) return -1;
     epoll_add(rt->s->epfd, rt->sigfd, MSIM_TAG_SIGNAL);
     return 0;

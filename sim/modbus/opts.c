@@ -1,4 +1,5 @@
 /* opts.c — the command line of `mdc-sim modbus`. */
+#include "../common/util.h"
 #include "msim.h"
 #include "drivers/modbus/link.h"
 #include "drivers/modbus/serial.h"
@@ -96,24 +97,6 @@ static int bad(const char *fmt, const char *arg)
     return -1;
 }
 
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_double(const char *s, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (!*s || *end || v != v) return -1;
-    *out = v;
-    return 0;
-}
-
 static int add_unit(msim_opts *o, long u)
 {
     for (int i = 0; i < o->nunits; i++)
@@ -133,8 +116,8 @@ static int parse_units(const char *s, msim_opts *o)
         long a, b;
         char *dash = strchr(tok, '-');
         if (dash) *dash = '\0';
-        if (parse_long(tok, 1, 247, &a) < 0 ||
-            (dash ? parse_long(dash + 1, a, 247, &b) : (b = a, 0)) < 0)
+        if (sim_parse_long(tok, 1, 247, &a) < 0 ||
+            (dash ? sim_parse_long(dash + 1, a, 247, &b) : (b = a, 0)) < 0)
             return -1;
         for (long u = a; u <= b; u++)
             if (add_unit(o, u) < 0) return -1;
@@ -154,7 +137,7 @@ static int parse_cycle(const char *s, msim_opts *o)
         double secs;
         if (!eq || o->ncycle >= MSIM_MAX_CYCLE) return -1;
         *eq = '\0';
-        if (msim_state_parse(tok, &st) < 0 || parse_double(eq + 1, &secs) < 0 || secs <= 0)
+        if (msim_state_parse(tok, &st) < 0 || sim_parse_double(eq + 1, &secs) < 0 || secs <= 0)
             return -1;
         o->cycle[o->ncycle++] = (msim_cycle_step){st, secs};
     }
@@ -251,7 +234,7 @@ static int parse_transport(int c, const char *arg, msim_opts *o)
         o->tcp = true;
         return 0;
     case O_PORTS:
-        if (parse_long(arg, 1, MSIM_MAX_PORTS, &v) < 0)
+        if (sim_parse_long(arg, 1, MSIM_MAX_PORTS, &v) < 0)
             return bad("--ports: expected 1..20000, got '%s'", arg);
         o->ports = (int)v;
         return 0;
@@ -264,7 +247,7 @@ static int parse_transport(int c, const char *arg, msim_opts *o)
     case O_LINK:
         return copy_path(o->link, sizeof o->link, arg, "--link");
     case O_BAUD:
-        if (parse_long(arg, 1, 4000000, &v) < 0 || !mdc_mb_baud_supported((int)v))
+        if (sim_parse_long(arg, 1, 4000000, &v) < 0 || !mdc_mb_baud_supported((int)v))
             return bad("--baud: '%s' is not a standard baud rate", arg);
         o->baud = (int)v;
         return 0;
@@ -274,12 +257,12 @@ static int parse_transport(int c, const char *arg, msim_opts *o)
         o->parity = arg[0];
         return 0;
     case O_DATA:
-        if (parse_long(arg, 7, 8, &v) < 0)
+        if (sim_parse_long(arg, 7, 8, &v) < 0)
             return bad("--data-bits: expected 7 or 8, got '%s'", arg);
         o->data_bits = (int)v;
         return 0;
     case O_STOP:
-        if (parse_long(arg, 1, 2, &v) < 0)
+        if (sim_parse_long(arg, 1, 2, &v) < 0)
             return bad("--stop-bits: expected 1 or 2, got '%s'", arg);
         o->stop_bits = (int)v;
         return 0;
@@ -317,7 +300,7 @@ static int parse_device(int c, const char *arg, msim_opts *o)
     case O_PROD:
     case O_ENERGY: {
         double d;
-        if (parse_double(arg, &d) < 0) return bad("expected a number, got '%s'", arg);
+        if (sim_parse_double(arg, &d) < 0) return bad("expected a number, got '%s'", arg);
         *(c == O_IDLE ? &o->idle_kw : c == O_PROD ? &o->production_kw : &o->energy_kwh) = d;
         return 0;
     }
@@ -327,7 +310,7 @@ static int parse_device(int c, const char *arg, msim_opts *o)
         o->start_state = (int)st;
         return 0;
     case O_SEED:
-        if (parse_long(arg, 0, 0x7FFFFFFFL, &v) < 0)
+        if (sim_parse_long(arg, 0, 0x7FFFFFFFL, &v) < 0)
             return bad("--seed: expected a non-negative integer, got '%s'", arg);
         o->seed = (uint64_t)v;
         return 0;
