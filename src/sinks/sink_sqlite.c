@@ -82,8 +82,9 @@ static int s_open(mdc_sink *s, mdc_err *err)
     }
     sqlite3_busy_timeout(k->db, 10000);
     char *msg = NULL;
-    if (sqlite3_exec(k->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL,
-                     &msg) != SQLITE_OK) {
+    if (sqlite3_exec(k->db,
+                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-1024;",
+                     NULL, NULL, &msg) != SQLITE_OK) {
         sqlite3_free(msg);
         db_fail(k, err, "set WAL mode");
         close_db(k);

@@ -9,6 +9,7 @@
 #include "pdu.h"
 #include "serial.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -82,11 +83,21 @@ static int resolve_check(const char *host, int port, mdc_err *err)
     return 0;
 }
 
+/* An IPv4 literal needs no resolver: libmodbus's plain TCP context connects to it directly,
+ * with a smaller context and without getaddrinfo's deep stack on every bus thread. */
+static bool is_ipv4_literal(const char *host)
+{
+    struct in_addr a;
+    return inet_pton(AF_INET, host, &a) == 1;
+}
+
 static modbus_t *new_context(const mdc_mb_link_cfg *c, mdc_err *err)
 {
     char service[16];
     modbus_t *ctx;
-    if (c->kind == MDC_MB_TCP) {
+    if (c->kind == MDC_MB_TCP && is_ipv4_literal(c->host)) {
+        ctx = modbus_new_tcp(c->host, c->port);
+    } else if (c->kind == MDC_MB_TCP) {
         if (resolve_check(c->host, c->port, err) < 0) return NULL;
         snprintf(service, sizeof service, "%d", c->port);
         ctx = modbus_new_tcp_pi(c->host, service);
