@@ -58,7 +58,7 @@ static void *appender(void *arg)
         snprintf(state, sizeof state, "{\"energy_base\": %lld.5, \"shift_energy\": %lld}",
                  (long long)i, (long long)i);
         mdc_err err;
-        if (mdc_spool_append(j->sp, &r, key, state, NULL, &err) < 0) {
+        if (mdc_spool_append(j->sp, &r, key, state, NULL, NULL, &err) < 0) {
             fprintf(stderr, "append: %s\n", err.msg);
             exit(1);
         }

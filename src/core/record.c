@@ -69,6 +69,8 @@ void mdc_record_free(mdc_record *r)
 {
     for (size_t i = 0; i < r->nfields; i++)
         field_free(&r->fields[i]);
+    for (size_t i = r->nfields; i < r->nkept; i++)
+        free(r->fields[i].name);
     free(r->fields);
     free(r->device);
     free(r->error);
@@ -82,11 +84,67 @@ void mdc_record_copy(mdc_record *dst, const mdc_record *src)
     dst->error = src->error ? xstrdup(src->error) : NULL;
     dst->fields = src->nfields ? xcalloc(src->nfields, sizeof *dst->fields) : NULL;
     dst->cap = src->nfields;
+    dst->nkept = 0;
     for (size_t i = 0; i < src->nfields; i++) {
         dst->fields[i].name = xstrdup(src->fields[i].name);
         dst->fields[i].error = src->fields[i].error ? xstrdup(src->fields[i].error) : NULL;
         mdc_value_copy(&dst->fields[i].v, &src->fields[i].v);
     }
+}
+
+void mdc_record_clear(mdc_record *r)
+{
+    for (size_t i = 0; i < r->nfields; i++) {
+        free(r->fields[i].error);
+        r->fields[i].error = NULL;
+        mdc_value_free(&r->fields[i].v);
+    }
+    if (r->nfields > r->nkept) r->nkept = r->nfields;
+    mdc_field *fields = r->fields;
+    size_t cap = r->cap, nkept = r->nkept;
+    free(r->device);
+    free(r->error);
+    mdc_record_init(r);
+    r->fields = fields;
+    r->cap = cap;
+    r->nkept = nkept;
+}
+
+/* Sets a field's name, reusing the kept one when it is the same text. */
+static void take_name(mdc_record *r, mdc_field *f, const char *name)
+{
+    bool kept = (size_t)(f - r->fields) < r->nkept;
+    if (kept && strcmp(f->name, name) == 0) return;
+    if (kept) free(f->name);
+    f->name = xstrdup(name);
+}
+
+void mdc_record_assign(mdc_record *dst, const mdc_record *src)
+{
+    mdc_record_clear(dst);
+    mdc_record_reserve(dst, src->nfields);
+    for (size_t i = 0; i < src->nfields; i++) {
+        mdc_field *f = mdc_record_add(dst, src->fields[i].name);
+        f->error = src->fields[i].error ? xstrdup(src->fields[i].error) : NULL;
+        mdc_value_copy(&f->v, &src->fields[i].v);
+    }
+    dst->seq = src->seq;
+    dst->ts_us = src->ts_us;
+    dst->device = src->device ? xstrdup(src->device) : NULL;
+    dst->has_machine_id = src->has_machine_id;
+    dst->machine_id = src->machine_id;
+    dst->status = src->status;
+    dst->error = src->error ? xstrdup(src->error) : NULL;
+    dst->shift_start_us = src->shift_start_us;
+}
+
+void mdc_record_remove(mdc_record *r, size_t i)
+{
+    field_free(&r->fields[i]);
+    size_t end = r->nkept > r->nfields ? r->nkept : r->nfields;
+    memmove(&r->fields[i], &r->fields[i + 1], (end - i - 1) * sizeof *r->fields);
+    r->nfields--;
+    if (r->nkept > 0 && r->nkept >= r->nfields + 1) r->nkept--;
 }
 
 void mdc_record_set_device(mdc_record *r, const char *device)
@@ -109,9 +167,11 @@ void mdc_record_reserve(mdc_record *r, size_t n)
 mdc_field *mdc_record_add(mdc_record *r, const char *name)
 {
     xgrow(&r->fields, &r->cap, r->nfields + 1, sizeof *r->fields);
-    mdc_field *f = &r->fields[r->nfields++];
-    memset(f, 0, sizeof *f);
-    f->name = xstrdup(name);
+    mdc_field *f = &r->fields[r->nfields];
+    take_name(r, f, name);
+    f->v = (mdc_value){0};
+    f->error = NULL;
+    r->nfields++;
     return f;
 }
 

@@ -52,7 +52,8 @@ typedef struct mdc_record {
     int status; /* MDC_STATUS_NONE when the device has no status rules */
     mdc_field *fields;
     size_t nfields, cap;
-    char *error;            /* device-level error (unreachable, login failed); NULL otherwise */
+    size_t nkept; /* fields[nfields..nkept) keep only their names, for reuse after a clear */
+    char *error;  /* device-level error (unreachable, login failed); NULL otherwise */
     int64_t shift_start_us; /* start of the shift `ts_us` belongs to; 0 when unknown */
 } mdc_record;
 
@@ -65,6 +66,13 @@ bool mdc_value_equal(const mdc_value *a, const mdc_value *b);
 void mdc_record_init(mdc_record *r);
 void mdc_record_free(mdc_record *r);
 void mdc_record_copy(mdc_record *dst, const mdc_record *src);
+/* Empties r for the next sample of the same source, keeping its memory: the field array and
+ * the field names, which mdc_record_add reuses when the same names come again in order. */
+void mdc_record_clear(mdc_record *r);
+/* dst (initialised) becomes a copy of src, reusing dst's memory. */
+void mdc_record_assign(mdc_record *dst, const mdc_record *src);
+/* Removes (and frees) field i, keeping the order of the others. */
+void mdc_record_remove(mdc_record *r, size_t i);
 void mdc_record_set_device(mdc_record *r, const char *device);
 void mdc_record_set_error(mdc_record *r, const char *msg);
 

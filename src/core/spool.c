@@ -16,7 +16,7 @@
 typedef struct pending {
     struct pending *next;
     mdc_record *rec;
-    strbuf enc;
+    strbuf *enc;
     const char *key, *state;
     int64_t dropped;
     int rc;
@@ -239,7 +239,7 @@ static int commit_batch(mdc_spool *sp, pending *batch, mdc_err *err)
     if (exec(sp, "BEGIN IMMEDIATE", err) < 0) return -1;
     int64_t old_first = sp->first_seq, old_last = sp->last_seq, old_dropped = sp->dropped;
     for (pending *p = batch; p; p = p->next) {
-        sqlite3_bind_blob(sp->ins, 1, p->enc.buf, (int)p->enc.len, SQLITE_STATIC);
+        sqlite3_bind_blob(sp->ins, 1, p->enc->buf, (int)p->enc->len, SQLITE_STATIC);
         if (step_done(sp, sp->ins, err, "append") < 0) goto fail;
         p->rec->seq = sqlite3_last_insert_rowid(sp->db);
         if (p->key && p->state) {
@@ -293,10 +293,12 @@ static void *writer_main(void *arg)
 }
 
 int mdc_spool_append(mdc_spool *sp, mdc_record *rec, const char *state_key, const char *state,
-                     int64_t *dropped, mdc_err *err)
+                     strbuf *enc, int64_t *dropped, mdc_err *err)
 {
-    pending p = {.rec = rec, .key = state_key, .state = state};
-    mdc_record_encode(rec, &p.enc);
+    strbuf local = STRBUF_INIT;
+    pending p = {.rec = rec, .enc = enc ? enc : &local, .key = state_key, .state = state};
+    sb_reset(p.enc);
+    mdc_record_encode(rec, p.enc);
     pthread_mutex_lock(&sp->qmu);
     if (sp->qtail)
         sp->qtail->next = &p;
@@ -307,7 +309,7 @@ int mdc_spool_append(mdc_spool *sp, mdc_record *rec, const char *state_key, cons
     while (!p.done)
         pthread_cond_wait(&sp->donecv, &sp->qmu);
     pthread_mutex_unlock(&sp->qmu);
-    sb_free(&p.enc);
+    sb_free(&local);
     if (dropped) *dropped = p.dropped;
     if (p.rc < 0 && err) *err = p.err;
     return p.rc;

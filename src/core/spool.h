@@ -36,9 +36,10 @@ int mdc_spool_open(const char *path, const mdc_spool_opts *opts, mdc_spool **out
 void mdc_spool_close(mdc_spool *sp);
 
 /* Commits rec (assigning rec->seq) and, if state_key is given, the state text, atomically.
+ * enc (may be NULL) is the caller's buffer for the encoded record, reused between calls.
  * *dropped (may be NULL) receives how many old records were dropped to make room. */
 int mdc_spool_append(mdc_spool *sp, mdc_record *rec, const char *state_key, const char *state,
-                     int64_t *dropped, mdc_err *err);
+                     strbuf *enc, int64_t *dropped, mdc_err *err);
 /* Saved state for key into out; returns 1 if found, 0 if none, -1 on error. */
 int mdc_spool_get_state(mdc_spool *sp, const char *key, strbuf *out, mdc_err *err);
 

@@ -11,18 +11,8 @@
 
 static void drop_hidden_fields(mdc_record *rec)
 {
-    size_t w = 0;
-    for (size_t i = 0; i < rec->nfields; i++) {
-        mdc_field *f = &rec->fields[i];
-        if (f->name[0] == '_') {
-            free(f->name);
-            free(f->error);
-            mdc_value_free(&f->v);
-            continue;
-        }
-        rec->fields[w++] = *f;
-    }
-    rec->nfields = w;
+    for (size_t i = rec->nfields; i-- > 0;)
+        if (rec->fields[i].name[0] == '_') mdc_record_remove(rec, i);
 }
 
 static bool is_derived_name(const char *name)

@@ -155,11 +155,9 @@ static void probe(mdc_rt_bus *bus, mdc_rt_device *d)
         d->retry_at_us = bus->retry_at_us;
         return;
     }
-    mdc_record rec;
-    mdc_record_init(&rec);
+    mdc_record_clear(&d->scratch);
     mdc_err err = {0};
-    poll_io(bus, d, &rec, now, true, &err);
-    mdc_record_free(&rec);
+    poll_io(bus, d, &d->scratch, now, true, &err);
 }
 
 /* The failing device whose probe is due first, or NULL. */
@@ -215,32 +213,28 @@ static void log_events(const char *dev, strbuf *events)
     }
 }
 
-/* The latest record, for the status API; the previous one is freed outside the lock. */
+/* The latest record, for the status API, copied into the live record's own memory. */
 static void keep_live(mdc_rt_device *d, const mdc_record *rec)
 {
-    mdc_record copy, old;
-    mdc_record_init(&copy);
-    mdc_record_copy(&copy, rec);
     pthread_mutex_lock(&d->live_mu);
-    old = d->live;
-    d->live = copy;
+    mdc_record_assign(&d->live, rec);
     d->has_live = true;
     pthread_mutex_unlock(&d->live_mu);
-    mdc_record_free(&old);
 }
 
 static void spool_record(mdc_runtime *rt, mdc_rt_device *d, mdc_record *rec)
 {
-    strbuf events = STRBUF_INIT, state = STRBUF_INIT;
-    mdc_derive_apply(&d->derive, &rt->shifts, &d->st, rec, &events);
-    log_events(d->cfg->id, &events);
+    sb_reset(&d->events);
+    sb_reset(&d->state);
+    mdc_derive_apply(&d->derive, &rt->shifts, &d->st, rec, &d->events);
+    log_events(d->cfg->id, &d->events);
     atomic_store(&d->status, rec->status);
-    mdc_derive_state_to_json(&d->st, &state);
+    mdc_derive_state_to_json(&d->st, &d->state);
     char key[128];
     snprintf(key, sizeof key, "derive:%s", d->cfg->id);
     mdc_err err = {0};
     int64_t dropped = 0;
-    if (mdc_spool_append(rt->spool, rec, key, sb_str(&state), &dropped, &err) < 0)
+    if (mdc_spool_append(rt->spool, rec, key, sb_str(&d->state), &d->enc, &dropped, &err) < 0)
         LOG_ERROR(d->cfg->id, "record lost: %s", err.msg);
     else
         atomic_fetch_add(&d->records, 1);
@@ -252,8 +246,6 @@ static void spool_record(mdc_runtime *rt, mdc_rt_device *d, mdc_record *rec)
                   "record%s; a sink has been down too long — raise spool.max_records or fix it",
                   (long long)rt->cfg->spool.max_records, (long long)dropped,
                   dropped == 1 ? "" : "s");
-    sb_free(&events);
-    sb_free(&state);
 }
 
 static mdc_rt_device *next_device(mdc_rt_bus *bus)
@@ -281,11 +273,10 @@ static bool wait_for(mdc_rt_bus *bus, int64_t due)
 static void poll_slot(mdc_rt_bus *bus, mdc_rt_device *d, int64_t due)
 {
     mdc_runtime *rt = bus->rt;
-    mdc_record rec;
-    mdc_record_init(&rec);
-    mdc_rt_poll_device(bus, d, &rec, true);
-    spool_record(rt, d, &rec);
-    mdc_record_free(&rec);
+    mdc_record *rec = &d->scratch;
+    mdc_record_clear(rec);
+    mdc_rt_poll_device(bus, d, rec, true);
+    spool_record(rt, d, rec);
     if (rt->opts.once) {
         d->next_due_us = INT64_MAX;
         atomic_fetch_add(&rt->devices_polled_once, 1);

@@ -41,6 +41,10 @@ static int build_device(mdc_runtime *rt, const mdc_device_cfg *dc, mdc_rt_device
     d->cfg = dc;
     pthread_mutex_init(&d->live_mu, NULL);
     mdc_record_init(&d->live);
+    mdc_record_init(&d->scratch);
+    sb_init(&d->events);
+    sb_init(&d->state);
+    sb_init(&d->enc);
     d->driver = mdc_driver_find(dc->driver);
     if (!d->driver) {
         const char *near = mdc_did_you_mean(dc->driver, mdc_driver_names());
@@ -113,6 +117,10 @@ void mdc_runtime_free(mdc_runtime *rt)
         if (d->dcfg) d->driver->free_config(d->dcfg);
         if (d->cfg) { /* built far enough to own a live record */
             mdc_record_free(&d->live);
+            mdc_record_free(&d->scratch);
+            sb_free(&d->events);
+            sb_free(&d->state);
+            sb_free(&d->enc);
             pthread_mutex_destroy(&d->live_mu);
         }
     }

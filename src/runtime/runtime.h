@@ -40,6 +40,9 @@ typedef struct mdc_rt_device {
     int64_t probe_after_us; /* ... but not before this (a healthy neighbour's poll) */
     unsigned failures;
     char last_error[MDC_ERR_MSG_MAX];
+    /* buffers the bus thread reuses from poll to poll (no allocation churn per sample) */
+    mdc_record scratch;
+    strbuf events, state, enc;
     /* counters (read by other threads) */
     atomic_uint_fast64_t polls, poll_errors, missed, records;
     atomic_int_fast64_t last_latency_us;

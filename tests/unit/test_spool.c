@@ -43,7 +43,7 @@ static void append(mdc_spool *sp, int64_t ts, double v, const char *state)
     mdc_record r;
     make(&r, ts, v);
     mdc_err err;
-    if (mdc_spool_append(sp, &r, state ? "derive:meter-1" : NULL, state, NULL, &err) < 0)
+    if (mdc_spool_append(sp, &r, state ? "derive:meter-1" : NULL, state, NULL, NULL, &err) < 0)
         fail_msg("%s", err.msg);
     assert_int_equal(r.seq, ts); /* the tests append ts = 1, 2, 3 ... */
     mdc_record_free(&r);
@@ -122,7 +122,7 @@ static void test_bound_drops_oldest(void **state)
         mdc_record r;
         make(&r, i, i / 10.0);
         int64_t dropped;
-        assert_int_equal(mdc_spool_append(sp, &r, NULL, NULL, &dropped, &err), 0);
+        assert_int_equal(mdc_spool_append(sp, &r, NULL, NULL, NULL, &dropped, &err), 0);
         total_dropped += dropped;
         mdc_record_free(&r);
     }
