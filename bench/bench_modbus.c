@@ -43,16 +43,17 @@ static double driver_rate(mdc_runtime *rt, double seconds)
     }
     long n = 0;
     int64_t end = mdc_mono_us() + (int64_t)(seconds * 1e6), t0 = mdc_mono_us();
+    mdc_record rec; /* reused from poll to poll, as a bus thread does */
+    mdc_record_init(&rec);
     while (mdc_mono_us() < end) {
-        mdc_record rec;
-        mdc_record_init(&rec);
+        mdc_record_clear(&rec);
         if (d->driver->poll(bus, d->dcfg, &rec, &err) < 0 || mdc_record_error_count(&rec)) {
             fprintf(stderr, "poll failed: %s\n", err.msg);
             exit(1);
         }
-        mdc_record_free(&rec);
         n++;
     }
+    mdc_record_free(&rec);
     double rate = n / ((mdc_mono_us() - t0) / 1e6);
     d->driver->bus_close(bus);
     return rate;

@@ -9,6 +9,8 @@
 #include "drivers/modbus/decode.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static mdc_mb_format fmt(mdc_mb_type t, mdc_mb_order o, int bpr)
@@ -343,6 +345,41 @@ static void test_shortest_float(void **state)
     assert_string_equal(buf, "nan");
 }
 
+/* The shortest decimal of positive floats across every binade (subnormals to FLT_MAX, powers
+ * of ten and their neighbours) equals the one printf finds by trying 1..9 digits. */
+static void test_shortest_float_sweep(void **state)
+{
+    (void)state;
+    for (uint32_t bits = 1; bits < 0x7f800000u; bits += 65521) {
+        for (int k = 0; k < 2; k++) {
+            float f;
+            uint32_t b = k ? bits ^ 1u : bits;
+            memcpy(&f, &b, sizeof f);
+            char want[40];
+            for (int p = 1; p <= 9; p++) {
+                snprintf(want, sizeof want, "%.*g", p, (double)f);
+                if (strtof(want, NULL) == f) break;
+            }
+            double got = mdc_mb_float_to_double(f);
+            if (got != strtod(want, NULL)) fail_msg("%a: got %.17g, want %s", (double)f, got, want);
+        }
+    }
+    for (int e = -45; e <= 38; e++) { /* 10^e and the floats on each side of it */
+        char s[16];
+        snprintf(s, sizeof s, "1e%d", e);
+        float f = strtof(s, NULL);
+        float around[] = {f, nextafterf(f, 0), nextafterf(f, INFINITY)};
+        for (int i = 0; i < 3; i++) {
+            char want[40];
+            for (int p = 1; p <= 9; p++) {
+                snprintf(want, sizeof want, "%.*g", p, (double)around[i]);
+                if (strtof(want, NULL) == around[i]) break;
+            }
+            assert_true(mdc_mb_float_to_double(around[i]) == strtod(want, NULL));
+        }
+    }
+}
+
 static void test_scaling(void **state)
 {
     (void)state;
@@ -499,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_rounding),
         cmocka_unit_test(test_format_check),
         cmocka_unit_test(test_encode_roundtrip),
+        cmocka_unit_test(test_shortest_float_sweep),
         cmocka_unit_test(test_raw_hex),
         cmocka_unit_test(test_raw_interpret),
         cmocka_unit_test(test_raw_interpret_bpr1),

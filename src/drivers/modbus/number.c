@@ -11,6 +11,33 @@
 static const double exact_pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
 
+/* 10^n as the nearest double, n = -46 .. 39: brackets every positive finite float. Comparing a
+ * float with these is exact (no float lies between 10^n and its nearest double). */
+static const double pow10_span[] = {
+    1e-46, 1e-45, 1e-44, 1e-43, 1e-42, 1e-41, 1e-40, 1e-39, 1e-38, 1e-37, 1e-36, 1e-35, 1e-34,
+    1e-33, 1e-32, 1e-31, 1e-30, 1e-29, 1e-28, 1e-27, 1e-26, 1e-25, 1e-24, 1e-23, 1e-22, 1e-21,
+    1e-20, 1e-19, 1e-18, 1e-17, 1e-16, 1e-15, 1e-14, 1e-13, 1e-12, 1e-11, 1e-10, 1e-9,  1e-8,
+    1e-7,  1e-6,  1e-5,  1e-4,  1e-3,  1e-2,  1e-1,  1e0,   1e1,   1e2,   1e3,   1e4,   1e5,
+    1e6,   1e7,   1e8,   1e9,   1e10,  1e11,  1e12,  1e13,  1e14,  1e15,  1e16,  1e17,  1e18,
+    1e19,  1e20,  1e21,  1e22,  1e23,  1e24,  1e25,  1e26,  1e27,  1e28,  1e29,  1e30,  1e31,
+    1e32,  1e33,  1e34,  1e35,  1e36,  1e37,  1e38,  1e39};
+enum { POW10_MIN = -46, POW10_MAX = 39 };
+
+/* floor(log10(a)) for a positive finite float, without calling log10: the binary exponent
+ * gives it to within one, the table settles it. */
+static int decimal_exponent(double a)
+{
+    int e2;
+    frexp(a, &e2);                     /* a = m * 2^e2, 0.5 <= m < 1 */
+    int e10 = ((e2 - 1) * 1233) >> 12; /* (e2 - 1) * log10(2), rounded down */
+    if (e10 < POW10_MIN) e10 = POW10_MIN;
+    while (e10 + 1 <= POW10_MAX && a >= pow10_span[e10 + 1 - POW10_MIN])
+        e10++;
+    while (e10 > POW10_MIN && a < pow10_span[e10 - POW10_MIN])
+        e10--;
+    return e10;
+}
+
 /* Shortest p-digit decimal of f that reads back as f, computed with exact double arithmetic
  * (m < 1e9 and 10^k <= 1e22 are exact, so m / 10^k is correctly rounded, as strtod would be).
  * Returns false when the fast path does not apply. */
@@ -20,11 +47,10 @@ static bool shortest_fast(float f, double *out)
                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
     double a = fabs((double)f);
-    int e10 = (int)floor(log10(a));
+    int e10 = decimal_exponent(a);
     for (int p = 1; p <= 9; p++) {
         int k = p - 1 - e10;
-        if (k < -22 || k > 22)
-            return false;
+        if (k < -22 || k > 22) return false;
         double m = k >= 0 ? nearbyint(a * p10[k]) : nearbyint(a / p10[-k]);
         double c = k >= 0 ? m / p10[k] : m * p10[-k];
         if (k < 0 && m * p10[-k] > 9007199254740992.0)
