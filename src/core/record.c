@@ -144,7 +144,7 @@ void mdc_record_remove(mdc_record *r, size_t i)
     size_t end = r->nkept > r->nfields ? r->nkept : r->nfields;
     memmove(&r->fields[i], &r->fields[i + 1], (end - i - 1) * sizeof *r->fields);
     r->nfields--;
-    if (r->nkept > 0 && r->nkept >= r->nfields + 1) r->nkept--;
+    if (r->nkept > r->nfields) r->nkept--; /* the kept tail moved down by one */
 }
 
 void mdc_record_set_device(mdc_record *r, const char *device)
