@@ -8,9 +8,9 @@
  * status history, shift energy, sink_state), the references only the samples rows. */
 #include "bench_records.h"
 #include "core/clock.h"
-#include "sinks/float_repr.h"
+#include "format/float_repr.h"
 #include "sinks/sink_postgres.h"
-#include "sinks/sink_sqlite.h"
+#include "sinks/sink_store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,8 +102,8 @@ int main(int argc, char **argv)
         return run(s, n, argv[4], true);
     }
     if (strcmp(argv[1], "sqlite") == 0) {
-        mdc_sqlite_sink_cfg c = {.path = argv[2]};
-        return run(mdc_sink_sqlite_new(&c), n, argv[4], false);
+        
+        return run(mdc_sink_store_new(argv[2]), n, argv[4], false);
     }
     fprintf(stderr, "bench_ingest: unknown mode %s\n", argv[1]);
     return 2;

@@ -8,7 +8,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/record.h"
-#include "sinks/format.h"
+#include "format/format.h"
 #include "sinks/sink_config.h"
 
 #include <stdio.h>

@@ -213,7 +213,7 @@ static int parse_fail(const char *arg, bsim_opts *o)
     }
     if (!buf[0] || strlen(buf) >= sizeof o->fail_cmd)
         return bad("--fail-er04: expected CMD or CMD:N, got '%s'", arg);
-    snprintf(o->fail_cmd, sizeof o->fail_cmd, "%s", buf);
+    memcpy(o->fail_cmd, buf, strlen(buf) + 1); /* fits: checked above */
     o->fail_cmd_nth = (int)nth;
     return 0;
 }

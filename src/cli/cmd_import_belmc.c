@@ -4,7 +4,7 @@
  * to stderr. Secrets are never copied. */
 #include "cmd_import_belmc.h"
 
-#include "runtime/belmc_import.h"
+#include "cli/belmc_import.h"
 
 #include <errno.h>
 #include <stdbool.h>

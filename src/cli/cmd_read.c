@@ -1,7 +1,7 @@
 /* cmd_read.c — mdc read: one poll of one device, printed; for commissioning. */
 #include "cli.h"
 
-#include "sinks/format.h"
+#include "format/format.h"
 
 #include <stdio.h>
 #include <string.h>

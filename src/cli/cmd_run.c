@@ -1,4 +1,4 @@
-/* cmd_run.c — mdc run: the daemon (daemon.c). */
+/* cmd_run.c — mdc run: the daemon (service.c). */
 #include "cli.h"
 
 #include <stdio.h>

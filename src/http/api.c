@@ -1,6 +1,6 @@
 /* api.c — see api.h. */
 #include "api.h"
-#include "json_out.h"
+#include "format/json_out.h"
 
 #include "core/xalloc.h"
 

@@ -2,7 +2,7 @@
 #include "metrics.h"
 
 #include "core/xalloc.h"
-#include "sinks/float_repr.h"
+#include "format/float_repr.h"
 
 #include <dirent.h>
 #include <inttypes.h>

@@ -2,15 +2,15 @@
 #include "api.h"
 #include "assets.h"
 #include "events.h"
-#include "history.h"
+#include "store/store.h"
 #include "http.h"
 #include "metrics.h"
 #include "request.h"
 
 #include "core/clock.h"
 #include "core/xalloc.h"
-#include "json_out.h"
-#include "sinks/format.h"
+#include "format/json_out.h"
+#include "format/format.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -154,16 +154,11 @@ static enum MHD_Result ep_devices(mdc_http *h, struct MHD_Connection *c, const m
     return send_body(c, MHD_HTTP_OK, JSON_TYPE, &body);
 }
 
-/* The embedded store's path (malloc'ed), or NULL when no sqlite sink is configured. */
+/* The embedded store's path (malloc'ed), or NULL when no store sink is configured. */
 static char *store_path(mdc_runtime *rt)
 {
-    static const char prefix[] = "sqlite:"; /* sink_sqlite.c names its sinks "sqlite:PATH" */
-    for (size_t i = 0; i < mdc_runtime_sink_count(rt); i++) {
-        const mdc_sink *s = mdc_runtime_sink(rt, i)->sink;
-        if (!strcmp(s->ops->type, "sqlite") && !strncmp(s->id, prefix, sizeof prefix - 1))
-            return xstrdup(s->id + sizeof prefix - 1);
-    }
-    return NULL;
+    const char *path = mdc_runtime_store_path(rt);
+    return path ? xstrdup(path) : NULL;
 }
 
 static void default_range(const mdc_http_req *req, int64_t span, int64_t *from, int64_t *to)
@@ -195,8 +190,8 @@ static enum MHD_Result ep_history(mdc_http *h, struct MHD_Connection *c, const m
     default_range(req, history ? HISTORY_DEFAULT_US : SHIFTS_DEFAULT_US, &from, &to);
     strbuf body = STRBUF_INIT;
     mdc_err err = {0};
-    int rc = history ? mdc_history_records(path, req->device, from, to, req->limit, &body, &err)
-                     : mdc_history_shifts(path, req->device, from, to, &body, &err);
+    int rc = history ? mdc_store_history(path, req->device, from, to, req->limit, &body, &err)
+                     : mdc_store_shifts(path, req->device, from, to, &body, &err);
     free(path);
     if (rc < 0) {
         sb_free(&body);

@@ -2,6 +2,7 @@
 #include "runtime_internal.h"
 
 #include "core/xalloc.h"
+#include "sinks/sink_store.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -167,6 +168,15 @@ size_t mdc_runtime_sink_count(const mdc_runtime *rt)
 mdc_rt_sink *mdc_runtime_sink(mdc_runtime *rt, size_t i)
 {
     return i < rt->nsinks ? &rt->sinks[i] : NULL;
+}
+
+const char *mdc_runtime_store_path(const mdc_runtime *rt)
+{
+    for (size_t i = 0; i < rt->nsinks; i++) {
+        const char *path = mdc_sink_store_path(rt->sinks[i].sink);
+        if (path) return path;
+    }
+    return NULL;
 }
 
 const mdc_shift_ctx *mdc_runtime_shifts(const mdc_runtime *rt)

@@ -134,6 +134,9 @@ void mdc_runtime_sink_error(mdc_rt_sink *s, char *buf, size_t n);
 int mdc_runtime_read_once(mdc_runtime *rt, mdc_rt_device *dev, mdc_record *rec, strbuf *inspect,
                           int argc, char **argv, mdc_err *err);
 
+/* The embedded store's file when a store sink ("sqlite") is configured, else NULL. */
+const char *mdc_runtime_store_path(const mdc_runtime *rt);
+
 /* The shift context derived from the configuration. */
 const mdc_shift_ctx *mdc_runtime_shifts(const mdc_runtime *rt);
 

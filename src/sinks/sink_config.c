@@ -4,7 +4,7 @@
 #include "sink_file.h"
 #include "sink_mqtt.h"
 #include "sink_postgres.h"
-#include "sink_sqlite.h"
+#include "sink_store.h"
 #include "sink_stdout.h"
 
 #include "core/xalloc.h"
@@ -33,8 +33,7 @@ static int build_sqlite(const mdc_cfgnode *n, const char *data_dir, mdc_sink **o
     snprintf(def, sizeof def, "%s/mdc.db", data_dir);
     const char *path;
     if (cfg_check_keys(n, keys, err) < 0 || cfg_string(n, "path", def, &path, err) < 0) return -1;
-    mdc_sqlite_sink_cfg c = {.path = (char *)path};
-    *out = mdc_sink_sqlite_new(&c);
+    *out = mdc_sink_store_new(path);
     return 0;
 }
 
@@ -125,6 +124,5 @@ mdc_sink *mdc_sink_default(const char *data_dir)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/mdc.db", data_dir);
-    mdc_sqlite_sink_cfg c = {.path = path};
-    return mdc_sink_sqlite_new(&c);
+    return mdc_sink_store_new(path);
 }

@@ -5,14 +5,14 @@
 #define MDC_SINK_CONFIG_TEXT_H
 
 #include "core/confread.h"
-#include "sinks/format.h"
+#include "format/format.h"
 #include "sinks/sink.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
 /* The shared keys, parsed. Style hems means the hems-data-collector record: its nine fields
- * (sink_shape.h MDC_HEMS_FIELDS), no identity, empty records skipped, its fixed CSV columns —
+ * (format/hems.h MDC_HEMS_FIELDS), no identity, empty records skipped, its fixed CSV columns —
  * each unless the keys say otherwise. */
 typedef struct mdc_text_opts {
     mdc_format_style style;

@@ -24,7 +24,7 @@
 #include "core/err.h"
 #include "core/record.h"
 #include "core/strbuf.h"
-#include "sinks/format.h"
+#include "format/format.h"
 #include "sinks/sink.h"
 
 #include <stdbool.h>

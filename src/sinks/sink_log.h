@@ -8,7 +8,7 @@
 #ifndef MDC_SINK_LOG_H
 #define MDC_SINK_LOG_H
 
-#include "sinks/sink_render.h"
+#include "format/render.h"
 #include "sinks/sink.h"
 
 typedef struct mdc_log_sink_cfg {

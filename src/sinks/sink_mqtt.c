@@ -5,7 +5,7 @@
  * there for the acknowledgements. Every open() makes a fresh client, every close() destroys
  * it, so a reconnect never inherits half-sent state.
  */
-#include "format.h"
+#include "format/format.h"
 #include "sink_mqtt.h"
 
 #include "core/clock.h"

@@ -2,7 +2,7 @@
 #include "sink_mqtt.h"
 
 #include "core/clock.h"
-#include "float_repr.h"
+#include "format/float_repr.h"
 
 #include <inttypes.h>
 #include <math.h>

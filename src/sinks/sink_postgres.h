@@ -1,6 +1,6 @@
 /* sink_postgres.h — the "postgres" sink (libpq), in two flavours:
  *
- *   schema "mdc"    the embedded store's tables (sink_sqlite.h) in the PostgreSQL schema
+ *   schema "mdc"    the embedded store's tables (store/store.h) in the PostgreSQL schema
  *                   `pg_schema` (default "mdc"), created and migrated by numbered, idempotent
  *                   migrations; each batch is one transaction: COPY for the long tables
  *                   (samples, status_history, part_events), multi-row upserts for the others.

@@ -29,8 +29,8 @@
  * Timestamps are naive local times in the sink's time zone, with microseconds. */
 #include "sink_postgres_internal.h"
 
-#include "float_repr.h"
-#include "format.h"
+#include "format/float_repr.h"
+#include "format/format.h"
 
 #include "core/clock.h"
 #include "core/xalloc.h"

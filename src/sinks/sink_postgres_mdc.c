@@ -1,12 +1,12 @@
 /* sink_postgres_mdc.c — the batch writer of mdc's own tables (the embedded store's rules, see
- * sink_sqlite.c), built for throughput: one COPY each for samples, status_history and
+ * store/store_write.c), built for throughput: one COPY each for samples, status_history and
  * part_events, and one multi-row upsert each for devices, live and shift_energy (one row per
  * device, or per device and shift, for the whole batch: what the record-by-record rules leave
  * behind). Status changes are found against the live statuses, cached per connection. */
 #include "sink_postgres_internal.h"
 
-#include "float_repr.h"
-#include "format.h"
+#include "format/float_repr.h"
+#include "format/format.h"
 
 #include "core/clock.h"
 #include "core/xalloc.h"

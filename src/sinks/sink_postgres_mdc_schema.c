@@ -1,5 +1,5 @@
 /* sink_postgres_mdc_schema.c — mdc's own tables in PostgreSQL: the embedded store's schema
- * (sink_sqlite.h) in the schema named by pg_schema. Numbered migrations: append new ones, never
+ * (store/store.h) in the schema named by pg_schema. Numbered migrations: append new ones, never
  * edit or reorder old ones. Each runs once, in its own transaction, under an advisory lock (two
  * mdc processes starting together do not race), and is written to be harmless if re-run.
  * "@" in the text stands for the quoted schema name. */

@@ -19,7 +19,7 @@
 #define MDC_SINK_PUBSUB_H
 
 #include "sinks/sink.h"
-#include "sinks/sink_render.h"
+#include "format/render.h"
 
 #include <stddef.h>
 #include <stdint.h>

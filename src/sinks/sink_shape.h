@@ -13,27 +13,13 @@
 #ifndef MDC_SINK_SHAPE_H
 #define MDC_SINK_SHAPE_H
 
+#include "format/shape.h"
 #include "sinks/sink.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The hems-data-collector record's fields in the order of its README (after timestamp). */
-#define MDC_HEMS_NFIELDS 9
-extern const char *const MDC_HEMS_FIELDS[MDC_HEMS_NFIELDS];
-
-typedef struct mdc_shape_cfg {
-    const char *const *fields; /* NULL: every field as it is */
-    size_t nfields;
-    bool bare;
-    bool skip_empty;
-} mdc_shape_cfg;
-
 /* Takes ownership of inner; the config is copied. Never returns NULL. */
 mdc_sink *mdc_sink_shape_new(mdc_sink *inner, const mdc_shape_cfg *cfg);
-
-/* The reshaped copy of src (what the wrapper hands on); false when skip_empty drops it (dst is
- * then left initialised and empty). Exposed for tests. */
-bool mdc_shape_record(const mdc_shape_cfg *cfg, const mdc_record *src, mdc_record *dst);
 
 #endif

@@ -8,7 +8,7 @@
 #ifndef MDC_SINK_STDOUT_H
 #define MDC_SINK_STDOUT_H
 
-#include "sinks/format.h"
+#include "format/format.h"
 #include "sinks/sink.h"
 
 #include <stdbool.h>

@@ -1,7 +1,7 @@
 /* sink_webhook.h — the "webhook" sink: records POSTed to an HTTP(S) URL (libcurl).
  *
  * One request per record (the hems tool's behaviour) or, with batch, one per spool batch
- * (sink_render.h mdc_render_many: a JSON array, YAML documents, CSV rows). The body is the
+ * (format/render.h mdc_render_many: a JSON array, YAML documents, CSV rows). The body is the
  * record rendered in the configured format — json.dumps() of the record in hems style — with
  * Content-Type application/json, application/yaml or text/csv unless a configured header sets
  * it. Any response other than 2xx, or none within the timeout, is a failure: the runtime
@@ -17,7 +17,7 @@
 #define MDC_SINK_WEBHOOK_H
 
 #include "sinks/sink.h"
-#include "sinks/sink_render.h"
+#include "format/render.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* libFuzzer: mdc import-belmc's readers — the input as each of BELmc's settings files and as
  * its .env, alone and together. */
-#include "runtime/belmc_import.h"
+#include "cli/belmc_import.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -4,8 +4,8 @@
  *   CSV:  every row has as many fields as its header.
  * Input: 8 bytes of timestamp, 1 byte of flags, then NUL-separated segments; the first is the
  * "fz" string, each later one a field "k_<segment>" whose type comes from its first byte. */
-#include "sinks/float_repr.h"
-#include "sinks/format.h"
+#include "format/float_repr.h"
+#include "format/format.h"
 
 #include <jansson.h>
 #include <yaml.h>

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "sinks/float_repr.h"
+#include "format/float_repr.h"
 
 #include <math.h>
 #include <stdio.h>

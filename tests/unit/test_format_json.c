@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "sinks/format.h"
+#include "format/format.h"
 
 #include <math.h>
 #include <string.h>

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "http/json_out.h"
+#include "format/json_out.h"
 #include "http/metrics.h"
 
 #include <math.h>

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "sinks/sink_config.h"
-#include "sinks/sink_render.h"
+#include "format/render.h"
 #include "sinks/sink_shape.h"
 #include "sinks/sink_pubsub_auth.h"
 #include "sinks/sink_webhook.h"

@@ -547,7 +547,7 @@ static void meter(env *e, mdc_record *r, int64_t ts, int status, double power, d
     mdc_record_add_double(r, "shift_energy_kwh", shift_e);
 }
 
-/* mdc's own tables: the embedded store's rows (test_sink_sqlite.c), replays, epochs. */
+/* mdc's own tables: the embedded store's rows (test_sink_store.c), replays, epochs. */
 static void test_mdc_schema(void **state)
 {
     (void)state;

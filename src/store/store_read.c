@@ -1,6 +1,6 @@
-/* history.c — see history.h. */
-#include "history.h"
-#include "json_out.h"
+/* store_read.c — the history queries of store.h. */
+#include "store/store.h"
+#include "format/json_out.h"
 
 #include "core/clock.h"
 
@@ -167,8 +167,8 @@ static int status_json(sqlite3 *db, const char *device, const char *from, const 
     return 0;
 }
 
-int mdc_history_records(const char *db_path, const char *device, int64_t from_us, int64_t to_us,
-                        int64_t limit, strbuf *out, mdc_err *err)
+int mdc_store_history(const char *db_path, const char *device, int64_t from_us, int64_t to_us,
+                      int64_t limit, strbuf *out, mdc_err *err)
 {
     sqlite3 *db;
     if (open_store(db_path, &db, err) < 0) return -1;
@@ -201,8 +201,8 @@ static void shift_row(strbuf *out, sqlite3_stmt *st, int n)
     sb_printf(out, ", \"closed\": %s}", sqlite3_column_int(st, 4) ? "true" : "false");
 }
 
-int mdc_history_shifts(const char *db_path, const char *device, int64_t from_us, int64_t to_us,
-                       strbuf *out, mdc_err *err)
+int mdc_store_shifts(const char *db_path, const char *device, int64_t from_us, int64_t to_us,
+                     strbuf *out, mdc_err *err)
 {
     sqlite3 *db;
     if (open_store(db_path, &db, err) < 0) return -1;

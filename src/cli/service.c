@@ -1,4 +1,4 @@
-/* daemon.c — the daemon's life: start, the signal loop, reload on SIGHUP, drain on SIGTERM,
+/* service.c — the daemon's life: start, the signal loop, reload on SIGHUP, drain on SIGTERM,
  * systemd notifications and the HTTP server. */
 #include "cli.h"
 #include "sd_notify.h"

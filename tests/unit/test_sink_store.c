@@ -8,7 +8,9 @@
 
 #include "core/clock.h"
 #include "core/strbuf.h"
-#include "sinks/sink_sqlite.h"
+#include "sinks/sink_store.h"
+
+#include <sqlite3.h>
 #include "test_util.h"
 
 #define T0  (INT64_C(1795307400) * MDC_US_PER_SEC) /* 2026-11-22T00:30:00Z */
@@ -96,8 +98,8 @@ static void write_batch(mdc_sink *s, mdc_record *r, size_t n)
 static void test_rows(void **state)
 {
     (void)state;
-    mdc_sqlite_sink_cfg cfg = {.path = dbpath};
-    mdc_sink *s = mdc_sink_sqlite_new(&cfg);
+    const char *store_file = dbpath;
+    mdc_sink *s = mdc_sink_store_new(store_file);
     mdc_err err;
     assert_int_equal(s->ops->open(s, &err), 0);
     assert_int_equal(s->ops->committed_seq(s, 77), -1);
@@ -157,8 +159,8 @@ static void test_rows(void **state)
 static void test_unwritable(void **state)
 {
     (void)state;
-    mdc_sqlite_sink_cfg cfg = {.path = "/nonexistent-dir/mdc.db"};
-    mdc_sink *s = mdc_sink_sqlite_new(&cfg);
+    const char *store_file = "/nonexistent-dir/mdc.db";
+    mdc_sink *s = mdc_sink_store_new(store_file);
     mdc_err err;
     assert_int_equal(s->ops->open(s, &err), -1);
     assert_string_equal(err.msg,

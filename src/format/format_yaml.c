@@ -15,8 +15,8 @@
  *   - a key containing CR, or an empty key: libyaml writes it as a simple key, PyYAML as
  *     "? key".
  */
-#include "format.h"
-#include "float_repr.h"
+#include "format/format.h"
+#include "format/float_repr.h"
 
 #include <yaml.h>
 

@@ -1,8 +1,8 @@
-/* sink_render.c — request bodies and log text from records. */
-#include "sink_render.h"
+/* render.c — request bodies and log text from records. */
+#include "format/render.h"
 
 #include "core/clock.h"
-#include "sinks/float_repr.h"
+#include "format/float_repr.h"
 
 #include <inttypes.h>
 #include <string.h>

@@ -1,8 +1,8 @@
 /* json_out.c — see json_out.h. */
-#include "json_out.h"
+#include "format/json_out.h"
 
 #include "core/clock.h"
-#include "sinks/float_repr.h"
+#include "format/float_repr.h"
 
 #include <inttypes.h>
 #include <math.h>

@@ -1,6 +1,6 @@
-/* sqlite_schema.c — numbered migrations of the embedded store. Append new ones; never edit
+/* schema.c — numbered migrations of the embedded store (store.h). Append new ones; never edit
  * or reorder the old ones. */
-#include "sink_sqlite.h"
+#include "store/store.h"
 
 #include <stdio.h>
 
@@ -25,7 +25,7 @@ static const char *const migrations[] = {
     " last_seq INTEGER NOT NULL);",
 };
 
-int mdc_sqlite_schema_version(void)
+int mdc_store_schema_version(void)
 {
     return (int)(sizeof migrations / sizeof migrations[0]);
 }
@@ -53,7 +53,7 @@ static int current_version(sqlite3 *db)
     return v;
 }
 
-int mdc_sqlite_migrate(sqlite3 *db, mdc_err *err)
+int mdc_store_migrate(sqlite3 *db, mdc_err *err)
 {
     if (exec(db,
              "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY,"
@@ -61,7 +61,7 @@ int mdc_sqlite_migrate(sqlite3 *db, mdc_err *err)
              err) < 0)
         return -1;
     int have = current_version(db);
-    int want = mdc_sqlite_schema_version();
+    int want = mdc_store_schema_version();
     if (have > want)
         return mdc_err_set(err, MDC_EINVAL,
                            "the store has schema version %d but this mdc knows only up to %d; "

@@ -1,5 +1,5 @@
-/* json_out.h — small helpers to append JSON text to a strbuf (the status API's responses).
- * Strings are escaped per RFC 8259 and invalid UTF-8 becomes U+FFFD; doubles use the same
+/* json_out.h — small helpers to append JSON text to a strbuf (the status API and the history
+ * queries). Strings are escaped per RFC 8259 and invalid UTF-8 becomes U+FFFD; doubles use the same
  * shortest round-trip form as records (non-finite values are null). */
 #ifndef MDC_HTTP_JSON_OUT_H
 #define MDC_HTTP_JSON_OUT_H

@@ -1,10 +1,11 @@
-/* sink_sqlite.c — see sink_sqlite.h. */
-#include "sink_sqlite.h"
-#include "format.h"
+/* store_write.c — opening the store and writing batches of records (store.h). */
+#include "store/store.h"
+#include "format/format.h"
 
 #include "core/clock.h"
 #include "core/xalloc.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,22 +47,23 @@ static const char *const sql[ST_COUNT] = {
                  "last_seq = excluded.last_seq",
 };
 
-typedef struct sqlite_sink {
+struct mdc_store {
     char *path;
     sqlite3 *db;
     sqlite3_stmt *st[ST_COUNT];
     uint64_t epoch;
-    int64_t last_seq; /* committed for `epoch`; -1 unknown */
+    bool loaded;      /* last_seq was read for `epoch` */
+    int64_t last_seq; /* committed for `epoch`; -1 none */
     strbuf json;
-} sqlite_sink;
+};
 
-static int db_fail(sqlite_sink *k, mdc_err *err, const char *what)
+static int db_fail(mdc_store *k, mdc_err *err, const char *what)
 {
     return mdc_err_set(err, MDC_EIO, "sqlite %s: %s: %s", k->path, what,
                        k->db ? sqlite3_errmsg(k->db) : "cannot open");
 }
 
-static void close_db(sqlite_sink *k)
+static void close_db(mdc_store *k)
 {
     for (int i = 0; i < ST_COUNT; i++) {
         sqlite3_finalize(k->st[i]);
@@ -71,56 +73,68 @@ static void close_db(sqlite_sink *k)
     k->db = NULL;
 }
 
-static int s_open(mdc_sink *s, mdc_err *err)
+static void store_free(mdc_store *k)
 {
-    sqlite_sink *k = s->impl;
+    close_db(k);
+    free(k->path);
+    sb_free(&k->json);
+    free(k);
+}
+
+static int open_db(mdc_store *k, mdc_err *err)
+{
     if (sqlite3_open_v2(k->path, &k->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
-        db_fail(k, err, "open");
-        close_db(k);
-        return -1;
-    }
+        SQLITE_OK)
+        return db_fail(k, err, "open");
     sqlite3_busy_timeout(k->db, 10000);
-    char *msg = NULL;
     if (sqlite3_exec(k->db,
                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-1024;",
-                     NULL, NULL, &msg) != SQLITE_OK) {
-        sqlite3_free(msg);
-        db_fail(k, err, "set WAL mode");
-        close_db(k);
-        return -1;
-    }
-    if (mdc_sqlite_migrate(k->db, err) < 0) {
-        mdc_err_prefix(err, "sqlite %s", k->path);
-        close_db(k);
-        return -1;
-    }
+                     NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(k, err, "set WAL mode");
+    if (mdc_store_migrate(k->db, err) < 0) return mdc_err_prefix(err, "sqlite %s", k->path);
     for (int i = 0; i < ST_COUNT; i++)
         if (sqlite3_prepare_v3(k->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &k->st[i], NULL) !=
-            SQLITE_OK) {
-            db_fail(k, err, "prepare");
-            close_db(k);
-            return -1;
-        }
+            SQLITE_OK)
+            return db_fail(k, err, "prepare");
     return 0;
 }
 
-static int64_t s_committed(mdc_sink *s, uint64_t epoch)
+int mdc_store_open(const char *path, mdc_store **out, mdc_err *err)
 {
-    sqlite_sink *k = s->impl;
+    mdc_store *k = xcalloc(1, sizeof *k);
+    k->path = xstrdup(path);
+    k->last_seq = -1;
+    *out = NULL;
+    if (open_db(k, err) < 0) {
+        store_free(k);
+        return -1;
+    }
+    *out = k;
+    return 0;
+}
+
+void mdc_store_close(mdc_store *st)
+{
+    if (st) store_free(st);
+}
+
+int64_t mdc_store_committed_seq(mdc_store *k, const char *writer, uint64_t epoch)
+{
     k->epoch = epoch;
+    k->loaded = true;
     k->last_seq = -1;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(k->db, "SELECT epoch, last_seq FROM sink_state WHERE sink = 'sqlite'",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(k->db, "SELECT epoch, last_seq FROM sink_state WHERE sink = ?", -1, &st,
+                           NULL) != SQLITE_OK)
         return -1;
+    sqlite3_bind_text(st, 1, writer, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW && (uint64_t)sqlite3_column_int64(st, 0) == epoch)
         k->last_seq = sqlite3_column_int64(st, 1);
     sqlite3_finalize(st);
     return k->last_seq;
 }
 
-static int run(sqlite_sink *k, int i, mdc_err *err)
+static int run(mdc_store *k, int i, mdc_err *err)
 {
     int rc = sqlite3_step(k->st[i]);
     sqlite3_reset(k->st[i]);
@@ -158,7 +172,7 @@ static void bind_opt_text(sqlite3_stmt *st, int col, const char *s)
         sqlite3_bind_null(st, col);
 }
 
-static int write_samples(sqlite_sink *k, const mdc_record *r, const char *ts, mdc_err *err)
+static int write_samples(mdc_store *k, const mdc_record *r, const char *ts, mdc_err *err)
 {
     sqlite3_stmt *st = k->st[ST_SAMPLE];
     for (size_t i = 0; i < r->nfields; i++) {
@@ -173,7 +187,7 @@ static int write_samples(sqlite_sink *k, const mdc_record *r, const char *ts, md
 }
 
 /* Inserts a status_history row when the status differs from the live row's (or is the first). */
-static int write_status(sqlite_sink *k, const mdc_record *r, const char *ts, mdc_err *err)
+static int write_status(mdc_store *k, const mdc_record *r, const char *ts, mdc_err *err)
 {
     if (r->status < 0) return 0;
     sqlite3_stmt *q = k->st[ST_LIVE_STATUS];
@@ -194,7 +208,7 @@ static int write_status(sqlite_sink *k, const mdc_record *r, const char *ts, mdc
     return run(k, ST_HISTORY, err);
 }
 
-static int write_live(sqlite_sink *k, const mdc_record *r, const char *ts, mdc_err *err)
+static int write_live(mdc_store *k, const mdc_record *r, const char *ts, mdc_err *err)
 {
     sb_reset(&k->json);
     mdc_format_record(MDC_FMT_JSON, MDC_STYLE_MDC, r, &k->json);
@@ -208,7 +222,7 @@ static int write_live(sqlite_sink *k, const mdc_record *r, const char *ts, mdc_e
     return run(k, ST_LIVE, err);
 }
 
-static int write_shift(sqlite_sink *k, const mdc_record *r, const char *ts, mdc_err *err)
+static int write_shift(mdc_store *k, const mdc_record *r, const char *ts, mdc_err *err)
 {
     const mdc_field *shift = mdc_record_find(r, "shift");
     const mdc_field *energy = mdc_record_find(r, "shift_energy_kwh");
@@ -230,7 +244,7 @@ static int write_shift(sqlite_sink *k, const mdc_record *r, const char *ts, mdc_
     return run(k, ST_SHIFT, err);
 }
 
-static int write_parts(sqlite_sink *k, const mdc_record *r, const char *ts, mdc_err *err)
+static int write_parts(mdc_store *k, const mdc_record *r, const char *ts, mdc_err *err)
 {
     const mdc_field *d = mdc_record_find(r, "part_count_delta");
     if (!d || d->v.type != MDC_INT || d->v.u.i <= 0) return 0;
@@ -241,7 +255,7 @@ static int write_parts(sqlite_sink *k, const mdc_record *r, const char *ts, mdc_
     return run(k, ST_PART, err);
 }
 
-static int write_record(sqlite_sink *k, const mdc_record *r, mdc_err *err)
+static int write_record(mdc_store *k, const mdc_record *r, mdc_err *err)
 {
     if (!r->device) return 0;
     char ts[40];
@@ -257,15 +271,16 @@ static int write_record(sqlite_sink *k, const mdc_record *r, mdc_err *err)
     return 0;
 }
 
-static int exec(sqlite_sink *k, const char *q, mdc_err *err)
+static int exec(mdc_store *k, const char *q, mdc_err *err)
 {
     if (sqlite3_exec(k->db, q, NULL, NULL, NULL) != SQLITE_OK) return db_fail(k, err, q);
     return 0;
 }
 
-static int s_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_err *err)
+int mdc_store_write(mdc_store *k, const char *writer, uint64_t epoch, const mdc_record *const *recs,
+                    size_t n, mdc_err *err)
 {
-    sqlite_sink *k = s->impl;
+    if (!k->loaded || epoch != k->epoch) mdc_store_committed_seq(k, writer, epoch);
     if (exec(k, "BEGIN IMMEDIATE", err) < 0) return -1;
     int64_t last = k->last_seq;
     for (size_t i = 0; i < n; i++) {
@@ -275,7 +290,7 @@ static int s_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_err
         if (recs[i]->seq > last) last = recs[i]->seq;
     }
     sqlite3_stmt *st = k->st[ST_STATE];
-    sqlite3_bind_text(st, 1, "sqlite", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, writer, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)k->epoch);
     sqlite3_bind_int64(st, 3, last);
     if (run(k, ST_STATE, err) < 0 || exec(k, "COMMIT", err) < 0) goto fail;
@@ -284,38 +299,4 @@ static int s_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_err
 fail:
     sqlite3_exec(k->db, "ROLLBACK", NULL, NULL, NULL);
     return -1;
-}
-
-static void s_close(mdc_sink *s)
-{
-    close_db(s->impl);
-}
-
-static void s_destroy(mdc_sink *s)
-{
-    sqlite_sink *k = s->impl;
-    close_db(k);
-    free(k->path);
-    sb_free(&k->json);
-    free(k);
-    free(s);
-}
-
-static const mdc_sink_ops sqlite_ops = {
-    .type = "sqlite",
-    .open = s_open,
-    .write = s_write,
-    .committed_seq = s_committed,
-    .close = s_close,
-    .destroy = s_destroy,
-};
-
-mdc_sink *mdc_sink_sqlite_new(const mdc_sqlite_sink_cfg *cfg)
-{
-    sqlite_sink *k = xcalloc(1, sizeof *k);
-    k->path = xstrdup(cfg->path);
-    k->last_seq = -1;
-    char id[4200];
-    snprintf(id, sizeof id, "sqlite:%s", cfg->path);
-    return mdc_sink_new(&sqlite_ops, id, k);
 }

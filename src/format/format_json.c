@@ -1,7 +1,7 @@
 /* format_json.c — JSON rendering (Python json.dumps defaults), plus what every format shares:
  * the format names, the dispatcher, the flat key/value view of a record and UTF-8 decoding. */
-#include "format.h"
-#include "float_repr.h"
+#include "format/format.h"
+#include "format/float_repr.h"
 
 #include "core/clock.h"
 #include "core/xalloc.h"
@@ -11,19 +11,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-
-const char *const MDC_HEMS_CSV_COLUMNS[MDC_HEMS_CSV_NCOLUMNS] = {
-    "timestamp",
-    "cumulative_power_kwh",
-    "instant_power_w",
-    "current_a",
-    "current_r_a",
-    "current_t_a",
-    "historical_timestamp",
-    "historical_cumulative_power_kwh",
-    "recent_30min_timestamp",
-    "recent_30min_consumption_kwh",
-};
 
 int mdc_format_parse(const char *name, mdc_format_kind *out)
 {

@@ -7,8 +7,8 @@
  * column; a value is quoted only if it holds a comma, quote, CR or LF (the hems tool never has
  * one). Lines end in "\n".
  */
-#include "format.h"
-#include "float_repr.h"
+#include "format/format.h"
+#include "format/float_repr.h"
 
 #include <inttypes.h>
 #include <math.h>

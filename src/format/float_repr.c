@@ -1,4 +1,4 @@
-#include "float_repr.h"
+#include "format/float_repr.h"
 
 #include <float.h>
 #include <math.h>

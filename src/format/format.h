@@ -28,6 +28,7 @@
 
 #include "core/record.h"
 #include "core/strbuf.h"
+#include "format/hems.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -59,10 +60,6 @@ void mdc_format_csv_header(mdc_format_style st, const mdc_record *r, strbuf *out
 void mdc_format_csv_header_cols(const char *const *cols, size_t ncols, strbuf *out);
 void mdc_format_csv_row_cols(mdc_format_style st, const mdc_record *r, const char *const *cols,
                              size_t ncols, strbuf *out);
-
-/* The hems-data-collector's CSV header (config.CSV_HEADERS), in its order. */
-#define MDC_HEMS_CSV_NCOLUMNS 10
-extern const char *const MDC_HEMS_CSV_COLUMNS[MDC_HEMS_CSV_NCOLUMNS];
 
 /* ---- shared by format_*.c (not for other callers) ---- */
 

@@ -1,11 +1,11 @@
-/* sink_render.h — records as request bodies and log text, for the webhook, Pub/Sub and log
+/* render.h — records as request bodies and log text, for the webhook, Pub/Sub and log
  * sinks (format.h does the formats; this adds the framing of one or several records). */
 #ifndef MDC_SINK_RENDER_H
 #define MDC_SINK_RENDER_H
 
 #include "core/record.h"
 #include "core/strbuf.h"
-#include "sinks/format.h"
+#include "format/format.h"
 
 #include <stddef.h>
 

@@ -1,4 +1,4 @@
-/* daemon.c — starting and stopping the runtime's threads. */
+/* threads.c — starting and stopping the runtime's threads. */
 #include "runtime_internal.h"
 
 #include "core/clock.h"

@@ -1,0 +1,63 @@
+/* store.h — the embedded store: one SQLite file (default data_dir/mdc.db) holding what mdc
+ * collected, written by the store sink and read by the HTTP history API. The only place that
+ * knows its schema.
+ *
+ * Tables (created and migrated by numbered migrations, never destructively):
+ *   devices(id, machine_id, first_seen, last_seen)
+ *   samples(device, ts, name, value, error)          long format, one row per value
+ *   live(device, ts, status, error, record)          the latest record per device (JSON)
+ *   status_history(device, ts, status, previous, error)   a row on each status change
+ *   shift_energy(device, shift_start, shift, energy_kwh, parts, closed, updated)
+ *   part_events(device, ts, count)
+ *   sink_state(sink, epoch, last_seq)                delivery position, same transaction
+ * Timestamps are ISO 8601 UTC text ("2026-11-22T06:00:05.123456+00:00"), so rows sort by time.
+ *
+ * Writing: one mdc_store per writer thread (not thread-safe). Each batch is one transaction
+ * that also records the last spool sequence number under the writer's name, so a replay after
+ * a crash never duplicates a row. Reading: the history functions open their own read-only
+ * connection per call and may run in any thread beside a writer.
+ */
+#ifndef MDC_STORE_H
+#define MDC_STORE_H
+
+#include "core/err.h"
+#include "core/record.h"
+#include "core/strbuf.h"
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct mdc_store mdc_store;
+
+/* Opens (creating and migrating) the store at path for writing. */
+int mdc_store_open(const char *path, mdc_store **out, mdc_err *err);
+/* NULL-safe. */
+void mdc_store_close(mdc_store *st);
+
+/* The last spool sequence number committed under `writer` for this spool epoch, or -1. */
+int64_t mdc_store_committed_seq(mdc_store *st, const char *writer, uint64_t epoch);
+/* Writes records in one transaction and records (epoch, highest seq) under `writer`. Records
+ * whose seq is at or below what was committed before are skipped (never written twice). */
+int mdc_store_write(mdc_store *st, const char *writer, uint64_t epoch,
+                    const mdc_record *const *recs, size_t n, mdc_err *err);
+
+/* Creates or migrates the schema in an open database (used by the store and by tools). */
+int mdc_store_migrate(sqlite3 *db, mdc_err *err);
+/* The schema version this build writes. */
+int mdc_store_schema_version(void);
+
+/* ---- reading (HTTP history API) ----
+ * history: {"device", "from", "to", "records": [{"timestamp", field: value, ...,
+ *           "errors": {...} when any}], "truncated": bool, "next": timestamp (when truncated),
+ *           "status_changes": [{"timestamp", "status", "previous", "error"}]}
+ *   records are rebuilt from the long-format `samples` rows, oldest first, at most `limit`.
+ * shifts:  {"device", "from", "to", "shifts": [{"shift_start", "shift", "energy_kwh", "parts",
+ *           "closed"}]} — shifts that started in [from, to), oldest first.
+ * Each returns 0 with the JSON body appended to out, or -1 with err (cannot be read). */
+int mdc_store_history(const char *path, const char *device, int64_t from_us, int64_t to_us,
+                      int64_t limit, strbuf *out, mdc_err *err);
+int mdc_store_shifts(const char *path, const char *device, int64_t from_us, int64_t to_us,
+                     strbuf *out, mdc_err *err);
+
+#endif
