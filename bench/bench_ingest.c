@@ -68,7 +68,7 @@ static int run(mdc_sink *s, int64_t n, const char *tsv_path, bool pg)
             samples += (int64_t)recs[j].nfields;
         }
         int64_t t0 = mdc_mono_us();
-        if (s->ops->write(s, ptrs, m, &err) < 0) {
+        if (mdc_sink_write(s, ptrs, m, NULL, &err) < 0) {
             fprintf(stderr, "write: %s\n", err.msg);
             return 1;
         }

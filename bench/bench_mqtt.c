@@ -90,7 +90,7 @@ static int run(const char *hostport, long n, int qos, long batch)
             make_record(&recs[i], done + i);
             ptrs[i] = &recs[i];
         }
-        int rc = s->ops->write(s, (const mdc_record *const *)ptrs, (size_t)k, &err);
+        int rc = mdc_sink_write(s, (const mdc_record *const *)ptrs, (size_t)k, NULL, &err);
         for (long i = 0; i < k; i++)
             mdc_record_free(&recs[i]);
         if (rc < 0) {

@@ -118,6 +118,32 @@ static int parse_device(mdc_config *cfg, const mdc_cfgnode *root, size_t i, mdc_
     return parse_schedule(cfg, dev, err);
 }
 
+static int parse_spool(mdc_config *cfg, const mdc_cfgnode *root, mdc_err *err)
+{
+    static const char *const keys[] = {"max_records", "batch", "dead_letter_after", "synchronous",
+                                       NULL};
+    static const char *const syncs[] = {"full", "normal", NULL};
+    mdc_cfgnode spool;
+    bool have;
+    if (cfg_object(root, "spool", &spool, &have, err) < 0 ||
+        (have && cfg_check_keys(&spool, keys, err) < 0))
+        return -1;
+    cfg->spool.max_records = 1000000;
+    cfg->spool.batch = 500;
+    cfg->spool.dead_letter_after = 3;
+    cfg->spool.sync_full = true;
+    int sync = 0;
+    if (have &&
+        (cfg_int(&spool, "max_records", 1000000, 100, INT64_C(1) << 40, &cfg->spool.max_records,
+                 err) < 0 ||
+         cfg_int(&spool, "batch", 500, 1, 100000, &cfg->spool.batch, err) < 0 ||
+         cfg_int(&spool, "dead_letter_after", 3, 1, 1000, &cfg->spool.dead_letter_after, err) < 0 ||
+         cfg_enum(&spool, "synchronous", syncs, 0, &sync, err) < 0))
+        return -1;
+    cfg->spool.sync_full = sync == 0;
+    return 0;
+}
+
 static int parse_top(mdc_config *cfg, const mdc_config_overrides *ov, mdc_err *err)
 {
     mdc_cfgnode root = mdc_cfgdoc_root(cfg->doc);
@@ -134,18 +160,7 @@ static int parse_top(mdc_config *cfg, const mdc_config_overrides *ov, mdc_err *e
         return cfg_error(&root, "timezone", err, "%s", e.msg);
     if (parse_shifts(cfg, &root, err) < 0) return -1;
 
-    mdc_cfgnode spool;
-    bool have;
-    static const char *const spool_keys[] = {"max_records", "batch", NULL};
-    if (cfg_object(&root, "spool", &spool, &have, err) < 0 ||
-        (have && cfg_check_keys(&spool, spool_keys, err) < 0))
-        return -1;
-    cfg->spool.max_records = 1000000;
-    cfg->spool.batch = 500;
-    if (have && (cfg_int(&spool, "max_records", 1000000, 100, INT64_C(1) << 40,
-                         &cfg->spool.max_records, err) < 0 ||
-                 cfg_int(&spool, "batch", 500, 1, 100000, &cfg->spool.batch, err) < 0))
-        return -1;
+    if (parse_spool(cfg, &root, err) < 0) return -1;
     if (cfg_object(&root, "http", &cfg->http, &cfg->has_http, err) < 0) return -1;
 
     size_t n;

@@ -29,8 +29,10 @@ typedef struct mdc_device_cfg {
 } mdc_device_cfg;
 
 typedef struct mdc_spool_cfg {
-    int64_t max_records; /* oldest records dropped (and counted) beyond this */
-    int64_t batch;       /* records per sink write */
+    int64_t max_records;       /* oldest records dropped (and counted) beyond this */
+    int64_t batch;             /* records per sink write */
+    int64_t dead_letter_after; /* rejections of one record before it becomes a dead letter */
+    bool sync_full;            /* "synchronous": "full" (default) or "normal" */
 } mdc_spool_cfg;
 
 /* Overrides from the command line (applied after the file). NULL/0 = not given. */

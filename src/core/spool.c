@@ -3,52 +3,14 @@
  * transaction (group commit): callers still block until their record is durable, but a thousand
  * devices polling at once cost a few commits, not a thousand, and SQLite's deep call stacks stay
  * on one thread instead of every bus thread. */
-#include "spool.h"
+#include "spool_internal.h"
 #include "record_codec.h"
+#include "clock.h"
 #include "xalloc.h"
 
-#include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-typedef struct pending {
-    struct pending *next;
-    mdc_record *rec;
-    strbuf *enc;
-    const char *key, *state;
-    int64_t dropped;
-    int rc;
-    bool done;
-    mdc_err err;
-} pending;
-
-typedef struct cursor {
-    char *sink;
-    int64_t pos;
-} cursor;
-
-struct mdc_spool {
-    sqlite3 *db;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int64_t max_records;
-    int64_t first_seq, last_seq; /* cached bounds of the records table (0 when empty) */
-    int64_t dropped;
-    uint64_t epoch;
-    cursor *cursors;
-    size_t ncursors, capcursors;
-    sqlite3_stmt *ins, *state_put, *state_get, *read, *cur_put;
-    /* the append queue, served by the writer thread */
-    pthread_mutex_t qmu;
-    pthread_cond_t qcv;    /* work for the writer */
-    pthread_cond_t donecv; /* batches committed */
-    pending *qhead, *qtail;
-    bool qstop;
-    pthread_t writer;
-    bool writer_started;
-};
 
 static void *writer_main(void *arg);
 
@@ -56,14 +18,20 @@ static const char *const schema =
     "CREATE TABLE IF NOT EXISTS records(seq INTEGER PRIMARY KEY AUTOINCREMENT, body BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS cursors(sink TEXT PRIMARY KEY, seq INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS state(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);";
+    "CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS gaps(after INTEGER PRIMARY KEY, next INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS dead_letters(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " sink TEXT NOT NULL, seq INTEGER NOT NULL, body BLOB NOT NULL, reason TEXT NOT NULL,"
+    " error TEXT NOT NULL, tries INTEGER NOT NULL, failed_at INTEGER NOT NULL,"
+    " retry INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX IF NOT EXISTS dead_letters_sink ON dead_letters(sink, retry);";
 
-static int db_err(mdc_spool *sp, mdc_err *err, const char *what)
+int spool_db_err(mdc_spool *sp, mdc_err *err, const char *what)
 {
     return mdc_err_set(err, MDC_EIO, "spool: %s: %s", what, sqlite3_errmsg(sp->db));
 }
 
-static int exec(mdc_spool *sp, const char *sql, mdc_err *err)
+int spool_exec(mdc_spool *sp, const char *sql, mdc_err *err)
 {
     char *msg = NULL;
     if (sqlite3_exec(sp->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -102,7 +70,7 @@ static int prepare(mdc_spool *sp, mdc_err *err)
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
         if (sqlite3_prepare_v3(sp->db, s[i].sql, -1, SQLITE_PREPARE_PERSISTENT, s[i].st, NULL) !=
             SQLITE_OK)
-            return db_err(sp, err, "prepare");
+            return spool_db_err(sp, err, "prepare");
     return 0;
 }
 
@@ -116,7 +84,109 @@ static int load_epoch(mdc_spool *sp, mdc_err *err)
     char sql[128];
     snprintf(sql, sizeof sql, "INSERT INTO counters(name, value) VALUES('epoch', %lld)",
              (long long)sp->epoch);
-    return exec(sp, sql, err);
+    return spool_exec(sp, sql, err);
+}
+
+static int load_gaps(mdc_spool *sp, mdc_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(sp->db, "SELECT after, next FROM gaps ORDER BY after", -1, &st, NULL) !=
+        SQLITE_OK)
+        return spool_db_err(sp, err, "read gaps");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        xgrow(&sp->gaps, &sp->capgaps, sp->ngaps + 1, sizeof *sp->gaps);
+        sp->gaps[sp->ngaps++] =
+            (spool_gap){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1)};
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static int load_bounds(mdc_spool *sp, mdc_err *err)
+{
+    sp->first_seq = query_int(sp, "SELECT COALESCE(MIN(seq), 0) FROM records");
+    sp->last_seq = query_int(sp, "SELECT COALESCE(MAX(seq), 0) FROM records");
+    if (sp->last_seq == 0) /* empty: the next seq continues from the highest ever used */
+        sp->last_seq = query_int(sp, "SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence "
+                                     "WHERE name = 'records'");
+    sp->prev_last_seq = sp->last_seq;
+    sp->run_first_seq = sp->last_seq + 1;
+    sp->dropped =
+        query_int(sp, "SELECT COALESCE(MAX(value), 0) FROM counters WHERE name = 'dropped'");
+    return load_gaps(sp, err);
+}
+
+/* Numbering of this run starts at max(last + 1, now_us): above every number a spool that lost
+ * its tail may have handed out before (see spool_gap). */
+static int start_run(mdc_spool *sp, int64_t now_us, mdc_err *err)
+{
+    int64_t next = sp->last_seq + 1 > now_us ? sp->last_seq + 1 : now_us;
+    char sql[320];
+    snprintf(sql, sizeof sql,
+             "BEGIN IMMEDIATE; DELETE FROM sqlite_sequence WHERE name = 'records';"
+             "INSERT INTO sqlite_sequence(name, seq) VALUES('records', %lld);",
+             (long long)(next - 1));
+    if (spool_exec(sp, sql, err) < 0) return -1;
+    if (sp->first_seq && next > sp->last_seq + 1) { /* records remain below the jump */
+        snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO gaps(after, next) VALUES(%lld, %lld);",
+                 (long long)sp->last_seq, (long long)next);
+        if (spool_exec(sp, sql, err) < 0) {
+            spool_exec(sp, "ROLLBACK", NULL);
+            return -1;
+        }
+        xgrow(&sp->gaps, &sp->capgaps, sp->ngaps + 1, sizeof *sp->gaps);
+        sp->gaps[sp->ngaps++] = (spool_gap){sp->last_seq, next};
+    }
+    if (spool_exec(sp, "COMMIT", err) < 0) {
+        spool_exec(sp, "ROLLBACK", NULL);
+        return -1;
+    }
+    sp->run_first_seq = next;
+    return 0;
+}
+
+/* How many records have a sequence number in (a, b] (both within the spool's numbering). */
+static int64_t count_range(const mdc_spool *sp, int64_t a, int64_t b)
+{
+    if (b <= a) return 0;
+    int64_t n = b - a;
+    for (size_t i = 0; i < sp->ngaps; i++) { /* missing: [after + 1, next - 1] */
+        int64_t lo = sp->gaps[i].after + 1 > a + 1 ? sp->gaps[i].after + 1 : a + 1;
+        int64_t hi = sp->gaps[i].next - 1 < b ? sp->gaps[i].next - 1 : b;
+        if (hi >= lo) n -= hi - lo + 1;
+    }
+    return n;
+}
+
+/* Records in the spool: (first - 1, last]. */
+static int64_t records_held(const mdc_spool *sp)
+{
+    return sp->first_seq ? count_range(sp, sp->first_seq - 1, sp->last_seq) : 0;
+}
+
+/* Forgets gaps below the first record (sp->mu held; after a trim). */
+static void prune_gaps(mdc_spool *sp)
+{
+    size_t k = 0;
+    while (k < sp->ngaps && (sp->first_seq == 0 || sp->gaps[k].next <= sp->first_seq))
+        k++;
+    if (k == 0) return;
+    char sql[96];
+    snprintf(sql, sizeof sql, "DELETE FROM gaps WHERE after <= %lld",
+             (long long)sp->gaps[k - 1].after);
+    spool_exec(sp, sql, NULL);
+    memmove(sp->gaps, sp->gaps + k, (sp->ngaps - k) * sizeof *sp->gaps);
+    sp->ngaps -= k;
+}
+
+int64_t mdc_spool_run_first_seq(const mdc_spool *sp)
+{
+    return sp->run_first_seq;
+}
+
+int64_t mdc_spool_prev_last_seq(const mdc_spool *sp)
+{
+    return sp->prev_last_seq;
 }
 
 uint64_t mdc_spool_epoch(const mdc_spool *sp)
@@ -146,25 +216,25 @@ int mdc_spool_open(const char *path, const mdc_spool_opts *opts, mdc_spool **out
         return -1;
     }
     sqlite3_busy_timeout(sp->db, 10000);
-    const char *sync =
-        opts && opts->fsync ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
+    const char *sync = opts && opts->synchronous == MDC_SPOOL_SYNC_NORMAL
+                           ? "PRAGMA synchronous=NORMAL;"
+                           : "PRAGMA synchronous=FULL;";
     /* A queue touches only its two ends: a small page cache (512 KiB, not 2 MiB) is enough. */
-    if (exec(sp, "PRAGMA journal_mode=WAL; PRAGMA cache_size=-512;", err) < 0 ||
-        exec(sp, sync, err) < 0 || exec(sp, schema, err) < 0 || prepare(sp, err) < 0) {
+    if (spool_exec(sp, "PRAGMA journal_mode=WAL; PRAGMA cache_size=-512;", err) < 0 ||
+        spool_exec(sp, sync, err) < 0 || spool_exec(sp, schema, err) < 0 || prepare(sp, err) < 0) {
         mdc_err_prefix(err, "spool %s", path);
         mdc_spool_close(sp);
         return -1;
     }
-    sp->first_seq = query_int(sp, "SELECT COALESCE(MIN(seq), 0) FROM records");
-    sp->last_seq = query_int(sp, "SELECT COALESCE(MAX(seq), 0) FROM records");
-    if (sp->last_seq == 0) /* empty: the next seq continues from the highest ever used */
-        sp->last_seq = query_int(sp, "SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence "
-                                     "WHERE name = 'records'");
-    sp->dropped =
-        query_int(sp, "SELECT COALESCE(MAX(value), 0) FROM counters WHERE name = 'dropped'");
-    if (load_epoch(sp, err) < 0) {
+    if (load_bounds(sp, err) < 0 || load_epoch(sp, err) < 0 ||
+        (!(opts && opts->admin) && start_run(sp, mdc_now_us(), err) < 0)) {
+        mdc_err_prefix(err, "spool %s", path);
         mdc_spool_close(sp);
         return -1;
+    }
+    if (opts && opts->admin) { /* no writer thread: not for appends */
+        *out = sp;
+        return 0;
     }
     int rc = pthread_create(&sp->writer, NULL, writer_main, sp);
     if (rc != 0) {
@@ -197,6 +267,7 @@ void mdc_spool_close(mdc_spool *sp)
     for (size_t i = 0; i < sp->ncursors; i++)
         free(sp->cursors[i].sink);
     free(sp->cursors);
+    free(sp->gaps);
     pthread_cond_destroy(&sp->cv);
     pthread_mutex_destroy(&sp->mu);
     free(sp);
@@ -207,36 +278,36 @@ static int step_done(mdc_spool *sp, sqlite3_stmt *st, mdc_err *err, const char *
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    if (rc != SQLITE_DONE) return db_err(sp, err, what);
+    if (rc != SQLITE_DONE) return spool_db_err(sp, err, what);
     return 0;
 }
 
 /* Deletes the oldest records beyond max_records. Called inside the append transaction. */
-static int enforce_bound(mdc_spool *sp, int64_t *dropped, mdc_err *err)
+static int enforce_bound(mdc_spool *sp, mdc_err *err)
 {
     if (sp->max_records <= 0 || sp->first_seq == 0) return 0;
-    int64_t count = sp->last_seq - sp->first_seq + 1;
-    if (count <= sp->max_records) return 0;
-    int64_t cut = sp->last_seq - sp->max_records; /* keep (cut, last] */
-    char sql[160];
-    snprintf(sql, sizeof sql, "DELETE FROM records WHERE seq <= %lld", (long long)cut);
-    if (exec(sp, sql, err) < 0) return -1;
+    int64_t excess = records_held(sp) - sp->max_records;
+    if (excess <= 0) return 0;
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "DELETE FROM records WHERE seq IN (SELECT seq FROM records ORDER BY seq LIMIT %lld)",
+             (long long)excess);
+    if (spool_exec(sp, sql, err) < 0) return -1;
     int64_t n = sqlite3_changes(sp->db);
     sp->dropped += n;
     snprintf(sql, sizeof sql,
              "INSERT INTO counters(name, value) VALUES('dropped', %lld) "
              "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
              (long long)sp->dropped);
-    if (exec(sp, sql, err) < 0) return -1;
-    sp->first_seq = cut + 1;
-    if (dropped) *dropped += n;
+    if (spool_exec(sp, sql, err) < 0) return -1;
+    sp->first_seq = query_int(sp, "SELECT COALESCE(MIN(seq), 0) FROM records");
     return 0;
 }
 
 /* Commits a batch of queued appends in one transaction (called with sp->mu held). */
 static int commit_batch(mdc_spool *sp, pending *batch, mdc_err *err)
 {
-    if (exec(sp, "BEGIN IMMEDIATE", err) < 0) return -1;
+    if (spool_exec(sp, "BEGIN IMMEDIATE", err) < 0) return -1;
     int64_t old_first = sp->first_seq, old_last = sp->last_seq, old_dropped = sp->dropped;
     for (pending *p = batch; p; p = p->next) {
         sqlite3_bind_blob(sp->ins, 1, p->enc->buf, (int)p->enc->len, SQLITE_STATIC);
@@ -250,12 +321,12 @@ static int commit_batch(mdc_spool *sp, pending *batch, mdc_err *err)
         sp->last_seq = p->rec->seq;
         if (sp->first_seq == 0) sp->first_seq = p->rec->seq;
         int64_t before = sp->dropped;
-        if (enforce_bound(sp, NULL, err) < 0) goto fail;
+        if (enforce_bound(sp, err) < 0) goto fail;
         p->dropped = sp->dropped - before;
     }
-    if (exec(sp, "COMMIT", err) == 0) return 0;
+    if (spool_exec(sp, "COMMIT", err) == 0) return 0;
 fail:
-    exec(sp, "ROLLBACK", NULL);
+    spool_exec(sp, "ROLLBACK", NULL);
     sp->first_seq = old_first;
     sp->last_seq = old_last;
     sp->dropped = old_dropped;
@@ -324,7 +395,7 @@ int mdc_spool_get_state(mdc_spool *sp, const char *key, strbuf *out, mdc_err *er
         sb_puts(out, (const char *)sqlite3_column_text(sp->state_get, 0));
         found = 1;
     } else if (rc != SQLITE_DONE) {
-        found = db_err(sp, err, "read state");
+        found = spool_db_err(sp, err, "read state");
     }
     sqlite3_reset(sp->state_get);
     sqlite3_clear_bindings(sp->state_get);
@@ -399,7 +470,7 @@ static int read_locked(mdc_spool *sp, int64_t after, size_t max, mdc_record **re
         for (size_t i = 0; i < cnt; i++)
             mdc_record_free(&out[i]);
         free(out);
-        return db_err(sp, err, "read");
+        return spool_db_err(sp, err, "read");
     }
     *recs = out;
     *n = cnt;
@@ -427,23 +498,27 @@ static int trim_locked(mdc_spool *sp, mdc_err *err)
     if (min < sp->first_seq) return 0;
     char sql[96];
     snprintf(sql, sizeof sql, "DELETE FROM records WHERE seq <= %lld", (long long)min);
-    if (exec(sp, sql, err) < 0) return -1;
-    sp->first_seq = min >= sp->last_seq ? 0 : min + 1;
+    if (spool_exec(sp, sql, err) < 0) return -1;
+    sp->first_seq =
+        min >= sp->last_seq ? 0 : query_int(sp, "SELECT COALESCE(MIN(seq), 0) FROM records");
+    prune_gaps(sp);
     return 0;
+}
+
+int spool_advance_locked(mdc_spool *sp, const char *sink_id, int64_t seq, mdc_err *err)
+{
+    cursor *c = find_cursor(sp, sink_id);
+    if (!c) return mdc_err_set(err, MDC_ESTATE, "spool: unknown sink %s", sink_id);
+    if (seq <= c->pos) return 0;
+    c->pos = seq;
+    if (put_cursor(sp, sink_id, seq, err) < 0) return -1;
+    return trim_locked(sp, err);
 }
 
 int mdc_spool_ack(mdc_spool *sp, const char *sink_id, int64_t seq, mdc_err *err)
 {
     pthread_mutex_lock(&sp->mu);
-    int rc = 0;
-    cursor *c = find_cursor(sp, sink_id);
-    if (!c) {
-        rc = mdc_err_set(err, MDC_ESTATE, "spool: unknown sink %s", sink_id);
-    } else if (seq > c->pos) {
-        c->pos = seq;
-        rc = put_cursor(sp, sink_id, seq, err);
-        if (rc == 0) rc = trim_locked(sp, err);
-    }
+    int rc = spool_advance_locked(sp, sink_id, seq, err);
     pthread_mutex_unlock(&sp->mu);
     return rc;
 }
@@ -475,7 +550,7 @@ int mdc_spool_stats_get(mdc_spool *sp, mdc_spool_stats *st, mdc_err *err)
     pthread_mutex_lock(&sp->mu);
     st->first_seq = sp->first_seq;
     st->last_seq = sp->last_seq;
-    st->records = sp->first_seq ? sp->last_seq - sp->first_seq + 1 : 0;
+    st->records = records_held(sp);
     st->dropped = sp->dropped;
     pthread_mutex_unlock(&sp->mu);
     return 0;
@@ -485,7 +560,9 @@ int64_t mdc_spool_backlog(mdc_spool *sp, const char *sink_id)
 {
     pthread_mutex_lock(&sp->mu);
     cursor *c = find_cursor(sp, sink_id);
-    int64_t n = c ? sp->last_seq - c->pos : 0;
+    int64_t n = 0;
+    if (c && sp->first_seq)
+        n = count_range(sp, c->pos > sp->first_seq - 1 ? c->pos : sp->first_seq - 1, sp->last_seq);
     pthread_mutex_unlock(&sp->mu);
-    return n < 0 ? 0 : n;
+    return n;
 }

@@ -21,9 +21,15 @@
 
 typedef struct mdc_spool mdc_spool;
 
+typedef enum {
+    MDC_SPOOL_SYNC_FULL,  /* every commit reaches the disk before an append returns */
+    MDC_SPOOL_SYNC_NORMAL /* crash safe; a power cut may lose the last commits */
+} mdc_spool_sync;
+
 typedef struct mdc_spool_opts {
     int64_t max_records; /* 0 = unbounded */
-    bool fsync;          /* fsync every commit (power-loss safe); default: process-crash safe */
+    mdc_spool_sync synchronous;
+    bool admin; /* for tools (mdc spool): no appends, no new run of sequence numbers */
 } mdc_spool_opts;
 
 typedef struct mdc_spool_stats {
@@ -61,8 +67,49 @@ bool mdc_spool_wait(mdc_spool *sp, int64_t after, int64_t timeout_us);
 void mdc_spool_wake(mdc_spool *sp);
 /* A random number fixed when the spool file is created; sequence numbers are unique within it. */
 uint64_t mdc_spool_epoch(const mdc_spool *sp);
+/* Sequence numbers never go back, even when the spool lost its last commits (a power cut with
+ * synchronous=NORMAL, a restored backup): each opening numbers on from max(last + 1, the clock
+ * in microseconds). run_first_seq is the first number of this opening; prev_last_seq the
+ * highest number the spool remembered when it was opened. A sink that has committed more than
+ * prev_last_seq proves that the spool went back in time. */
+int64_t mdc_spool_run_first_seq(const mdc_spool *sp);
+int64_t mdc_spool_prev_last_seq(const mdc_spool *sp);
 int mdc_spool_stats_get(mdc_spool *sp, mdc_spool_stats *st, mdc_err *err);
 /* Backlog of a registered sink (records after its cursor). */
 int64_t mdc_spool_backlog(mdc_spool *sp, const char *sink_id);
+
+/* ---- dead letters: records a sink rejected for good (spool_dead.c) ----
+ * A dead letter is a copy of the record for that one sink; the record itself leaves the spool
+ * as usual once every sink is past it. */
+typedef struct mdc_dead_letter {
+    int64_t id;
+    char *sink;
+    int64_t seq;
+    mdc_record rec;
+    char *reason, *error;
+    int64_t tries;
+    int64_t failed_at_us;
+    bool retry; /* marked for another delivery attempt */
+} mdc_dead_letter;
+
+void mdc_dead_letter_free(mdc_dead_letter *d);
+
+/* Stores rec as a dead letter of sink_id and moves the sink's cursor past it, atomically. */
+int mdc_spool_dead_letter(mdc_spool *sp, const char *sink_id, const mdc_record *rec,
+                          const char *reason, const char *error, int64_t tries, mdc_err *err);
+/* Dead letters of sink_id (NULL: every sink), oldest first, at most max; only those marked
+ * for retry when retry_only. The caller frees each and the array. */
+int mdc_spool_dead_list(mdc_spool *sp, const char *sink_id, bool retry_only, size_t max,
+                        mdc_dead_letter **out, size_t *n, mdc_err *err);
+/* Number of dead letters of sink_id (NULL: all); -1 on error. */
+int64_t mdc_spool_dead_count(mdc_spool *sp, const char *sink_id);
+/* Marks dead letters for retry (id > 0: that one; else every one of sink_id, NULL: all).
+ * Returns how many, or -1. */
+int64_t mdc_spool_dead_mark_retry(mdc_spool *sp, int64_t id, const char *sink_id, mdc_err *err);
+/* Deletes dead letters (same selection as mark_retry). Returns how many, or -1. */
+int64_t mdc_spool_dead_drop(mdc_spool *sp, int64_t id, const char *sink_id, mdc_err *err);
+/* After a retry: delivered (deleted) or rejected again (tries + 1, reason, unmarked). */
+int mdc_spool_dead_settle(mdc_spool *sp, int64_t id, bool delivered, const char *reason,
+                          const char *error, mdc_err *err);
 
 #endif

@@ -17,6 +17,7 @@
 #ifndef MDC_DRIVER_H
 #define MDC_DRIVER_H
 
+#include "core/catalog.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "core/record.h"
@@ -42,6 +43,9 @@ typedef struct mdc_driver {
     int (*inspect)(void *bus, const void *cfg, int argc, char **argv, strbuf *out, mdc_err *err);
     /* Called instead of sleeping until `until_mono_us` (optional; e.g. subscriptions). */
     void (*idle)(void *bus, int64_t until_mono_us);
+    /* What the driver knows about one of its fields (optional): fills *out (strings owned by
+     * cfg or static) and returns true, or false when it knows nothing (catalog.h). */
+    bool (*field_info)(const void *cfg, const char *name, mdc_field_info *out);
 } mdc_driver;
 
 #endif

@@ -8,8 +8,8 @@
 
 #include <string.h>
 
-static const mdc_driver *const drivers[] = {&mdc_modbus_driver, &mdc_lsv2_driver,
-                                            &mdc_opcua_driver, &mdc_broute_driver};
+static const mdc_driver *const drivers[] = {&mdc_modbus_driver, &mdc_lsv2_driver, &mdc_opcua_driver,
+                                            &mdc_broute_driver};
 static const char *const names[] = {"modbus", "lsv2", "opcua", "broute", NULL};
 
 const mdc_driver *mdc_driver_find(const char *name)

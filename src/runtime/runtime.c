@@ -94,6 +94,7 @@ int mdc_runtime_build(const mdc_config *cfg, mdc_runtime **out, mdc_err *err)
         rt->ndevs++;
         if (build_device(rt, &cfg->devices[i], &rt->devs[rt->ndevs - 1], err) < 0) goto fail;
     }
+    mdc_rt_build_catalog(rt);
     if (mdc_rt_build_sinks(rt, err) < 0) goto fail;
     *out = rt;
     return 0;
@@ -131,6 +132,7 @@ void mdc_runtime_free(mdc_runtime *rt)
         pthread_mutex_destroy(&rt->sinks[i].err_mu);
     }
     free(rt->sinks);
+    mdc_rt_free_catalog(rt);
     free(rt->shift_starts);
     free(rt->shift_ids);
     pthread_cond_destroy(&rt->cv);

@@ -70,12 +70,23 @@ struct mdc_rt_bus {
     mdc_runtime *rt;
 };
 
+/* Rejections of one reason (a sink's static string), counted for /metrics. */
+#define MDC_RT_REJECT_REASONS 8
+typedef struct mdc_rt_reject_count {
+    const char *reason;
+    atomic_uint_fast64_t n;
+} mdc_rt_reject_count;
+
 typedef struct mdc_rt_sink {
     mdc_sink *sink;
     pthread_t thread;
     bool started;
     mdc_runtime *rt;
     atomic_uint_fast64_t delivered, failures;
+    atomic_uint_fast64_t dead_lettered; /* records moved to the dead-letter table */
+    /* rejections by reason; slots are filled in order by the sink's thread */
+    mdc_rt_reject_count rejected[MDC_RT_REJECT_REASONS];
+    atomic_size_t nreasons;
     atomic_bool healthy;
     pthread_mutex_t err_mu; /* guards last_error: why it is not healthy ("" when it is) */
     char last_error[MDC_ERR_MSG_MAX + 64];
@@ -133,6 +144,9 @@ void mdc_runtime_sink_error(mdc_rt_sink *s, char *buf, size_t n);
 /* One poll of one device, derived with fresh state (nothing persisted): `mdc read`. */
 int mdc_runtime_read_once(mdc_runtime *rt, mdc_rt_device *dev, mdc_record *rec, strbuf *inspect,
                           int argc, char **argv, mdc_err *err);
+
+/* What each device's values mean (units, labels, enumerations); lives as long as rt. */
+const mdc_catalog *mdc_runtime_catalog(const mdc_runtime *rt);
 
 /* The embedded store's file when a store sink ("sqlite") is configured, else NULL. */
 const char *mdc_runtime_store_path(const mdc_runtime *rt);

@@ -25,7 +25,12 @@ struct mdc_runtime {
     atomic_uint_fast64_t devices_polled_once;
     mdc_rt_observer observer;
     void *observer_ctx;
+    mdc_catalog catalog;
 };
+
+/* The catalog of the devices (catalog_build.c). */
+void mdc_rt_build_catalog(mdc_runtime *rt);
+void mdc_rt_free_catalog(mdc_runtime *rt);
 
 /* Sleeps until the wall-clock deadline or until `flag` is set. Returns false if the flag is
  * set. */

@@ -86,12 +86,18 @@ int mdc_runtime_start(mdc_runtime *rt, const mdc_run_opts *opts, mdc_err *err)
     if (make_dirs(rt->cfg->data_dir, err) < 0) return -1;
     char path[4096];
     snprintf(path, sizeof path, "%s/spool.db", rt->cfg->data_dir);
-    mdc_spool_opts so = {.max_records = rt->cfg->spool.max_records};
+    mdc_spool_opts so = {.max_records = rt->cfg->spool.max_records,
+                         .synchronous = rt->cfg->spool.sync_full ? MDC_SPOOL_SYNC_FULL
+                                                                 : MDC_SPOOL_SYNC_NORMAL};
     if (mdc_spool_open(path, &so, &rt->spool, err) < 0) return -1;
     load_states(rt);
     for (size_t i = 0; i < rt->nsinks; i++) {
         int64_t pos;
         if (mdc_spool_cursor(rt->spool, rt->sinks[i].sink->id, -1, &pos, err) < 0) return -1;
+    }
+    for (size_t i = 0; i < rt->nsinks; i++) {
+        mdc_sink *s = rt->sinks[i].sink;
+        if (s->ops->catalog) s->ops->catalog(s, &rt->catalog);
     }
     for (size_t i = 0; i < rt->nsinks; i++) {
         rt->sinks[i].rt = rt;

@@ -4,6 +4,7 @@
 #include "core/xalloc.h"
 
 #include <curl/curl.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -12,6 +13,9 @@ struct mdc_httpc {
     mdc_httpc_opts opts;
     char *ca_file;
     char errbuf[CURL_ERROR_SIZE];
+    int64_t retry_after_us;
+    strbuf *secrets; /* what must never be quoted back */
+    size_t nsecrets, capsecrets;
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -40,6 +44,9 @@ void mdc_httpc_free(mdc_httpc *c)
 {
     if (!c) return;
     if (c->curl) curl_easy_cleanup(c->curl);
+    for (size_t i = 0; i < c->nsecrets; i++)
+        sb_free(&c->secrets[i]);
+    free(c->secrets);
     free(c->ca_file);
     free(c);
 }
@@ -109,6 +116,7 @@ int mdc_httpc_post(mdc_httpc *c, const char *url, const char *const *headers, co
     if (resp) sb_reset(resp);
     sink_ctx ctx = {.out = resp};
     c->errbuf[0] = '\0';
+    c->retry_after_us = 0;
     set_options(c, h, url, hdrs, body ? body : "", len, &ctx);
     CURLcode rc = curl_easy_perform(h);
     curl_slist_free_all(hdrs);
@@ -120,6 +128,9 @@ int mdc_httpc_post(mdc_httpc *c, const char *url, const char *const *headers, co
                           c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
     } else {
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+        curl_off_t after = 0;
+        if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &after) != CURLE_OK || after < 0) after = 0;
+        c->retry_after_us = (int64_t)after * 1000000;
     }
     sb_free(&where);
     return ret;
@@ -138,8 +149,85 @@ void mdc_httpc_redact(const char *url, strbuf *out)
     sb_append(out, path, strcspn(path, "?#"));
 }
 
-void mdc_httpc_snippet(const char *body, size_t len, size_t max, strbuf *out)
+int64_t mdc_httpc_retry_after_us(mdc_httpc *c)
 {
+    return c->retry_after_us;
+}
+
+/* Tokens are renewed for as long as the process runs: keep the latest ones only. */
+#define MAX_SECRETS 64
+
+void mdc_httpc_add_secret(mdc_httpc *c, const char *secret, size_t len)
+{
+    if (!secret || len == 0) return;
+    if (c->nsecrets == MAX_SECRETS) {
+        sb_free(&c->secrets[0]);
+        memmove(c->secrets, c->secrets + 1, --c->nsecrets * sizeof *c->secrets);
+    }
+    xgrow(&c->secrets, &c->capsecrets, c->nsecrets + 1, sizeof *c->secrets);
+    strbuf *sb = &c->secrets[c->nsecrets++];
+    sb_init(sb);
+    sb_append(sb, secret, len);
+}
+
+static int hexval(char ch)
+{
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+    return -1;
+}
+
+/* Registers s[0, len) as written and percent-decoded ('+' as a space). */
+static void add_encoded(mdc_httpc *c, const char *s, size_t len)
+{
+    mdc_httpc_add_secret(c, s, len);
+    strbuf dec = STRBUF_INIT;
+    for (size_t i = 0; i < len; i++) {
+        int hi = i + 2 < len && s[i] == '%' ? hexval(s[i + 1]) : -1;
+        int lo = hi >= 0 ? hexval(s[i + 2]) : -1;
+        if (lo >= 0) {
+            sb_putc(&dec, (char)(hi * 16 + lo));
+            i += 2;
+        } else {
+            sb_putc(&dec, s[i] == '+' ? ' ' : s[i]);
+        }
+    }
+    if (dec.len != len || memcmp(dec.buf, s, len) != 0) mdc_httpc_add_secret(c, dec.buf, dec.len);
+    sb_free(&dec);
+}
+
+void mdc_httpc_add_url_secrets(mdc_httpc *c, const char *url)
+{
+    const char *scheme_end = strstr(url, "://");
+    const char *auth = scheme_end ? scheme_end + 3 : url;
+    size_t hostlen = strcspn(auth, "/?#");
+    const char *at = memchr(auth, '@', hostlen);
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (colon) add_encoded(c, colon + 1, (size_t)(at - colon - 1));
+    const char *q = strchr(auth, '?');
+    while (q && *q && *q != '#') {
+        const char *item = q + 1;
+        size_t len = strcspn(item, "&#");
+        const char *eq = memchr(item, '=', len);
+        if (eq) add_encoded(c, eq + 1, len - (size_t)(eq + 1 - item));
+        q = item[len] == '&' ? item + len : NULL;
+    }
+}
+
+static bool repeats_secret(const mdc_httpc *c, const char *body, size_t len)
+{
+    for (size_t i = 0; c && i < c->nsecrets; i++)
+        if (memmem(body, len, c->secrets[i].buf, c->secrets[i].len)) return true;
+    return false;
+}
+
+void mdc_httpc_snippet(const mdc_httpc *c, const char *body, size_t len, size_t max, strbuf *out)
+{
+    if (repeats_secret(c, body, len)) {
+        sb_puts(out, "(response withheld: it repeats a secret)");
+        return;
+    }
     size_t n = len < max ? len : max;
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)body[i];

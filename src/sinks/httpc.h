@@ -37,10 +37,22 @@ void mdc_httpc_free(mdc_httpc *c);
 int mdc_httpc_post(mdc_httpc *c, const char *url, const char *const *headers, const char *body,
                    size_t len, long *status, strbuf *resp, mdc_err *err);
 
+/* The pause the last response asked for (Retry-After: seconds or an HTTP date), 0 if none. */
+int64_t mdc_httpc_retry_after_us(mdc_httpc *c);
+
+/* Registers a secret the client sends (a header value, a token, a URL's password or query
+ * value; copied): a response that repeats one is never quoted in an error. Empty ones are
+ * ignored. */
+void mdc_httpc_add_secret(mdc_httpc *c, const char *secret, size_t len);
+/* Registers every secret part of a URL: the user info's password and the query's values, as
+ * written and percent-decoded. */
+void mdc_httpc_add_url_secrets(mdc_httpc *c, const char *url);
+
 /* Appends url without user info, query and fragment: "https://host:1/path". */
 void mdc_httpc_redact(const char *url, strbuf *out);
 /* Appends at most max bytes of a response body for an error message: printable ASCII, other
- * bytes as '?', newlines as spaces, "..." when cut. */
-void mdc_httpc_snippet(const char *body, size_t len, size_t max, strbuf *out);
+ * bytes as '?', newlines as spaces, "..." when cut — or "(response withheld: it repeats a
+ * secret)" when the body contains one of c's secrets (c may be NULL: no secrets). */
+void mdc_httpc_snippet(const mdc_httpc *c, const char *body, size_t len, size_t max, strbuf *out);
 
 #endif

@@ -1,3 +1,4 @@
+/* sink.c — see sink.h. */
 #include "sink.h"
 #include "core/xalloc.h"
 
@@ -19,4 +20,19 @@ void mdc_sink_destroy(mdc_sink *s)
         s->ops->destroy(s);
     else
         free(s);
+}
+
+int mdc_sink_all_or_nothing(mdc_sink_result *res, size_t n, int rc)
+{
+    res->delivered = rc == 0 ? n : 0;
+    return rc;
+}
+
+int mdc_sink_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_sink_result *res,
+                   mdc_err *err)
+{
+    mdc_sink_result local;
+    if (!res) res = &local;
+    *res = (mdc_sink_result){0};
+    return s->ops->write(s, recs, n, res, err);
 }

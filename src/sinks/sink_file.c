@@ -333,7 +333,7 @@ static int fs_open(mdc_sink *s, mdc_err *err)
     return 0;
 }
 
-static int fs_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_err *err)
+static int fs_write_all(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_err *err)
 {
     file_sink *fs = s->impl;
     if (!fs->tmpl_ok && fs_open(s, err) < 0) return -1;
@@ -368,6 +368,12 @@ static void fs_destroy(mdc_sink *s)
         free(fs);
     }
     free(s);
+}
+
+static int fs_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_sink_result *res,
+                    mdc_err *err)
+{
+    return mdc_sink_all_or_nothing(res, n, fs_write_all(s, recs, n, err));
 }
 
 static const mdc_sink_ops file_ops = {

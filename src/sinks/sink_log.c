@@ -31,7 +31,7 @@ static void one_line(strbuf *sb)
         if (sb->buf[i] == '\n') sb->buf[i] = ' ';
 }
 
-static int lg_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_err *err)
+static int lg_write_all(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_err *err)
 {
     (void)err;
     log_sink *ls = s->impl;
@@ -62,6 +62,12 @@ static void lg_destroy(mdc_sink *s)
         free(ls);
     }
     free(s);
+}
+
+static int lg_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_sink_result *res,
+                    mdc_err *err)
+{
+    return mdc_sink_all_or_nothing(res, n, lg_write_all(s, recs, n, err));
 }
 
 static const mdc_sink_ops log_ops = {

@@ -362,7 +362,7 @@ static int wait_acks(mqtt_sink *k, mdc_err *err)
                        missing == 1 ? "" : "s", (double)k->cfg.timeout_us / 1e6);
 }
 
-static int m_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_err *err)
+static int m_write_all(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_err *err)
 {
     mqtt_sink *k = s->impl;
     pthread_mutex_lock(&k->mu);
@@ -396,6 +396,12 @@ static void m_destroy(mdc_sink *s)
         free((char *)*strs[i]);
     free(k);
     free(s);
+}
+
+static int m_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_sink_result *res,
+                   mdc_err *err)
+{
+    return mdc_sink_all_or_nothing(res, n, m_write_all(s, recs, n, err));
 }
 
 static const mdc_sink_ops mqtt_ops = {

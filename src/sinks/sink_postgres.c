@@ -99,7 +99,7 @@ static int64_t pg_committed(mdc_sink *s, uint64_t epoch)
     return k->last_seq;
 }
 
-static int pg_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_err *err)
+static int pg_write_all(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_err *err)
 {
     pg_sink *k = s->impl;
     if (!k->conn) return mdc_err_set(err, MDC_ESTATE, "postgres: not connected");
@@ -157,6 +157,12 @@ static void pg_destroy(mdc_sink *s)
     sb_free(&k->sql);
     free(k);
     free(s);
+}
+
+static int pg_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_sink_result *res,
+                    mdc_err *err)
+{
+    return mdc_sink_all_or_nothing(res, n, pg_write_all(s, recs, n, err));
 }
 
 static const mdc_sink_ops postgres_ops = {

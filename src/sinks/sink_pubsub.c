@@ -6,6 +6,7 @@
 #include "core/xalloc.h"
 #include "sinks/httpc.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ typedef struct pubsub_sink {
     mdc_gsa_key *key;
     strbuf token;          /* the access token (a secret) */
     int64_t refresh_at_us; /* monotonic */
+    uint64_t epoch;        /* the spool's (committed_seq): part of each record id */
     int64_t last_seq;
     strbuf body, resp, msg;
 } pubsub_sink;
@@ -86,6 +88,7 @@ static int fetch_token(pubsub_sink *p, mdc_err *err)
     int64_t t0 = mdc_mono_us();
     int rc = mdc_gsa_jwt(p->key, p->scope, aud, mdc_now_us() / MDC_US_PER_SEC, &jwt, err);
     if (rc == 0) {
+        mdc_httpc_add_secret(p->http, jwt.buf, jwt.len);
         mdc_oauth_token_body(sb_str(&jwt), &body);
         static const char *const hdrs[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
         long status = 0;
@@ -94,6 +97,7 @@ static int fetch_token(pubsub_sink *p, mdc_err *err)
         if (rc == 0)
             rc = mdc_oauth_token_parse(status, p->resp.buf, p->resp.len, &p->token, &expires_in,
                                        err);
+        if (rc == 0) mdc_httpc_add_secret(p->http, p->token.buf, p->token.len);
         if (rc == 0) {
             /* renewed a fifth of its lifetime (at most 5 minutes, at least 1 s) early */
             int64_t margin = expires_in / 5 < 300 ? expires_in / 5 : 300;
@@ -123,7 +127,14 @@ static void drop_token(pubsub_sink *p)
 
 /* ---- publish ---- */
 
-static int publish(pubsub_sink *p, size_t count, mdc_err *err)
+/* A refused publish: a client error other than authentication, timeout and rate limits. */
+static bool refused(long status)
+{
+    return status >= 400 && status < 500 && status != 401 && status != 403 && status != 408 &&
+           status != 429;
+}
+
+static int publish(pubsub_sink *p, size_t count, mdc_sink_result *res, mdc_err *err)
 {
     if (ensure_token(p, err) < 0) return -1;
     strbuf auth = STRBUF_INIT;
@@ -141,10 +152,15 @@ static int publish(pubsub_sink *p, size_t count, mdc_err *err)
     if (status >= 200 && status < 300)
         return mdc_pubsub_check_response(p->resp.buf, p->resp.len, count, err);
     if (status == 401 || status == 403) drop_token(p);
+    res->retry_after_us = mdc_httpc_retry_after_us(p->http);
+    if (refused(status)) {
+        res->rejected = true;
+        res->reason = "http_4xx";
+    }
     strbuf m = STRBUF_INIT;
     mdc_httpc_redact(p->url, &m);
     sb_puts(&m, ": ");
-    mdc_httpc_snippet(p->resp.buf ? p->resp.buf : "", p->resp.len, 300, &m);
+    mdc_httpc_snippet(p->http, p->resp.buf ? p->resp.buf : "", p->resp.len, 300, &m);
     mdc_err_set(err, status == 401 || status == 403 ? MDC_EAUTH : MDC_EIO, "HTTP %ld from %s",
                 status, sb_str(&m));
     sb_free(&m);
@@ -156,29 +172,56 @@ static void mark(pubsub_sink *p, const mdc_record *r)
     if (r->seq > p->last_seq) p->last_seq = r->seq;
 }
 
-static int ps_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_err *err)
+/* Renders records [i, ...) into one publish request of at most max messages; returns the index
+ * after the last record it took and the number of messages in *count. */
+static size_t fill_request(pubsub_sink *p, const mdc_record *const *recs, size_t i, size_t n,
+                           size_t max, size_t *count)
+{
+    sb_reset(&p->body);
+    mdc_pubsub_body_begin(&p->body);
+    *count = 0;
+    for (; i < n && *count < max && p->body.len < MAX_BODY; i++) {
+        if (recs[i]->seq > 0 && recs[i]->seq <= p->last_seq) continue; /* already taken */
+        sb_reset(&p->msg);
+        mdc_render_one(&p->render, recs[i], &p->msg);
+        char id[64];
+        snprintf(id, sizeof id, "%016" PRIx64 "-%" PRId64, p->epoch, recs[i]->seq);
+        mdc_pubsub_body_add(&p->body, p->msg.buf, p->msg.len, id, *count == 0);
+        (*count)++;
+    }
+    mdc_pubsub_body_end(&p->body);
+    return i;
+}
+
+/* Publishes in requests of up to max_messages; a refused request of several messages is sent
+ * again one message at a time, so that only the message Pub/Sub refuses is rejected. */
+static int ps_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_sink_result *res,
+                    mdc_err *err)
 {
     pubsub_sink *p = s->impl;
-    size_t i = 0;
-    while (i < n) {
-        sb_reset(&p->body);
-        mdc_pubsub_body_begin(&p->body);
-        size_t first = i, count = 0;
-        for (; i < n && count < p->max_messages && p->body.len < MAX_BODY; i++) {
-            if (recs[i]->seq > 0 && recs[i]->seq <= p->last_seq) continue; /* already taken */
-            sb_reset(&p->msg);
-            mdc_render_one(&p->render, recs[i], &p->msg);
-            mdc_pubsub_body_add(&p->body, p->msg.buf, p->msg.len, count == 0);
-            count++;
+    size_t max = p->max_messages;
+    while (res->delivered < n) {
+        size_t count, next = fill_request(p, recs, res->delivered, n, max, &count);
+        if (count > 0 && publish(p, count, res, err) < 0) {
+            if (!res->rejected || count == 1) return -1;
+            res->rejected = false;
+            res->reason = NULL;
+            max = 1;
+            continue;
         }
-        mdc_pubsub_body_end(&p->body);
-        if (count == 0) continue;
-        if (publish(p, count, err) < 0) return -1;
-        for (size_t k = first; k < i; k++)
+        for (size_t k = res->delivered; k < next; k++)
             mark(p, recs[k]);
+        res->delivered = next;
     }
     if (p->body.cap > 2 * MAX_BODY) sb_free(&p->body);
     return 0;
+}
+
+static int64_t ps_committed(mdc_sink *s, uint64_t epoch)
+{
+    pubsub_sink *p = s->impl;
+    p->epoch = epoch;
+    return -1; /* Pub/Sub keeps no position we could ask for */
 }
 
 static int ps_open(mdc_sink *s, mdc_err *err)
@@ -227,7 +270,7 @@ static const mdc_sink_ops pubsub_ops = {
     .type = "pubsub",
     .open = ps_open,
     .write = ps_write,
-    .committed_seq = NULL,
+    .committed_seq = ps_committed,
     .close = ps_close,
     .destroy = ps_destroy,
 };

@@ -258,11 +258,14 @@ void mdc_pubsub_body_begin(strbuf *out)
     sb_puts(out, "{\"messages\":[");
 }
 
-void mdc_pubsub_body_add(strbuf *out, const void *data, size_t n, bool first)
+void mdc_pubsub_body_add(strbuf *out, const void *data, size_t n, const char *record_id, bool first)
 {
     sb_puts(out, first ? "{\"data\":\"" : ",{\"data\":\"");
     mdc_b64_encode(data, n, false, out);
-    sb_puts(out, "\"}");
+    if (record_id)
+        sb_printf(out, "\",\"attributes\":{\"mdc_record_id\":\"%s\"}}", record_id);
+    else
+        sb_puts(out, "\"}");
 }
 
 void mdc_pubsub_body_end(strbuf *out)

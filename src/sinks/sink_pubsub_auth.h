@@ -56,7 +56,10 @@ int mdc_oauth_token_parse(long status, const char *body, size_t len, strbuf *tok
 /* The publish request: {"messages":[{"data":"BASE64"},...]}. Start with begin, add each
  * message, finish with end. */
 void mdc_pubsub_body_begin(strbuf *out);
-void mdc_pubsub_body_add(strbuf *out, const void *data, size_t n, bool first);
+/* record_id (may be NULL; [0-9a-f-] only): the message attribute "mdc_record_id", a stable key
+ * for subscribers that deduplicate (delivery is at least once). */
+void mdc_pubsub_body_add(strbuf *out, const void *data, size_t n, const char *record_id,
+                         bool first);
 void mdc_pubsub_body_end(strbuf *out);
 /* Checks a publish response: {"messageIds": [...]} with `expected` ids. */
 int mdc_pubsub_check_response(const char *body, size_t len, size_t expected, mdc_err *err);

@@ -39,24 +39,36 @@ static int64_t sh_committed_seq(mdc_sink *s, uint64_t epoch)
     return sh->inner->ops->committed_seq ? sh->inner->ops->committed_seq(sh->inner, epoch) : -1;
 }
 
-static int sh_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_err *err)
+/* Records dropped by skip_empty count as delivered: the inner sink's progress over the kept
+ * records maps back to the batch through their positions (pos[k]: where kept record k was). */
+static int sh_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_sink_result *res,
+                    mdc_err *err)
 {
     shape_sink *sh = s->impl;
     mdc_shape_cfg cfg = cfg_of(sh);
     mdc_record *out = xcalloc(n ? n : 1, sizeof *out);
     const mdc_record **ptrs = xcalloc(n ? n : 1, sizeof *ptrs);
+    size_t *pos = xcalloc(n ? n : 1, sizeof *pos);
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (mdc_shape_record(&cfg, recs[i], &out[m])) {
             ptrs[m] = &out[m];
-            m++;
+            pos[m++] = i;
         }
-    int rc = m ? sh->inner->ops->write(sh->inner, (const mdc_record *const *)ptrs, m, err) : 0;
+    int rc = m ? sh->inner->ops->write(sh->inner, (const mdc_record *const *)ptrs, m, res, err) : 0;
+    res->delivered = res->delivered < m ? pos[res->delivered] : n;
     for (size_t i = 0; i < m; i++)
         mdc_record_free(&out[i]);
     free(out);
     free(ptrs);
+    free(pos);
     return rc;
+}
+
+static void sh_catalog(mdc_sink *s, const mdc_catalog *c)
+{
+    shape_sink *sh = s->impl;
+    if (sh->inner->ops->catalog) sh->inner->ops->catalog(sh->inner, c);
 }
 
 static void sh_destroy(mdc_sink *s)
@@ -79,6 +91,7 @@ static const mdc_sink_ops shape_ops = {
     .committed_seq = sh_committed_seq,
     .close = sh_close,
     .destroy = sh_destroy,
+    .catalog = sh_catalog,
 };
 
 mdc_sink *mdc_sink_shape_new(mdc_sink *inner, const mdc_shape_cfg *cfg)

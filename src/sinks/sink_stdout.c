@@ -79,7 +79,7 @@ static void so_render(stdout_sink *ss, const mdc_record *r, strbuf *hdr)
         mdc_format_record(MDC_FMT_CSV, ss->style, r, &ss->buf);
 }
 
-static int so_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_err *err)
+static int so_write_all(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_err *err)
 {
     stdout_sink *ss = s->impl;
     strbuf hdr = STRBUF_INIT;
@@ -114,6 +114,12 @@ static void so_destroy(mdc_sink *s)
         free(ss);
     }
     free(s);
+}
+
+static int so_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_sink_result *res,
+                    mdc_err *err)
+{
+    return mdc_sink_all_or_nothing(res, n, so_write_all(s, recs, n, err));
 }
 
 static const mdc_sink_ops stdout_ops = {

@@ -29,7 +29,7 @@ static int64_t st_committed(mdc_sink *s, uint64_t epoch)
     return mdc_store_committed_seq(k->store, WRITER, epoch);
 }
 
-static int st_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_err *err)
+static int st_write_all(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_err *err)
 {
     store_sink *k = s->impl;
     return mdc_store_write(k->store, WRITER, k->epoch, recs, n, err);
@@ -49,6 +49,12 @@ static void st_destroy(mdc_sink *s)
     free(k->path);
     free(k);
     free(s);
+}
+
+static int st_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_sink_result *res,
+                    mdc_err *err)
+{
+    return mdc_sink_all_or_nothing(res, n, st_write_all(s, recs, n, err));
 }
 
 static const mdc_sink_ops store_ops = {

@@ -269,11 +269,11 @@ static void test_publish_body(void **state)
     (void)state;
     strbuf b = STRBUF_INIT;
     mdc_pubsub_body_begin(&b);
-    mdc_pubsub_body_add(&b, "{\"a\": 1}", 8, true);
-    mdc_pubsub_body_add(&b, "xy", 2, false);
+    mdc_pubsub_body_add(&b, "{\"a\": 1}", 8, NULL, true);
+    mdc_pubsub_body_add(&b, "xy", 2, "00ab-7", false);
     mdc_pubsub_body_end(&b);
-    assert_string_equal(sb_str(&b),
-                        "{\"messages\":[{\"data\":\"eyJhIjogMX0=\"},{\"data\":\"eHk=\"}]}");
+    assert_string_equal(sb_str(&b), "{\"messages\":[{\"data\":\"eyJhIjogMX0=\"},{\"data\":\"eHk=\","
+                                    "\"attributes\":{\"mdc_record_id\":\"00ab-7\"}}]}");
     mdc_err err = {0};
     const char *resp = "{\"messageIds\": [\"1\", \"2\"]}";
     assert_int_equal(mdc_pubsub_check_response(resp, strlen(resp), 2, &err), 0);

@@ -100,7 +100,7 @@ static void write_ok(mdc_sink *s, mdc_record *recs, size_t n)
     for (size_t i = 0; i < n; i++)
         p[i] = &recs[i];
     mdc_err err = {0};
-    int rc = s->ops->write(s, p, n, &err);
+    int rc = mdc_sink_write(s, p, n, NULL, &err);
     if (rc != 0) fail_msg("write failed: %s", err.msg);
 }
 
@@ -352,7 +352,7 @@ static void test_unwritable_path(void **state)
     rec(&r, "m", 0, TS, 1.0);
     const mdc_record *rp = &r;
     mdc_err err = {0};
-    assert_int_equal(s->ops->write(s, &rp, 1, &err), -1);
+    assert_int_equal(mdc_sink_write(s, &rp, 1, NULL, &err), -1);
     assert_int_equal(err.code, MDC_EIO);
     strbuf want = STRBUF_INIT;
     sb_printf(&want, "open %s/plain/sub/m.csv: Not a directory", fx->dir);
@@ -360,7 +360,7 @@ static void test_unwritable_path(void **state)
     mdc_sink_destroy(s);
 
     s = file_sink(fx, "", MDC_FMT_JSON, MDC_STYLE_MDC); /* the directory itself */
-    assert_int_equal(s->ops->write(s, &rp, 1, &err), -1);
+    assert_int_equal(mdc_sink_write(s, &rp, 1, NULL, &err), -1);
     sb_reset(&want);
     sb_printf(&want, "open %s/: Is a directory", fx->dir);
     assert_string_equal(err.msg, sb_str(&want));
@@ -370,7 +370,7 @@ static void test_unwritable_path(void **state)
     s = mdc_sink_file_new(&cfg);
     assert_int_equal(s->ops->open(s, &err), -1);
     assert_int_equal(err.code, MDC_EINVAL);
-    assert_int_equal(s->ops->write(s, &rp, 1, &err), -1);
+    assert_int_equal(mdc_sink_write(s, &rp, 1, NULL, &err), -1);
     mdc_sink_destroy(s);
     sb_free(&want);
     mdc_record_free(&r);
@@ -468,7 +468,7 @@ static void test_stdout_write_error(void **state)
     rec(&r, "a", 0, TS, 1.0);
     const mdc_record *rp = &r;
     mdc_err err = {0};
-    assert_int_equal(s->ops->write(s, &rp, 1, &err), -1);
+    assert_int_equal(mdc_sink_write(s, &rp, 1, NULL, &err), -1);
     char want[64];
     snprintf(want, sizeof want, "write to fd:%d: Bad file descriptor", p[1]);
     assert_string_equal(err.msg, want);

@@ -44,6 +44,7 @@ typedef struct peer {
     int nreq;
     int status[MAX_REQ]; /* status for request i (0: 200) */
     const char *body[MAX_REQ];
+    const char *head[MAX_REQ]; /* extra response header lines ("Name: value\r\n") */
 } peer;
 
 static int read_request(int fd, strbuf *req)
@@ -68,8 +69,8 @@ static void respond(peer *p, int fd, int i)
     int st = i < MAX_REQ && p->status[i] ? p->status[i] : 200;
     const char *body = i < MAX_REQ && p->body[i] ? p->body[i] : "ok";
     char head[256];
-    int n = snprintf(head, sizeof head, "HTTP/1.1 %d X\r\nContent-Length: %zu\r\n\r\n", st,
-                     strlen(body));
+    int n = snprintf(head, sizeof head, "HTTP/1.1 %d X\r\n%sContent-Length: %zu\r\n\r\n", st,
+                     i < MAX_REQ && p->head[i] ? p->head[i] : "", strlen(body));
     if (write(fd, head, (size_t)n) < 0 || write(fd, body, strlen(body)) < 0) return;
 }
 
@@ -179,12 +180,17 @@ static void expect_config_error(const char *json, const char *want)
     mdc_cfgdoc_free(doc);
 }
 
-static int write_recs(mdc_sink *s, mdc_record *recs, size_t n, mdc_err *err)
+static int write_res(mdc_sink *s, mdc_record *recs, size_t n, mdc_sink_result *res, mdc_err *err)
 {
     const mdc_record *p[8];
     for (size_t i = 0; i < n; i++)
         p[i] = &recs[i];
-    return s->ops->write(s, p, n, err);
+    return mdc_sink_write(s, p, n, res, err);
+}
+
+static int write_recs(mdc_sink *s, mdc_record *recs, size_t n, mdc_err *err)
+{
+    return write_res(s, recs, n, NULL, err);
 }
 
 static char *expected_post(const char *path, int port, const char *extra, const char *body)
@@ -215,22 +221,27 @@ static void test_webhook_hems_requests(void **state)
     assert_memory_equal(s->id, id, strlen(id)); /* the query is not in the id */
     mdc_err err = {0};
     assert_int_equal(s->ops->open(s, &err), 0);
+    assert_int_equal(s->ops->committed_seq(s, 0xabc), -1); /* learns the spool's epoch */
     mdc_record r[4];
     for (int i = 0; i < 4; i++)
         hems_record(&r[i], i + 1);
     assert_int_equal(write_recs(s, r, 2, &err), 0);
     assert_int_equal(p->nreq, 2);
     const char *hdrs = "Content-Type: application/json\r\nAuthorization: Bearer s3cret\r\n"
-                       "X-Site: home\r\n";
+                       "X-Site: home\r\nIdempotency-Key: 0000000000000abc-%d\r\n";
     for (int i = 0; i < 2; i++) {
-        char *want = expected_post("/hook?key=q1", p->port, hdrs, hems_json(i + 1));
+        char h[256];
+        snprintf(h, sizeof h, hdrs, i + 1);
+        char *want = expected_post("/hook?key=q1", p->port, h, hems_json(i + 1));
         assert_string_equal(p->reqs[i], want);
         free(want);
     }
     /* record 3 is accepted, 4 refused: the error names the URL without query or header */
     p->status[3] = 503;
     p->body[3] = "maintenance\n";
-    assert_int_equal(write_recs(s, r + 2, 2, &err), -1);
+    mdc_sink_result res = {0};
+    assert_int_equal(write_res(s, r + 2, 2, &res, &err), -1);
+    assert_true(res.delivered == 1 && !res.rejected); /* 503: temporary */
     char want_err[256];
     snprintf(want_err, sizeof want_err, "HTTP 503 from http://127.0.0.1:%d/hook: maintenance ",
              p->port);
@@ -240,7 +251,9 @@ static void test_webhook_hems_requests(void **state)
     assert_int_equal(s->ops->open(s, &err), 0);
     assert_int_equal(write_recs(s, r + 2, 2, &err), 0);
     assert_int_equal(p->nreq, 5);
-    char *want = expected_post("/hook?key=q1", p->port, hdrs, hems_json(4));
+    char h4[256];
+    snprintf(h4, sizeof h4, hdrs, 4);
+    char *want = expected_post("/hook?key=q1", p->port, h4, hems_json(4));
     assert_string_equal(p->reqs[4], want);
     free(want);
     s->ops->close(s);
@@ -270,7 +283,8 @@ static void test_webhook_batch_mdc(void **state)
     assert_int_equal(write_recs(s, r, 2, &err), 0);
     assert_int_equal(p->nreq, 1);
     char *want = expected_post(
-        "/in", p->port, "Content-Type: application/json\r\n",
+        "/in", p->port,
+        "Content-Type: application/json\r\nIdempotency-Key: 0000000000000000-1-2\r\n",
         "[{\"timestamp\": \"2023-10-27T10:00:00.123456+00:00\", \"device\": \"meter\", "
         "\"instant_power_w\": 501}, {\"timestamp\": \"2023-10-27T10:00:00.123456+00:00\", "
         "\"device\": \"meter\", \"instant_power_w\": 502}]");
@@ -279,6 +293,55 @@ static void test_webhook_batch_mdc(void **state)
     s->ops->close(s);
     mdc_record_free(&r[0]);
     mdc_record_free(&r[1]);
+    mdc_sink_destroy(s);
+    mdc_cfgdoc_free(doc);
+    peer_stop(p);
+}
+
+/* Verdicts: a 400 rejects the record it was for (the ones before it are delivered), 429 and
+ * 503 are temporary and pass on Retry-After; a response that echoes a secret is not quoted. */
+static void test_webhook_verdicts(void **state)
+{
+    (void)state;
+    peer *p = peer_start();
+    char cfg[512];
+    snprintf(cfg, sizeof cfg,
+             "{\"type\": \"webhook\", \"url\": \"http://u:pw-7@127.0.0.1:%d/in?token=tq-9\", "
+             "\"headers\": {\"X-Api-Key\": \"hk-5\"}}",
+             p->port);
+    mdc_cfgdoc *doc;
+    mdc_sink *s = sink_from(cfg, &doc);
+    mdc_err err = {0};
+    mdc_record r[3];
+    for (int i = 0; i < 3; i++)
+        hems_record(&r[i], i + 1);
+    assert_int_equal(s->ops->open(s, &err), 0);
+    p->status[1] = 400;
+    p->body[1] = "bad field power";
+    mdc_sink_result res = {0};
+    assert_int_equal(write_res(s, r, 3, &res, &err), -1);
+    assert_true(res.delivered == 1 && res.rejected && res.retry_after_us == 0);
+    assert_string_equal(res.reason, "http_4xx");
+    assert_non_null(strstr(err.msg, "HTTP 400 from"));
+    assert_non_null(strstr(err.msg, "bad field power"));
+    const char *echo[] = {"got key hk-5", "url ...?token=tq-9", "auth u:pw-7"};
+    for (int k = 0; k < 3; k++) { /* 429 + Retry-After, each echoing one secret */
+        p->status[2 + k] = 429;
+        p->head[2 + k] = "Retry-After: 7\r\n";
+        p->body[2 + k] = echo[k];
+        res = (mdc_sink_result){0};
+        assert_int_equal(write_res(s, r + 1, 2, &res, &err), -1);
+        assert_true(res.delivered == 0 && !res.rejected && res.retry_after_us == 7000000);
+        assert_null(strstr(err.msg, "hk-5"));
+        assert_null(strstr(err.msg, "tq-9"));
+        assert_null(strstr(err.msg, "pw-7"));
+        assert_non_null(strstr(err.msg, "(response withheld: it repeats a secret)"));
+    }
+    assert_int_equal(write_recs(s, r + 1, 2, &err), 0);
+    assert_int_equal(p->nreq, 7);
+    s->ops->close(s);
+    for (int i = 0; i < 3; i++)
+        mdc_record_free(&r[i]);
     mdc_sink_destroy(s);
     mdc_cfgdoc_free(doc);
     peer_stop(p);
@@ -401,9 +464,9 @@ static void test_pubsub_publish(void **state)
     strbuf body = STRBUF_INIT;
     sb_puts(&body, "{\"messages\":[{\"data\":\"");
     mdc_b64_encode(hems_json(1), strlen(hems_json(1)), false, &body);
-    sb_puts(&body, "\"},{\"data\":\"");
+    sb_puts(&body, "\",\"attributes\":{\"mdc_record_id\":\"0000000000000000-1\"}},{\"data\":\"");
     mdc_b64_encode(hems_json(2), strlen(hems_json(2)), false, &body);
-    sb_puts(&body, "\"}]}");
+    sb_puts(&body, "\",\"attributes\":{\"mdc_record_id\":\"0000000000000000-2\"}}]}");
     char *want = expected_post("/v1/projects/proj/topics/hems-data:publish", p->port,
                                "Content-Type: application/json\r\nAuthorization: Bearer tok-1\r\n",
                                sb_str(&body));
@@ -554,6 +617,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_webhook_hems_requests),
         cmocka_unit_test(test_webhook_batch_mdc),
+        cmocka_unit_test(test_webhook_verdicts),
         cmocka_unit_test(test_webhook_unreachable),
         cmocka_unit_test(test_webhook_config_errors),
         cmocka_unit_test(test_pubsub_publish),

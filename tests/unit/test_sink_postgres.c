@@ -357,7 +357,7 @@ static void put(env *e, mdc_record *r, size_t n)
     for (size_t i = 0; i < n; i++)
         p[i] = &r[i];
     mdc_err err = {0};
-    if (e->sink->ops->write(e->sink, p, n, &err) < 0) fail_msg("%s", err.msg);
+    if (mdc_sink_write(e->sink, p, n, NULL, &err) < 0) fail_msg("%s", err.msg);
     free(p);
     for (size_t i = 0; i < n; i++)
         mdc_record_free(&r[i]);

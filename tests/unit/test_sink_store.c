@@ -92,7 +92,7 @@ static void write_batch(mdc_sink *s, mdc_record *r, size_t n)
     for (size_t i = 0; i < n; i++)
         p[i] = &r[i];
     mdc_err err;
-    if (s->ops->write(s, p, n, &err) < 0) fail_msg("%s", err.msg);
+    if (mdc_sink_write(s, p, n, NULL, &err) < 0) fail_msg("%s", err.msg);
 }
 
 static void test_rows(void **state)

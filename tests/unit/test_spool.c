@@ -38,17 +38,21 @@ static void make(mdc_record *r, int64_t ts, double v)
     mdc_record_add_double(r, "power_kw", v);
 }
 
-static void append(mdc_spool *sp, int64_t ts, double v, const char *state)
+/* Appends record number k (ts = k, power_kw = k / 10) and returns its sequence number. */
+static int64_t append(mdc_spool *sp, int64_t k, const char *state)
 {
     mdc_record r;
-    make(&r, ts, v);
+    make(&r, k, (double)k / 10);
     mdc_err err;
     if (mdc_spool_append(sp, &r, state ? "derive:meter-1" : NULL, state, NULL, NULL, &err) < 0)
         fail_msg("%s", err.msg);
-    assert_int_equal(r.seq, ts); /* the tests append ts = 1, 2, 3 ... */
+    int64_t seq = r.seq;
     mdc_record_free(&r);
+    return seq;
 }
 
+/* Reads every record after `after`; returns how many, with the record numbers (ts) of the first
+ * and the last. Sequence numbers rise; record numbers follow each other. */
 static size_t read_all(mdc_spool *sp, int64_t after, int64_t *first, int64_t *last)
 {
     mdc_record *recs;
@@ -56,13 +60,12 @@ static size_t read_all(mdc_spool *sp, int64_t after, int64_t *first, int64_t *la
     mdc_err err;
     assert_int_equal(mdc_spool_read(sp, after, 1000, &recs, &n, NULL, &err), 0);
     for (size_t i = 0; i < n; i++) {
-        assert_true(recs[i].ts_us == recs[i].seq);
-        assert_true(mdc_record_find(&recs[i], "power_kw")->v.u.d == (double)recs[i].seq / 10);
-        if (i) assert_true(recs[i].seq == recs[i - 1].seq + 1);
+        assert_true(mdc_record_find(&recs[i], "power_kw")->v.u.d == (double)recs[i].ts_us / 10);
+        if (i) assert_true(recs[i].seq > recs[i - 1].seq && recs[i].ts_us == recs[i - 1].ts_us + 1);
     }
     if (n) {
-        *first = recs[0].seq;
-        *last = recs[n - 1].seq;
+        *first = recs[0].ts_us;
+        *last = recs[n - 1].ts_us;
     }
     for (size_t i = 0; i < n; i++)
         mdc_record_free(&recs[i]);
@@ -80,31 +83,104 @@ static void test_order_cursors_trim(void **state)
     assert_int_equal(mdc_spool_cursor(sp, "a", -1, &a, &err), 0);
     assert_int_equal(mdc_spool_cursor(sp, "b", -1, &b, &err), 0);
     assert_true(a == 0 && b == 0);
+    int64_t seq[11];
     for (int i = 1; i <= 10; i++)
-        append(sp, i, i / 10.0, NULL);
+        seq[i] = append(sp, i, NULL);
+    assert_true(seq[1] == mdc_spool_run_first_seq(sp) && seq[10] == seq[1] + 9);
     int64_t first = 0, last = 0;
     assert_int_equal(read_all(sp, 0, &first, &last), 10);
     assert_true(first == 1 && last == 10);
     assert_int_equal(mdc_spool_backlog(sp, "a"), 10);
-    assert_int_equal(mdc_spool_ack(sp, "a", 10, &err), 0);
-    assert_int_equal(mdc_spool_ack(sp, "b", 4, &err), 0);
+    assert_int_equal(mdc_spool_ack(sp, "a", seq[10], &err), 0);
+    assert_int_equal(mdc_spool_ack(sp, "b", seq[4], &err), 0);
     mdc_spool_stats st;
     mdc_spool_stats_get(sp, &st, &err);
-    assert_true(st.records == 6 && st.first_seq == 5 && st.last_seq == 10); /* b holds 5..10 */
-    assert_int_equal(read_all(sp, 4, &first, &last), 6);
-    assert_int_equal(mdc_spool_ack(sp, "b", 10, &err), 0);
+    assert_true(st.records == 6 && st.first_seq == seq[5] && st.last_seq == seq[10]);
+    assert_int_equal(read_all(sp, seq[4], &first, &last), 6);
+    assert_true(first == 5 && last == 10);
+    assert_int_equal(mdc_spool_ack(sp, "b", seq[10], &err), 0);
     mdc_spool_stats_get(sp, &st, &err);
     assert_true(st.records == 0);
-    assert_false(mdc_spool_wait(sp, 10, 1000));
+    assert_false(mdc_spool_wait(sp, seq[10], 1000));
     mdc_spool_close(sp);
 
-    /* restart: cursors and numbering survive; a new sink starts at the tail */
+    /* restart: cursors survive, numbering goes on above the old numbers; a new sink starts at
+     * the tail */
     assert_int_equal(mdc_spool_open(path, NULL, &sp, &err), 0);
-    append(sp, 11, 1.1, NULL);
+    assert_true(mdc_spool_prev_last_seq(sp) == seq[10] && mdc_spool_run_first_seq(sp) > seq[10]);
+    int64_t s11 = append(sp, 11, NULL);
+    assert_true(s11 == mdc_spool_run_first_seq(sp));
     assert_int_equal(mdc_spool_cursor(sp, "a", -1, &a, &err), 0);
     assert_int_equal(mdc_spool_cursor(sp, "c", -1, &b, &err), 0);
-    assert_true(a == 10 && b == 11);
-    assert_true(mdc_spool_wait(sp, 10, 1000));
+    assert_true(a == seq[10] && b == s11);
+    assert_int_equal(mdc_spool_backlog(sp, "a"), 1);
+    assert_true(mdc_spool_wait(sp, seq[10], 1000));
+    mdc_spool_close(sp);
+}
+
+/* Records kept across restarts: the jump in numbering is not counted as records. */
+static void test_counts_across_restarts(void **state)
+{
+    (void)state;
+    mdc_spool *sp;
+    mdc_err err;
+    int64_t pos, k = 0;
+    for (int run = 0; run < 3; run++) {
+        assert_int_equal(mdc_spool_open(path, NULL, &sp, &err), 0);
+        assert_int_equal(mdc_spool_cursor(sp, "slow", -1, &pos, &err), 0);
+        for (int i = 0; i < 5; i++)
+            append(sp, ++k, NULL);
+        mdc_spool_stats st;
+        mdc_spool_stats_get(sp, &st, &err);
+        assert_int_equal(st.records, 5 * (run + 1));
+        assert_int_equal(mdc_spool_backlog(sp, "slow"), 5 * (run + 1));
+        mdc_spool_close(sp);
+    }
+    assert_int_equal(mdc_spool_open(path, NULL, &sp, &err), 0);
+    int64_t first = 0, last = 0;
+    assert_int_equal(read_all(sp, 0, &first, &last), 15);
+    assert_true(first == 1 && last == 15);
+    /* take the first 7: the backlog counts what is left, across the gap */
+    mdc_record *recs;
+    size_t n;
+    assert_int_equal(mdc_spool_read(sp, 0, 7, &recs, &n, NULL, &err), 0);
+    assert_int_equal(mdc_spool_cursor(sp, "slow", -1, &pos, &err), 0);
+    assert_int_equal(mdc_spool_ack(sp, "slow", recs[6].seq, &err), 0);
+    assert_int_equal(mdc_spool_backlog(sp, "slow"), 8);
+    mdc_spool_stats st;
+    mdc_spool_stats_get(sp, &st, &err);
+    assert_int_equal(st.records, 8);
+    for (size_t i = 0; i < n; i++)
+        mdc_record_free(&recs[i]);
+    free(recs);
+    mdc_spool_close(sp);
+}
+
+/* A power cut with synchronous=NORMAL, emulated by restoring an older copy of the spool: the
+ * numbers handed out after it are above every number handed out before. */
+static void test_power_cut_never_reuses_numbers(void **state)
+{
+    (void)state;
+    mdc_spool *sp;
+    mdc_err err;
+    char copy[700], cmd[2400];
+    snprintf(copy, sizeof copy, "%s/snapshot", dir);
+    assert_int_equal(mdc_spool_open(path, NULL, &sp, &err), 0);
+    for (int i = 1; i <= 3; i++)
+        append(sp, i, NULL);
+    mdc_spool_close(sp);
+    snprintf(cmd, sizeof cmd, "mkdir -p %s && cp %s* %s/", copy, path, copy);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(mdc_spool_open(path, NULL, &sp, &err), 0);
+    int64_t lost = 0;
+    for (int i = 4; i <= 6; i++)
+        lost = append(sp, i, NULL); /* "delivered" to a sink, then lost by the spool */
+    mdc_spool_close(sp);
+    snprintf(cmd, sizeof cmd, "rm -f %s* && cp %s/spool.db* %s/", path, copy, dir);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(mdc_spool_open(path, NULL, &sp, &err), 0);
+    assert_true(mdc_spool_prev_last_seq(sp) < lost); /* what a sink would detect */
+    assert_true(append(sp, 4, NULL) > lost);
     mdc_spool_close(sp);
 }
 
@@ -117,19 +193,21 @@ static void test_bound_drops_oldest(void **state)
     assert_int_equal(mdc_spool_open(path, &o, &sp, &err), 0);
     int64_t pos;
     assert_int_equal(mdc_spool_cursor(sp, "dead", -1, &pos, &err), 0);
-    int64_t total_dropped = 0;
+    int64_t total_dropped = 0, first_seq = 0;
     for (int i = 1; i <= 250; i++) {
         mdc_record r;
         make(&r, i, i / 10.0);
         int64_t dropped;
         assert_int_equal(mdc_spool_append(sp, &r, NULL, NULL, NULL, &dropped, &err), 0);
+        if (i == 151) first_seq = r.seq;
         total_dropped += dropped;
         mdc_record_free(&r);
     }
     assert_int_equal(total_dropped, 150);
     mdc_spool_stats st;
     mdc_spool_stats_get(sp, &st, &err);
-    assert_true(st.records == 100 && st.first_seq == 151 && st.dropped == 150);
+    assert_true(st.records == 100 && st.first_seq == first_seq && st.dropped == 150);
+    assert_int_equal(mdc_spool_backlog(sp, "dead"), 100); /* not the dropped ones */
     int64_t first = 0, last = 0;
     assert_int_equal(read_all(sp, pos, &first, &last), 100); /* the dead sink resumes at 151 */
     assert_true(first == 151 && last == 250);
@@ -148,8 +226,8 @@ static void test_state_with_record(void **state)
     assert_int_equal(mdc_spool_open(path, NULL, &sp, &err), 0);
     strbuf s = STRBUF_INIT;
     assert_int_equal(mdc_spool_get_state(sp, "derive:meter-1", &s, &err), 0);
-    append(sp, 1, 0.1, "{\"energy_base\":1}");
-    append(sp, 2, 0.2, "{\"energy_base\":2}");
+    append(sp, 1, "{\"energy_base\":1}");
+    append(sp, 2, "{\"energy_base\":2}");
     mdc_spool_close(sp);
     assert_int_equal(mdc_spool_open(path, NULL, &sp, &err), 0);
     assert_int_equal(mdc_spool_get_state(sp, "derive:meter-1", &s, &err), 1);
@@ -161,6 +239,68 @@ static void test_state_with_record(void **state)
     assert_true(mdc_spool_epoch(sp) == epoch);
     mdc_spool_close(sp);
     sb_free(&s);
+}
+
+/* Dead letters: stored with the cursor move, listed, marked for retry, settled, dropped; a tool
+ * opening the spool (admin) does not start a new run of numbers. */
+static void test_dead_letters(void **state)
+{
+    (void)state;
+    mdc_spool *sp;
+    mdc_err err;
+    assert_int_equal(mdc_spool_open(path, NULL, &sp, &err), 0);
+    int64_t pos, p2;
+    assert_int_equal(mdc_spool_cursor(sp, "web", -1, &pos, &err), 0);
+    assert_int_equal(mdc_spool_cursor(sp, "db", -1, &p2, &err), 0);
+    for (int i = 1; i <= 3; i++)
+        append(sp, i, NULL);
+    mdc_record *recs;
+    size_t n;
+    assert_int_equal(mdc_spool_read(sp, pos, 10, &recs, &n, NULL, &err), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(
+        mdc_spool_dead_letter(sp, "web", &recs[0], "http_4xx", "HTTP 400 from x", 3, &err), 0);
+    assert_int_equal(mdc_spool_backlog(sp, "web"), 2);
+    assert_int_equal(mdc_spool_backlog(sp, "db"), 3);
+    assert_int_equal(mdc_spool_dead_count(sp, "web"), 1);
+    assert_int_equal(mdc_spool_dead_count(sp, "db"), 0);
+    int64_t seq0 = recs[0].seq;
+    for (size_t i = 0; i < n; i++)
+        mdc_record_free(&recs[i]);
+    free(recs);
+    mdc_spool_close(sp);
+
+    mdc_spool_opts admin = {.admin = true};
+    assert_int_equal(mdc_spool_open(path, &admin, &sp, &err), 0);
+    int64_t run = mdc_spool_run_first_seq(sp);
+    mdc_dead_letter *dl;
+    assert_int_equal(mdc_spool_dead_list(sp, NULL, false, 10, &dl, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(dl[0].sink, "web");
+    assert_true(dl[0].seq == seq0 && dl[0].rec.ts_us == 1 && dl[0].tries == 3 && !dl[0].retry);
+    assert_string_equal(dl[0].reason, "http_4xx");
+    assert_string_equal(dl[0].error, "HTTP 400 from x");
+    int64_t id = dl[0].id;
+    mdc_dead_letter_free(&dl[0]);
+    free(dl);
+    assert_int_equal(mdc_spool_dead_mark_retry(sp, 0, "db", &err), 0);
+    assert_int_equal(mdc_spool_dead_mark_retry(sp, id, NULL, &err), 1);
+    assert_int_equal(mdc_spool_dead_list(sp, "web", true, 10, &dl, &n, &err), 0);
+    assert_true(n == 1 && dl[0].retry);
+    mdc_dead_letter_free(&dl[0]);
+    free(dl);
+    assert_int_equal(mdc_spool_dead_settle(sp, id, false, "http_4xx", "HTTP 422", &err), 0);
+    assert_int_equal(mdc_spool_dead_list(sp, "web", false, 10, &dl, &n, &err), 0);
+    assert_true(n == 1 && !dl[0].retry && dl[0].tries == 4);
+    assert_string_equal(dl[0].error, "HTTP 422");
+    mdc_dead_letter_free(&dl[0]);
+    free(dl);
+    assert_int_equal(mdc_spool_dead_drop(sp, 0, NULL, &err), 1);
+    assert_int_equal(mdc_spool_dead_count(sp, NULL), 0);
+    mdc_spool_close(sp);
+    assert_int_equal(mdc_spool_open(path, NULL, &sp, &err), 0);
+    assert_true(mdc_spool_run_first_seq(sp) >= run); /* the admin open took no numbers */
+    mdc_spool_close(sp);
 }
 
 static void test_codec_roundtrip(void **state)
@@ -212,6 +352,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_order_cursors_trim, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bound_drops_oldest, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counts_across_restarts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_power_cut_never_reuses_numbers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dead_letters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_with_record, setup, teardown),
         cmocka_unit_test(test_codec_roundtrip),
     };
