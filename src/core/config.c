@@ -118,10 +118,13 @@ static int parse_device(mdc_config *cfg, const mdc_cfgnode *root, size_t i, mdc_
     return parse_schedule(cfg, dev, err);
 }
 
+/* Free space kept on data_dir's file system by default: enough for logs and a package update. */
+#define MDC_DEFAULT_MIN_FREE (64 * 1024 * 1024)
+
 static int parse_spool(mdc_config *cfg, const mdc_cfgnode *root, mdc_err *err)
 {
-    static const char *const keys[] = {"max_records", "batch", "dead_letter_after", "synchronous",
-                                       NULL};
+    static const char *const keys[] = {
+        "max_records", "batch", "dead_letter_after", "synchronous", "max_bytes", "min_free", NULL};
     static const char *const syncs[] = {"full", "normal", NULL};
     mdc_cfgnode spool;
     bool have;
@@ -132,6 +135,7 @@ static int parse_spool(mdc_config *cfg, const mdc_cfgnode *root, mdc_err *err)
     cfg->spool.batch = 500;
     cfg->spool.dead_letter_after = 3;
     cfg->spool.sync_full = true;
+    cfg->spool.min_free_bytes = MDC_DEFAULT_MIN_FREE;
     int sync = 0;
     if (have &&
         (cfg_int(&spool, "max_records", 1000000, 100, INT64_C(1) << 40, &cfg->spool.max_records,

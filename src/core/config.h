@@ -33,6 +33,8 @@ typedef struct mdc_spool_cfg {
     int64_t batch;             /* records per sink write */
     int64_t dead_letter_after; /* rejections of one record before it becomes a dead letter */
     bool sync_full;            /* "synchronous": "full" (default) or "normal" */
+    int64_t max_bytes;         /* the spool's size limit (0: none) */
+    int64_t min_free_bytes;    /* free space kept on data_dir's file system */
 } mdc_spool_cfg;
 
 /* Overrides from the command line (applied after the file). NULL/0 = not given. */

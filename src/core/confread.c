@@ -685,6 +685,61 @@ int cfg_duration_us(const mdc_cfgnode *n, const char *key, int64_t def, int64_t 
                      type_name(v));
 }
 
+int mdc_parse_size(const char *s, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(s, &end);
+    if (errno || end == s || !isfinite(x) || x < 0) return -1;
+    while (*end == ' ')
+        end++;
+    static const struct {
+        const char *unit;
+        double mult;
+    } units[] = {{"", 1},
+                 {"B", 1},
+                 {"kB", 1e3},
+                 {"KB", 1e3},
+                 {"MB", 1e6},
+                 {"GB", 1e9},
+                 {"TB", 1e12},
+                 {"KiB", 1024.0},
+                 {"MiB", 1048576.0},
+                 {"GiB", 1073741824.0},
+                 {"TiB", 1099511627776.0}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(end, units[i].unit) == 0) {
+            double b = x * units[i].mult;
+            if (b > 9e18) return -1;
+            *out = (int64_t)llround(b);
+            return 0;
+        }
+    return -1;
+}
+
+int cfg_size_bytes(const mdc_cfgnode *n, const char *key, int64_t def, int64_t *out, mdc_err *err)
+{
+    json_t *v = json_object_get(n->json, key);
+    if (!v) {
+        *out = def;
+        return 0;
+    }
+    if (json_is_integer(v) && json_integer_value(v) >= 0) {
+        *out = json_integer_value(v);
+        return 0;
+    }
+    const char *text;
+    if (json_is_string(v)) {
+        if (expand_value(n, key, json_string_value(v), &text, err) < 0) return -1;
+        if (mdc_parse_size(text, out) == 0) return 0;
+        return cfg_error(n, key, err,
+                         "bad size \"%s\"; use bytes (1048576) or a string like \"512MB\", "
+                         "\"2GiB\"",
+                         text);
+    }
+    return cfg_error(n, key, err, "expected a size (bytes, or \"512MB\"), got %s", type_name(v));
+}
+
 int cfg_enum(const mdc_cfgnode *n, const char *key, const char *const *names, int def, int *out,
              mdc_err *err)
 {

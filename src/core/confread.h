@@ -63,6 +63,9 @@ int cfg_double(const mdc_cfgnode *n, const char *key, double def, double *out, m
 int cfg_bool(const mdc_cfgnode *n, const char *key, bool def, bool *out, mdc_err *err);
 /* A number of seconds or a string "500ms", "5s", "2m", "1h" (also "1.5s"); must be > 0. */
 int cfg_duration_us(const mdc_cfgnode *n, const char *key, int64_t def, int64_t *out, mdc_err *err);
+/* A number of bytes or a string "512MB", "2GiB", "100kB" (decimal and binary units); >= 0. */
+int cfg_size_bytes(const mdc_cfgnode *n, const char *key, int64_t def, int64_t *out, mdc_err *err);
+int mdc_parse_size(const char *s, int64_t *out);
 /* One of `names` (NULL-terminated); *out = index. Missing → def. */
 int cfg_enum(const mdc_cfgnode *n, const char *key, const char *const *names, int def, int *out,
              mdc_err *err);

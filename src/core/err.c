@@ -65,6 +65,8 @@ const char *mdc_errcode_name(int code)
         return "authentication failed";
     case MDC_ESTATE:
         return "invalid state";
+    case MDC_ENOSPC:
+        return "no space left";
     }
     return "error";
 }

@@ -19,6 +19,7 @@ enum mdc_errcode {
     MDC_ENOMEM,
     MDC_EAUTH,  /* login/credentials rejected */
     MDC_ESTATE, /* operation not valid now (closed, stopped) */
+    MDC_ENOSPC, /* no space left: the disk, or a configured limit on it */
 };
 
 #define MDC_ERR_MSG_MAX 512

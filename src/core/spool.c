@@ -9,6 +9,7 @@
 #include "xalloc.h"
 
 #include <stdio.h>
+#include <sys/statvfs.h>
 #include <string.h>
 #include <time.h>
 
@@ -28,14 +29,17 @@ static const char *const schema =
 
 int spool_db_err(mdc_spool *sp, mdc_err *err, const char *what)
 {
-    return mdc_err_set(err, MDC_EIO, "spool: %s: %s", what, sqlite3_errmsg(sp->db));
+    int code = sqlite3_errcode(sp->db) == SQLITE_FULL ? MDC_ENOSPC : MDC_EIO;
+    return mdc_err_set(err, code, "spool: %s: %s", what, sqlite3_errmsg(sp->db));
 }
 
 int spool_exec(mdc_spool *sp, const char *sql, mdc_err *err)
 {
     char *msg = NULL;
-    if (sqlite3_exec(sp->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        mdc_err_set(err, MDC_EIO, "spool: %s", msg ? msg : "sqlite error");
+    int rc = sqlite3_exec(sp->db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        mdc_err_set(err, (rc & 0xff) == SQLITE_FULL ? MDC_ENOSPC : MDC_EIO, "spool: %s",
+                    msg ? msg : "sqlite error");
         sqlite3_free(msg);
         return -1;
     }
@@ -207,6 +211,9 @@ int mdc_spool_open(const char *path, const mdc_spool_opts *opts, mdc_spool **out
     pthread_cond_init(&sp->qcv, NULL);
     pthread_cond_init(&sp->donecv, NULL);
     sp->max_records = opts ? opts->max_records : 0;
+    sp->max_bytes = opts ? opts->max_bytes : 0;
+    sp->min_free = opts ? opts->min_free : 0;
+    sp->path = xstrdup(path);
     if (sqlite3_open_v2(path, &sp->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
@@ -220,7 +227,10 @@ int mdc_spool_open(const char *path, const mdc_spool_opts *opts, mdc_spool **out
                            ? "PRAGMA synchronous=NORMAL;"
                            : "PRAGMA synchronous=FULL;";
     /* A queue touches only its two ends: a small page cache (512 KiB, not 2 MiB) is enough. */
-    if (spool_exec(sp, "PRAGMA journal_mode=WAL; PRAGMA cache_size=-512;", err) < 0 ||
+    if (spool_exec(sp,
+                   "PRAGMA journal_mode=WAL; PRAGMA cache_size=-512; "
+                   "PRAGMA journal_size_limit=4194304;",
+                   err) < 0 ||
         spool_exec(sp, sync, err) < 0 || spool_exec(sp, schema, err) < 0 || prepare(sp, err) < 0) {
         mdc_err_prefix(err, "spool %s", path);
         mdc_spool_close(sp);
@@ -268,6 +278,7 @@ void mdc_spool_close(mdc_spool *sp)
         free(sp->cursors[i].sink);
     free(sp->cursors);
     free(sp->gaps);
+    free(sp->path);
     pthread_cond_destroy(&sp->cv);
     pthread_mutex_destroy(&sp->mu);
     free(sp);
@@ -282,19 +293,16 @@ static int step_done(mdc_spool *sp, sqlite3_stmt *st, mdc_err *err, const char *
     return 0;
 }
 
-/* Deletes the oldest records beyond max_records. Called inside the append transaction. */
-static int enforce_bound(mdc_spool *sp, mdc_err *err)
+/* Deletes the k oldest records and counts them as dropped (inside a transaction). */
+static int drop_oldest(mdc_spool *sp, int64_t k, mdc_err *err)
 {
-    if (sp->max_records <= 0 || sp->first_seq == 0) return 0;
-    int64_t excess = records_held(sp) - sp->max_records;
-    if (excess <= 0) return 0;
+    if (k <= 0 || sp->first_seq == 0) return 0;
     char sql[200];
     snprintf(sql, sizeof sql,
              "DELETE FROM records WHERE seq IN (SELECT seq FROM records ORDER BY seq LIMIT %lld)",
-             (long long)excess);
+             (long long)k);
     if (spool_exec(sp, sql, err) < 0) return -1;
-    int64_t n = sqlite3_changes(sp->db);
-    sp->dropped += n;
+    sp->dropped += sqlite3_changes(sp->db);
     snprintf(sql, sizeof sql,
              "INSERT INTO counters(name, value) VALUES('dropped', %lld) "
              "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
@@ -304,11 +312,64 @@ static int enforce_bound(mdc_spool *sp, mdc_err *err)
     return 0;
 }
 
+/* Deletes the oldest records beyond max_records. Called inside the append transaction. */
+static int enforce_bound(mdc_spool *sp, mdc_err *err)
+{
+    if (sp->max_records <= 0 || sp->first_seq == 0) return 0;
+    return drop_oldest(sp, records_held(sp) - sp->max_records, err);
+}
+
+/* Bytes the spool's records take in its file (free pages not counted). */
+static int64_t used_bytes(mdc_spool *sp)
+{
+    return query_int(sp, "PRAGMA page_size") *
+           (query_int(sp, "PRAGMA page_count") - query_int(sp, "PRAGMA freelist_count"));
+}
+
+/* Free space on the spool's file system, looked up at most once a second. */
+static int64_t disk_free(mdc_spool *sp)
+{
+    int64_t now = mdc_mono_us();
+    if (now - sp->free_checked_us < MDC_US_PER_SEC && sp->free_checked_us) return sp->free_bytes;
+    struct statvfs v;
+    sp->free_bytes =
+        statvfs(sp->path, &v) == 0 ? (int64_t)v.f_bavail * (int64_t)v.f_frsize : INT64_MAX;
+    sp->free_checked_us = now;
+    return sp->free_bytes;
+}
+
+/* Before n appends: keeps the spool within max_bytes and the file system above min_free by
+ * dropping the oldest records (they are counted); refuses the appends when the disk is below
+ * its reserve and the spool has nothing left to give back. */
+static int make_room(mdc_spool *sp, int64_t n, mdc_err *err)
+{
+    int64_t held = records_held(sp);
+    if (sp->max_bytes > 0 && held > 0) {
+        int64_t used = used_bytes(sp);
+        if (used > sp->max_bytes &&
+            drop_oldest(sp, (used - sp->max_bytes) / (used / held + 1) + n, err) < 0)
+            return -1;
+    }
+    if (sp->min_free <= 0) return 0;
+    int64_t avail = disk_free(sp);
+    if (avail >= sp->min_free) return 0;
+    if (records_held(sp) > n) return drop_oldest(sp, n, err);
+    return mdc_err_set(err, MDC_ENOSPC,
+                       "spool: only %lld MB free on data_dir's file system, below "
+                       "spool.min_free (%lld MB)",
+                       (long long)(avail >> 20), (long long)(sp->min_free >> 20));
+}
+
 /* Commits a batch of queued appends in one transaction (called with sp->mu held). */
 static int commit_batch(mdc_spool *sp, pending *batch, mdc_err *err)
 {
     if (spool_exec(sp, "BEGIN IMMEDIATE", err) < 0) return -1;
     int64_t old_first = sp->first_seq, old_last = sp->last_seq, old_dropped = sp->dropped;
+    int64_t n = 0;
+    for (pending *p = batch; p; p = p->next)
+        n++;
+    if (make_room(sp, n, err) < 0) goto fail;
+    batch->dropped = sp->dropped - old_dropped;
     for (pending *p = batch; p; p = p->next) {
         sqlite3_bind_blob(sp->ins, 1, p->enc->buf, (int)p->enc->len, SQLITE_STATIC);
         if (step_done(sp, sp->ins, err, "append") < 0) goto fail;
@@ -322,7 +383,7 @@ static int commit_batch(mdc_spool *sp, pending *batch, mdc_err *err)
         if (sp->first_seq == 0) sp->first_seq = p->rec->seq;
         int64_t before = sp->dropped;
         if (enforce_bound(sp, err) < 0) goto fail;
-        p->dropped = sp->dropped - before;
+        p->dropped += sp->dropped - before;
     }
     if (spool_exec(sp, "COMMIT", err) == 0) return 0;
 fail:

@@ -4,7 +4,9 @@
  * sees it, in the same transaction as the device's derive state — so a crash never loses a
  * record, never counts energy twice, and never forgets a baseline. Each sink has its own cursor
  * (the last sequence number it has taken); a record is deleted once every registered sink has
- * it. The spool is bounded: beyond max_records the oldest records are dropped and counted.
+ * it. The spool is bounded: beyond max_records or max_bytes, and while its file system has less
+ * than min_free bytes free, the oldest records are dropped and counted; when there is nothing
+ * left to drop, appends fail with MDC_ENOSPC.
  *
  * Thread-safe: any thread may append, read, ack or wait.
  */
@@ -28,6 +30,8 @@ typedef enum {
 
 typedef struct mdc_spool_opts {
     int64_t max_records; /* 0 = unbounded */
+    int64_t max_bytes;   /* the records' share of the file; 0 = unbounded */
+    int64_t min_free;    /* free space kept on the file system; 0 = none */
     mdc_spool_sync synchronous;
     bool admin; /* for tools (mdc spool): no appends, no new run of sequence numbers */
 } mdc_spool_opts;

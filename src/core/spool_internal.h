@@ -36,6 +36,9 @@ struct mdc_spool {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int64_t max_records;
+    int64_t max_bytes, min_free; /* 0: no limit */
+    char *path;                  /* the spool file (statvfs) */
+    int64_t free_bytes, free_checked_us;
     int64_t first_seq, last_seq; /* cached bounds of the records table (0 when empty) */
     int64_t run_first_seq;       /* the first seq this run assigns (gaps: before it, none) */
     int64_t prev_last_seq;       /* the highest seq the spool remembered when it was opened */

@@ -9,6 +9,7 @@
 #include "core/backoff.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/ratelimit.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -222,10 +223,29 @@ static void keep_live(mdc_rt_device *d, const mdc_record *rec)
     pthread_mutex_unlock(&d->live_mu);
 }
 
+/* A record the spool could not take is lost (counted, logged once a minute per cause); the
+ * derive state goes back to what it was before it, so the energy and the counter increase it
+ * carried show up in the next stored record's deltas instead of vanishing. */
+static void record_lost(mdc_rt_device *d, const mdc_derive_state *before, const mdc_err *err)
+{
+    d->st = *before;
+    bool full = err->code == MDC_ENOSPC;
+    atomic_fetch_add(full ? &d->lost_disk_full : &d->lost_spool_error, 1);
+    atomic_store(&d->last_loss_us, mdc_now_us());
+    uint64_t held = 0;
+    if (mdc_ratelimit_allow(&d->loss_log, err->msg, mdc_now_us(), &held))
+        LOG_ERROR(d->cfg->id, "record lost: %s (%llu more lost since the last such line)%s",
+                  err->msg, (unsigned long long)held,
+                  full ? "; free some space in data_dir (or lower spool.max_bytes, the store's "
+                         "retention): collection resumes by itself"
+                       : "");
+}
+
 static void spool_record(mdc_runtime *rt, mdc_rt_device *d, mdc_record *rec)
 {
     sb_reset(&d->events);
     sb_reset(&d->state);
+    mdc_derive_state before = d->st;
     mdc_derive_apply(&d->derive, &rt->shifts, &d->st, rec, &d->events);
     log_events(d->cfg->id, &d->events);
     atomic_store(&d->status, rec->status);
@@ -234,18 +254,20 @@ static void spool_record(mdc_runtime *rt, mdc_rt_device *d, mdc_record *rec)
     snprintf(key, sizeof key, "derive:%s", d->cfg->id);
     mdc_err err = {0};
     int64_t dropped = 0;
-    if (mdc_spool_append(rt->spool, rec, key, sb_str(&d->state), &d->enc, &dropped, &err) < 0)
-        LOG_ERROR(d->cfg->id, "record lost: %s", err.msg);
-    else
+    if (mdc_spool_append(rt->spool, rec, key, sb_str(&d->state), &d->enc, &dropped, &err) < 0) {
+        record_lost(d, &before, &err);
+    } else {
         atomic_fetch_add(&d->records, 1);
+        if (d->loss_log.cause[0]) LOG_INFO(d->cfg->id, "records are stored again");
+        mdc_ratelimit_reset(&d->loss_log);
+    }
     keep_live(d, rec);
     if (rt->observer) rt->observer(rt->observer_ctx, rec);
     if (dropped)
         LOG_ERROR("spool",
-                  "spool full (%lld records): dropped the %lld oldest undelivered "
-                  "record%s; a sink has been down too long — raise spool.max_records or fix it",
-                  (long long)rt->cfg->spool.max_records, (long long)dropped,
-                  dropped == 1 ? "" : "s");
+                  "spool full: dropped the %lld oldest undelivered record%s; a sink has been "
+                  "down too long — raise spool.max_records / spool.max_bytes or fix it",
+                  (long long)dropped, dropped == 1 ? "" : "s");
 }
 
 static mdc_rt_device *next_device(mdc_rt_bus *bus)

@@ -1,6 +1,7 @@
 /* runtime.c — building the runtime from a configuration, and describing it. */
 #include "runtime_internal.h"
 
+#include "core/clock.h"
 #include "core/xalloc.h"
 #include "sinks/sink_store.h"
 
@@ -46,6 +47,7 @@ static int build_device(mdc_runtime *rt, const mdc_device_cfg *dc, mdc_rt_device
     sb_init(&d->events);
     sb_init(&d->state);
     sb_init(&d->enc);
+    mdc_ratelimit_init(&d->loss_log, 60 * MDC_US_PER_SEC);
     d->driver = mdc_driver_find(dc->driver);
     if (!d->driver) {
         const char *near = mdc_did_you_mean(dc->driver, mdc_driver_names());

@@ -8,6 +8,7 @@
 #define MDC_RUNTIME_H
 
 #include "core/config.h"
+#include "core/ratelimit.h"
 #include "core/spool.h"
 #include "core/record.h"
 #include "core/strbuf.h"
@@ -43,8 +44,12 @@ typedef struct mdc_rt_device {
     /* buffers the bus thread reuses from poll to poll (no allocation churn per sample) */
     mdc_record scratch;
     strbuf events, state, enc;
+    mdc_ratelimit loss_log; /* "record lost" lines: one per cause per minute */
     /* counters (read by other threads) */
     atomic_uint_fast64_t polls, poll_errors, missed, records;
+    /* records the spool could not take: the disk (or its reserve) was full, or another error */
+    atomic_uint_fast64_t lost_disk_full, lost_spool_error;
+    atomic_int_fast64_t last_loss_us; /* when a record was last lost (0: never) */
     atomic_int_fast64_t last_latency_us;
     atomic_int status;
     /* poll latency histogram: polls per bucket (not cumulative; the last is +Inf), total us */

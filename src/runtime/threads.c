@@ -87,6 +87,8 @@ int mdc_runtime_start(mdc_runtime *rt, const mdc_run_opts *opts, mdc_err *err)
     char path[4096];
     snprintf(path, sizeof path, "%s/spool.db", rt->cfg->data_dir);
     mdc_spool_opts so = {.max_records = rt->cfg->spool.max_records,
+                         .max_bytes = rt->cfg->spool.max_bytes,
+                         .min_free = rt->cfg->spool.min_free_bytes,
                          .synchronous = rt->cfg->spool.sync_full ? MDC_SPOOL_SYNC_FULL
                                                                  : MDC_SPOOL_SYNC_NORMAL};
     if (mdc_spool_open(path, &so, &rt->spool, err) < 0) return -1;

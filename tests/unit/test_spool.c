@@ -10,6 +10,7 @@
 #include "test_util.h"
 
 #include <math.h>
+#include <sys/stat.h>
 
 static char *dir;
 static char path[600];
@@ -218,6 +219,30 @@ static void test_bound_drops_oldest(void **state)
     mdc_spool_close(sp);
 }
 
+/* max_bytes: the oldest records make room, the records' share of the file stays bounded. */
+static void test_max_bytes(void **state)
+{
+    (void)state;
+    mdc_spool *sp;
+    mdc_err err;
+    mdc_spool_opts o = {.max_bytes = 128 * 1024, .synchronous = MDC_SPOOL_SYNC_NORMAL};
+    assert_int_equal(mdc_spool_open(path, &o, &sp, &err), 0);
+    int64_t pos;
+    assert_int_equal(mdc_spool_cursor(sp, "dead", -1, &pos, &err), 0);
+    for (int i = 1; i <= 8000; i++)
+        append(sp, i, NULL);
+    mdc_spool_stats st;
+    mdc_spool_stats_get(sp, &st, &err);
+    assert_true(st.dropped > 0 && st.records + st.dropped == 8000);
+    int64_t first = 0, last = 0;
+    assert_int_equal(read_all(sp, pos, &first, &last), st.records > 1000 ? 1000 : st.records);
+    assert_int_equal(first, 8000 - st.records + 1); /* the newest are kept, in order */
+    mdc_spool_close(sp);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_true(sb.st_size < 2 * 128 * 1024 + 64 * 1024); /* bounded: free pages are reused */
+}
+
 static void test_state_with_record(void **state)
 {
     (void)state;
@@ -355,6 +380,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_counts_across_restarts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_power_cut_never_reuses_numbers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dead_letters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_max_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_with_record, setup, teardown),
         cmocka_unit_test(test_codec_roundtrip),
     };
