@@ -103,7 +103,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "sqlite") == 0) {
         
-        return run(mdc_sink_store_new(argv[2]), n, argv[4], false);
+        return run(mdc_sink_store_new(argv[2], NULL), n, argv[4], false);
     }
     fprintf(stderr, "bench_ingest: unknown mode %s\n", argv[1]);
     return 2;

@@ -12,7 +12,7 @@ int mdc_rt_build_sinks(mdc_runtime *rt, mdc_err *err)
     size_t n = cfg->nsinks ? cfg->nsinks : 1;
     rt->sinks = xcalloc(n, sizeof *rt->sinks);
     if (cfg->nsinks == 0) {
-        rt->sinks[0].sink = mdc_sink_default(cfg->data_dir);
+        rt->sinks[0].sink = mdc_sink_default(cfg);
         atomic_init(&rt->sinks[0].healthy, true);
         pthread_mutex_init(&rt->sinks[0].err_mu, NULL);
         rt->nsinks = 1;

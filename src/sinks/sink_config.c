@@ -26,14 +26,25 @@ static int parse_format(const mdc_cfgnode *n, mdc_format_kind def, mdc_format_ki
     return 0;
 }
 
-static int build_sqlite(const mdc_cfgnode *n, const char *data_dir, mdc_sink **out, mdc_err *err)
+static int build_sqlite(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out, mdc_err *err)
 {
-    static const char *const keys[] = {"type", "path", NULL};
+    static const char *const keys[] = {"type", "path", "retention", NULL};
+    static const char *const rkeys[] = {"samples_days", "history_days", NULL};
     char def[4096];
-    snprintf(def, sizeof def, "%s/mdc.db", data_dir);
+    snprintf(def, sizeof def, "%s/mdc.db", cfg->data_dir);
     const char *path;
-    if (cfg_check_keys(n, keys, err) < 0 || cfg_string(n, "path", def, &path, err) < 0) return -1;
-    *out = mdc_sink_store_new(path);
+    mdc_store_sink_cfg c = mdc_store_sink_defaults();
+    c.min_free_bytes = cfg->spool.min_free_bytes;
+    mdc_cfgnode r;
+    bool have = false;
+    if (cfg_check_keys(n, keys, err) < 0 || cfg_string(n, "path", def, &path, err) < 0 ||
+        cfg_object(n, "retention", &r, &have, err) < 0)
+        return -1;
+    if (have && (cfg_check_keys(&r, rkeys, err) < 0 ||
+                 cfg_int(&r, "samples_days", c.samples_days, 0, 100000, &c.samples_days, err) < 0 ||
+                 cfg_int(&r, "history_days", c.history_days, 0, 100000, &c.history_days, err) < 0))
+        return -1;
+    *out = mdc_sink_store_new(path, &c);
     return 0;
 }
 
@@ -92,7 +103,6 @@ int mdc_sink_from_config(const mdc_cfgnode *n, const char *data_dir, mdc_sink **
 
 int mdc_sink_build(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out, mdc_err *err)
 {
-    const char *data_dir = cfg->data_dir;
     int type;
     if (!cfg_has(n, "type"))
         return cfg_error(n, NULL, err,
@@ -101,7 +111,7 @@ int mdc_sink_build(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out, 
     if (cfg_enum(n, "type", mdc_sink_types, 0, &type, err) < 0) return -1;
     switch (type) {
     case 0:
-        return build_sqlite(n, data_dir, out, err);
+        return build_sqlite(n, cfg, out, err);
     case 1:
         return build_stdout(n, out, err);
     case 2:
@@ -120,9 +130,11 @@ int mdc_sink_build(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out, 
     return cfg_error(n, "type", err, "unsupported sink type");
 }
 
-mdc_sink *mdc_sink_default(const char *data_dir)
+mdc_sink *mdc_sink_default(const mdc_config *cfg)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/mdc.db", data_dir);
-    return mdc_sink_store_new(path);
+    snprintf(path, sizeof path, "%s/mdc.db", cfg->data_dir);
+    mdc_store_sink_cfg c = mdc_store_sink_defaults();
+    c.min_free_bytes = cfg->spool.min_free_bytes;
+    return mdc_sink_store_new(path, &c);
 }

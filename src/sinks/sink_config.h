@@ -14,7 +14,7 @@ extern const char *const mdc_sink_types[];
 int mdc_sink_build(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out, mdc_err *err);
 /* The same outside a configuration (tests, tools): data_dir only, time zone UTC, no devices. */
 int mdc_sink_from_config(const mdc_cfgnode *n, const char *data_dir, mdc_sink **out, mdc_err *err);
-/* The default sink: {"type": "sqlite"} in data_dir. */
-mdc_sink *mdc_sink_default(const char *data_dir);
+/* The default sink: {"type": "sqlite"} in cfg's data_dir. */
+mdc_sink *mdc_sink_default(const mdc_config *cfg);
 
 #endif

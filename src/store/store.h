@@ -25,6 +25,7 @@
 #include "core/strbuf.h"
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,9 +39,19 @@ void mdc_store_close(mdc_store *st);
 /* The last spool sequence number committed under `writer` for this spool epoch, or -1. */
 int64_t mdc_store_committed_seq(mdc_store *st, const char *writer, uint64_t epoch);
 /* Writes records in one transaction and records (epoch, highest seq) under `writer`. Records
- * whose seq is at or below what was committed before are skipped (never written twice). */
+ * whose seq is at or below what was committed before are skipped (never written twice).
+ * Returns 0 with *written = n, or -1: when one record's data is refused (too big, a
+ * constraint), the records before it are committed (*written) and *refused is set; otherwise
+ * nothing was written (the store failed: full disk, I/O). */
 int mdc_store_write(mdc_store *st, const char *writer, uint64_t epoch,
-                    const mdc_record *const *recs, size_t n, mdc_err *err);
+                    const mdc_record *const *recs, size_t n, size_t *written, bool *refused,
+                    mdc_err *err);
+
+/* Retention: deletes rows older than the cutoffs (UTC us; <= 0: keep) — samples, and the history
+ * tables (status_history, part_events, shift_energy) — at most about `chunk` rows per table per
+ * call, so no call holds the store for long. Call again while *deleted > 0. */
+int mdc_store_prune(mdc_store *st, int64_t samples_before_us, int64_t history_before_us,
+                    int64_t chunk, int64_t *deleted, mdc_err *err);
 
 /* Creates or migrates the schema in an open database (used by the store and by tools). */
 int mdc_store_migrate(sqlite3 *db, mdc_err *err);

@@ -1,5 +1,5 @@
 /* store_write.c — opening the store and writing batches of records (store.h). */
-#include "store/store.h"
+#include "store/store_internal.h"
 #include "format/format.h"
 
 #include "core/clock.h"
@@ -8,19 +8,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-
-enum {
-    ST_DEVICE,
-    ST_SAMPLE,
-    ST_LIVE_STATUS,
-    ST_LIVE,
-    ST_HISTORY,
-    ST_SHIFT_CLOSE,
-    ST_SHIFT,
-    ST_PART,
-    ST_STATE,
-    ST_COUNT
-};
 
 static const char *const sql[ST_COUNT] = {
     [ST_DEVICE] =
@@ -45,16 +32,6 @@ static const char *const sql[ST_COUNT] = {
     [ST_STATE] = "INSERT INTO sink_state(sink, epoch, last_seq) VALUES(?, ?, ?) "
                  "ON CONFLICT(sink) DO UPDATE SET epoch = excluded.epoch, "
                  "last_seq = excluded.last_seq",
-};
-
-struct mdc_store {
-    char *path;
-    sqlite3 *db;
-    sqlite3_stmt *st[ST_COUNT];
-    uint64_t epoch;
-    bool loaded;      /* last_seq was read for `epoch` */
-    int64_t last_seq; /* committed for `epoch`; -1 none */
-    strbuf json;
 };
 
 static int db_fail(mdc_store *k, mdc_err *err, const char *what)
@@ -277,16 +254,30 @@ static int exec(mdc_store *k, const char *q, mdc_err *err)
     return 0;
 }
 
-int mdc_store_write(mdc_store *k, const char *writer, uint64_t epoch, const mdc_record *const *recs,
-                    size_t n, mdc_err *err)
+/* Errors that belong to one record (its data), not to the store: retrying cannot help. */
+static bool record_refused(int code)
 {
-    if (!k->loaded || epoch != k->epoch) mdc_store_committed_seq(k, writer, epoch);
+    return code == SQLITE_TOOBIG || code == SQLITE_CONSTRAINT || code == SQLITE_MISMATCH ||
+           code == SQLITE_RANGE;
+}
+
+/* Writes recs[0, n) and the position in one transaction. Returns 0, or -1 with *bad the index
+ * of the record that failed (n when the transaction itself failed). */
+static int write_txn(mdc_store *k, const char *writer, const mdc_record *const *recs, size_t n,
+                     size_t *bad, mdc_err *err)
+{
+    *bad = n;
+    k->fail_code = SQLITE_OK;
     if (exec(k, "BEGIN IMMEDIATE", err) < 0) return -1;
     int64_t last = k->last_seq;
     for (size_t i = 0; i < n; i++) {
         if (recs[i]->seq && recs[i]->seq <= k->last_seq)
             continue; /* already committed before a crash: never write it twice */
-        if (write_record(k, recs[i], err) < 0) goto fail;
+        if (write_record(k, recs[i], err) < 0) {
+            *bad = i;
+            k->fail_code = sqlite3_errcode(k->db);
+            goto fail;
+        }
         if (recs[i]->seq > last) last = recs[i]->seq;
     }
     sqlite3_stmt *st = k->st[ST_STATE];
@@ -298,5 +289,27 @@ int mdc_store_write(mdc_store *k, const char *writer, uint64_t epoch, const mdc_
     return 0;
 fail:
     sqlite3_exec(k->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}
+
+int mdc_store_write(mdc_store *k, const char *writer, uint64_t epoch, const mdc_record *const *recs,
+                    size_t n, size_t *written, bool *refused, mdc_err *err)
+{
+    *written = 0;
+    *refused = false;
+    if (!k->loaded || epoch != k->epoch) mdc_store_committed_seq(k, writer, epoch);
+    size_t bad;
+    if (write_txn(k, writer, recs, n, &bad, err) == 0) {
+        *written = n;
+        return 0;
+    }
+    if (bad == n || !record_refused(k->fail_code)) return -1;
+    /* one record's data is refused: keep the ones before it, report it */
+    mdc_err refusal = *err;
+    size_t ignored;
+    if (bad > 0 && write_txn(k, writer, recs, bad, &ignored, err) < 0) return -1;
+    *written = bad;
+    *refused = true;
+    *err = refusal;
     return -1;
 }

@@ -99,7 +99,7 @@ static void test_rows(void **state)
 {
     (void)state;
     const char *store_file = dbpath;
-    mdc_sink *s = mdc_sink_store_new(store_file);
+    mdc_sink *s = mdc_sink_store_new(store_file, NULL);
     mdc_err err;
     assert_int_equal(s->ops->open(s, &err), 0);
     assert_int_equal(s->ops->committed_seq(s, 77), -1);
@@ -156,11 +156,82 @@ static void test_rows(void **state)
     mdc_sink_destroy(s);
 }
 
+static void exec_sql(const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) fail_msg("%s", sqlite3_errmsg(db));
+    sqlite3_close(db);
+}
+
+/* A record whose data the store refuses: the ones before it are committed, it is reported as
+ * rejected ("data"), and the ones after it go through on the next write. */
+static void test_refused_record(void **state)
+{
+    (void)state;
+    mdc_sink *s = mdc_sink_store_new(dbpath, NULL);
+    mdc_err err;
+    assert_int_equal(s->ops->open(s, &err), 0);
+    assert_int_equal(s->ops->committed_seq(s, 5), -1);
+    exec_sql("CREATE TRIGGER poison BEFORE INSERT ON samples WHEN NEW.value = 66.6 "
+             "BEGIN SELECT RAISE(ABORT, 'value refused'); END;");
+    const int64_t m = 60 * MDC_US_PER_SEC;
+    mdc_record r[4];
+    for (int i = 0; i < 4; i++)
+        rec(&r[i], i + 1, SH1 + i * m, 1, i == 2 ? 66.6 : 1.0 + i, 0.5, 0, SH1);
+    const mdc_record *p[4] = {&r[0], &r[1], &r[2], &r[3]};
+    mdc_sink_result res = {0};
+    assert_int_equal(mdc_sink_write(s, p, 4, &res, &err), -1);
+    assert_true(res.delivered == 2 && res.rejected);
+    assert_string_equal(res.reason, "data");
+    assert_non_null(strstr(err.msg, "value refused"));
+    assert_rows("SELECT value FROM samples WHERE name = 'power_kw' ORDER BY ts", "1.0\n2.0\n");
+    assert_rows("SELECT last_seq FROM sink_state", "2\n");
+    assert_int_equal(mdc_sink_write(s, p + 3, 1, &res, &err), 0);
+    assert_rows("SELECT value FROM samples WHERE name = 'power_kw' ORDER BY ts", "1.0\n2.0\n4.0\n");
+    for (int i = 0; i < 4; i++)
+        mdc_record_free(&r[i]);
+    mdc_sink_destroy(s);
+}
+
+/* Retention: samples older than samples_days and history older than history_days leave the
+ * store on the next write; newer rows stay. */
+static void test_retention(void **state)
+{
+    (void)state;
+    mdc_store_sink_cfg c = {.samples_days = 2, .history_days = 10};
+    mdc_sink *s = mdc_sink_store_new(dbpath, &c);
+    mdc_err err;
+    assert_int_equal(s->ops->open(s, &err), 0);
+    assert_int_equal(s->ops->committed_seq(s, 5), -1);
+    const int64_t day = 86400 * MDC_US_PER_SEC, now = mdc_now_us();
+    const int64_t age[4] = {20 * day, 5 * day, day, 0}; /* oldest first, as they arrive */
+    mdc_record r[4];
+    for (int i = 0; i < 4; i++)
+        rec(&r[i], i + 1, now - age[i], i % 2 ? 2 : 1, 1.0 + i, 0.5, 1, SH1);
+    const mdc_record *p[4] = {&r[0], &r[1], &r[2], &r[3]};
+    assert_int_equal(mdc_sink_write(s, p, 3, NULL, &err), 0); /* prunes before writing */
+    assert_rows("SELECT count(*) FROM samples", "12\n");
+    assert_int_equal(mdc_sink_write(s, p + 3, 1, NULL, &err), 0); /* not due again yet */
+    s->ops->close(s);
+    mdc_sink_destroy(s);
+    s = mdc_sink_store_new(dbpath, &c); /* a new sink prunes at once */
+    assert_int_equal(s->ops->open(s, &err), 0);
+    assert_int_equal(s->ops->committed_seq(s, 5), 4);
+    assert_int_equal(mdc_sink_write(s, p + 3, 1, NULL, &err), 0);
+    assert_rows("SELECT value FROM samples WHERE name = 'power_kw' ORDER BY ts", "3.0\n4.0\n");
+    assert_rows("SELECT count(*) FROM status_history", "3\n"); /* 5, 1 and 0 days old */
+    assert_rows("SELECT count(*) FROM part_events", "3\n");
+    for (int i = 0; i < 4; i++)
+        mdc_record_free(&r[i]);
+    mdc_sink_destroy(s);
+}
+
 static void test_unwritable(void **state)
 {
     (void)state;
     const char *store_file = "/nonexistent-dir/mdc.db";
-    mdc_sink *s = mdc_sink_store_new(store_file);
+    mdc_sink *s = mdc_sink_store_new(store_file, NULL);
     mdc_err err;
     assert_int_equal(s->ops->open(s, &err), -1);
     assert_string_equal(err.msg,
@@ -172,6 +243,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
         cmocka_unit_test(test_unwritable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

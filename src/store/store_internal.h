@@ -1,0 +1,33 @@
+/* store_internal.h — shared by the store's files. */
+#ifndef MDC_STORE_INTERNAL_H
+#define MDC_STORE_INTERNAL_H
+
+#include "store/store.h"
+
+#include <stdbool.h>
+
+enum {
+    ST_DEVICE,
+    ST_SAMPLE,
+    ST_LIVE_STATUS,
+    ST_LIVE,
+    ST_HISTORY,
+    ST_SHIFT_CLOSE,
+    ST_SHIFT,
+    ST_PART,
+    ST_STATE,
+    ST_COUNT
+};
+
+struct mdc_store {
+    char *path;
+    sqlite3 *db;
+    sqlite3_stmt *st[ST_COUNT];
+    uint64_t epoch;
+    bool loaded;      /* last_seq was read for `epoch` */
+    int64_t last_seq; /* committed for `epoch`; -1 none */
+    strbuf json;
+    int fail_code; /* SQLite's code for the record a write stopped at */
+};
+
+#endif
