@@ -24,6 +24,8 @@ static void usage(FILE *f)
                "  import-belmc DIR [-o FILE]  BELmc's collector settings -> a configuration\n"
                "  opcua-cert [-c FILE | --data-dir DIR | --dir PKI_DIR] [--app-uri URI]\n"
                "                           create (once) the OPC UA client certificate\n"
+               "  spool status|list|retry|drop [-c FILE | --data-dir DIR]\n"
+               "                           the spool's backlog and dead letters (mdc spool -h)\n"
                "\n"
                "options for run/check/read:\n"
                "  -c, --config FILE        configuration file (JSON)\n"
@@ -63,7 +65,8 @@ int main(int argc, char **argv)
                 {"demo", cmd_demo},
                 {"hems", cmd_hems},
                 {"import-belmc", cmd_import_belmc},
-                {"opcua-cert", cmd_opcua_cert}};
+                {"opcua-cert", cmd_opcua_cert},
+                {"spool", cmd_spool}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(cmd, cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "mdc: unknown command '%s'\n\n", cmd);

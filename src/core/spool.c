@@ -627,3 +627,31 @@ int64_t mdc_spool_backlog(mdc_spool *sp, const char *sink_id)
     pthread_mutex_unlock(&sp->mu);
     return n;
 }
+
+int mdc_spool_cursors(mdc_spool *sp, char ***ids, int64_t **backlogs, size_t *n, mdc_err *err)
+{
+    *ids = NULL;
+    *backlogs = NULL;
+    *n = 0;
+    size_t cap = 0, capb = 0;
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&sp->mu);
+    int rc =
+        sqlite3_prepare_v2(sp->db, "SELECT sink, seq FROM cursors ORDER BY sink", -1, &st, NULL);
+    while (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+        xgrow(ids, &cap, *n + 1, sizeof **ids);
+        xgrow(backlogs, &capb, *n + 1, sizeof **backlogs);
+        const unsigned char *name = sqlite3_column_text(st, 0);
+        int64_t pos = sqlite3_column_int64(st, 1);
+        (*ids)[*n] = xstrdup(name ? (const char *)name : "");
+        (*backlogs)[*n] =
+            sp->first_seq
+                ? count_range(sp, pos > sp->first_seq - 1 ? pos : sp->first_seq - 1, sp->last_seq)
+                : 0;
+        (*n)++;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK) spool_db_err(sp, err, "read cursors");
+    pthread_mutex_unlock(&sp->mu);
+    return rc == SQLITE_OK ? 0 : -1;
+}

@@ -81,6 +81,9 @@ int64_t mdc_spool_prev_last_seq(const mdc_spool *sp);
 int mdc_spool_stats_get(mdc_spool *sp, mdc_spool_stats *st, mdc_err *err);
 /* Backlog of a registered sink (records after its cursor). */
 int64_t mdc_spool_backlog(mdc_spool *sp, const char *sink_id);
+/* Every cursor stored in the spool (registered in this process or not) with its backlog. The
+ * caller frees each id, the arrays. */
+int mdc_spool_cursors(mdc_spool *sp, char ***ids, int64_t **backlogs, size_t *n, mdc_err *err);
 
 /* ---- dead letters: records a sink rejected for good (spool_dead.c) ----
  * A dead letter is a copy of the record for that one sink; the record itself leaves the spool

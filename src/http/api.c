@@ -2,6 +2,7 @@
 #include "api.h"
 #include "format/json_out.h"
 
+#include "core/clock.h"
 #include "core/xalloc.h"
 
 #include <inttypes.h>
@@ -244,10 +245,37 @@ static void device_reasons(mdc_runtime *rt, strbuf *out, int *n)
     }
 }
 
+/* Records lost in the last LOSS_WINDOW_US: the disk (or its reserve) was full. */
+#define LOSS_WINDOW_US (300 * MDC_US_PER_SEC)
+
+static void loss_reasons(mdc_runtime *rt, strbuf *out, int *n)
+{
+    int64_t now = mdc_now_us();
+    for (size_t i = 0; i < mdc_runtime_device_count(rt); i++) {
+        mdc_rt_device *d = mdc_runtime_device(rt, i);
+        int64_t at = atomic_load(&d->last_loss_us);
+        if (!at || now - at > LOSS_WINDOW_US) continue;
+        char why[160];
+        snprintf(why, sizeof why,
+                 "records lost (%llu: disk full, %llu: spool errors) in the "
+                 "last 5 minutes",
+                 (unsigned long long)atomic_load(&d->lost_disk_full),
+                 (unsigned long long)atomic_load(&d->lost_spool_error));
+        reason(out, n, "device", d->cfg->id, why);
+    }
+}
+
 static void sink_reasons(mdc_runtime *rt, strbuf *out, int *n)
 {
     for (size_t i = 0; i < mdc_runtime_sink_count(rt); i++) {
         mdc_rt_sink *s = mdc_runtime_sink(rt, i);
+        int64_t dead = mdc_runtime_sink_dead_letters(rt, s);
+        if (dead > 0) {
+            char why[160];
+            snprintf(why, sizeof why, "%lld record%s in the dead-letter table (mdc spool list)",
+                     (long long)dead, dead == 1 ? "" : "s");
+            reason(out, n, "sink", s->sink->id, why);
+        }
         if (atomic_load(&s->healthy)) continue;
         char why[MDC_ERR_MSG_MAX + 64];
         mdc_runtime_sink_error(s, why, sizeof why);
@@ -260,6 +288,7 @@ int mdc_api_health(mdc_runtime *rt, strbuf *out)
     strbuf reasons = STRBUF_INIT;
     int n = 0;
     device_reasons(rt, &reasons, &n);
+    loss_reasons(rt, &reasons, &n);
     sink_reasons(rt, &reasons, &n);
     sb_printf(out, "{\"status\": \"%s\", \"reasons\": [%s]}\n", n ? "unhealthy" : "ok",
               sb_str(&reasons));

@@ -154,6 +154,44 @@ static void render_sinks(strbuf *out, const mdc_metrics *m)
         }
 }
 
+static void render_rejections(strbuf *out, const mdc_metrics *m)
+{
+    family(out, "mdc_sink_rejected_records_total", "counter",
+           "Records the sink refused for good, by reason (each refusal counts).");
+    for (size_t i = 0; i < m->nsinks; i++)
+        for (size_t r = 0; r < m->sinks[i].nreasons; r++) {
+            sb_puts(out, "mdc_sink_rejected_records_total{sink=\"");
+            mdc_metrics_label(out, m->sinks[i].id);
+            sb_puts(out, "\",type=\"");
+            mdc_metrics_label(out, m->sinks[i].type);
+            sb_puts(out, "\",reason=\"");
+            mdc_metrics_label(out, m->sinks[i].reasons[r]);
+            sb_printf(out, "\"} %" PRIu64 "\n", m->sinks[i].rejected[r]);
+        }
+    family(out, "mdc_sink_dead_letters", "gauge",
+           "Records in the dead-letter table (mdc spool list).");
+    for (size_t i = 0; i < m->nsinks; i++)
+        if (m->sinks[i].dead_letters >= 0) {
+            sink_labels(out, "mdc_sink_dead_letters", &m->sinks[i]);
+            sb_printf(out, "%" PRId64 "\n", m->sinks[i].dead_letters);
+        }
+}
+
+static void render_losses(strbuf *out, const mdc_metrics *m)
+{
+    family(out, "mdc_records_lost_total", "counter",
+           "Records the spool could not take (the disk or its reserve was full, or an error).");
+    for (size_t i = 0; i < m->ndevices; i++) {
+        const char *reasons[] = {"disk_full", "spool_error"};
+        uint64_t v[] = {m->devices[i].lost_disk_full, m->devices[i].lost_spool_error};
+        for (size_t r = 0; r < 2; r++) {
+            sb_puts(out, "mdc_records_lost_total{device=\"");
+            mdc_metrics_label(out, m->devices[i].id);
+            sb_printf(out, "\",reason=\"%s\"} %" PRIu64 "\n", reasons[r], v[r]);
+        }
+    }
+}
+
 static void render_spool(strbuf *out, const mdc_metrics *m)
 {
     if (!m->has_spool) return;
@@ -208,7 +246,9 @@ void mdc_metrics_render(const mdc_metrics *m, strbuf *out)
                "Schedule slots skipped because a poll overran.", get_missed);
     dev_family(out, m, "mdc_device_records_total", "counter", "Records spooled.", get_records);
     render_histogram(out, m);
+    render_losses(out, m);
     render_sinks(out, m);
+    render_rejections(out, m);
     render_spool(out, m);
     render_misc(out, m);
     render_process(out, &m->process);
@@ -228,6 +268,8 @@ static void collect_device(mdc_rt_device *d, mdc_metrics_device *md)
     md->errors = atomic_load(&d->poll_errors);
     md->missed = atomic_load(&d->missed);
     md->records = atomic_load(&d->records);
+    md->lost_disk_full = atomic_load(&d->lost_disk_full);
+    md->lost_spool_error = atomic_load(&d->lost_spool_error);
     md->status = atomic_load(&d->status);
     if (md->status < MDC_STATUS_NONE) md->status = MDC_STATUS_NONE;
     for (size_t b = 0; b <= MDC_RT_LATENCY_BUCKETS; b++)
@@ -253,6 +295,13 @@ void mdc_metrics_collect(mdc_runtime *rt, mdc_metrics *m)
         ms->delivered = atomic_load(&s->delivered);
         ms->failures = atomic_load(&s->failures);
         ms->backlog = mdc_runtime_sink_backlog(rt, s);
+        ms->dead_letters = mdc_runtime_sink_dead_letters(rt, s);
+        ms->dead_lettered = atomic_load(&s->dead_lettered);
+        ms->nreasons = atomic_load(&s->nreasons);
+        for (size_t r = 0; r < ms->nreasons; r++) {
+            ms->reasons[r] = s->rejected[r].reason;
+            ms->rejected[r] = atomic_load(&s->rejected[r].n);
+        }
     }
     mdc_spool_stats st;
     m->has_spool = mdc_runtime_spool_stats(rt, &st) == 0;

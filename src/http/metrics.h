@@ -16,6 +16,10 @@
  *   mdc_sink_delivered_records_total{sink,type}
  *   mdc_sink_failures_total{sink,type}               failed opens and writes
  *   mdc_sink_backlog_records{sink,type}              spooled records not yet delivered
+ *   mdc_sink_rejected_records_total{sink,type,reason}  records the sink refused for good
+ *   mdc_sink_dead_letters{sink,type}                 records in the dead-letter table
+ *   mdc_records_lost_total{device,reason}            records the spool could not take
+ *                                                    (reason disk_full or spool_error)
  *   mdc_spool_records                                records in the spool
  *   mdc_spool_dropped_records_total                  records dropped because it was full
  *   mdc_http_event_clients                           open /api/events streams
@@ -37,6 +41,7 @@ typedef struct mdc_metrics_device {
     bool up;
     int status;
     uint64_t polls, errors, missed, records;
+    uint64_t lost_disk_full, lost_spool_error; /* records the spool could not take */
     uint64_t hist[MDC_RT_LATENCY_BUCKETS + 1]; /* per bucket, not cumulative; last = +Inf */
     double latency_sum_s;
 } mdc_metrics_device;
@@ -45,7 +50,12 @@ typedef struct mdc_metrics_sink {
     const char *id, *type;
     bool up;
     uint64_t delivered, failures;
-    int64_t backlog; /* -1: unknown (spool closed) */
+    int64_t backlog;      /* -1: unknown (spool closed) */
+    int64_t dead_letters; /* in the dead-letter table now; -1: unknown */
+    uint64_t dead_lettered;
+    const char *reasons[MDC_RT_REJECT_REASONS]; /* rejections by reason */
+    uint64_t rejected[MDC_RT_REJECT_REASONS];
+    size_t nreasons;
 } mdc_metrics_sink;
 
 typedef struct mdc_metrics_process {

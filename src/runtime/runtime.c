@@ -223,6 +223,12 @@ int64_t mdc_runtime_sink_backlog(mdc_runtime *rt, const mdc_rt_sink *s)
     return mdc_spool_backlog(rt->spool, s->sink->id);
 }
 
+int64_t mdc_runtime_sink_dead_letters(mdc_runtime *rt, const mdc_rt_sink *s)
+{
+    if (!rt->spool) return -1;
+    return mdc_spool_dead_count(rt->spool, s->sink->id);
+}
+
 void mdc_runtime_sink_error(mdc_rt_sink *s, char *buf, size_t n)
 {
     pthread_mutex_lock(&s->err_mu);

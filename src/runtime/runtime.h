@@ -143,6 +143,8 @@ void mdc_runtime_device_visit(mdc_rt_device *d, void (*fn)(void *ctx, const mdc_
  * when the spool is not open. */
 int mdc_runtime_spool_stats(mdc_runtime *rt, mdc_spool_stats *st);
 int64_t mdc_runtime_sink_backlog(mdc_runtime *rt, const mdc_rt_sink *s);
+/* Records of the sink in the spool's dead-letter table; -1 when the spool is not open. */
+int64_t mdc_runtime_sink_dead_letters(mdc_runtime *rt, const mdc_rt_sink *s);
 /* Why the sink last failed ("" while it delivers). Thread-safe. */
 void mdc_runtime_sink_error(mdc_rt_sink *s, char *buf, size_t n);
 

@@ -72,6 +72,13 @@ static const char expected[] =
     "mdc_device_poll_duration_seconds_bucket{device=\"we\\\"ird\\\\\\n\",le=\"+Inf\"} 0\n"
     "mdc_device_poll_duration_seconds_sum{device=\"we\\\"ird\\\\\\n\"} 0.0\n"
     "mdc_device_poll_duration_seconds_count{device=\"we\\\"ird\\\\\\n\"} 0\n"
+    "# HELP mdc_records_lost_total Records the spool could not take (the disk or its reserve was "
+    "full, or an error).\n"
+    "# TYPE mdc_records_lost_total counter\n"
+    "mdc_records_lost_total{device=\"m-1\",reason=\"disk_full\"} 4\n"
+    "mdc_records_lost_total{device=\"m-1\",reason=\"spool_error\"} 0\n"
+    "mdc_records_lost_total{device=\"we\\\"ird\\\\\\n\",reason=\"disk_full\"} 0\n"
+    "mdc_records_lost_total{device=\"we\\\"ird\\\\\\n\",reason=\"spool_error\"} 0\n"
     "# HELP mdc_sink_up 1 while the sink delivers, 0 while it fails.\n"
     "# TYPE mdc_sink_up gauge\n"
     "mdc_sink_up{sink=\"sqlite:data/mdc.db\",type=\"sqlite\"} 1\n"
@@ -89,6 +96,15 @@ static const char expected[] =
     "# TYPE mdc_sink_backlog_records gauge\n"
     "mdc_sink_backlog_records{sink=\"sqlite:data/mdc.db\",type=\"sqlite\"} 0\n"
     "mdc_sink_backlog_records{sink=\"mqtt:127.0.0.1:1883/mdc/{device}\",type=\"mqtt\"} 6\n"
+    "# HELP mdc_sink_rejected_records_total Records the sink refused for good, by reason (each "
+    "refusal counts).\n"
+    "# TYPE mdc_sink_rejected_records_total counter\n"
+    "mdc_sink_rejected_records_total{sink=\"mqtt:127.0.0.1:1883/mdc/{device}\",type=\"mqtt\","
+    "reason=\"payload\"} 3\n"
+    "# HELP mdc_sink_dead_letters Records in the dead-letter table (mdc spool list).\n"
+    "# TYPE mdc_sink_dead_letters gauge\n"
+    "mdc_sink_dead_letters{sink=\"sqlite:data/mdc.db\",type=\"sqlite\"} 0\n"
+    "mdc_sink_dead_letters{sink=\"mqtt:127.0.0.1:1883/mdc/{device}\",type=\"mqtt\"} 1\n"
     "# HELP mdc_spool_records Records in the spool.\n"
     "# TYPE mdc_spool_records gauge\n"
     "mdc_spool_records 6\n"
@@ -131,6 +147,7 @@ static void test_render(void **state)
          .errors = 1,
          .missed = 3,
          .records = 10,
+         .lost_disk_full = 4,
          .hist = {2, 0, 5, 0, 0, 0, 0, 0, 0, 2, 0, 0, 1},
          .latency_sum_s = 12.0345},
         {.id = "we\"ird\\\n", .status = -1},
@@ -141,7 +158,11 @@ static void test_render(void **state)
          .type = "mqtt",
          .delivered = 4,
          .failures = 7,
-         .backlog = 6},
+         .backlog = 6,
+         .dead_letters = 1,
+         .reasons = {"payload"},
+         .rejected = {3},
+         .nreasons = 1},
     };
     mdc_metrics m = {.version = "1.2.3",
                      .devices = devs,
