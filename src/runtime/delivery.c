@@ -66,21 +66,31 @@ static void close_sink(worker *w)
     w->open = false;
 }
 
-/* A temporary failure: close unless something went through, then wait. */
-static void failed(worker *w, const char *what, const mdc_err *err, bool progress,
-                   int64_t retry_after_us)
+/* Records a failure and waits `delay` (or the pause the destination asked for). */
+static void pause_after(worker *w, const char *what, const mdc_err *err, int64_t delay,
+                        int64_t retry_after_us)
 {
     atomic_fetch_add(&w->s->failures, 1);
     atomic_store(&w->s->healthy, false);
-    if (progress) mdc_backoff_reset(&w->backoff);
-    int64_t delay = mdc_backoff_next(&w->backoff);
     if (retry_after_us > delay)
         delay = retry_after_us < RETRY_AFTER_CAP_US ? retry_after_us : RETRY_AFTER_CAP_US;
     log_failure(w, what, err);
     set_error(w, what, err);
-    if (!progress) close_sink(w);
     w->failing = true;
-    mdc_rt_wait_until(w->rt, mdc_now_us() + delay, &w->rt->stop_sinks);
+    if (delay > 0) mdc_rt_wait_until(w->rt, mdc_now_us() + delay, &w->rt->stop_sinks);
+}
+
+/* A temporary failure: after progress the destination works, and the rest of the batch is
+ * tried at once (unless it asked for a pause); without, the sink is closed and the backoff
+ * grows. */
+static void failed(worker *w, const char *what, const mdc_err *err, bool progress,
+                   int64_t retry_after_us)
+{
+    if (progress)
+        mdc_backoff_reset(&w->backoff);
+    else
+        close_sink(w);
+    pause_after(w, what, err, progress ? 0 : mdc_backoff_next(&w->backoff), retry_after_us);
 }
 
 static void recovered(worker *w)
@@ -120,8 +130,8 @@ static void rejected(worker *w, const mdc_record *rec, const mdc_sink_result *re
     count_reject(w->s, res->reason);
     w->head_rejects = rec->seq == w->head_seq ? w->head_rejects + 1 : 1;
     w->head_seq = rec->seq;
-    if (w->head_rejects < w->rt->cfg->spool.dead_letter_after) {
-        failed(w, "record refused", err, true, res->retry_after_us);
+    if (w->head_rejects < w->rt->cfg->spool.dead_letter_after) { /* in case it was not final */
+        pause_after(w, "record refused", err, mdc_backoff_next(&w->backoff), res->retry_after_us);
         return;
     }
     mdc_err e = {0};
@@ -172,6 +182,7 @@ static void write_batch(worker *w, mdc_record *recs, size_t n)
     assert(res.delivered <= n && (rc == 0) == (res.delivered == n));
     if (res.delivered > n) res.delivered = n;
     acknowledge(w, recs, res.delivered);
+    if (res.delivered) mdc_backoff_reset(&w->backoff);
     if (rc == 0 || res.delivered == n)
         recovered(w);
     else if (res.rejected)

@@ -1,4 +1,5 @@
-/* registry.c — the drivers compiled into this build. */
+/* registry.c — the drivers this build knows: one table, by name, plus drivers registered at run
+ * time (tests, embedders) before a runtime is built. */
 #include "runtime.h"
 
 #include "drivers/broute/broute_driver.h"
@@ -8,13 +9,15 @@
 
 #include <string.h>
 
-static const mdc_driver *const drivers[] = {&mdc_modbus_driver, &mdc_lsv2_driver, &mdc_opcua_driver,
-                                            &mdc_broute_driver};
-static const char *const names[] = {"modbus", "lsv2", "opcua", "broute", NULL};
+#define MAX_DRIVERS 16
+
+static const mdc_driver *drivers[MAX_DRIVERS + 1] = {&mdc_modbus_driver, &mdc_lsv2_driver,
+                                                     &mdc_opcua_driver, &mdc_broute_driver, NULL};
+static const char *names[MAX_DRIVERS + 1] = {"modbus", "lsv2", "opcua", "broute", NULL};
 
 const mdc_driver *mdc_driver_find(const char *name)
 {
-    for (size_t i = 0; i < sizeof drivers / sizeof drivers[0]; i++)
+    for (size_t i = 0; drivers[i]; i++)
         if (strcmp(drivers[i]->name, name) == 0) return drivers[i];
     return NULL;
 }
@@ -22,4 +25,15 @@ const mdc_driver *mdc_driver_find(const char *name)
 const char *const *mdc_driver_names(void)
 {
     return names;
+}
+
+int mdc_driver_register(const mdc_driver *d)
+{
+    size_t n = 0;
+    while (drivers[n])
+        n++;
+    if (n == MAX_DRIVERS || mdc_driver_find(d->name)) return -1;
+    drivers[n] = d;
+    names[n] = d->name;
+    return 0;
 }

@@ -161,8 +161,11 @@ const char *mdc_runtime_store_path(const mdc_runtime *rt);
 /* The shift context derived from the configuration. */
 const mdc_shift_ctx *mdc_runtime_shifts(const mdc_runtime *rt);
 
-/* Registry */
+/* Registry: the built-in drivers by name (NULL-terminated names), and drivers added before a
+ * runtime is built (tests, embedders; not thread-safe). Registering returns -1 when the name is
+ * taken or the table is full. */
 const mdc_driver *mdc_driver_find(const char *name);
 const char *const *mdc_driver_names(void);
+int mdc_driver_register(const mdc_driver *d);
 
 #endif

@@ -12,9 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const mdc_sink_types[] = {"sqlite", "stdout",   "file", "webhook", "pubsub",
-                                      "log",    "postgres", "mqtt", NULL};
-
 static const char *const format_names[] = {"json", "yaml", "csv", NULL};
 
 static int parse_format(const mdc_cfgnode *n, mdc_format_kind def, mdc_format_kind *out,
@@ -101,33 +98,96 @@ int mdc_sink_from_config(const mdc_cfgnode *n, const char *data_dir, mdc_sink **
     return mdc_sink_build(n, &cfg, out, err);
 }
 
+static int build_webhook(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out, mdc_err *err)
+{
+    (void)cfg;
+    return mdc_sink_webhook_from_config(n, out, err);
+}
+
+static int build_pubsub(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out, mdc_err *err)
+{
+    (void)cfg;
+    return mdc_sink_pubsub_from_config(n, out, err);
+}
+
+static int build_log(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out, mdc_err *err)
+{
+    (void)cfg;
+    return mdc_sink_log_from_config(n, out, err);
+}
+
+static int build_mqtt(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out, mdc_err *err)
+{
+    (void)cfg;
+    return mdc_sink_mqtt_build(n, out, err);
+}
+
+static int build_stdout_sink(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out,
+                             mdc_err *err)
+{
+    (void)cfg;
+    return build_stdout(n, out, err);
+}
+
+static int build_file_sink(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out,
+                           mdc_err *err)
+{
+    (void)cfg;
+    return build_file(n, out, err);
+}
+
+#define MAX_SINK_TYPES 24
+
+/* The sink types: built in, then registered (tests, embedders). */
+static mdc_sink_type types[MAX_SINK_TYPES + 1] = {
+    {"sqlite", build_sqlite},
+    {"stdout", build_stdout_sink},
+    {"file", build_file_sink},
+    {"webhook", build_webhook},
+    {"pubsub", build_pubsub},
+    {"log", build_log},
+    {"postgres", mdc_sink_postgres_from_config},
+    {"mqtt", build_mqtt},
+};
+static const char *type_names[MAX_SINK_TYPES + 1] = {
+    "sqlite", "stdout", "file", "webhook", "pubsub", "log", "postgres", "mqtt", NULL};
+
+const char *const *mdc_sink_type_names(void)
+{
+    return type_names;
+}
+
+static const mdc_sink_type *find_type(const char *name)
+{
+    for (size_t i = 0; types[i].name; i++)
+        if (strcmp(types[i].name, name) == 0) return &types[i];
+    return NULL;
+}
+
+int mdc_sink_type_register(const mdc_sink_type *t)
+{
+    size_t n = 0;
+    while (types[n].name)
+        n++;
+    if (n == MAX_SINK_TYPES || find_type(t->name)) return -1;
+    types[n] = *t;
+    type_names[n] = t->name;
+    return 0;
+}
+
 int mdc_sink_build(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out, mdc_err *err)
 {
+    strbuf allowed = STRBUF_INIT;
+    for (size_t i = 0; type_names[i]; i++)
+        sb_printf(&allowed, "%s%s", i ? ", " : "", type_names[i]);
     int type;
+    int rc = -1;
     if (!cfg_has(n, "type"))
-        return cfg_error(n, NULL, err,
-                         "missing \"type\"; allowed: sqlite, stdout, file, webhook, pubsub, log, "
-                         "postgres, mqtt");
-    if (cfg_enum(n, "type", mdc_sink_types, 0, &type, err) < 0) return -1;
-    switch (type) {
-    case 0:
-        return build_sqlite(n, cfg, out, err);
-    case 1:
-        return build_stdout(n, out, err);
-    case 2:
-        return build_file(n, out, err);
-    case 3:
-        return mdc_sink_webhook_from_config(n, out, err);
-    case 4:
-        return mdc_sink_pubsub_from_config(n, out, err);
-    case 5:
-        return mdc_sink_log_from_config(n, out, err);
-    case 6:
-        return mdc_sink_postgres_from_config(n, cfg, out, err);
-    case 7:
-        return mdc_sink_mqtt_build(n, out, err);
-    }
-    return cfg_error(n, "type", err, "unsupported sink type");
+        cfg_error(n, NULL, err, "missing \"type\"; allowed: %s", sb_str(&allowed));
+    else if (cfg_enum(n, "type", type_names, 0, &type, err) == 0)
+        rc = types[type].build(n, cfg, out, err);
+    sb_free(&allowed);
+    return rc;
 }
 
 mdc_sink *mdc_sink_default(const mdc_config *cfg)

@@ -6,8 +6,20 @@
 #include "core/confread.h"
 #include "sinks/sink.h"
 
+/* Builds a sink from its configuration object (cfg: data_dir, time zone, shifts, devices). */
+typedef int (*mdc_sink_builder)(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out,
+                                mdc_err *err);
+
+typedef struct mdc_sink_type {
+    const char *name; /* the "type" key's value */
+    mdc_sink_builder build;
+} mdc_sink_type;
+
 /* The sink types this build knows (NULL-terminated). */
-extern const char *const mdc_sink_types[];
+const char *const *mdc_sink_type_names(void);
+/* Adds a sink type before a runtime is built (tests, embedders; not thread-safe). Returns -1
+ * when the name is taken or the table is full. */
+int mdc_sink_type_register(const mdc_sink_type *t);
 
 /* Validates one sink object and builds the sink. cfg gives the data_dir (where the default store
  * lives), the time zone, the shifts and the devices a sink may refer to. */
