@@ -28,9 +28,6 @@ typedef struct mdc_cond {
 
 typedef enum { MDC_PARTS_NONE, MDC_PARTS_SIGNAL, MDC_PARTS_COUNTER } mdc_parts_mode;
 
-/* Name of the hidden field a driver fills when `parts.signal` is an object it reads itself. */
-#define MDC_PART_SIGNAL_FIELD "_part_signal"
-
 typedef struct mdc_derive_cfg {
     /* status: production when |power| > production_above, or when production_when holds;
      * else ON when on_when holds (or, without on_when: |power| > 0, or reachable) */
@@ -45,6 +42,7 @@ typedef struct mdc_derive_cfg {
     /* parts */
     mdc_parts_mode parts_mode;
     const char *parts_field; /* signal or counter field */
+    bool signal_from_driver; /* parts.signal is an operand the driver reads into parts_field */
     bool signal_has_equals;  /* level = (value == signal_equals), else level = value != 0 */
     double signal_equals;
     int64_t min_pulse_us; /* the signal must be seen high this long before it counts */
@@ -75,9 +73,11 @@ typedef struct mdc_derive_state {
 } mdc_derive_state;
 
 /* Parses the "status", "parts" and "energy" keys of a device object. `fields` lists the value
- * names the device's driver produces (NULL-terminated) so references can be checked. */
-int mdc_derive_parse(const mdc_cfgnode *dev, const char *const *fields, mdc_derive_cfg *out,
-                     mdc_err *err);
+ * names the device's driver produces (NULL-terminated) so references can be checked;
+ * `driver_signal` is the field in which the driver reports a part signal it reads itself when
+ * parts.signal is an object (driver.h part_signal_field), or NULL. */
+int mdc_derive_parse(const mdc_cfgnode *dev, const char *const *fields, const char *driver_signal,
+                     mdc_derive_cfg *out, mdc_err *err);
 /* One line per rule for `mdc check`. */
 void mdc_derive_describe(const mdc_derive_cfg *cfg, strbuf *out);
 

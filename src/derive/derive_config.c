@@ -103,8 +103,8 @@ static int parse_energy(const mdc_cfgnode *dev, const char *const *fields, mdc_d
     return 0;
 }
 
-static int parse_parts(const mdc_cfgnode *dev, const char *const *fields, mdc_derive_cfg *out,
-                       mdc_err *err)
+static int parse_parts(const mdc_cfgnode *dev, const char *const *fields, const char *driver_signal,
+                       mdc_derive_cfg *out, mdc_err *err)
 {
     mdc_cfgnode n;
     bool have;
@@ -130,7 +130,12 @@ static int parse_parts(const mdc_cfgnode *dev, const char *const *fields, mdc_de
     mdc_cfgnode obj;
     if (json_is_object(s)) { /* read by the driver; "equals" lives inside */
         if (cfg_object(&n, "signal", &obj, &have, err) < 0) return -1;
-        out->parts_field = MDC_PART_SIGNAL_FIELD;
+        if (!driver_signal)
+            return cfg_error(&n, "signal", err,
+                             "this driver cannot read a signal itself: name one of its values "
+                             "(\"signal\": \"FIELD\")");
+        out->parts_field = driver_signal;
+        out->signal_from_driver = true;
         eq_node = &obj;
         if (cfg_has(&n, "equals"))
             return cfg_error(&n, "equals", err, "put \"equals\" inside \"signal\"");
@@ -142,13 +147,13 @@ static int parse_parts(const mdc_cfgnode *dev, const char *const *fields, mdc_de
     return cfg_double(eq_node, "equals", 0, &out->signal_equals, err);
 }
 
-int mdc_derive_parse(const mdc_cfgnode *dev, const char *const *fields, mdc_derive_cfg *out,
-                     mdc_err *err)
+int mdc_derive_parse(const mdc_cfgnode *dev, const char *const *fields, const char *driver_signal,
+                     mdc_derive_cfg *out, mdc_err *err)
 {
     memset(out, 0, sizeof *out);
     out->max_delta = DBL_MAX;
     if (parse_status(dev, fields, out, err) < 0 || parse_energy(dev, fields, out, err) < 0 ||
-        parse_parts(dev, fields, out, err) < 0)
+        parse_parts(dev, fields, driver_signal, out, err) < 0)
         return -1;
     return 0;
 }
@@ -185,7 +190,7 @@ void mdc_derive_describe(const mdc_derive_cfg *cfg, strbuf *out)
         sb_puts(out, ", decreases skipped as meter resets\n");
     }
     if (cfg->parts_mode == MDC_PARTS_SIGNAL) {
-        if (strcmp(cfg->parts_field, MDC_PART_SIGNAL_FIELD) == 0)
+        if (cfg->signal_from_driver)
             sb_puts(out, "    parts: rising edges of the signal the driver reads");
         else
             sb_printf(out, "    parts: rising edges of %s", cfg->parts_field);

@@ -43,6 +43,10 @@ typedef struct mdc_driver {
     int (*inspect)(void *bus, const void *cfg, int argc, char **argv, strbuf *out, mdc_err *err);
     /* Called instead of sleeping until `until_mono_us` (optional; e.g. subscriptions). */
     void (*idle)(void *bus, int64_t until_mono_us);
+    /* The field (in fields(), usually hidden) in which the driver reports the part signal it
+     * reads itself when the device's parts.signal is an operand object (optional; NULL: it
+     * reads none). Derive counts that field's rising edges. */
+    const char *(*part_signal_field)(const void *cfg);
     /* What the driver knows about one of its fields (optional): fills *out (strings owned by
      * cfg or static) and returns true, or false when it knows nothing (catalog.h). */
     bool (*field_info)(const void *cfg, const char *name, mdc_field_info *out);

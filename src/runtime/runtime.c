@@ -62,7 +62,9 @@ static int build_device(mdc_runtime *rt, const mdc_device_cfg *dc, mdc_rt_device
     }
     if (d->driver->parse(dc, &d->dcfg, err) < 0) return -1;
     d->fields = d->driver->fields(d->dcfg);
-    if (mdc_derive_parse(&dc->node, d->fields, &d->derive, err) < 0) return -1;
+    const char *signal =
+        d->driver->part_signal_field ? d->driver->part_signal_field(d->dcfg) : NULL;
+    if (mdc_derive_parse(&dc->node, d->fields, signal, &d->derive, err) < 0) return -1;
     mdc_derive_state_init(&d->st);
     atomic_init(&d->status, MDC_STATUS_NONE);
     return attach_to_bus(rt, d, err);
@@ -249,6 +251,43 @@ static void describe_device(const mdc_rt_device *d, strbuf *out)
     mdc_derive_describe(&d->derive, out);
 }
 
+/* Bytes a sample row takes in the embedded store, its index included (measured: about 100). */
+#define STORE_BYTES_PER_SAMPLE 100
+
+/* Polls a day on the device's schedule (counted over the next day; at most a poll a ms). */
+static double polls_per_day(const mdc_schedule *sch)
+{
+    const int64_t day = 86400 * MDC_US_PER_SEC;
+    int64_t t = mdc_schedule_next(sch, 0), start = t;
+    int64_t second = mdc_schedule_next(sch, t);
+    if (second <= t) return 0;
+    if (second - t <= 60 * MDC_US_PER_SEC && second - t == mdc_schedule_next(sch, second) - second)
+        return (double)day / (double)(second - t); /* a fixed interval */
+    double n = 0;
+    while (t > 0 && t - start < day && n < 86400000) {
+        n++;
+        t = mdc_schedule_next(sch, t);
+    }
+    return n;
+}
+
+/* "store: about X MB per day (Y at the retention)" for `mdc check`. */
+static void describe_store_size(const mdc_runtime *rt, strbuf *out)
+{
+    double bytes = 0;
+    for (size_t i = 0; i < rt->ndevs; i++) {
+        const mdc_device_info *di = &rt->catalog.devices[i];
+        bytes += polls_per_day(&rt->devs[i].cfg->schedule) * (double)(di->nfields + 3) *
+                 STORE_BYTES_PER_SAMPLE;
+    }
+    const char *path = mdc_runtime_store_path(rt);
+    if (!path) return;
+    sb_printf(out,
+              "store: %s, about %.1f MB of samples a day (%.2f MB per device-day on "
+              "average)\n",
+              path, bytes / 1e6, rt->ndevs ? bytes / 1e6 / (double)rt->ndevs : 0.0);
+}
+
 void mdc_runtime_describe(const mdc_runtime *rt, strbuf *out)
 {
     const mdc_config *cfg = rt->cfg;
@@ -264,7 +303,8 @@ void mdc_runtime_describe(const mdc_runtime *rt, strbuf *out)
     sb_printf(out, "sinks (%zu):\n", rt->nsinks);
     for (size_t i = 0; i < rt->nsinks; i++)
         sb_printf(out, "  %s\n", rt->sinks[i].sink->id);
-    sb_printf(out, "spool: %s/spool.db, at most %lld records\n", cfg->data_dir,
-              (long long)cfg->spool.max_records);
+    describe_store_size(rt, out);
+    sb_printf(out, "spool: %s/spool.db, at most %lld records, synchronous=%s\n", cfg->data_dir,
+              (long long)cfg->spool.max_records, cfg->spool.sync_full ? "full" : "normal");
     mdc_cfgdoc_mask(cfg->doc, out);
 }

@@ -38,7 +38,7 @@ static mdc_derive_cfg parse_cfg(const char *json)
     static const char *const fields[] = {"power", "freq",         "energy",     "flag", "count",
                                          "prog",  "_part_signal", "part_count", NULL};
     mdc_derive_cfg cfg;
-    if (mdc_derive_parse(&root, fields, &cfg, &err) < 0) fail_msg("%s", err.msg);
+    if (mdc_derive_parse(&root, fields, "_part_signal", &cfg, &err) < 0) fail_msg("%s", err.msg);
     docs[ndocs++] = doc;
     return cfg;
 }

@@ -5,7 +5,6 @@
 #include "driver_internal.h"
 
 #include "core/xalloc.h"
-#include "derive/derive.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +18,9 @@ static const char *const base_fields[] = {"op_mode", "prog_status", "selected_pr
                                           "active_program", "line"};
 static const char *const override_fields[] = {"feed_override", "spindle_override",
                                               "rapid_override"};
+/* The hidden field carrying the part signal this driver reads (parts.signal as an operand). */
+#define LSV2_SIGNAL_FIELD "_part_signal"
+
 #define NBASE      5
 #define NOVERRIDES 3
 
@@ -143,7 +145,7 @@ static void build_fields(lsv2_cfg *c)
     if (c->alarms) c->fields[n++] = "alarm";
     for (size_t i = 0; i < c->nplc; i++)
         c->fields[n++] = c->plc[i].name;
-    if (c->has_signal) c->fields[n++] = MDC_PART_SIGNAL_FIELD;
+    if (c->has_signal) c->fields[n++] = LSV2_SIGNAL_FIELD;
 }
 
 static void drv_free_config(void *p)
@@ -365,7 +367,7 @@ static int read_all(lsv2_bus *b, const lsv2_cfg *c, mdc_record *rec, mdc_err *er
     if (c->alarms && read_alarms(b, rec, err) < 0) return -1;
     for (size_t i = 0; i < c->nplc; i++)
         if (read_operand(b, &c->plc[i], c->plc[i].name, true, rec, err) < 0) return -1;
-    if (c->has_signal && read_operand(b, &c->signal, MDC_PART_SIGNAL_FIELD, false, rec, err) < 0)
+    if (c->has_signal && read_operand(b, &c->signal, LSV2_SIGNAL_FIELD, false, rec, err) < 0)
         return -1;
     return 0;
 }
@@ -417,6 +419,11 @@ static int drv_poll(void *bp, const void *p, mdc_record *rec, mdc_err *err)
     return 0;
 }
 
+static const char *drv_part_signal_field(const void *cfg)
+{
+    return ((const lsv2_cfg *)cfg)->has_signal ? LSV2_SIGNAL_FIELD : NULL;
+}
+
 const mdc_driver mdc_lsv2_driver = {
     .name = "lsv2",
     .parse = drv_parse,
@@ -429,4 +436,5 @@ const mdc_driver mdc_lsv2_driver = {
     .bus_broken = drv_bus_broken,
     .poll = drv_poll,
     .inspect = lsv2_drv_inspect,
+    .part_signal_field = drv_part_signal_field,
 };
