@@ -12,6 +12,7 @@ int cmd_check(int argc, char **argv);
 int cmd_read(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_spool(int argc, char **argv);
+int cmd_keys(int argc, char **argv);
 
 /* Options shared by the commands that load a configuration. */
 typedef struct cli_common {

@@ -26,6 +26,7 @@ static void usage(FILE *f)
                "                           create (once) the OPC UA client certificate\n"
                "  spool status|list|retry|drop [-c FILE | --data-dir DIR]\n"
                "                           the spool's backlog and dead letters (mdc spool -h)\n"
+               "  keys [NAME]              every configuration key: type, default, meaning\n"
                "\n"
                "options for run/check/read:\n"
                "  -c, --config FILE        configuration file (JSON)\n"
@@ -66,7 +67,8 @@ int main(int argc, char **argv)
                 {"hems", cmd_hems},
                 {"import-belmc", cmd_import_belmc},
                 {"opcua-cert", cmd_opcua_cert},
-                {"spool", cmd_spool}};
+                {"spool", cmd_spool},
+                {"keys", cmd_keys}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(cmd, cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "mdc: unknown command '%s'\n\n", cmd);

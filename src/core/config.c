@@ -1,5 +1,6 @@
 #include "config.h"
 #include "dotenv.h"
+#include "keys.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -118,31 +119,65 @@ static int parse_device(mdc_config *cfg, const mdc_cfgnode *root, size_t i, mdc_
     return parse_schedule(cfg, dev, err);
 }
 
-/* Free space kept on data_dir's file system by default: enough for logs and a package update. */
-#define MDC_DEFAULT_MIN_FREE (64 * 1024 * 1024)
+static const char *const sync_modes[] = {"full", "normal", NULL};
+
+static const mdc_key spool_keys[] = {
+    {.name = "max_records",
+     .type = MDC_KEY_INT,
+     .def = "1000000",
+     .min = 100,
+     .max = INT64_C(1) << 40,
+     .help = "undelivered records kept; beyond, the oldest are dropped and counted"},
+    {.name = "max_bytes",
+     .type = MDC_KEY_SIZE,
+     .def = "0",
+     .help = "the records' share of spool.db (0: no limit); beyond, the oldest are dropped"},
+    {.name = "min_free",
+     .type = MDC_KEY_SIZE,
+     .def = "64MB",
+     .help = "free space kept on data_dir's file system"},
+    {.name = "batch",
+     .type = MDC_KEY_INT,
+     .def = "500",
+     .min = 1,
+     .max = 100000,
+     .help = "records per sink write"},
+    {.name = "dead_letter_after",
+     .type = MDC_KEY_INT,
+     .def = "3",
+     .min = 1,
+     .max = 1000,
+     .help = "refusals of one record before it goes to the dead-letter table"},
+    {.name = "synchronous",
+     .type = MDC_KEY_ENUM,
+     .def = "full",
+     .choices = sync_modes,
+     .help = "full: each record on disk before its poll completes; normal: faster, a power "
+             "cut may lose the last commits"},
+    {0},
+};
+
+const mdc_keyset mdc_spool_keyset = {"spool", spool_keys, NULL};
 
 static int parse_spool(mdc_config *cfg, const mdc_cfgnode *root, mdc_err *err)
 {
-    static const char *const keys[] = {
-        "max_records", "batch", "dead_letter_after", "synchronous", "max_bytes", "min_free", NULL};
-    static const char *const syncs[] = {"full", "normal", NULL};
-    mdc_cfgnode spool;
+    mdc_cfgnode spool = {0};
     bool have;
     if (cfg_object(root, "spool", &spool, &have, err) < 0 ||
-        (have && cfg_check_keys(&spool, keys, err) < 0))
+        (have && mdc_keys_check(&spool, &mdc_spool_keyset, err) < 0))
         return -1;
-    cfg->spool.max_records = 1000000;
-    cfg->spool.batch = 500;
-    cfg->spool.dead_letter_after = 3;
-    cfg->spool.sync_full = true;
-    cfg->spool.min_free_bytes = MDC_DEFAULT_MIN_FREE;
+    if (!have) { /* the defaults, read from an empty object */
+        spool = *root;
+        spool.json = NULL;
+    }
+    const mdc_keyset *ks = &mdc_spool_keyset;
     int sync = 0;
-    if (have &&
-        (cfg_int(&spool, "max_records", 1000000, 100, INT64_C(1) << 40, &cfg->spool.max_records,
-                 err) < 0 ||
-         cfg_int(&spool, "batch", 500, 1, 100000, &cfg->spool.batch, err) < 0 ||
-         cfg_int(&spool, "dead_letter_after", 3, 1, 1000, &cfg->spool.dead_letter_after, err) < 0 ||
-         cfg_enum(&spool, "synchronous", syncs, 0, &sync, err) < 0))
+    if (mdc_key_int(&spool, ks, "max_records", &cfg->spool.max_records, err) < 0 ||
+        mdc_key_int(&spool, ks, "batch", &cfg->spool.batch, err) < 0 ||
+        mdc_key_int(&spool, ks, "dead_letter_after", &cfg->spool.dead_letter_after, err) < 0 ||
+        mdc_key_enum(&spool, ks, "synchronous", &sync, err) < 0 ||
+        mdc_key_size(&spool, ks, "max_bytes", &cfg->spool.max_bytes, err) < 0 ||
+        mdc_key_size(&spool, ks, "min_free", &cfg->spool.min_free_bytes, err) < 0)
         return -1;
     cfg->spool.sync_full = sync == 0;
     return 0;

@@ -60,6 +60,10 @@ typedef struct mdc_config {
     mdc_cfgnode http;
 } mdc_config;
 
+/* The keys of the "spool" object (keys.h). */
+struct mdc_keyset;
+extern const struct mdc_keyset mdc_spool_keyset;
+
 /* The keys every device may have besides its driver's own. */
 extern const char *const mdc_device_common_keys[];
 

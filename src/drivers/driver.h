@@ -26,8 +26,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct mdc_keyset;
+
 typedef struct mdc_driver {
     const char *name;
+    /* The device keys it reads besides the common ones (core/keys.h); NULL: not declared. */
+    const struct mdc_keyset *keys;
     int (*parse)(const mdc_device_cfg *dev, void **cfg, mdc_err *err);
     void (*free_config)(void *cfg);
     const char *const *(*fields)(const void *cfg);

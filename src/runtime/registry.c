@@ -7,6 +7,9 @@
 #include "drivers/modbus/modbus_driver.h"
 #include "drivers/opcua/opcua_driver.h"
 
+#include "core/keys.h"
+#include "sinks/sink_config.h"
+
 #include <string.h>
 
 #define MAX_DRIVERS 16
@@ -36,4 +39,15 @@ int mdc_driver_register(const mdc_driver *d)
     drivers[n] = d;
     names[n] = d->name;
     return 0;
+}
+
+const mdc_keyset *mdc_keysets(size_t i)
+{
+    if (i == 0) return &mdc_spool_keyset;
+    i--;
+    for (size_t k = 0; drivers[k]; k++) {
+        if (!drivers[k]->keys) continue;
+        if (i-- == 0) return drivers[k]->keys;
+    }
+    return mdc_sink_type_keys(i);
 }

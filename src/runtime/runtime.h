@@ -167,5 +167,8 @@ const mdc_shift_ctx *mdc_runtime_shifts(const mdc_runtime *rt);
 const mdc_driver *mdc_driver_find(const char *name);
 const char *const *mdc_driver_names(void);
 int mdc_driver_register(const mdc_driver *d);
+/* Every declared set of configuration keys (core/keys.h): the spool's, the drivers', the sink
+ * types'; the i-th, or NULL past the last. */
+const struct mdc_keyset *mdc_keysets(size_t i);
 
 #endif

@@ -7,6 +7,7 @@
 #include "sink_store.h"
 #include "sink_stdout.h"
 
+#include "core/keys.h"
 #include "core/xalloc.h"
 
 #include <stdio.h>
@@ -23,23 +24,48 @@ static int parse_format(const mdc_cfgnode *n, mdc_format_kind def, mdc_format_ki
     return 0;
 }
 
+static const mdc_key sqlite_keys[] = {
+    {.name = "type", .type = MDC_KEY_STRING, .required = true, .help = "\"sqlite\""},
+    {.name = "path", .type = MDC_KEY_STRING, .def = "DATA_DIR/mdc.db", .help = "the store's file"},
+    {.name = "retention",
+     .type = MDC_KEY_OBJECT,
+     .help = "{\"samples_days\": 30, \"history_days\": 3650}; 0 keeps forever"},
+    {0},
+};
+static const mdc_keyset sqlite_keyset = {"sink sqlite (the embedded store)", sqlite_keys, NULL};
+
+static const mdc_key retention_keys[] = {
+    {.name = "samples_days",
+     .type = MDC_KEY_INT,
+     .def = "30",
+     .min = 0,
+     .max = 100000,
+     .help = "days samples are kept (0: forever)"},
+    {.name = "history_days",
+     .type = MDC_KEY_INT,
+     .def = "3650",
+     .min = 0,
+     .max = 100000,
+     .help = "days status history, part events and shift energy are kept (0: forever)"},
+    {0},
+};
+static const mdc_keyset retention_keyset = {"sink sqlite: retention", retention_keys, NULL};
+
 static int build_sqlite(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out, mdc_err *err)
 {
-    static const char *const keys[] = {"type", "path", "retention", NULL};
-    static const char *const rkeys[] = {"samples_days", "history_days", NULL};
     char def[4096];
     snprintf(def, sizeof def, "%s/mdc.db", cfg->data_dir);
     const char *path;
     mdc_store_sink_cfg c = mdc_store_sink_defaults();
     c.min_free_bytes = cfg->spool.min_free_bytes;
-    mdc_cfgnode r;
+    mdc_cfgnode r = {0};
     bool have = false;
-    if (cfg_check_keys(n, keys, err) < 0 || cfg_string(n, "path", def, &path, err) < 0 ||
-        cfg_object(n, "retention", &r, &have, err) < 0)
+    if (mdc_keys_check(n, &sqlite_keyset, err) < 0 || cfg_string(n, "path", def, &path, err) < 0 ||
+        cfg_object(n, "retention", &r, &have, err) < 0 ||
+        (have && mdc_keys_check(&r, &retention_keyset, err) < 0))
         return -1;
-    if (have && (cfg_check_keys(&r, rkeys, err) < 0 ||
-                 cfg_int(&r, "samples_days", c.samples_days, 0, 100000, &c.samples_days, err) < 0 ||
-                 cfg_int(&r, "history_days", c.history_days, 0, 100000, &c.history_days, err) < 0))
+    if (have && (mdc_key_int(&r, &retention_keyset, "samples_days", &c.samples_days, err) < 0 ||
+                 mdc_key_int(&r, &retention_keyset, "history_days", &c.history_days, err) < 0))
         return -1;
     *out = mdc_sink_store_new(path, &c);
     return 0;
@@ -140,14 +166,14 @@ static int build_file_sink(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink
 
 /* The sink types: built in, then registered (tests, embedders). */
 static mdc_sink_type types[MAX_SINK_TYPES + 1] = {
-    {"sqlite", build_sqlite},
-    {"stdout", build_stdout_sink},
-    {"file", build_file_sink},
-    {"webhook", build_webhook},
-    {"pubsub", build_pubsub},
-    {"log", build_log},
-    {"postgres", mdc_sink_postgres_from_config},
-    {"mqtt", build_mqtt},
+    {"sqlite", build_sqlite, &sqlite_keyset},
+    {"stdout", build_stdout_sink, NULL},
+    {"file", build_file_sink, NULL},
+    {"webhook", build_webhook, NULL},
+    {"pubsub", build_pubsub, NULL},
+    {"log", build_log, NULL},
+    {"postgres", mdc_sink_postgres_from_config, NULL},
+    {"mqtt", build_mqtt, NULL},
 };
 static const char *type_names[MAX_SINK_TYPES + 1] = {
     "sqlite", "stdout", "file", "webhook", "pubsub", "log", "postgres", "mqtt", NULL};
@@ -173,6 +199,19 @@ int mdc_sink_type_register(const mdc_sink_type *t)
     types[n] = *t;
     type_names[n] = t->name;
     return 0;
+}
+
+const mdc_keyset *mdc_sink_type_keys(size_t i)
+{
+    static const mdc_keyset *const extra[] = {&retention_keyset};
+    size_t ntypes = 0;
+    while (types[ntypes].name)
+        ntypes++;
+    for (size_t k = 0; k < ntypes; k++) { /* the types' own sets, then their nested ones */
+        if (!types[k].keys) continue;
+        if (i-- == 0) return types[k].keys;
+    }
+    return i < sizeof extra / sizeof extra[0] ? extra[i] : NULL;
 }
 
 int mdc_sink_build(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out, mdc_err *err)

@@ -13,7 +13,12 @@ typedef int (*mdc_sink_builder)(const mdc_cfgnode *n, const mdc_config *cfg, mdc
 typedef struct mdc_sink_type {
     const char *name; /* the "type" key's value */
     mdc_sink_builder build;
+    const struct mdc_keyset *keys; /* its configuration keys (core/keys.h); NULL: not declared */
 } mdc_sink_type;
+
+/* The i-th declared keyset of the sink types (their own, then nested objects'); NULL past the
+ * last. For `mdc keys` and the documentation test. */
+const struct mdc_keyset *mdc_sink_type_keys(size_t i);
 
 /* The sink types this build knows (NULL-terminated). */
 const char *const *mdc_sink_type_names(void);

@@ -1,0 +1,49 @@
+/* cmd_keys.c — mdc keys: every configuration key mdc knows, from the tables that also check
+ * and read them (core/keys.h): the spool's, each sink type's, each driver's. */
+#include "cli.h"
+
+#include "core/keys.h"
+#include "sinks/sink_config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: mdc keys [NAME]\n"
+               "  lists the configuration keys (type, default, limits, meaning) of the spool,\n"
+               "  every sink type and every driver; NAME shows only the sets whose name has it\n"
+               "  (e.g. mdc keys webhook)\n");
+}
+
+int cmd_keys(int argc, char **argv)
+{
+    const char *only = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return 0;
+        }
+        if (argv[i][0] == '-' || only) {
+            fprintf(stderr, "mdc keys: unknown option '%s' (see mdc keys --help)\n", argv[i]);
+            return 2;
+        }
+        only = argv[i];
+    }
+    strbuf out = STRBUF_INIT;
+    for (size_t i = 0;; i++) {
+        const mdc_keyset *ks = mdc_keysets(i);
+        if (!ks) break;
+        if (only && !strstr(ks->name, only)) continue;
+        if (out.len) sb_putc(&out, '\n');
+        mdc_keys_describe(ks, &out);
+    }
+    if (!out.len) {
+        fprintf(stderr, "mdc keys: no key set is called like '%s'\n", only);
+        sb_free(&out);
+        return 2;
+    }
+    fputs(sb_str(&out), stdout);
+    sb_free(&out);
+    return 0;
+}
