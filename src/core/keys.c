@@ -32,8 +32,7 @@ int mdc_keys_check(const mdc_cfgnode *n, const mdc_keyset *ks, mdc_err *err)
     for (const mdc_keyset *s = ks; rc == 0 && s; s = s->shared)
         for (const mdc_key *k = s->keys; rc == 0 && k && k->name; k++)
             if (k->required && !cfg_has(n, k->name))
-                rc = cfg_error(n, NULL, err, "missing \"%s\" (%s)", k->name,
-                               k->help ? k->help : mdc_key_type_name(k->type));
+                rc = cfg_error(n, NULL, err, "missing required key \"%s\"", k->name);
     return rc;
 }
 

@@ -13,16 +13,47 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const format_names[] = {"json", "yaml", "csv", NULL};
-
 static int parse_format(const mdc_cfgnode *n, mdc_format_kind def, mdc_format_kind *out,
                         mdc_err *err)
 {
     int f;
-    if (cfg_enum(n, "format", format_names, (int)def, &f, err) < 0) return -1;
+    if (cfg_enum(n, "format", mdc_text_format_names, (int)def, &f, err) < 0) return -1;
     *out = (mdc_format_kind)f;
     return 0;
 }
+
+static const mdc_key stdout_keys[] = {
+    {.name = "type", .type = MDC_KEY_STRING, .required = true, .help = "\"stdout\""},
+    {.name = "format",
+     .type = MDC_KEY_ENUM,
+     .def = "json",
+     .choices = mdc_text_format_names,
+     .help = "how a record is written"},
+    {.name = "csv_header",
+     .type = MDC_KEY_BOOL,
+     .def = "true",
+     .help = "a CSV header line first (hems style: false)"},
+    {0},
+};
+static const mdc_keyset stdout_keyset = {"sink stdout", stdout_keys, &mdc_text_keyset};
+
+static const mdc_key file_keys[] = {
+    {.name = "type", .type = MDC_KEY_STRING, .required = true, .help = "\"file\""},
+    {.name = "path",
+     .type = MDC_KEY_STRING,
+     .required = true,
+     .help = "with {device}, {machine_id}, {date} (UTC); appended to"},
+    {.name = "format",
+     .type = MDC_KEY_ENUM,
+     .choices = mdc_text_format_names,
+     .help = "default: from the path's extension, else json"},
+    {.name = "fsync",
+     .type = MDC_KEY_BOOL,
+     .def = "true",
+     .help = "each batch on the disk before it counts as delivered"},
+    {0},
+};
+static const mdc_keyset file_keyset = {"sink file", file_keys, &mdc_text_keyset};
 
 static const mdc_key sqlite_keys[] = {
     {.name = "type", .type = MDC_KEY_STRING, .required = true, .help = "\"sqlite\""},
@@ -73,10 +104,9 @@ static int build_sqlite(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **
 
 static int build_stdout(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err)
 {
-    static const char *const keys[] = {"type", "format", "csv_header", NULL};
     mdc_stdout_sink_cfg c = {.style = MDC_STYLE_MDC};
     mdc_text_opts t = {0};
-    if (mdc_text_check_keys(n, keys, err) < 0 || mdc_text_opts_parse(n, &t, err) < 0 ||
+    if (mdc_keys_check(n, &stdout_keyset, err) < 0 || mdc_text_opts_parse(n, &t, err) < 0 ||
         parse_format(n, MDC_FMT_JSON, &c.format, err) < 0 ||
         cfg_bool(n, "csv_header", t.style == MDC_STYLE_MDC, &c.csv_header, err) < 0) {
         mdc_text_opts_free(&t);
@@ -92,11 +122,11 @@ static int build_stdout(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err)
 
 static int build_file(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err)
 {
-    static const char *const keys[] = {"type", "path", "format", "fsync", NULL};
     mdc_file_sink_cfg c = {.style = MDC_STYLE_MDC};
     const char *path;
-    if (mdc_text_check_keys(n, keys, err) < 0 || cfg_required_string(n, "path", &path, err) < 0 ||
-        cfg_bool(n, "fsync", true, &c.fsync, err) < 0)
+    if (mdc_keys_check(n, &file_keyset, err) < 0 ||
+        cfg_required_string(n, "path", &path, err) < 0 ||
+        mdc_key_bool(n, &file_keyset, "fsync", &c.fsync, err) < 0)
         return -1;
     mdc_format_kind def = MDC_FMT_JSON;
     const char *dot = strrchr(path, '.');
@@ -167,11 +197,11 @@ static int build_file_sink(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink
 /* The sink types: built in, then registered (tests, embedders). */
 static mdc_sink_type types[MAX_SINK_TYPES + 1] = {
     {"sqlite", build_sqlite, &sqlite_keyset},
-    {"stdout", build_stdout_sink, NULL},
-    {"file", build_file_sink, NULL},
-    {"webhook", build_webhook, NULL},
-    {"pubsub", build_pubsub, NULL},
-    {"log", build_log, NULL},
+    {"stdout", build_stdout_sink, &stdout_keyset},
+    {"file", build_file_sink, &file_keyset},
+    {"webhook", build_webhook, &mdc_webhook_keyset},
+    {"pubsub", build_pubsub, &mdc_pubsub_keyset},
+    {"log", build_log, &mdc_log_keyset},
     {"postgres", mdc_sink_postgres_from_config, NULL},
     {"mqtt", build_mqtt, NULL},
 };
@@ -203,7 +233,7 @@ int mdc_sink_type_register(const mdc_sink_type *t)
 
 const mdc_keyset *mdc_sink_type_keys(size_t i)
 {
-    static const mdc_keyset *const extra[] = {&retention_keyset};
+    static const mdc_keyset *const extra[] = {&retention_keyset, &mdc_text_keyset};
     size_t ntypes = 0;
     while (types[ntypes].name)
         ntypes++;

@@ -5,27 +5,100 @@
 #include "sink_shape.h"
 #include "sink_webhook.h"
 
+#include "core/keys.h"
 #include "core/log.h"
 #include "core/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const text_keys[] = {"style", "fields", "skip_empty", "csv_columns", NULL};
 static const char *const style_names[] = {"mdc", "hems", NULL};
-static const char *const format_names[] = {"json", "yaml", "csv", NULL};
+const char *const mdc_text_format_names[] = {"json", "yaml", "csv", NULL};
+static const char *const level_names[] = {"debug", "info", "warn", "error", NULL};
 
-int mdc_text_check_keys(const mdc_cfgnode *n, const char *const *own, mdc_err *err)
-{
-    const char *all[40];
-    size_t k = 0;
-    for (size_t i = 0; own[i] && k < 32; i++)
-        all[k++] = own[i];
-    for (size_t i = 0; text_keys[i]; i++)
-        all[k++] = text_keys[i];
-    all[k] = NULL;
-    return cfg_check_keys(n, all, err);
-}
+static const mdc_key text_keys[] = {
+    {.name = "style",
+     .type = MDC_KEY_ENUM,
+     .def = "mdc",
+     .choices = style_names,
+     .help = "hems: the hems-data-collector record, byte for byte"},
+    {.name = "fields", .type = MDC_KEY_ARRAY, .help = "only these fields, in this order"},
+    {.name = "skip_empty",
+     .type = MDC_KEY_BOOL,
+     .def = "false",
+     .help = "records whose fields are all null are not delivered (hems style: true)"},
+    {.name = "csv_columns",
+     .type = MDC_KEY_ARRAY,
+     .help = "fixed CSV columns (hems style: its ten)"},
+    {0},
+};
+const mdc_keyset mdc_text_keyset = {"every text sink", text_keys, NULL};
+
+#define TYPE_KEY(t)                                                                                \
+    {                                                                                              \
+        .name = "type", .type = MDC_KEY_STRING, .required = true, .help = t                        \
+    }
+#define FORMAT_KEY                                                                                 \
+    {                                                                                              \
+        .name = "format", .type = MDC_KEY_ENUM, .def = "json", .choices = mdc_text_format_names,   \
+        .help = "how a record is written"                                                          \
+    }
+
+static const mdc_key webhook_keys[] = {
+    TYPE_KEY("\"webhook\""),
+    {.name = "url",
+     .type = MDC_KEY_STRING,
+     .required = true,
+     .help = "http:// or https:// URL; user info and query are secrets"},
+    FORMAT_KEY,
+    {.name = "timeout", .type = MDC_KEY_DURATION, .def = "10s", .help = "a whole request"},
+    {.name = "headers", .type = MDC_KEY_OBJECT, .help = "{\"Name\": \"value\"}, values secret"},
+    {.name = "ca_file", .type = MDC_KEY_STRING, .help = "CA certificates (default: the system's)"},
+    {.name = "batch", .type = MDC_KEY_BOOL, .def = "false", .help = "one POST per spool batch"},
+    {0},
+};
+const mdc_keyset mdc_webhook_keyset = {"sink webhook", webhook_keys, &mdc_text_keyset};
+
+static const mdc_key pubsub_keys[] = {
+    TYPE_KEY("\"pubsub\""),
+    {.name = "project", .type = MDC_KEY_STRING, .required = true, .help = "Google Cloud project"},
+    {.name = "topic", .type = MDC_KEY_STRING, .required = true, .help = "Pub/Sub topic"},
+    {.name = "credentials",
+     .type = MDC_KEY_STRING,
+     .help = "service-account key file (default $GOOGLE_APPLICATION_CREDENTIALS)"},
+    {.name = "endpoint",
+     .type = MDC_KEY_STRING,
+     .def = "https://pubsub.googleapis.com",
+     .help = "the API's base URL"},
+    {.name = "token_uri", .type = MDC_KEY_STRING, .help = "default: the key file's"},
+    {.name = "scope", .type = MDC_KEY_STRING, .help = "OAuth2 scope"},
+    {.name = "emulator_host",
+     .type = MDC_KEY_STRING,
+     .help = "HOST:PORT of an emulator (default $PUBSUB_EMULATOR_HOST)"},
+    FORMAT_KEY,
+    {.name = "timeout", .type = MDC_KEY_DURATION, .def = "10s", .help = "a whole request"},
+    {.name = "ca_file", .type = MDC_KEY_STRING, .help = "CA certificates (default: the system's)"},
+    {.name = "max_messages",
+     .type = MDC_KEY_INT,
+     .def = "1000",
+     .min = 1,
+     .max = 1000,
+     .help = "messages per publish request"},
+    {0},
+};
+const mdc_keyset mdc_pubsub_keyset = {"sink pubsub", pubsub_keys, &mdc_text_keyset};
+
+static const mdc_key log_keys[] = {
+    TYPE_KEY("\"log\""),
+    FORMAT_KEY,
+    {.name = "level",
+     .type = MDC_KEY_ENUM,
+     .def = "info",
+     .choices = level_names,
+     .help = "the level of each record's line"},
+    {0},
+};
+const mdc_keyset mdc_log_keyset = {"sink log", log_keys, &mdc_text_keyset};
 
 void mdc_text_opts_free(mdc_text_opts *t)
 {
@@ -59,7 +132,7 @@ int mdc_text_opts_parse(const mdc_cfgnode *n, mdc_text_opts *t, mdc_err *err)
 {
     int st;
     *t = (mdc_text_opts){0};
-    if (cfg_enum(n, "style", style_names, 0, &st, err) < 0) return -1;
+    if (mdc_key_enum(n, &mdc_text_keyset, "style", &st, err) < 0) return -1;
     t->style = st ? MDC_STYLE_HEMS : MDC_STYLE_MDC;
     bool hems = t->style == MDC_STYLE_HEMS;
     if (cfg_bool(n, "skip_empty", hems, &t->skip_empty, err) < 0) return -1;
@@ -91,7 +164,7 @@ static int parse_render(const mdc_cfgnode *n, const mdc_text_opts *t, mdc_render
                         mdc_err *err)
 {
     int f;
-    if (cfg_enum(n, "format", format_names, MDC_FMT_JSON, &f, err) < 0) return -1;
+    if (cfg_enum(n, "format", mdc_text_format_names, MDC_FMT_JSON, &f, err) < 0) return -1;
     *r = (mdc_render_cfg){.format = (mdc_format_kind)f,
                           .style = t->style,
                           .csv_columns = t->cols,
@@ -156,17 +229,16 @@ static int http_url(const mdc_cfgnode *n, const char *key, bool required, const 
 
 int mdc_sink_webhook_from_config(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err)
 {
-    static const char *const keys[] = {"type",    "url",     "format", "timeout",
-                                       "headers", "ca_file", "batch",  NULL};
+    const mdc_keyset *ks = &mdc_webhook_keyset;
     mdc_webhook_sink_cfg c = {0};
     mdc_text_opts t = {0};
     char **headers = NULL;
     int rc = -1;
-    if (mdc_text_check_keys(n, keys, err) < 0 || http_url(n, "url", true, &c.url, err) < 0 ||
+    if (mdc_keys_check(n, ks, err) < 0 || http_url(n, "url", true, &c.url, err) < 0 ||
         mdc_text_opts_parse(n, &t, err) < 0 || parse_render(n, &t, &c.render, err) < 0 ||
-        cfg_duration_us(n, "timeout", 10 * 1000000LL, &c.timeout_us, err) < 0 ||
-        cfg_string(n, "ca_file", NULL, &c.ca_file, err) < 0 ||
-        cfg_bool(n, "batch", false, &c.batch, err) < 0 || parse_headers(n, &headers, err) < 0)
+        mdc_key_duration(n, ks, "timeout", &c.timeout_us, err) < 0 ||
+        mdc_key_string(n, ks, "ca_file", &c.ca_file, err) < 0 ||
+        mdc_key_bool(n, ks, "batch", &c.batch, err) < 0 || parse_headers(n, &headers, err) < 0)
         goto done;
     c.headers = (const char *const *)headers;
     *out = mdc_text_shaped(mdc_sink_webhook_new(&c), &t);
@@ -208,20 +280,18 @@ static int pubsub_endpoints(const mdc_cfgnode *n, mdc_pubsub_sink_cfg *c, mdc_er
 
 int mdc_sink_pubsub_from_config(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err)
 {
-    static const char *const keys[] = {
-        "type",          "project", "topic",   "credentials", "endpoint",     "token_uri", "scope",
-        "emulator_host", "format",  "timeout", "ca_file",     "max_messages", NULL};
+    const mdc_keyset *ks = &mdc_pubsub_keyset;
     mdc_pubsub_sink_cfg c = {0};
     mdc_text_opts t = {0};
     int64_t max;
     int rc = -1;
-    if (mdc_text_check_keys(n, keys, err) < 0 || pubsub_names(n, &c, err) < 0 ||
-        cfg_string(n, "credentials", NULL, &c.credentials, err) < 0 ||
+    if (mdc_keys_check(n, ks, err) < 0 || pubsub_names(n, &c, err) < 0 ||
+        mdc_key_string(n, ks, "credentials", &c.credentials, err) < 0 ||
         pubsub_endpoints(n, &c, err) < 0 || mdc_text_opts_parse(n, &t, err) < 0 ||
         parse_render(n, &t, &c.render, err) < 0 ||
-        cfg_duration_us(n, "timeout", 10 * 1000000LL, &c.timeout_us, err) < 0 ||
-        cfg_string(n, "ca_file", NULL, &c.ca_file, err) < 0 ||
-        cfg_int(n, "max_messages", 1000, 1, 1000, &max, err) < 0)
+        mdc_key_duration(n, ks, "timeout", &c.timeout_us, err) < 0 ||
+        mdc_key_string(n, ks, "ca_file", &c.ca_file, err) < 0 ||
+        mdc_key_int(n, ks, "max_messages", &max, err) < 0)
         goto done;
     c.max_messages = (size_t)max;
     *out = mdc_text_shaped(mdc_sink_pubsub_new(&c), &t);
@@ -235,13 +305,12 @@ done:
 
 int mdc_sink_log_from_config(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err)
 {
-    static const char *const keys[] = {"type", "format", "level", NULL};
-    static const char *const levels[] = {"debug", "info", "warn", "error", NULL};
     mdc_log_sink_cfg c = {0};
     mdc_text_opts t = {0};
     int level, rc = -1;
-    if (mdc_text_check_keys(n, keys, err) < 0 || mdc_text_opts_parse(n, &t, err) < 0 ||
-        parse_render(n, &t, &c.render, err) < 0 || cfg_enum(n, "level", levels, 1, &level, err) < 0)
+    if (mdc_keys_check(n, &mdc_log_keyset, err) < 0 || mdc_text_opts_parse(n, &t, err) < 0 ||
+        parse_render(n, &t, &c.render, err) < 0 ||
+        mdc_key_enum(n, &mdc_log_keyset, "level", &level, err) < 0)
         goto done;
     c.level = MDC_LOG_DEBUG + level;
     *out = mdc_text_shaped(mdc_sink_log_new(&c), &t);

@@ -23,8 +23,11 @@ typedef struct mdc_text_opts {
     bool skip_empty;
 } mdc_text_opts;
 
-/* cfg_check_keys with a sink's own keys plus the shared ones. */
-int mdc_text_check_keys(const mdc_cfgnode *n, const char *const *own, mdc_err *err);
+/* The keys every text sink shares (core/keys.h), and the sets of the sinks built here. */
+struct mdc_keyset;
+extern const struct mdc_keyset mdc_text_keyset, mdc_webhook_keyset, mdc_pubsub_keyset,
+    mdc_log_keyset;
+extern const char *const mdc_text_format_names[]; /* json, yaml, csv */
 int mdc_text_opts_parse(const mdc_cfgnode *n, mdc_text_opts *t, mdc_err *err);
 void mdc_text_opts_free(mdc_text_opts *t);
 /* inner wrapped in a shape sink when the options change records (takes ownership). */

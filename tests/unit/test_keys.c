@@ -86,7 +86,7 @@ static void test_errors(void **state)
     expect_error("{\"url\": \"x\", \"cuont\": 3}", NULL,
                  "t.json:1:14: cuont: unknown key \"cuont\" (did you mean \"count\"?); allowed: "
                  "url, password, count, ratio, on, timeout, limit, colour, type");
-    expect_error("{\"count\": 3}", NULL, "t.json:1:1: missing \"url\" (where)");
+    expect_error("{\"count\": 3}", NULL, "t.json:1:1: missing required key \"url\"");
     expect_error("{\"url\": \"x\", \"count\": 11}", "count",
                  "t.json:1:14: count: 11 is out of range; allowed 1..10");
 }
