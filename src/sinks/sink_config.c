@@ -2,7 +2,7 @@
 #include "sink_config.h"
 #include "sink_config_text.h"
 #include "sink_file.h"
-#include "sink_mqtt.h"
+#include "mqtt/mqtt_sink.h"
 #include "sink_postgres.h"
 #include "sink_store.h"
 #include "sink_stdout.h"

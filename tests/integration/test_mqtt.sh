@@ -47,8 +47,8 @@ assert_eq '0 2 points/meter-1/status {"timestamp": T, "value": 2}
 0 2 points/meter-1/power_kw {"timestamp": T, "value": 6.0}
 0 2 points/meter-1/missing {"timestamp": T, "value": null, "error": "unit 1 FC4 addr 2000 count 1: exception 02 illegal data address"}
 0 2 points/meter-1/shift {"timestamp": T, "value": 1}' \
-  "$(grep ' points/' live.log | head -5 | strip)" "per point: one message per value (QoS 2)"
-ts1=$(grep ' points/' live.log | head -5 | sed -E 's/.*"timestamp": "([^"]*)".*/\1/' | sort -u | wc -l)
+  "$(grep ' points/meter-1/' live.log | head -5 | strip)" "per point: one message per value (QoS 2)"
+ts1=$(grep ' points/meter-1/' live.log | head -5 | sed -E 's/.*"timestamp": "([^"]*)".*/\1/' | sort -u | wc -l)
 assert_eq 1 "$ts1" "the points of one record share its timestamp"
 
 # ---- retained status ----

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "sinks/sink_config.h"
-#include "sinks/sink_mqtt.h"
+#include "sinks/mqtt/mqtt_sink.h"
 
 #include <string.h>
 
@@ -54,7 +54,10 @@ static void test_config(void **state)
               "\"topic\": \"p/{device}/{point}\", \"qos\": 2, \"retain\": true, "
               "\"status_topic\": \"s/{device}\", \"client_id\": \"c\", \"username\": \"u\", "
               "\"password\": \"p\", \"keepalive\": \"1m\", \"timeout\": \"5s\", "
-              "\"max_inflight\": 10, \"format\": \"json\", "
+              "\"max_inflight\": 10, \"format\": \"json\", \"protocol\": \"5\", "
+              "\"message_expiry\": \"1h\", \"user_properties\": {\"site\": \"hall 2\"}, "
+              "\"availability_topic\": \"a/b\", "
+              "\"homeassistant\": {\"discovery_prefix\": \"ha\", \"node_id\": \"n-1\"}, "
               "\"tls\": {\"ca\": \"ca.pem\", \"cert\": \"c.pem\", \"key\": \"c.key\", "
               "\"insecure\": true}}",
               "mqtt:[::1]:1884/p/{device}/{point}");
@@ -104,8 +107,28 @@ static void test_config_errors(void **state)
     expect_error(
         "{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"qso\": 1}",
         "s.json:1:37: qso: unknown key \"qso\" (did you mean \"qos\"?); allowed: type, url, "
-        "topic, per, qos, retain, status_topic, client_id, username, password, tls, "
-        "keepalive, timeout, max_inflight, format");
+        "topic, per, qos, retain, status_topic, availability_topic, homeassistant, protocol, "
+        "client_id, username, password, tls, keepalive, timeout, max_inflight, message_expiry, "
+        "user_properties, format");
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"protocol\": \"5.0\"}",
+                 "s.json:1:37: protocol: unknown value \"5.0\"; allowed: 3.1.1, 5");
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"message_expiry\": \"1h\"}",
+                 "s.json:1:37: message_expiry: needs \"protocol\": \"5\"");
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"user_properties\": {\"a\": \"b\"}}",
+                 "s.json:1:37: user_properties: needs \"protocol\": \"5\"");
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"protocol\": \"5\", "
+                 "\"user_properties\": {\"a\": 1}}",
+                 "s.json:1:74: user_properties.a: expected a string, got an integer");
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"availability_topic\": \"a/+\"}",
+                 "s.json:1:37: availability_topic: a fixed topic: no wildcards ('+', '#') or "
+                 "placeholders");
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"homeassistant\": "
+                 "{\"node_id\": \"a b\"}}",
+                 "s.json:1:55: homeassistant.node_id: only letters, digits, '_' and '-'");
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"availability_topic\": \"\", "
+                 "\"homeassistant\": {}}",
+                 "s.json:1:63: homeassistant: Home Assistant discovery needs an availability "
+                 "topic: remove \"availability_topic\": \"\"");
 }
 
 static mdc_record sample(void)
