@@ -105,7 +105,7 @@ mkcfg() {
 JSON
 }
 mkcfg
-bg asub mosquitto_sub -p "$aport" -u mdc -P 's3cret-pw' -t 'a/#' -C 1 -W 10
+bg asub mosquitto_sub -p "$aport" -u mdc -P 's3cret-pw' -t 'a/meter-1' -C 1 -W 10
 sleep 0.3
 MQTT_PASSWORD='s3cret-pw' "$MDC" run -c auth.json --once > auth.out 2> auth.err || fail "run with credentials"
 wait "$PID_asub" 2>/dev/null || true
