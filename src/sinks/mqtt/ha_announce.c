@@ -78,12 +78,16 @@ static int collect(mdc_mqtt_conn *c, const mdc_ha_ctx *h, seen *s, mdc_err *err)
 
 static int send(mdc_mqtt_conn *c, const strbuf *topic, const strbuf *payload, mdc_err *err)
 {
-    mdc_mqtt_msg_spec m = {.topic = sb_str(topic), .payload = payload->buf, .len = payload->len,
-                           .qos = 1, .retain = true,
+    mdc_mqtt_msg_spec m = {.topic = sb_str(topic),
+                           .payload = payload->buf,
+                           .len = payload->len,
+                           .qos = 1,
+                           .retain = true,
                            .content_type = payload->len ? "application/json" : NULL};
     int rc = mdc_mqtt_conn_publish(c, 0, &m, 0, err);
-    return rc == 0 ? 0 : rc > 0 ? mdc_err_set(err, MDC_EINVAL, "mqtt: cannot publish %s", m.topic)
-                                : -1;
+    return rc == 0  ? 0
+           : rc > 0 ? mdc_err_set(err, MDC_EINVAL, "mqtt: cannot publish %s", m.topic)
+                    : -1;
 }
 
 /* True when OBJECT is one of the sensors the catalog gives. */

@@ -18,7 +18,7 @@ typedef struct quantity_units {
 } quantity_units;
 
 static const char *const power_units[] = {"W", "kW", "MW", "GW", "TW", "mW", "BTU/h", NULL};
-static const char *const energy_units[] = {"Wh", "kWh", "MWh", "GWh", "TWh", "mWh", "MJ",
+static const char *const energy_units[] = {"Wh", "kWh", "MWh",  "GWh",  "TWh",  "mWh", "MJ",
                                            "GJ", "cal", "kcal", "Mcal", "Gcal", NULL};
 static const char *const voltage_units[] = {"V", "mV", "µV", "kV", "MV", NULL};
 static const char *const current_units[] = {"A", "mA", NULL};
@@ -178,7 +178,8 @@ static void field_classes(const mdc_field_info *f, strbuf *out)
     if (dc) key_string(out, "device_class", dc);
     if (sc) key_string(out, "state_class", sc);
     if (f->unit) key_string(out, "unit_of_measurement", f->unit);
-    if (f->decimals >= 0 && sc) sb_printf(out, ", \"suggested_display_precision\": %d", f->decimals);
+    if (f->decimals >= 0 && sc)
+        sb_printf(out, ", \"suggested_display_precision\": %d", f->decimals);
 }
 
 void mdc_ha_field_config(const mdc_ha_ctx *h, const mdc_device_info *d, const mdc_field_info *f,
@@ -216,6 +217,7 @@ void mdc_ha_status_config(const mdc_ha_ctx *h, const mdc_device_info *d, strbuf 
     sb_printf(&tmpl, "{{ ['OFF', 'ON', 'PRODUCTION'][%s] }}", pick);
     key_string(payload, "value_template", sb_str(&tmpl));
     sb_free(&tmpl);
-    sb_puts(payload, ", \"device_class\": \"enum\", \"options\": [\"OFF\", \"ON\", \"PRODUCTION\"]");
+    sb_puts(payload,
+            ", \"device_class\": \"enum\", \"options\": [\"OFF\", \"ON\", \"PRODUCTION\"]");
     common_tail(h, d, payload);
 }

@@ -172,8 +172,8 @@ static void set_callbacks(mdc_mqtt_conn *c)
 
 static int set_will(mdc_mqtt_conn *c, const mdc_mqtt_msg_spec *w, mdc_err *err)
 {
-    int rc = mosquitto_will_set_v5(c->mosq, w->topic, (int)w->len, w->payload, w->qos, w->retain,
-                                   NULL);
+    int rc =
+        mosquitto_will_set_v5(c->mosq, w->topic, (int)w->len, w->payload, w->qos, w->retain, NULL);
     return rc == MOSQ_ERR_SUCCESS ? 0 : mdc_mqtt_lib_fail(c, err, "last will", rc);
 }
 

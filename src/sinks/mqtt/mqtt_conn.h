@@ -39,8 +39,8 @@ typedef struct mdc_mqtt_conn_cfg {
     int keepalive_s;
     int64_t timeout_us;
     int max_inflight;
-    int64_t message_expiry_s;   /* MQTT 5: expiry of data messages; 0: none */
-    mdc_mqtt_user_prop *props;  /* MQTT 5: user properties on every data message */
+    int64_t message_expiry_s;  /* MQTT 5: expiry of data messages; 0: none */
+    mdc_mqtt_user_prop *props; /* MQTT 5: user properties on every data message */
     size_t nprops;
 } mdc_mqtt_conn_cfg;
 

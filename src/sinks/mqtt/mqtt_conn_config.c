@@ -113,8 +113,7 @@ static int parse_props(const mdc_cfgnode *n, mdc_mqtt_conn_cfg *c, mdc_err *err)
     mdc_cfgnode p;
     bool have;
     if (cfg_object(n, "user_properties", &p, &have, err) < 0 || !have) return have ? -1 : 0;
-    if (c->protocol != 5)
-        return cfg_error(n, "user_properties", err, "needs \"protocol\": \"5\"");
+    if (c->protocol != 5) return cfg_error(n, "user_properties", err, "needs \"protocol\": \"5\"");
     const char *name;
     json_t *v;
     c->props = xcalloc(json_object_size(p.json) + 1, sizeof *c->props);
@@ -160,8 +159,8 @@ void mdc_mqtt_conn_cfg_copy(mdc_mqtt_conn_cfg *dst, const mdc_mqtt_conn_cfg *src
     dst->key = dup_or_null(src->key);
     dst->props = xcalloc(src->nprops + 1, sizeof *dst->props);
     for (size_t i = 0; i < src->nprops; i++)
-        dst->props[i] = (mdc_mqtt_user_prop){xstrdup(src->props[i].name),
-                                             xstrdup(src->props[i].value)};
+        dst->props[i] =
+            (mdc_mqtt_user_prop){xstrdup(src->props[i].name), xstrdup(src->props[i].value)};
 }
 
 void mdc_mqtt_conn_cfg_free_props(mdc_mqtt_conn_cfg *c)

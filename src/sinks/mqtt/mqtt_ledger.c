@@ -36,8 +36,8 @@ static mdc_mqtt_msg *push(mdc_mqtt_ledger *l, int mid, size_t rec, const char *t
 {
     xgrow(&l->msgs, &l->cap, l->n + 1, sizeof *l->msgs);
     mdc_mqtt_msg *m = &l->msgs[l->n++];
-    *m = (mdc_mqtt_msg){.mid = mid, .rec = rec, .state = MDC_MQTT_PENDING,
-                        .topic = xstrdup(topic ? topic : "")};
+    *m = (mdc_mqtt_msg){
+        .mid = mid, .rec = rec, .state = MDC_MQTT_PENDING, .topic = xstrdup(topic ? topic : "")};
     l->pending++;
     return m;
 }

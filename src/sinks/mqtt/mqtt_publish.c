@@ -102,8 +102,7 @@ static void quick_ack(mdc_mqtt_conn *c)
 static void wait_settled(mdc_mqtt_conn *c)
 {
     int64_t deadline = mdc_now_us() + c->cfg.timeout_us;
-    while (!mdc_mqtt_wait_locked(c, min64(deadline, mdc_now_us() + QUICKACK_US),
-                                 settled_or_lost) &&
+    while (!mdc_mqtt_wait_locked(c, min64(deadline, mdc_now_us() + QUICKACK_US), settled_or_lost) &&
            mdc_now_us() < deadline) {
         pthread_mutex_unlock(&c->mu);
         quick_ack(c);
@@ -121,8 +120,11 @@ static int refused(mdc_mqtt_conn *c, const mdc_mqtt_msg *bad, size_t delivered,
     return mdc_err_set(err, cls ? MDC_EDEVICE : MDC_EIO,
                        "mqtt %s:%d: the broker %s the message on %s (record %zu of the batch): %s",
                        c->cfg.host, c->cfg.port,
-                       bad->reason < 0 ? "cannot take" : cls ? "refused" : "did not take yet",
-                       bad->topic, delivered + 1, mdc_mqtt_reason_text(bad->reason, text, sizeof text));
+                       bad->reason < 0 ? "cannot take"
+                       : cls           ? "refused"
+                                       : "did not take yet",
+                       bad->topic, delivered + 1,
+                       mdc_mqtt_reason_text(bad->reason, text, sizeof text));
 }
 
 static int unsettled(mdc_mqtt_conn *c, size_t pending, bool connected, int disc, mdc_err *err)

@@ -98,8 +98,8 @@ static int announce_status(mqtt_sink *k, size_t i, const mdc_record *r, mdc_err 
     if (!d || d->announced) return 0;
     d->announced = true;
     const mdc_device_info *info = mdc_catalog_device(k->catalog, r->device);
-    mdc_device_info bare = {.id = r->device, .has_machine_id = r->has_machine_id,
-                            .machine_id = r->machine_id};
+    mdc_device_info bare = {
+        .id = r->device, .has_machine_id = r->has_machine_id, .machine_id = r->machine_id};
     sb_reset(&k->topic);
     sb_reset(&k->payload);
     mdc_ha_status_config(&k->ha, info ? info : &bare, &k->topic, &k->payload);

@@ -8,12 +8,27 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const keys[] = {
-    "type",     "url",        "topic",         "per",          "qos",
-    "retain",   "status_topic", "availability_topic", "homeassistant", "protocol",
-    "client_id", "username",  "password",      "tls",          "keepalive",
-    "timeout",  "max_inflight", "message_expiry", "user_properties", "format",
-    NULL};
+static const char *const keys[] = {"type",
+                                   "url",
+                                   "topic",
+                                   "per",
+                                   "qos",
+                                   "retain",
+                                   "status_topic",
+                                   "availability_topic",
+                                   "homeassistant",
+                                   "protocol",
+                                   "client_id",
+                                   "username",
+                                   "password",
+                                   "tls",
+                                   "keepalive",
+                                   "timeout",
+                                   "max_inflight",
+                                   "message_expiry",
+                                   "user_properties",
+                                   "format",
+                                   NULL};
 static const char *const per_names[] = {"record", "point", NULL};
 static const char *const format_names[] = {"json", NULL};
 
@@ -78,7 +93,7 @@ static int parse_ha(const mdc_cfgnode *n, mdc_mqtt_sink_cfg *c, strbuf *node, md
     if (!*c->ha_prefix || strpbrk(c->ha_prefix, "+#{"))
         return cfg_error(&h, "discovery_prefix", err, "a fixed topic, e.g. \"homeassistant\"");
     if (id && (!*id || id[strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                         "0123456789_-")]))
+                                     "0123456789_-")]))
         return cfg_error(&h, "node_id", err, "only letters, digits, '_' and '-'");
     if (id)
         sb_puts(node, id);
