@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "sinks/sink_config.h"
+#include "sinks/mqtt/mqtt_ledger.h"
 #include "sinks/mqtt/mqtt_sink.h"
 
 #include <string.h>
@@ -208,6 +209,45 @@ static void test_unreachable_broker(void **state)
     mdc_sink_destroy(s);
 }
 
+/* The ledger: records taken in order; an early acknowledgement; a refusal stops progress. */
+static void test_ledger(void **state)
+{
+    (void)state;
+    mdc_mqtt_ledger l = {0};
+    const mdc_mqtt_msg *bad;
+    mdc_mqtt_ledger_add(&l, 1, 0, "t/0");
+    mdc_mqtt_ledger_add(&l, 2, 0, "t/0s");
+    mdc_mqtt_ledger_ack(&l, 4, 0); /* before its message is noted */
+    mdc_mqtt_ledger_add(&l, 3, 1, "t/1");
+    mdc_mqtt_ledger_add(&l, 4, 2, "t/2");
+    assert_int_equal(mdc_mqtt_ledger_delivered(&l, 4, &bad), 0);
+    assert_int_equal(bad->mid, 1);
+    mdc_mqtt_ledger_ack(&l, 2, 0);
+    mdc_mqtt_ledger_ack(&l, 1, 0x10); /* no matching subscribers: taken */
+    assert_int_equal(mdc_mqtt_ledger_delivered(&l, 4, &bad), 1);
+    mdc_mqtt_ledger_ack(&l, 3, 0x87);
+    assert_int_equal(l.pending, 0);
+    assert_int_equal(mdc_mqtt_ledger_delivered(&l, 4, &bad), 1);
+    assert_int_equal(bad->state, MDC_MQTT_REFUSED);
+    assert_string_equal(bad->topic, "t/1");
+    assert_string_equal(mdc_mqtt_refusal_class(bad->reason), "not_authorized");
+    mdc_mqtt_ledger_reset(&l);
+    mdc_mqtt_ledger_add(&l, 9, 0, "a");
+    mdc_mqtt_ledger_ack(&l, 9, 0);
+    assert_int_equal(mdc_mqtt_ledger_delivered(&l, 3, &bad), 3); /* records 1, 2: no message */
+    assert_null(bad);
+    mdc_mqtt_ledger_refuse(&l, 1, -25, "big");
+    assert_int_equal(mdc_mqtt_ledger_delivered(&l, 2, &bad), 1);
+    assert_string_equal(mdc_mqtt_refusal_class(bad->reason), "packet_too_large");
+    mdc_mqtt_ledger_free(&l);
+    char text[128];
+    assert_string_equal(mdc_mqtt_reason_text(0x95, text, sizeof text),
+                        "reason code 0x95 Packet too large");
+    assert_null(mdc_mqtt_refusal_class(0x97)); /* quota exceeded: later */
+    assert_string_equal(mdc_mqtt_refusal_class(0x99), "payload_format_invalid");
+    assert_string_equal(mdc_mqtt_refusal_class(-9), "payload_too_large");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -216,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_topics),
         cmocka_unit_test(test_payloads),
         cmocka_unit_test(test_unreachable_broker),
+        cmocka_unit_test(test_ledger),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
