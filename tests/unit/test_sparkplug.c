@@ -34,12 +34,12 @@ static void test_ndeath_bytes(void **state)
     (void)state;
     strbuf b = STRBUF_INIT;
     mdc_sp_ndeath_payload(1000, 3, &b);
-    static const uint8_t want[] = {0x08, 0xe8, 0x07,       /* timestamp 1000 */
-                                   0x12, 0x0e,             /* metric, 14 bytes */
-                                   0x0a, 0x05, 'b', 'd', 'S', 'e', 'q', /* name */
-                                   0x18, 0xe8, 0x07,       /* timestamp */
-                                   0x20, 0x04,             /* datatype Int64 */
-                                   0x58, 0x03};            /* long_value 3; no seq */
+    static const uint8_t want[] = {0x08, 0xe8, 0x07,                     /* timestamp 1000 */
+                                   0x12, 0x0e,                           /* metric, 14 bytes */
+                                   0x0a, 0x05, 'b',  'd', 'S', 'e', 'q', /* name */
+                                   0x18, 0xe8, 0x07,                     /* timestamp */
+                                   0x20, 0x04,                           /* datatype Int64 */
+                                   0x58, 0x03};                          /* long_value 3; no seq */
     expect_bytes(&b, want, sizeof want);
     sb_free(&b);
 }
@@ -49,15 +49,14 @@ static void test_data_bytes(void **state)
     (void)state;
     strbuf b = STRBUF_INIT;
     mdc_value v = {.type = MDC_DOUBLE, .u.d = 230.1};
-    mdc_sp_metric m = {.has_alias = true, .alias = 65537, .ts_ms = 1000,
-                       .datatype = MDC_SP_DOUBLE, .v = &v};
+    mdc_sp_metric m = {
+        .has_alias = true, .alias = 65537, .ts_ms = 1000, .datatype = MDC_SP_DOUBLE, .v = &v};
     mdc_sp_encode(1000, 5, &m, 1, &b);
     static const uint8_t want[] = {
-        0x08, 0xe8, 0x07, 0x12, 0x12,
-        0x10, 0x81, 0x80, 0x04, /* alias 65537 */
-        0x18, 0xe8, 0x07, 0x20, 0x0a,
-        0x69, 0x33, 0x33, 0x33, 0x33, 0x33, 0xc3, 0x6c, 0x40, /* double 230.1 */
-        0x18, 0x05};                                          /* seq 5 */
+        0x08, 0xe8, 0x07, 0x12, 0x12, 0x10, 0x81, 0x80, 0x04, /* alias 65537 */
+        0x18, 0xe8, 0x07, 0x20, 0x0a, 0x69, 0x33, 0x33, 0x33,
+        0x33, 0x33, 0xc3, 0x6c, 0x40, /* double 230.1 */
+        0x18, 0x05};                  /* seq 5 */
     expect_bytes(&b, want, sizeof want);
     sb_free(&b);
 }
@@ -69,8 +68,13 @@ static void test_birth_bytes(void **state)
     mdc_value v = {.type = MDC_DOUBLE, .u.d = 230.1};
     mdc_value i = {.type = MDC_INT, .u.i = -2};
     mdc_sp_metric m[] = {
-        {.name = "p", .has_alias = true, .alias = 1, .ts_ms = 1000, .datatype = MDC_SP_DOUBLE,
-         .v = &v, .unit = "kW"},
+        {.name = "p",
+         .has_alias = true,
+         .alias = 1,
+         .ts_ms = 1000,
+         .datatype = MDC_SP_DOUBLE,
+         .v = &v,
+         .unit = "kW"},
         {.name = "s", .has_alias = true, .alias = 2, .datatype = MDC_SP_INT32, .v = &i},
         {.name = "n", .has_alias = true, .alias = 3, .datatype = MDC_SP_STRING, .v = NULL},
     };
@@ -78,13 +82,12 @@ static void test_birth_bytes(void **state)
     static const uint8_t want[] = {
         0x08, 0xe8, 0x07, 0x12, 0x26, 0x0a, 0x01, 'p', 0x10, 0x01, 0x18, 0xe8, 0x07, 0x20, 0x0a,
         0x4a, 0x11, /* properties */
-        0x0a, 0x07, 'e', 'n', 'g', 'U', 'n', 'i', 't', 0x12, 0x06, 0x08, 0x0c, 0x42, 0x02, 'k',
-        'W', 0x69, 0x33, 0x33, 0x33, 0x33, 0x33, 0xc3, 0x6c, 0x40,
+        0x0a, 0x07, 'e', 'n', 'g', 'U', 'n', 'i', 't', 0x12, 0x06, 0x08, 0x0c, 0x42, 0x02, 'k', 'W',
+        0x69, 0x33, 0x33, 0x33, 0x33, 0x33, 0xc3, 0x6c, 0x40,
         /* s: Int32 -2 in int_value as its 32-bit two's complement */
         0x12, 0x0d, 0x0a, 0x01, 's', 0x10, 0x02, 0x20, 0x03, 0x50, 0xfe, 0xff, 0xff, 0xff, 0x0f,
         /* n: is_null */
-        0x12, 0x09, 0x0a, 0x01, 'n', 0x10, 0x03, 0x20, 0x0c, 0x38, 0x01,
-        0x18, 0x00}; /* seq 0 */
+        0x12, 0x09, 0x0a, 0x01, 'n', 0x10, 0x03, 0x20, 0x0c, 0x38, 0x01, 0x18, 0x00}; /* seq 0 */
     expect_bytes(&b, want, sizeof want);
     sb_free(&b);
 }

@@ -130,7 +130,8 @@ void mdc_sp_encode(uint64_t ts_ms, int seq, const mdc_sp_metric *in, size_t n, s
 
 static bool is_rebirth(const Metric *m, uint64_t alias)
 {
-    bool named = m->name ? !strcmp(m->name, MDC_SP_REBIRTH) : alias && m->has_alias && m->alias == alias;
+    bool named =
+        m->name ? !strcmp(m->name, MDC_SP_REBIRTH) : alias && m->has_alias && m->alias == alias;
     return named &&
            m->value_case == ORG__ECLIPSE__TAHU__PROTOBUF__PAYLOAD__METRIC__VALUE_BOOLEAN_VALUE &&
            m->boolean_value;
@@ -142,8 +143,8 @@ int mdc_sp_decode_ncmd(const void *buf, size_t len, uint64_t rebirth_alias, bool
     *rebirth = false;
     Payload *pl = org__eclipse__tahu__protobuf__payload__unpack(NULL, len, buf);
     if (!pl)
-        return mdc_err_set(err, MDC_EPROTO, "sparkplug: NCMD: not a Sparkplug B payload (%zu bytes)",
-                           len);
+        return mdc_err_set(err, MDC_EPROTO,
+                           "sparkplug: NCMD: not a Sparkplug B payload (%zu bytes)", len);
     for (size_t i = 0; i < pl->n_metrics; i++)
         if (is_rebirth(pl->metrics[i], rebirth_alias)) *rebirth = true;
     org__eclipse__tahu__protobuf__payload__free_unpacked(pl, NULL);

@@ -25,13 +25,13 @@ enum {
 #define MDC_SP_REBIRTH "Node Control/Rebirth"
 
 typedef struct mdc_sp_metric {
-    const char *name;  /* NULL: by alias only (DATA messages) */
+    const char *name; /* NULL: by alias only (DATA messages) */
     bool has_alias;
     uint64_t alias;
-    uint64_t ts_ms;    /* 0: none */
-    uint32_t datatype; /* MDC_SP_* */
+    uint64_t ts_ms;     /* 0: none */
+    uint32_t datatype;  /* MDC_SP_* */
     const mdc_value *v; /* NULL or MDC_NULL: is_null */
-    const char *unit;  /* the "engUnit" property (births), or NULL */
+    const char *unit;   /* the "engUnit" property (births), or NULL */
 } mdc_sp_metric;
 
 /* The data type a value gets (a null value: Double). */

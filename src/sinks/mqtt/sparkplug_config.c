@@ -7,10 +7,23 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const keys[] = {
-    "type",     "url",      "group_id",  "edge_node_id", "primary_host_id", "qos",
-    "protocol", "client_id", "username", "password",     "tls",             "keepalive",
-    "timeout",  "max_inflight", "message_expiry", "user_properties", NULL};
+static const char *const keys[] = {"type",
+                                   "url",
+                                   "group_id",
+                                   "edge_node_id",
+                                   "primary_host_id",
+                                   "qos",
+                                   "protocol",
+                                   "client_id",
+                                   "username",
+                                   "password",
+                                   "tls",
+                                   "keepalive",
+                                   "timeout",
+                                   "max_inflight",
+                                   "message_expiry",
+                                   "user_properties",
+                                   NULL};
 
 /* A Sparkplug id: non-empty, none of '/', '+', '#' (they are topic levels and wildcards). */
 static int check_id(const mdc_cfgnode *n, const char *key, const char *v, mdc_err *err)

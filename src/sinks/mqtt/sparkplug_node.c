@@ -12,8 +12,8 @@
 void mdc_sp_node_init(mdc_sp_node *n, const char *group, const char *edge, mdc_sp_emit emit,
                       void *ctx)
 {
-    *n = (mdc_sp_node){.group = xstrdup(group), .edge = xstrdup(edge), .seq = -1, .emit = emit,
-                       .ctx = ctx};
+    *n = (mdc_sp_node){
+        .group = xstrdup(group), .edge = xstrdup(edge), .seq = -1, .emit = emit, .ctx = ctx};
     sb_init(&n->topic);
     sb_init(&n->payload);
 }
@@ -156,9 +156,12 @@ static int emit_birth(mdc_sp_node *n, mdc_sp_device *d, uint64_t ts_ms)
 {
     mdc_sp_metric *ms = xcalloc(d->n ? d->n : 1, sizeof *ms);
     for (size_t i = 0; i < d->n; i++)
-        ms[i] = (mdc_sp_metric){.name = d->m[i].name, .has_alias = true,
-                                .alias = alias_of(n, d, i), .ts_ms = ts_ms,
-                                .datatype = d->m[i].datatype, .v = &d->m[i].last,
+        ms[i] = (mdc_sp_metric){.name = d->m[i].name,
+                                .has_alias = true,
+                                .alias = alias_of(n, d, i),
+                                .ts_ms = ts_ms,
+                                .datatype = d->m[i].datatype,
+                                .v = &d->m[i].last,
                                 .unit = unit_of(n, d, d->m[i].name)};
     mdc_sp_topic(n, "DBIRTH", d->id, &n->topic);
     sb_reset(&n->payload);
@@ -168,16 +171,19 @@ static int emit_birth(mdc_sp_node *n, mdc_sp_device *d, uint64_t ts_ms)
     return n->emit(n->ctx, sb_str(&n->topic), &n->payload);
 }
 
-static int emit_data(mdc_sp_node *n, mdc_sp_device *d, const char **names,
-                     const mdc_value **vals, size_t k, uint64_t ts_ms)
+static int emit_data(mdc_sp_node *n, mdc_sp_device *d, const char **names, const mdc_value **vals,
+                     size_t k, uint64_t ts_ms)
 {
     mdc_sp_metric *ms = xcalloc(k ? k : 1, sizeof *ms);
     size_t changed = 0;
     for (size_t i = 0; i < k; i++) {
         mdc_sp_metric_state *m = metric(d, names[i]);
         if (mdc_value_equal(&m->last, vals[i])) continue;
-        ms[changed++] = (mdc_sp_metric){.has_alias = true, .alias = alias_of(n, d, (size_t)(m - d->m)),
-                                        .ts_ms = ts_ms, .datatype = m->datatype, .v = vals[i]};
+        ms[changed++] = (mdc_sp_metric){.has_alias = true,
+                                        .alias = alias_of(n, d, (size_t)(m - d->m)),
+                                        .ts_ms = ts_ms,
+                                        .datatype = m->datatype,
+                                        .v = vals[i]};
     }
     int rc = 0;
     if (changed) {

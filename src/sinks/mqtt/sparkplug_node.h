@@ -40,7 +40,7 @@ typedef struct mdc_sp_device {
 } mdc_sp_device;
 
 typedef struct mdc_sp_node {
-    char *group, *edge; /* owned */
+    char *group, *edge;         /* owned */
     const mdc_catalog *catalog; /* may be NULL: no units */
     int seq;                    /* of the last message; -1 before the NBIRTH */
     mdc_sp_device *devs;        /* slot = index */

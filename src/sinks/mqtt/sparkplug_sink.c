@@ -69,8 +69,12 @@ static void on_message(void *ctx, const char *topic, const void *payload, size_t
 static int emit(void *ctx, const char *topic, const strbuf *payload)
 {
     sp_sink *k = ctx;
-    mdc_mqtt_msg_spec m = {.topic = topic, .payload = payload->buf, .len = payload->len,
-                           .qos = k->cfg.qos, .content_type = NULL, .data = true};
+    mdc_mqtt_msg_spec m = {.topic = topic,
+                           .payload = payload->buf,
+                           .len = payload->len,
+                           .qos = k->cfg.qos,
+                           .content_type = NULL,
+                           .data = true};
     mdc_err err;
     int rc = mdc_mqtt_conn_publish(k->conn, k->cur_rec, &m, 0, &err);
     return rc; /* a temporary failure shows again in mdc_mqtt_conn_finish */
@@ -80,8 +84,8 @@ static mdc_mqtt_msg_spec death_msg(sp_sink *k)
 {
     mdc_sp_ndeath_payload((uint64_t)now_ms(), k->bdseq, &k->death);
     mdc_sp_topic(&k->node, "NDEATH", NULL, &k->node.topic);
-    return (mdc_mqtt_msg_spec){.topic = sb_str(&k->node.topic), .payload = k->death.buf,
-                               .len = k->death.len, .qos = 1};
+    return (mdc_mqtt_msg_spec){
+        .topic = sb_str(&k->node.topic), .payload = k->death.buf, .len = k->death.len, .qos = 1};
 }
 
 static bool host_known(const sp_sink *k)
@@ -113,8 +117,7 @@ static int subscribe(sp_sink *k, mdc_err *err)
     return mdc_err_set(err, MDC_ESTATE,
                        "sparkplug: the primary host application \"%s\" is %s (%s): holding "
                        "the records until it is online",
-                       k->cfg.primary_host_id, seen ? "offline" : "not known",
-                       k->state_topic);
+                       k->cfg.primary_host_id, seen ? "offline" : "not known", k->state_topic);
 }
 
 static int publish_nbirth(sp_sink *k, mdc_err *err)
@@ -141,8 +144,13 @@ static int s_open(mdc_sink *s, mdc_err *err)
     k->need_nbirth = false;
     for (size_t i = 0; i < k->node.ndevs; i++)
         k->node.devs[i].born = false; /* a new session: births with the next records */
+    /* every CONNECT takes a new bdSeq: a late will of an earlier session never matches */
     if (mdc_sp_bdseq_store(k->cfg.bdseq_path, (k->bdseq + 1) % 256, err) < 0 ||
-        subscribe(k, err) < 0 || publish_nbirth(k, err) < 0) {
+        subscribe(k, err) < 0) {
+        mdc_mqtt_conn_close(k->conn, NULL); /* no NBIRTH went out: a clean disconnect, no will */
+        return -1;
+    }
+    if (publish_nbirth(k, err) < 0) {
         mdc_mqtt_msg_spec last = death_msg(k); /* a clean disconnect drops the will */
         mdc_mqtt_conn_close(k->conn, &last);
         return -1;
@@ -250,8 +258,8 @@ mdc_sink *mdc_sink_sparkplug_new(const mdc_sparkplug_cfg *cfg)
     }
     const char *host = cfg->conn.host;
     bool v6 = strchr(host, ':') != NULL;
-    sb_printf(&t, "sparkplug:%s%s%s:%d/%s/%s", v6 ? "[" : "", host, v6 ? "]" : "",
-              cfg->conn.port, cfg->group_id, cfg->edge_node_id);
+    sb_printf(&t, "sparkplug:%s%s%s:%d/%s/%s", v6 ? "[" : "", host, v6 ? "]" : "", cfg->conn.port,
+              cfg->group_id, cfg->edge_node_id);
     mdc_sink *s = mdc_sink_new(&sparkplug_ops, sb_str(&t), k);
     sb_free(&t);
     return s;
