@@ -124,8 +124,8 @@ static int publish_nbirth(sp_sink *k, mdc_err *err)
 {
     mdc_sink_result res = {0};
     bool *was_born = xcalloc(k->node.ndevs + 1, sizeof *was_born);
-    for (size_t i = 0; i < k->node.ndevs; i++)
-        was_born[i] = k->node.devs[i].born || k->need_nbirth;
+    for (size_t i = 0; i < k->node.ndevs; i++) /* not the dead ones: they are unreachable */
+        was_born[i] = k->node.devs[i].born;
     k->cur_rec = 0;
     mdc_mqtt_conn_begin(k->conn);
     int rc = mdc_sp_nbirth(&k->node, (uint64_t)now_ms(), k->bdseq);
