@@ -2,7 +2,11 @@
  * in the runtime's batches, and the same payloads for the reference (mosquitto_pub -l).
  *
  *   bench_mqtt payloads FILE N             writes the N payloads the sink will publish, one a line
- *   bench_mqtt run HOST:PORT N QOS BATCH   delivers N records; prints "records/s R"
+ *   bench_mqtt run HOST:PORT N QOS BATCH [TYPE]
+ *                                          delivers N records through the "mqtt" sink (TYPE
+ *                                          mqtt, default) or the "sparkplug" sink (births, then
+ *                                          DDATA by exception; bdSeq in ./data); prints
+ *                                          "records/s R"
  * MQTT_EXTRA (environment): more sink keys, e.g. ', "max_inflight": 1000'.
  */
 #include "core/clock.h"
@@ -11,6 +15,7 @@
 #include "format/format.h"
 #include "sinks/sink_config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,13 +61,17 @@ static int payloads(const char *path, long n)
     return fclose(f) == 0 ? 0 : 1;
 }
 
-static mdc_sink *make_sink(const char *hostport, int qos)
+static mdc_sink *make_sink(const char *hostport, int qos, const char *type)
 {
     char json[512];
+    bool sp = !strcmp(type, "sparkplug");
     snprintf(json, sizeof json,
-             "{\"type\": \"mqtt\", \"url\": \"mqtt://%s\", \"topic\": \"bench/{device}\", "
+             "{\"type\": \"%s\", \"url\": \"mqtt://%s\", %s"
              "\"qos\": %d, \"timeout\": \"30s\"%s}",
-             hostport, qos, getenv("MQTT_EXTRA") ? getenv("MQTT_EXTRA") : "");
+             type, hostport,
+             sp ? "\"group_id\": \"bench\", \"edge_node_id\": \"bench\", "
+                : "\"topic\": \"bench/{device}\", \"availability_topic\": \"\", ",
+             qos, getenv("MQTT_EXTRA") ? getenv("MQTT_EXTRA") : "");
     mdc_cfgdoc *doc;
     mdc_err err = {0};
     mdc_sink *s = NULL;
@@ -73,9 +82,9 @@ static mdc_sink *make_sink(const char *hostport, int qos)
     return s;
 }
 
-static int run(const char *hostport, long n, int qos, long batch)
+static int run(const char *hostport, long n, int qos, long batch, const char *type)
 {
-    mdc_sink *s = make_sink(hostport, qos);
+    mdc_sink *s = make_sink(hostport, qos, type);
     mdc_err err = {0};
     if (!s || s->ops->open(s, &err) < 0) {
         fprintf(stderr, "bench_mqtt: %s\n", err.msg);
@@ -100,8 +109,8 @@ static int run(const char *hostport, long n, int qos, long batch)
         done += k;
     }
     double secs = (double)(mdc_mono_us() - t0) / 1e6;
-    printf("records/s %.0f (%ld records in %.3f s, QoS %d, batches of %ld)\n", (double)n / secs, n,
-           secs, qos, batch);
+    printf("records/s %.0f (%ld records in %.3f s, %s sink, QoS %d, batches of %ld)\n",
+           (double)n / secs, n, secs, type, qos, batch);
     s->ops->close(s);
     mdc_sink_destroy(s);
     free(recs);
@@ -112,8 +121,10 @@ static int run(const char *hostport, long n, int qos, long batch)
 int main(int argc, char **argv)
 {
     if (argc == 4 && !strcmp(argv[1], "payloads")) return payloads(argv[2], atol(argv[3]));
-    if (argc == 6 && !strcmp(argv[1], "run"))
-        return run(argv[2], atol(argv[3]), atoi(argv[4]), atol(argv[5]));
-    fprintf(stderr, "usage: bench_mqtt payloads FILE N | run HOST:PORT N QOS BATCH\n");
+    if ((argc == 6 || argc == 7) && !strcmp(argv[1], "run"))
+        return run(argv[2], atol(argv[3]), atoi(argv[4]), atol(argv[5]),
+                   argc == 7 ? argv[6] : "mqtt");
+    fprintf(stderr,
+            "usage: bench_mqtt payloads FILE N | run HOST:PORT N QOS BATCH [mqtt|sparkplug]\n");
     return 2;
 }

@@ -2,7 +2,8 @@
 # MQTT: records/s the mqtt sink delivers at QoS 1 (each batch published and every PUBACK
 # received before the next, as the runtime does) against mosquitto_pub publishing the same
 # payloads at QoS 1 (-l: one message per line, one connection), both to a mosquitto broker on
-# loopback in the same run. Then the whole daemon: records spooled while the broker was down,
+# loopback in the same run; and the sparkplug sink's DDATA (protobuf, aliases, report by
+# exception; QoS 1) against the mqtt sink, same records, same run. Then the whole daemon: records spooled while the broker was down,
 # drained through the spool when it returns. Usage: bench/mqtt.sh BUILD [RECORDS]
 set -euo pipefail
 build=$(realpath "${1:-build}"); n=${2:-50000}
@@ -29,6 +30,15 @@ for round in 1 2 3; do
 done
 ratio=$(awk -v a="$best_mdc" -v b="$best_pub" 'BEGIN {printf "%.2f", a / b}')
 echo "mqtt: QoS 1, $n records of $(( $(wc -c < payloads.txt) / n )) bytes: mdc sink $best_mdc records/s, mosquitto_pub $best_pub msgs/s, ratio $ratio (best of 3)"
+mkdir -p data
+best_sp=0; best_mq=0
+for round in 1 2 3; do
+  mq=$("$build/bench/bench_mqtt" run "127.0.0.1:$port" "$n" 1 500 mqtt | awk '{print $2}')
+  sp=$("$build/bench/bench_mqtt" run "127.0.0.1:$port" "$n" 1 500 sparkplug | awk '{print $2}')
+  [ "$mq" -gt "$best_mq" ] && best_mq=$mq
+  [ "$sp" -gt "$best_sp" ] && best_sp=$sp
+done
+echo "mqtt: sparkplug sink (DDATA, QoS 1) $best_sp records/s, mqtt sink (JSON, QoS 1) $best_mq records/s, ratio $(awk -v a="$best_sp" -v b="$best_mq" 'BEGIN {printf "%.2f", a / b}') (best of 3)"
 q2=$("$build/bench/bench_mqtt" run "127.0.0.1:$port" "$n" 2 500 | awk '{print $2}')
 q0=$("$build/bench/bench_mqtt" run "127.0.0.1:$port" "$n" 0 500 | awk '{print $2}')
 echo "mqtt: mdc sink at QoS 0: $q0 records/s, QoS 2: $q2 records/s"

@@ -5,7 +5,8 @@ set -euo pipefail
 
 BUILD_PKGS=(build-essential cmake pkg-config clang clang-format
   libmodbus-dev libjansson-dev libyaml-dev libsqlite3-dev libpq-dev libcurl4-openssl-dev
-  libssl-dev libmosquitto-dev libmicrohttpd-dev libcmocka-dev libclang-rt-14-dev tzdata)
+  libssl-dev libmosquitto-dev libmicrohttpd-dev libcmocka-dev libclang-rt-14-dev tzdata
+  libprotobuf-c-dev protobuf-c-compiler)
 TEST_PKGS=(sqlite3 socat postgresql mosquitto mosquitto-clients valgrind procps iproute2
   chromium chromium-driver curl wrk jq)
 # Node.js may come from elsewhere than Debian (its npm then conflicts with Debian's npm).

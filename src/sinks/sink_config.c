@@ -2,7 +2,8 @@
 #include "sink_config.h"
 #include "sink_config_text.h"
 #include "sink_file.h"
-#include "sink_mqtt.h"
+#include "mqtt/mqtt_sink.h"
+#include "mqtt/sparkplug_sink.h"
 #include "sink_postgres.h"
 #include "sink_store.h"
 #include "sink_stdout.h"
@@ -178,6 +179,12 @@ static int build_mqtt(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **ou
     return mdc_sink_mqtt_build(n, out, err);
 }
 
+static int build_sparkplug(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out,
+                           mdc_err *err)
+{
+    return mdc_sink_sparkplug_build(n, cfg->data_dir, out, err);
+}
+
 static int build_stdout_sink(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out,
                              mdc_err *err)
 {
@@ -204,9 +211,10 @@ static mdc_sink_type types[MAX_SINK_TYPES + 1] = {
     {"log", build_log, &mdc_log_keyset},
     {"postgres", mdc_sink_postgres_from_config, NULL},
     {"mqtt", build_mqtt, NULL},
+    {"sparkplug", build_sparkplug, NULL},
 };
 static const char *type_names[MAX_SINK_TYPES + 1] = {
-    "sqlite", "stdout", "file", "webhook", "pubsub", "log", "postgres", "mqtt", NULL};
+    "sqlite", "stdout", "file", "webhook", "pubsub", "log", "postgres", "mqtt", "sparkplug", NULL};
 
 const char *const *mdc_sink_type_names(void)
 {

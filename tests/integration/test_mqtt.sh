@@ -47,8 +47,8 @@ assert_eq '0 2 points/meter-1/status {"timestamp": T, "value": 2}
 0 2 points/meter-1/power_kw {"timestamp": T, "value": 6.0}
 0 2 points/meter-1/missing {"timestamp": T, "value": null, "error": "unit 1 FC4 addr 2000 count 1: exception 02 illegal data address"}
 0 2 points/meter-1/shift {"timestamp": T, "value": 1}' \
-  "$(grep ' points/' live.log | head -5 | strip)" "per point: one message per value (QoS 2)"
-ts1=$(grep ' points/' live.log | head -5 | sed -E 's/.*"timestamp": "([^"]*)".*/\1/' | sort -u | wc -l)
+  "$(grep ' points/meter-1/' live.log | head -5 | strip)" "per point: one message per value (QoS 2)"
+ts1=$(grep ' points/meter-1/' live.log | head -5 | sed -E 's/.*"timestamp": "([^"]*)".*/\1/' | sort -u | wc -l)
 assert_eq 1 "$ts1" "the points of one record share its timestamp"
 
 # ---- retained status ----
@@ -105,7 +105,7 @@ mkcfg() {
 JSON
 }
 mkcfg
-bg asub mosquitto_sub -p "$aport" -u mdc -P 's3cret-pw' -t 'a/#' -C 1 -W 10
+bg asub mosquitto_sub -p "$aport" -u mdc -P 's3cret-pw' -t 'a/meter-1' -C 1 -W 10
 sleep 0.3
 MQTT_PASSWORD='s3cret-pw' "$MDC" run -c auth.json --once > auth.out 2> auth.err || fail "run with credentials"
 wait "$PID_asub" 2>/dev/null || true

@@ -41,7 +41,7 @@ JSON
 }
 sub() {
   mosquitto_sub -h 127.0.0.1 -p "$bport" --cafile "$T/test-ca.pem" --cert "$T/client.pem" \
-    --key "$T/client.key" -t 'tls/#' -v -C 1 -W 10
+    --key "$T/client.key" -t 'tls/meter-1' -v -C 1 -W 10
 }
 
 mkcfg "mqtts://127.0.0.1:$bport" test-ca

@@ -150,7 +150,7 @@ static void test_errors(void **state)
                  "allowed: json, yaml, csv");
     expect_error("{\"sinks\": [{\"type\": \"kafka\"}]}",
                  "t.json:1:13: sinks[0].type: unknown value \"kafka\"; allowed: sqlite, stdout, "
-                 "file, webhook, pubsub, log, postgres, mqtt");
+                 "file, webhook, pubsub, log, postgres, mqtt, sparkplug");
     expect_error("{\"devices\": 3}",
                  "t.json:1:2: devices: expected an array ([ ... ]), got an integer");
     expect_error("{\"devices\": [}", "t.json:1:14: invalid JSON: unexpected token near '}'");

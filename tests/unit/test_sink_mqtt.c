@@ -7,7 +7,8 @@
 #include <cmocka.h>
 
 #include "sinks/sink_config.h"
-#include "sinks/sink_mqtt.h"
+#include "sinks/mqtt/mqtt_ledger.h"
+#include "sinks/mqtt/mqtt_sink.h"
 
 #include <string.h>
 
@@ -54,7 +55,10 @@ static void test_config(void **state)
               "\"topic\": \"p/{device}/{point}\", \"qos\": 2, \"retain\": true, "
               "\"status_topic\": \"s/{device}\", \"client_id\": \"c\", \"username\": \"u\", "
               "\"password\": \"p\", \"keepalive\": \"1m\", \"timeout\": \"5s\", "
-              "\"max_inflight\": 10, \"format\": \"json\", "
+              "\"max_inflight\": 10, \"format\": \"json\", \"protocol\": \"5\", "
+              "\"message_expiry\": \"1h\", \"user_properties\": {\"site\": \"hall 2\"}, "
+              "\"availability_topic\": \"a/b\", "
+              "\"homeassistant\": {\"discovery_prefix\": \"ha\", \"node_id\": \"n-1\"}, "
               "\"tls\": {\"ca\": \"ca.pem\", \"cert\": \"c.pem\", \"key\": \"c.key\", "
               "\"insecure\": true}}",
               "mqtt:[::1]:1884/p/{device}/{point}");
@@ -104,8 +108,28 @@ static void test_config_errors(void **state)
     expect_error(
         "{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"qso\": 1}",
         "s.json:1:37: qso: unknown key \"qso\" (did you mean \"qos\"?); allowed: type, url, "
-        "topic, per, qos, retain, status_topic, client_id, username, password, tls, "
-        "keepalive, timeout, max_inflight, format");
+        "topic, per, qos, retain, status_topic, availability_topic, homeassistant, protocol, "
+        "client_id, username, password, tls, keepalive, timeout, max_inflight, message_expiry, "
+        "user_properties, format");
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"protocol\": \"5.0\"}",
+                 "s.json:1:37: protocol: unknown value \"5.0\"; allowed: 3.1.1, 5");
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"message_expiry\": \"1h\"}",
+                 "s.json:1:37: message_expiry: needs \"protocol\": \"5\"");
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"user_properties\": {\"a\": \"b\"}}",
+                 "s.json:1:37: user_properties: needs \"protocol\": \"5\"");
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"protocol\": \"5\", "
+                 "\"user_properties\": {\"a\": 1}}",
+                 "s.json:1:74: user_properties.a: expected a string, got an integer");
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"availability_topic\": \"a/+\"}",
+                 "s.json:1:37: availability_topic: a fixed topic: no wildcards ('+', '#') or "
+                 "placeholders");
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"homeassistant\": "
+                 "{\"node_id\": \"a b\"}}",
+                 "s.json:1:55: homeassistant.node_id: only letters, digits, '_' and '-'");
+    expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"availability_topic\": \"\", "
+                 "\"homeassistant\": {}}",
+                 "s.json:1:63: homeassistant: Home Assistant discovery needs an availability "
+                 "topic: remove \"availability_topic\": \"\"");
 }
 
 static mdc_record sample(void)
@@ -185,6 +209,45 @@ static void test_unreachable_broker(void **state)
     mdc_sink_destroy(s);
 }
 
+/* The ledger: records taken in order; an early acknowledgement; a refusal stops progress. */
+static void test_ledger(void **state)
+{
+    (void)state;
+    mdc_mqtt_ledger l = {0};
+    const mdc_mqtt_msg *bad;
+    mdc_mqtt_ledger_add(&l, 1, 0, "t/0");
+    mdc_mqtt_ledger_add(&l, 2, 0, "t/0s");
+    mdc_mqtt_ledger_ack(&l, 4, 0); /* before its message is noted */
+    mdc_mqtt_ledger_add(&l, 3, 1, "t/1");
+    mdc_mqtt_ledger_add(&l, 4, 2, "t/2");
+    assert_int_equal(mdc_mqtt_ledger_delivered(&l, 4, &bad), 0);
+    assert_int_equal(bad->mid, 1);
+    mdc_mqtt_ledger_ack(&l, 2, 0);
+    mdc_mqtt_ledger_ack(&l, 1, 0x10); /* no matching subscribers: taken */
+    assert_int_equal(mdc_mqtt_ledger_delivered(&l, 4, &bad), 1);
+    mdc_mqtt_ledger_ack(&l, 3, 0x87);
+    assert_int_equal(l.pending, 0);
+    assert_int_equal(mdc_mqtt_ledger_delivered(&l, 4, &bad), 1);
+    assert_int_equal(bad->state, MDC_MQTT_REFUSED);
+    assert_string_equal(bad->topic, "t/1");
+    assert_string_equal(mdc_mqtt_refusal_class(bad->reason), "not_authorized");
+    mdc_mqtt_ledger_reset(&l);
+    mdc_mqtt_ledger_add(&l, 9, 0, "a");
+    mdc_mqtt_ledger_ack(&l, 9, 0);
+    assert_int_equal(mdc_mqtt_ledger_delivered(&l, 3, &bad), 3); /* records 1, 2: no message */
+    assert_null(bad);
+    mdc_mqtt_ledger_refuse(&l, 1, -25, "big");
+    assert_int_equal(mdc_mqtt_ledger_delivered(&l, 2, &bad), 1);
+    assert_string_equal(mdc_mqtt_refusal_class(bad->reason), "packet_too_large");
+    mdc_mqtt_ledger_free(&l);
+    char text[128];
+    assert_string_equal(mdc_mqtt_reason_text(0x95, text, sizeof text),
+                        "reason code 0x95 Packet too large");
+    assert_null(mdc_mqtt_refusal_class(0x97)); /* quota exceeded: later */
+    assert_string_equal(mdc_mqtt_refusal_class(0x99), "payload_format_invalid");
+    assert_string_equal(mdc_mqtt_refusal_class(-9), "payload_too_large");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_topics),
         cmocka_unit_test(test_payloads),
         cmocka_unit_test(test_unreachable_broker),
+        cmocka_unit_test(test_ledger),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

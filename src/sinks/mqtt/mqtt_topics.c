@@ -1,5 +1,5 @@
-/* sink_mqtt_format.c — MQTT topics and payloads (pure; see sink_mqtt.h). */
-#include "sink_mqtt.h"
+/* mqtt_topics.c — MQTT topics and payloads (pure; see mqtt_sink.h). */
+#include "mqtt_sink.h"
 
 #include "core/clock.h"
 #include "format/float_repr.h"
@@ -38,6 +38,17 @@ int mdc_mqtt_topic_check(const char *tmpl, bool allow_point, mdc_err *err)
     return 0;
 }
 
+void mdc_mqtt_topic_prefix(const char *tmpl, strbuf *out)
+{
+    size_t n = strcspn(tmpl, "{");
+    while (n > 0 && tmpl[n - 1] == '/')
+        n--;
+    if (n == 0)
+        sb_puts(out, "mdc");
+    else
+        sb_append(out, tmpl, n);
+}
+
 static void put_clean(strbuf *out, const char *s)
 {
     for (; *s; s++)
@@ -71,7 +82,7 @@ void mdc_mqtt_topic_expand(const char *tmpl, const mdc_record *r, const char *po
 }
 
 /* A JSON string (payload bytes beyond ASCII are passed through as they are). */
-static void put_string(strbuf *out, const char *s)
+void mdc_mqtt_json_string(strbuf *out, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     sb_putc(out, '"');
@@ -109,7 +120,7 @@ static void put_value(strbuf *out, const mdc_value *v)
         sb_puts(out, buf);
         break;
     case MDC_STRING:
-        put_string(out, v->u.s);
+        mdc_mqtt_json_string(out, v->u.s);
         break;
     default:
         sb_puts(out, "null");
@@ -133,7 +144,7 @@ void mdc_mqtt_point_payload(const mdc_record *r, const char *name, const mdc_val
     const char *why = error ? error : r->error;
     if (why) {
         sb_puts(out, ", \"error\": ");
-        put_string(out, why);
+        mdc_mqtt_json_string(out, why);
     }
     sb_putc(out, '}');
 }
@@ -157,7 +168,7 @@ void mdc_mqtt_status_payload(const mdc_record *r, strbuf *out)
 {
     timestamp(out, r);
     sb_puts(out, ", \"device\": ");
-    put_string(out, r->device ? r->device : "");
+    mdc_mqtt_json_string(out, r->device ? r->device : "");
     if (r->has_machine_id)
         sb_printf(out, ", \"machine_id\": %" PRId64, r->machine_id);
     else
@@ -168,7 +179,7 @@ void mdc_mqtt_status_payload(const mdc_record *r, strbuf *out)
         sb_puts(out, ", \"status\": null");
     sb_printf(out, ", \"state\": \"%s\", \"error\": ", state_name(r));
     if (r->error)
-        put_string(out, r->error);
+        mdc_mqtt_json_string(out, r->error);
     else
         sb_puts(out, "null");
     sb_putc(out, '}');

@@ -1,0 +1,186 @@
+/* mqtt_conn_config.c — the connection keys every MQTT sink shares (see mqtt_conn.h). */
+#include "mqtt_conn.h"
+
+#include "core/clock.h"
+#include "core/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const protocol_names[] = {"3.1.1", "5", NULL};
+
+/* "mqtt://host[:port]" / "mqtts://host[:port]" / IPv6 in brackets → host (malloc'ed), port. */
+static int parse_url(const char *url, char **host, int *port, bool *tls)
+{
+    const char *rest;
+    if (!strncmp(url, "mqtt://", 7)) {
+        *tls = false;
+        rest = url + 7;
+    } else if (!strncmp(url, "mqtts://", 8)) {
+        *tls = true;
+        rest = url + 8;
+    } else {
+        return -1;
+    }
+    *port = *tls ? 8883 : 1883;
+    size_t len = strcspn(rest, "/?#");
+    if (rest[len] && !(rest[len] == '/' && rest[len + 1] == '\0')) return -1; /* a path */
+    if (memchr(rest, '@', len)) return -2; /* credentials belong in username/password */
+    const char *h = rest, *hend, *colon;
+    if (*rest == '[') {
+        hend = memchr(rest, ']', len);
+        if (!hend) return -1;
+        h = rest + 1;
+        colon = hend + 1 < rest + len && hend[1] == ':' ? hend + 1 : NULL;
+        if (!colon && hend + 1 != rest + len) return -1;
+    } else {
+        colon = memchr(rest, ':', len);
+        hend = colon ? colon : rest + len;
+    }
+    if (hend == h) return -1;
+    if (colon) {
+        char *end;
+        long p = strtol(colon + 1, &end, 10);
+        if (end == colon + 1 || end != rest + len || p < 1 || p > 65535) return -1;
+        *port = (int)p;
+    }
+    *host = xstrndup(h, (size_t)(hend - h));
+    return 0;
+}
+
+static int parse_url_key(const mdc_cfgnode *n, mdc_mqtt_conn_cfg *c, char **host, mdc_err *err)
+{
+    const char *url;
+    if (cfg_required_string(n, "url", &url, err) < 0) return -1;
+    int rc = parse_url(url, host, &c->port, &c->tls);
+    if (rc == -2)
+        return cfg_error(n, "url", err,
+                         "put credentials in \"username\" and \"password\", not in the URL");
+    if (rc < 0)
+        return cfg_error(n, "url", err,
+                         "expected \"mqtt://HOST[:PORT]\" or \"mqtts://HOST[:PORT]\" (IPv6 in "
+                         "brackets), got \"%s\"",
+                         url);
+    c->host = *host;
+    return 0;
+}
+
+static int parse_tls(const mdc_cfgnode *n, mdc_mqtt_conn_cfg *c, mdc_err *err)
+{
+    static const char *const tls_keys[] = {"ca", "cert", "key", "insecure", NULL};
+    mdc_cfgnode t;
+    bool have;
+    if (cfg_object(n, "tls", &t, &have, err) < 0) return -1;
+    if (!have) return 0;
+    c->tls = true;
+    if (cfg_check_keys(&t, tls_keys, err) < 0 || cfg_string(&t, "ca", NULL, &c->ca, err) < 0 ||
+        cfg_string(&t, "cert", NULL, &c->cert, err) < 0 ||
+        cfg_string(&t, "key", NULL, &c->key, err) < 0 ||
+        cfg_bool(&t, "insecure", false, &c->insecure, err) < 0)
+        return -1;
+    if (!c->cert != !c->key)
+        return cfg_error(&t, c->cert ? "key" : "cert", err,
+                         "a client certificate needs both \"cert\" and \"key\"");
+    return 0;
+}
+
+static int parse_numbers(const mdc_cfgnode *n, mdc_mqtt_conn_cfg *c, mdc_err *err)
+{
+    int64_t inflight, keepalive_us, expiry_us;
+    int proto;
+    if (cfg_enum(n, "protocol", protocol_names, 0, &proto, err) < 0 ||
+        cfg_duration_us(n, "keepalive", 30 * MDC_US_PER_SEC, &keepalive_us, err) < 0 ||
+        cfg_duration_us(n, "timeout", 10 * MDC_US_PER_SEC, &c->timeout_us, err) < 0 ||
+        cfg_duration_us(n, "message_expiry", 0, &expiry_us, err) < 0 ||
+        cfg_int(n, "max_inflight", 100, 1, 65535, &inflight, err) < 0)
+        return -1;
+    if (keepalive_us < 5 * MDC_US_PER_SEC || keepalive_us > 65535 * MDC_US_PER_SEC)
+        return cfg_error(n, "keepalive", err, "must be from 5 s to 65535 s");
+    c->protocol = proto == 1 ? 5 : 4;
+    if (expiry_us < 0 || expiry_us / MDC_US_PER_SEC > UINT32_MAX ||
+        (expiry_us > 0 && expiry_us < MDC_US_PER_SEC))
+        return cfg_error(n, "message_expiry", err, "must be from 1 s to 136 years (or 0: none)");
+    if (expiry_us && c->protocol != 5)
+        return cfg_error(n, "message_expiry", err, "needs \"protocol\": \"5\"");
+    c->message_expiry_s = expiry_us / MDC_US_PER_SEC;
+    c->max_inflight = (int)inflight;
+    c->keepalive_s = (int)(keepalive_us / MDC_US_PER_SEC);
+    return 0;
+}
+
+static int parse_props(const mdc_cfgnode *n, mdc_mqtt_conn_cfg *c, mdc_err *err)
+{
+    mdc_cfgnode p;
+    bool have;
+    if (cfg_object(n, "user_properties", &p, &have, err) < 0 || !have) return have ? -1 : 0;
+    if (c->protocol != 5) return cfg_error(n, "user_properties", err, "needs \"protocol\": \"5\"");
+    const char *name;
+    json_t *v;
+    c->props = xcalloc(json_object_size(p.json) + 1, sizeof *c->props);
+    json_object_foreach(p.json, name, v)
+    {
+        const char *value;
+        if (cfg_string(&p, name, NULL, &value, err) < 0) return -1;
+        c->props[c->nprops++] = (mdc_mqtt_user_prop){xstrdup(name), xstrdup(value)};
+    }
+    return 0;
+}
+
+int mdc_mqtt_conn_cfg_parse(const mdc_cfgnode *n, mdc_mqtt_conn_cfg *c, char **host_out,
+                            mdc_err *err)
+{
+    *host_out = NULL;
+    if (parse_url_key(n, c, host_out, err) < 0 || parse_numbers(n, c, err) < 0 ||
+        parse_tls(n, c, err) < 0 || cfg_string(n, "client_id", NULL, &c->client_id, err) < 0 ||
+        cfg_string(n, "username", NULL, &c->username, err) < 0 ||
+        cfg_secret(n, "password", NULL, &c->password, err) < 0 || parse_props(n, c, err) < 0)
+        return -1;
+    if (c->password && !c->username)
+        return cfg_error(n, "password", err, "a password needs a \"username\"");
+    if (c->client_id && (!*c->client_id || strlen(c->client_id) > 65535))
+        return cfg_error(n, "client_id", err, "must be 1 to 65535 characters");
+    return 0;
+}
+
+static const char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+void mdc_mqtt_conn_cfg_copy(mdc_mqtt_conn_cfg *dst, const mdc_mqtt_conn_cfg *src)
+{
+    *dst = *src;
+    dst->host = xstrdup(src->host);
+    dst->client_id = dup_or_null(src->client_id);
+    dst->username = dup_or_null(src->username);
+    dst->password = dup_or_null(src->password);
+    dst->ca = dup_or_null(src->ca);
+    dst->cert = dup_or_null(src->cert);
+    dst->key = dup_or_null(src->key);
+    dst->props = xcalloc(src->nprops + 1, sizeof *dst->props);
+    for (size_t i = 0; i < src->nprops; i++)
+        dst->props[i] =
+            (mdc_mqtt_user_prop){xstrdup(src->props[i].name), xstrdup(src->props[i].value)};
+}
+
+void mdc_mqtt_conn_cfg_free_props(mdc_mqtt_conn_cfg *c)
+{
+    for (size_t i = 0; i < c->nprops; i++) {
+        free(c->props[i].name);
+        free(c->props[i].value);
+    }
+    free(c->props);
+    c->props = NULL;
+    c->nprops = 0;
+}
+
+void mdc_mqtt_conn_cfg_free(mdc_mqtt_conn_cfg *c)
+{
+    const char **strs[] = {&c->host, &c->client_id, &c->username, &c->password,
+                           &c->ca,   &c->cert,      &c->key};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+        free((char *)*strs[i]);
+        *strs[i] = NULL;
+    }
+    mdc_mqtt_conn_cfg_free_props(c);
+}

@@ -1,0 +1,86 @@
+/* sparkplug_config.c — the "sparkplug" sink object (keys in sparkplug_sink.h). */
+#include "sparkplug_sink.h"
+
+#include "core/strbuf.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const keys[] = {"type",
+                                   "url",
+                                   "group_id",
+                                   "edge_node_id",
+                                   "primary_host_id",
+                                   "qos",
+                                   "protocol",
+                                   "client_id",
+                                   "username",
+                                   "password",
+                                   "tls",
+                                   "keepalive",
+                                   "timeout",
+                                   "max_inflight",
+                                   "message_expiry",
+                                   "user_properties",
+                                   NULL};
+
+/* A Sparkplug id: non-empty, none of '/', '+', '#' (they are topic levels and wildcards). */
+static int check_id(const mdc_cfgnode *n, const char *key, const char *v, mdc_err *err)
+{
+    if (!*v || strpbrk(v, "/+#"))
+        return cfg_error(n, key, err, "must be non-empty without '/', '+' or '#', got \"%s\"", v);
+    return 0;
+}
+
+static void host_name(strbuf *out)
+{
+    char host[256];
+    if (gethostname(host, sizeof host - 1) != 0 || !*host) strcpy(host, "mdc");
+    host[sizeof host - 1] = '\0';
+    for (const char *p = host; *p; p++)
+        sb_putc(out, strchr("/+#", *p) ? '_' : *p);
+}
+
+static int parse_ids(const mdc_cfgnode *n, mdc_sparkplug_cfg *c, strbuf *edge, mdc_err *err)
+{
+    const char *e;
+    if (cfg_string(n, "group_id", "mdc", &c->group_id, err) < 0 ||
+        cfg_string(n, "edge_node_id", NULL, &e, err) < 0 ||
+        cfg_string(n, "primary_host_id", NULL, &c->primary_host_id, err) < 0)
+        return -1;
+    if (e)
+        sb_puts(edge, e);
+    else
+        host_name(edge);
+    c->edge_node_id = sb_str(edge);
+    if (check_id(n, "group_id", c->group_id, err) < 0 ||
+        check_id(n, "edge_node_id", c->edge_node_id, err) < 0 ||
+        (c->primary_host_id && check_id(n, "primary_host_id", c->primary_host_id, err) < 0))
+        return -1;
+    return 0;
+}
+
+int mdc_sink_sparkplug_build(const mdc_cfgnode *n, const char *data_dir, mdc_sink **out,
+                             mdc_err *err)
+{
+    mdc_sparkplug_cfg c = {0};
+    char *host = NULL;
+    strbuf edge = STRBUF_INIT, path = STRBUF_INIT;
+    int64_t qos;
+    int rc = -1;
+    if (cfg_check_keys(n, keys, err) < 0 || mdc_mqtt_conn_cfg_parse(n, &c.conn, &host, err) < 0 ||
+        parse_ids(n, &c, &edge, err) < 0 || cfg_int(n, "qos", 1, 0, 1, &qos, err) < 0)
+        goto done;
+    c.qos = (int)qos;
+    sb_printf(&path, "%s/sparkplug-%s-%s.bdseq", data_dir, c.group_id, c.edge_node_id);
+    c.bdseq_path = sb_str(&path);
+    *out = mdc_sink_sparkplug_new(&c);
+    rc = 0;
+done:
+    mdc_mqtt_conn_cfg_free_props(&c.conn);
+    free(host);
+    sb_free(&edge);
+    sb_free(&path);
+    return rc;
+}
