@@ -13,6 +13,11 @@
     "CREATE TABLE IF NOT EXISTS @.sink_state(sink text NOT NULL, epoch bigint NOT NULL,"           \
     " last_seq bigint NOT NULL, updated timestamptz NOT NULL DEFAULT now(),"                       \
     " PRIMARY KEY(sink, epoch));"
+/* records refused for good at or below a sink's last_seq (sink_postgres_state.c); created with
+ * sink_state at every open, outside the numbered migrations */
+#define SINK_REJECTED_DDL                                                                          \
+    "CREATE TABLE IF NOT EXISTS @.sink_rejected(sink text NOT NULL, epoch bigint NOT NULL,"        \
+    " seq bigint NOT NULL, at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY(sink, epoch, seq));"
 
 static const char *const migrations[] = {
     /* 1: the initial schema (samples.id and status_history.id keep insertion order, like
@@ -72,7 +77,7 @@ int pg_create_sink_state(pg_sink *k, mdc_err *err)
               k->schema);
     int rc = pg_exec(k, sb_str(&q), err);
     sb_free(&q);
-    if (rc == 0) rc = run_expanded(k, SINK_STATE_DDL "COMMIT", err);
+    if (rc == 0) rc = run_expanded(k, SINK_STATE_DDL SINK_REJECTED_DDL "COMMIT", err);
     if (rc == 0) return 0;
     PQclear(PQexec(k->conn, "ROLLBACK"));
     return mdc_err_prefix(err, "creating %s.sink_state", k->schema);

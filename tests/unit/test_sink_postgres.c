@@ -616,6 +616,150 @@ static void test_mdc_schema(void **state)
     env_close(&e);
 }
 
+/* Writes recs[from, to) and returns write()'s rc; *res and *err get its verdict. */
+static int write_some(env *e, mdc_record *recs, size_t from, size_t to, mdc_sink_result *res,
+                      mdc_err *err)
+{
+    const mdc_record *p[16];
+    for (size_t i = from; i < to; i++)
+        p[i - from] = &recs[i];
+    memset(err, 0, sizeof *err);
+    return mdc_sink_write(e->sink, p, to - from, res, err);
+}
+
+#define EXPECT_WRITE(e, recs, from, to, want_rc, want_n, want_reason)                              \
+    do {                                                                                           \
+        mdc_sink_result res_ = {0};                                                                \
+        mdc_err err_ = {0};                                                                        \
+        int rc_ = write_some(e, recs, from, to, &res_, &err_);                                     \
+        if (rc_ != (want_rc)) fail_msg("write [%d, %d): rc %d (%s)", from, to, rc_, err_.msg);     \
+        assert_int_equal(res_.delivered, want_n);                                                  \
+        if (want_reason) {                                                                         \
+            assert_true(res_.rejected);                                                            \
+            assert_string_equal(res_.reason, (const char *)(want_reason));                         \
+        } else {                                                                                   \
+            assert_false(res_.rejected);                                                           \
+        }                                                                                          \
+    } while (0)
+
+static void free_all(mdc_record *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        mdc_record_free(&r[i]);
+}
+
+/* mdc's tables: a record PostgreSQL refuses in the middle of a batch (a time before 4713 BC).
+ * The records before it are committed with the position, it is reported rejected as "data",
+ * the records after it arrive once; replays write nothing twice, also after a reconnect. A
+ * temporary failure (a missing table) commits nothing and rejects nothing. */
+static void test_mdc_poison(void **state)
+{
+    (void)state;
+    if (!have_server()) skip();
+    const char *db = "mdc_poison";
+    fresh_db(db);
+    env e = {0};
+    env_open(&e, MDC_SINK("mdc_poison"), 5);
+    mdc_record r[6];
+    for (int i = 0; i < 6; i++)
+        meter(&e, &r[i], IST(0, 13, 50 + i, 0), 1, 1.0 + i, 0.5, 0);
+    r[2].ts_us = INT64_MIN / 2; /* about 146,000 BC */
+    mdc_sink_result res = {0};
+    mdc_err err = {0};
+    assert_int_equal(write_some(&e, r, 0, 6, &res, &err), -1);
+    assert_int_equal(res.delivered, 2);
+    assert_true(res.rejected);
+    assert_string_equal(res.reason, "data");
+    assert_non_null(strstr(err.msg, "timestamp out of range (SQLSTATE 22008)"));
+    const char *power = "SELECT value FROM store.samples WHERE name = 'power_kw' ORDER BY id";
+    assert_rows(db, power, "1\n2\n");
+    assert_rows(db, "SELECT last_seq FROM store.sink_state", "2\n");
+    assert_rows(db, "SELECT sink, epoch, seq FROM store.sink_rejected", "mdc|5|3\n");
+    /* the runtime offers it again: refused again, nothing else happens */
+    EXPECT_WRITE(&e, r, 2, 6, -1, 0, "data");
+    /* ... then dead-letters it and goes on */
+    EXPECT_WRITE(&e, r, 3, 6, 0, 3, NULL);
+    assert_rows(db, power, "1\n2\n4\n5\n6\n");
+    assert_rows(db, "SELECT last_seq FROM store.sink_state", "6\n");
+    /* a replay of everything (a lost COMMIT reply): nothing twice, the refused one refused */
+    EXPECT_WRITE(&e, r, 0, 6, -1, 2, "data");
+    assert_rows(db, power, "1\n2\n4\n5\n6\n");
+    assert_rows(db, "SELECT count(*) FROM store.samples", "25\n");
+    /* a temporary failure: nothing committed, nothing rejected */
+    sql(db, "ALTER TABLE store.live RENAME TO live_away");
+    mdc_record more[2];
+    e.seq = 6;
+    meter(&e, &more[0], IST(0, 14, 0, 0), 2, 7.0, 0.5, 0);
+    meter(&e, &more[1], IST(0, 14, 1, 0), 2, 8.0, 0.5, 0);
+    EXPECT_WRITE(&e, more, 0, 2, -1, 0, NULL);
+    assert_rows(db, "SELECT last_seq FROM store.sink_state", "6\n");
+    sql(db, "ALTER TABLE store.live_away RENAME TO live");
+    EXPECT_WRITE(&e, more, 0, 2, 0, 2, NULL);
+    assert_rows(db, power, "1\n2\n4\n5\n6\n7\n8\n");
+    assert_rows(db, "SELECT ts, status, previous FROM store.status_history ORDER BY id",
+                "2026-11-22 08:20:00+00|1|NULL\n2026-11-22 08:30:00+00|2|1\n");
+    /* a new connection knows what is committed and what is not */
+    e.sink->ops->close(e.sink);
+    assert_int_equal(e.sink->ops->open(e.sink, &err), 0);
+    assert_int_equal(e.sink->ops->committed_seq(e.sink, 5), 8);
+    EXPECT_WRITE(&e, r, 0, 6, -1, 2, "data");
+    EXPECT_WRITE(&e, more, 0, 2, 0, 2, NULL);
+    assert_rows(db, "SELECT count(*) FROM store.samples", "35\n");
+    assert_rows(db, "SELECT seq FROM store.sink_rejected", "3\n");
+    free_all(r, 6);
+    free_all(more, 2);
+    env_close(&e);
+}
+
+/* BELmc's tables: a part count beyond machine_raw_live's integer ("data") and a status missing
+ * from status_lookup ("constraint") in the middle of a batch; what BELmc's rules write for the
+ * others is exactly what they write without the poison; a dead letter offered again once the
+ * status exists is written once. */
+static void test_belmc_poison(void **state)
+{
+    (void)state;
+    if (!have_server()) skip();
+    const char *db = "belmc_poison";
+    fresh_db(db);
+    env e = {0};
+    env_open(&e, BELMC_SINK("belmc_poison"), 9);
+    mdc_record r[5];
+    cnc(&e, &r[0], "cnc-2", 2, IST(0, 14, 0, 0), 2, 4, 0, "MAIN.H", 0);
+    cnc(&e, &r[1], "cnc-2", 2, IST(0, 14, 0, 10), 2, 4, 0, "MAIN.H", 1);
+    cnc(&e, &r[2], "cnc-2", 2, IST(0, 14, 0, 20), 2, 4, 0, "MAIN.H", 0);
+    mdc_record_find(&r[2], "part_count_delta")->v.u.i = INT64_C(3000000000);
+    cnc(&e, &r[3], "cnc-2", 2, IST(0, 14, 0, 30), 7, 4, 0, "MAIN.H", 0);
+    cnc(&e, &r[4], "cnc-2", 2, IST(0, 14, 0, 40), 1, 4, 7, "MAIN.H", 0);
+    mdc_sink_result res = {0};
+    mdc_err err = {0};
+    assert_int_equal(write_some(&e, r, 0, 5, &res, &err), -1);
+    assert_int_equal(res.delivered, 2);
+    assert_string_equal(res.reason, "data");
+    assert_non_null(strstr(err.msg, "record 3 of cnc-2: "));
+    EXPECT_WRITE(&e, r, 2, 5, -1, 0, "data");
+    res = (mdc_sink_result){0};
+    assert_int_equal(write_some(&e, r, 3, 5, &res, &err), -1);
+    assert_int_equal(res.delivered, 0);
+    assert_string_equal(res.reason, "constraint");
+    assert_non_null(strstr(err.msg, "(SQLSTATE 23503)"));
+    EXPECT_WRITE(&e, r, 4, 5, 0, 1, NULL);
+    const char *raw =
+        "SELECT timestamp, status, part_count FROM production.machine_raw ORDER BY id";
+    assert_rows(db, raw, "2026-11-22 14:00:00|2|0\n2026-11-22 14:00:40|1|1\n");
+    assert_rows(db, "SELECT status, part_count FROM production.machine_raw_live", "1|1\n");
+    assert_rows(db, "SELECT seq FROM mdc.sink_rejected ORDER BY seq", "3\n4\n");
+    assert_rows(db, "SELECT last_seq FROM mdc.sink_state", "5\n");
+    /* the plant adds the status; `mdc spool retry` offers record 4 again */
+    sql(db, "INSERT INTO production.status_lookup VALUES (7, 'SETUP')");
+    EXPECT_WRITE(&e, r, 3, 4, 0, 1, NULL);
+    EXPECT_WRITE(&e, r, 0, 5, -1, 2, "data"); /* a replay: nothing twice */
+    assert_rows(db, raw,
+                "2026-11-22 14:00:00|2|0\n2026-11-22 14:00:40|1|1\n2026-11-22 14:00:30|7|1\n");
+    assert_rows(db, "SELECT seq FROM mdc.sink_rejected", "3\n");
+    free_all(r, 5);
+    env_close(&e);
+}
+
 /* Clear errors for a missing database and bad credentials (TCP needs the password). */
 static void test_server_errors(void **state)
 {
@@ -662,7 +806,8 @@ int main(void)
         cmocka_unit_test(test_config_errors),  cmocka_unit_test(test_id_and_env),
         cmocka_unit_test(test_connect_errors), cmocka_unit_test(test_durations),
         cmocka_unit_test(test_belmc_ems),      cmocka_unit_test(test_belmc_production),
-        cmocka_unit_test(test_mdc_schema),     cmocka_unit_test(test_server_errors),
+        cmocka_unit_test(test_mdc_schema),     cmocka_unit_test(test_mdc_poison),
+        cmocka_unit_test(test_belmc_poison),   cmocka_unit_test(test_server_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
