@@ -28,6 +28,10 @@ typedef struct dev {
     int status;
     bool tx_has; /* ... as the open transaction sees it */
     int tx_status;
+    /* every shift_energy row of the device before this shift start is closed: committed, as
+     * the transaction sees it, and after the chunk */
+    int64_t closed_us, tx_closed_us, pend_closed_us;
+    bool older_shift; /* the chunk has a row of an earlier shift than its last record's */
     /* the current chunk */
     bool touched, pend_has;
     int pend_status;
@@ -296,7 +300,8 @@ static void collect(mdc_writer *w, const mdc_record *const *recs, size_t n)
     start_cols(w->parts, parts, 3);
     w->nshifts = 0;
     for (size_t i = 0; i < w->ndevs; i++) {
-        w->devs[i].touched = w->devs[i].pend_has = false;
+        w->devs[i].touched = w->devs[i].pend_has = w->devs[i].older_shift = false;
+        w->devs[i].pend_closed_us = 0;
         w->devs[i].last = NULL;
     }
     for (size_t i = 0; i < n; i++) {
@@ -391,15 +396,27 @@ static int send_shifts(pg_sink *k, mdc_writer *w, mdc_err *err)
         pgb_timestamptz(pga_next(&c[5]), s->updated_us);
     }
     if (send_cols(k, &w->sql[SQL_SHIFTS], c, 6, err) < 0) return -1;
-    /* per device, the shift of its last record in the chunk */
+    /* per device, the shifts before that of its last record in the chunk: only when that is a
+     * new shift, or the chunk wrote a row of an earlier one (a late record) */
     start_cols(c, oids, 2);
     for (size_t i = 0; i < w->ndevs; i++) {
-        const dev *d = &w->devs[i];
+        dev *d = &w->devs[i];
         if (!d->touched || !d->last->shift_start_us) continue;
+        if (d->last->shift_start_us <= d->tx_closed_us && !d->older_shift) continue;
         pgb_text(pga_next(&c[0]), d->id);
         pgb_timestamptz(pga_next(&c[1]), d->last->shift_start_us);
+        d->pend_closed_us = d->last->shift_start_us;
     }
     return send_cols(k, &w->sql[SQL_CLOSE], c, 2, err);
+}
+
+/* Which devices have a row of an earlier shift than their last record's in the chunk. */
+static void find_older_shifts(mdc_writer *w)
+{
+    for (size_t i = 0; i < w->nshifts; i++) {
+        dev *d = find_dev(w, w->shifts[i].device);
+        if (w->shifts[i].start_us < d->last->shift_start_us) d->older_shift = true;
+    }
 }
 
 static int w_write(pg_sink *k, const mdc_record *const *recs, size_t n, mdc_err *err)
@@ -409,7 +426,7 @@ static int w_write(pg_sink *k, const mdc_record *const *recs, size_t n, mdc_err 
     collect(w, recs, n);
     if (send_cols(k, &w->sql[SQL_HISTORY], w->hist, 5, err) < 0 ||
         send_cols(k, &w->sql[SQL_PARTS], w->parts, 3, err) < 0 || send_devices(k, w, err) < 0 ||
-        send_live(k, w, err) < 0 || send_shifts(k, w, err) < 0)
+        send_live(k, w, err) < 0 || (find_older_shifts(w), send_shifts(k, w, err) < 0))
         return -1;
     return pg_pipe_begin(k, err); /* the caller's statements follow in the same pipeline */
 }
@@ -423,14 +440,20 @@ static void w_done(pg_sink *k, pg_outcome what)
         if (what == PG_CHUNK_OK && d->pend_has) {
             d->tx_has = true;
             d->tx_status = d->pend_status;
-        } else if (what == PG_COMMITTED) {
+        }
+        if (what == PG_CHUNK_OK && d->pend_closed_us > d->tx_closed_us)
+            d->tx_closed_us = d->pend_closed_us;
+        if (what == PG_COMMITTED) {
             d->has_status = d->tx_has;
             d->status = d->tx_status;
+            d->closed_us = d->tx_closed_us;
         } else if (what == PG_ROLLED_BACK) {
             d->tx_has = d->has_status;
             d->tx_status = d->status;
+            d->tx_closed_us = d->closed_us;
         }
-        d->pend_has = false;
+        d->pend_has = d->older_shift = false;
+        d->pend_closed_us = 0;
         d->last = NULL; /* points into the batch */
     }
     w->nshifts = 0;

@@ -590,7 +590,7 @@ static void test_mdc_schema(void **state)
                 "2026-11-22 08:30:00+00|2|0.1|f\n");
     assert_rows(db, "SELECT ts, count FROM store.part_events", "2026-11-22 08:29:00+00|1\n");
     assert_rows(db, "SELECT sink, epoch, last_seq FROM store.sink_state", "mdc|77|4\n");
-    assert_rows(db, "SELECT version FROM store.schema_migrations", "1\n");
+    assert_rows(db, "SELECT version FROM store.schema_migrations ORDER BY 1", "1\n2\n");
 
     /* reopen (a crash, a lost COMMIT reply): records up to 4 are skipped, 5 is new */
     mdc_err err = {0};
