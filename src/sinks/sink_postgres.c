@@ -48,7 +48,7 @@ static int pg_open(mdc_sink *s, mdc_err *err)
 {
     pg_sink *k = s->impl;
     if (pg_connect(k, err) < 0) return -1;
-    if (pg_create_sink_state(k, err) < 0 || k->ops->prepare(k, err) < 0 ||
+    if (pg_create_sink_state(k, err) < 0 || pg_claim(k, err) < 0 || k->ops->prepare(k, err) < 0 ||
         pg_load_position(k, err) < 0) {
         pg_close(s);
         return -1;
@@ -86,6 +86,10 @@ static void pg_destroy(mdc_sink *s)
         free(k->secrets[i]);
     free(k->secrets);
     free(k->state_key);
+    free(k->instance);
+    for (size_t i = 0; i < k->nclaims; i++)
+        free(k->claims[i]);
+    free(k->claims);
     free(k->rejected);
     mdc_tz_free(k->tz);
     free_strv(k->belmc.ems_devices, k->belmc.n_ems);
@@ -194,11 +198,17 @@ int mdc_sink_postgres_new(const mdc_postgres_sink_cfg *cfg, mdc_sink **out, mdc_
     add_secret(k, k->password);
     conninfo_secrets(k);
     k->last_seq = -1;
-    k->state_key = xstrdup(cfg->flavour == MDC_PG_BELMC ? "belmc" : "mdc");
+    const char *flavour = cfg->flavour == MDC_PG_BELMC ? "belmc" : "mdc";
+    k->instance = xstrdup(cfg->instance ? cfg->instance : "");
+    strbuf key = STRBUF_INIT;
+    sb_printf(&key, "%s%s%s", k->instance, *k->instance ? "/" : "", flavour);
+    k->state_key = sb_detach(&key);
+    k->claims = (char **)dup_strv(cfg->claims, cfg->nclaims);
+    k->nclaims = cfg->nclaims;
     k->ops = cfg->flavour == MDC_PG_BELMC ? &pg_belmc_ops : &pg_mdc_ops;
     copy_belmc(k, &cfg->belmc);
     strbuf id = STRBUF_INIT;
-    sb_printf(&id, "postgres(%s) ", k->state_key);
+    sb_printf(&id, "postgres(%s) ", flavour);
     pg_describe_target(k, &id);
     if (k->flavour == MDC_PG_MDC || strcmp(k->schema, "mdc") != 0)
         sb_printf(&id, ", schema %s", k->schema);

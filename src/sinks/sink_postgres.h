@@ -64,6 +64,15 @@ typedef struct mdc_postgres_sink_cfg {
     const char *pg_schema; /* mdc's own tables (and sink_state); default "mdc" */
     const char *timezone;  /* IANA name for BELmc's naive local timestamps; default UTC */
     mdc_pg_belmc_cfg belmc;
+    /* Several mdc instances writing into one database: the instance's name (NULL: none) keys
+     * its delivery position ("INSTANCE/mdc") and its claims. `claims` are what this sink
+     * writes ("device:ID" for schema mdc, "ems:N" and "production:N" machine numbers for
+     * belmc); open() records them in pg_schema.owners and fails, naming the other instance,
+     * when another instance holds one (two writers of the same rows); claims of this instance
+     * that its configuration no longer has are released. */
+    const char *instance;
+    const char *const *claims;
+    size_t nclaims;
 } mdc_postgres_sink_cfg;
 
 /* Checks the settings (schema name, time zone) and builds the sink; everything is copied.

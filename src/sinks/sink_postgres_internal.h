@@ -3,6 +3,7 @@
  *   sink_postgres_batch.c         write(): one transaction per batch, and after a failure that
  *                                 a record caused, bisection to commit what precedes it
  *   sink_postgres_state.c         the delivery position and the rejected records' marks
+ *   sink_postgres_owners.c        several instances, one database: who writes which rows
  *   sink_postgres_conn.c          connecting, clear errors, masking secrets, exec/COPY helpers
  *   sink_postgres_pipe.c          pipeline mode: many statements, one round trip
  *   sink_postgres_bin.c           binary COPY tuples and array parameters
@@ -67,7 +68,10 @@ struct pg_sink {
     const pg_writer_ops *ops;
     void *w;                /* the flavour's writer state */
     mdc_pg_belmc_cfg belmc; /* owned copies */
-    strbuf sql;             /* scratch */
+    char *instance;         /* "" when none */
+    char **claims;          /* "kind:key" */
+    size_t nclaims;
+    strbuf sql; /* scratch */
 };
 
 extern const pg_writer_ops pg_mdc_ops;
@@ -162,6 +166,10 @@ void pg_apply_position(pg_sink *k, int64_t last, const mdc_record *const *writte
                        const mdc_record *rejected);
 /* Whether seq is marked rejected (not committed although at or below last_seq). */
 bool pg_is_rejected(const pg_sink *k, int64_t seq);
+
+/* ---- sink_postgres_owners.c ---- */
+/* Records this instance's claims in pg_schema.owners; fails when another instance holds one. */
+int pg_claim(pg_sink *k, mdc_err *err);
 
 /* ---- sink_postgres_batch.c ---- */
 int pg_write_batch(pg_sink *k, const mdc_record *const *recs, size_t n, mdc_sink_result *res,

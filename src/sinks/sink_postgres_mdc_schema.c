@@ -13,6 +13,10 @@
     "CREATE TABLE IF NOT EXISTS @.sink_state(sink text NOT NULL, epoch bigint NOT NULL,"           \
     " last_seq bigint NOT NULL, updated timestamptz NOT NULL DEFAULT now(),"                       \
     " PRIMARY KEY(sink, epoch));"
+/* which mdc instance writes which rows (sink_postgres_owners.c) */
+#define OWNERS_DDL                                                                                 \
+    "CREATE TABLE IF NOT EXISTS @.owners(kind text NOT NULL, key text NOT NULL,"                   \
+    " instance text NOT NULL, since timestamptz NOT NULL DEFAULT now(), PRIMARY KEY(kind, key));"
 /* records refused for good at or below a sink's last_seq (sink_postgres_state.c); created with
  * sink_state at every open, outside the numbered migrations */
 #define SINK_REJECTED_DDL                                                                          \
@@ -81,7 +85,7 @@ int pg_create_sink_state(pg_sink *k, mdc_err *err)
               k->schema);
     int rc = pg_exec(k, sb_str(&q), err);
     sb_free(&q);
-    if (rc == 0) rc = run_expanded(k, SINK_STATE_DDL SINK_REJECTED_DDL "COMMIT", err);
+    if (rc == 0) rc = run_expanded(k, SINK_STATE_DDL SINK_REJECTED_DDL OWNERS_DDL "COMMIT", err);
     if (rc == 0) return 0;
     PQclear(PQexec(k->conn, "ROLLBACK"));
     return mdc_err_prefix(err, "creating %s.sink_state", k->schema);

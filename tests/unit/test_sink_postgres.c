@@ -462,6 +462,8 @@ static void test_belmc_ems(void **state)
                 "1|480|40|40\n2|480|40|40\n");
     assert_rows(db, "SELECT status_id, status_name FROM production.status_lookup ORDER BY 1",
                 "0|OFF\n1|ON\n2|PRODUCTION\n");
+    assert_rows(db, "SELECT kind, key, instance FROM mdc.owners ORDER BY 1, 2",
+                "ems|1|\nems|2|\nproduction|1|\nproduction|2|\n");
     env_close(&e);
 }
 
@@ -760,6 +762,92 @@ static void test_belmc_poison(void **state)
     env_close(&e);
 }
 
+/* A sink of instance `instance` claiming `claim` ("device:ID"), schema mdc, opened. */
+static mdc_sink *instance_sink(const char *db, const char *instance, const char *claim,
+                               mdc_err *err)
+{
+    const char *claims[] = {claim};
+    char ci[64];
+    snprintf(ci, sizeof ci, "dbname=%s", db);
+    mdc_postgres_sink_cfg c = {.flavour = MDC_PG_MDC,
+                               .conn = {.conninfo = ci},
+                               .instance = instance,
+                               .claims = claims,
+                               .nclaims = 1};
+    mdc_sink *s;
+    if (mdc_sink_postgres_new(&c, &s, err) < 0) fail_msg("%s", err->msg);
+    if (s->ops->open(s, err) < 0) {
+        mdc_sink_destroy(s);
+        return NULL;
+    }
+    s->ops->committed_seq(s, 7);
+    return s;
+}
+
+static void one_record(mdc_sink *s, const char *device, int64_t seq, int64_t ts)
+{
+    mdc_record r;
+    mdc_record_init(&r);
+    r.seq = seq;
+    r.ts_us = ts;
+    mdc_record_set_device(&r, device);
+    mdc_record_add_double(&r, "power_kw", (double)seq);
+    const mdc_record *p = &r;
+    mdc_err err = {0};
+    if (mdc_sink_write(s, &p, 1, NULL, &err) < 0) fail_msg("%s", err.msg);
+    mdc_record_free(&r);
+}
+
+/* Two instances, one database: each keeps its own position (even with the same spool epoch
+ * and sequence numbers) and claims its devices; a third that claims a device of the first is
+ * refused with a message naming both, until the first's configuration lets it go. The
+ * "instance" key is checked. */
+static void test_instances(void **state)
+{
+    (void)state;
+    mdc_err err = {0};
+    mdc_config *cfg;
+    const char *bad = "{\"instance\": \"hall 1\"}";
+    assert_int_equal(mdc_config_load_string("mdc.json", bad, strlen(bad), NULL, &cfg, &err), -1);
+    assert_string_equal(err.msg, "mdc.json:1:2: instance: \"hall 1\" is not a valid instance "
+                                 "name; use 1-64 letters, digits, '-', '_' or '.'");
+    if (!have_server()) skip();
+    const char *db = "instances";
+    fresh_db(db);
+    mdc_sink *a = instance_sink(db, "hall-1", "device:m1", &err);
+    mdc_sink *b = instance_sink(db, "hall-2", "device:m2", &err);
+    assert_non_null(a);
+    assert_non_null(b);
+    one_record(a, "m1", 1, IST(0, 10, 0, 0));
+    one_record(b, "m2", 1, IST(0, 10, 0, 0));
+    one_record(b, "m2", 2, IST(0, 10, 0, 1));
+    one_record(a, "m1", 1, IST(0, 10, 0, 0)); /* a replay: skipped */
+    assert_rows(db, "SELECT sink, epoch, last_seq FROM mdc.sink_state ORDER BY sink",
+                "hall-1/mdc|7|1\nhall-2/mdc|7|2\n");
+    assert_rows(db, "SELECT device, count(*) FROM mdc.samples GROUP BY 1 ORDER BY 1",
+                "m1|1\nm2|2\n");
+    assert_rows(db, "SELECT kind, key, instance FROM mdc.owners ORDER BY key",
+                "device|m1|hall-1\ndevice|m2|hall-2\n");
+    assert_null(instance_sink(db, "hall-3", "device:m1", &err));
+    assert_string_equal(
+        err.msg, "device \"m1\" is written by mdc instance \"hall-1\" too (mdc.owners), this is "
+                 "instance \"hall-3\": give each instance its own devices (the \"instance\" key "
+                 "names it); to move one, remove it from the other instance's configuration and "
+                 "restart that instance, or delete its claim: DELETE FROM mdc.owners WHERE kind "
+                 "= 'device' AND key = 'm1'");
+    /* hall-1 restarts without m1: the claim goes, hall-3 may have it */
+    mdc_sink_destroy(a);
+    a = instance_sink(db, "hall-1", "device:m9", &err);
+    assert_non_null(a);
+    mdc_sink *c = instance_sink(db, "hall-3", "device:m1", &err);
+    assert_non_null(c);
+    assert_rows(db, "SELECT kind, key, instance FROM mdc.owners ORDER BY key",
+                "device|m1|hall-3\ndevice|m2|hall-2\ndevice|m9|hall-1\n");
+    mdc_sink_destroy(a);
+    mdc_sink_destroy(b);
+    mdc_sink_destroy(c);
+}
+
 /* Clear errors for a missing database and bad credentials (TCP needs the password). */
 static void test_server_errors(void **state)
 {
@@ -807,7 +895,8 @@ int main(void)
         cmocka_unit_test(test_connect_errors), cmocka_unit_test(test_durations),
         cmocka_unit_test(test_belmc_ems),      cmocka_unit_test(test_belmc_production),
         cmocka_unit_test(test_mdc_schema),     cmocka_unit_test(test_mdc_poison),
-        cmocka_unit_test(test_belmc_poison),   cmocka_unit_test(test_server_errors),
+        cmocka_unit_test(test_belmc_poison),   cmocka_unit_test(test_instances),
+        cmocka_unit_test(test_server_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
