@@ -121,11 +121,15 @@ fail:
 
 int pg_mdc_migrate(pg_sink *k, mdc_err *err)
 {
+    /* under the lock: two instances starting together would both create it */
     if (run_expanded(k,
+                     "BEGIN; SELECT pg_advisory_xact_lock(hashtext('mdc migrations'));"
                      "CREATE TABLE IF NOT EXISTS @.schema_migrations(version integer PRIMARY KEY,"
-                     " applied timestamptz NOT NULL DEFAULT now())",
-                     err) < 0)
+                     " applied timestamptz NOT NULL DEFAULT now()); COMMIT",
+                     err) < 0) {
+        PQclear(PQexec(k->conn, "ROLLBACK"));
         return -1;
+    }
     int have, want = pg_mdc_schema_version();
     if (current_version(k, &have, err) < 0) return -1;
     if (have > want)

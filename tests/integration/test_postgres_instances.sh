@@ -13,7 +13,7 @@ pg_start
 createdb mes
 bport=$(free_port)
 broker_start broker "$bport"
-bg sub mosquitto_sub -p "$bport" -q 1 -t 'mdc/#'
+bg sub mosquitto_sub -p "$bport" -q 1 -t 'mdc/+'
 bg sim "$MDC_SIM" modbus --tcp 127.0.0.1:0 --units 1,2
 wait_for 5 grep -q '^tcp: ' sim.log || fail "simulator did not start"
 port=$(sed -n 's/^tcp: 127.0.0.1:\([0-9]*\)$/\1/p' sim.log)
@@ -23,7 +23,8 @@ hall_config() {
   pg_delivery_config "$port" | jq --arg i "$1" --arg d "$2" --arg url "mqtt://127.0.0.1:$bport" '
     .instance = $i | .data_dir = "data-" + $i | .devices |= map(select(.id == $d)) |
     .sinks |= map(if .schema == "belmc" then .ems_devices = [$d] | .production_devices = [$d] else . end) |
-    .sinks += [{"type": "mqtt", "url": $url, "topic": "mdc/{device}", "qos": 1}]'
+    .sinks += [{"type": "mqtt", "url": $url, "topic": "mdc/{device}", "qos": 1,
+                "availability_topic": ("mdc/" + $i + "/availability")}]'
 }
 hall_config hall-1 ems-1 > hall-1.json
 hall_config hall-2 ems-2 > hall-2.json
@@ -90,9 +91,12 @@ mqtt_has_all() {
   local h n got
   for h in 1 2; do
     n=$(sql "data-hall-$h/mdc.db" "SELECT count(*) FROM samples WHERE name = 'frequency'")
-    got=$(jq -r 'select(.device == "ems-'"$h"'") | .timestamp' sub.log | sort -u | wc -l)
+    got=$(jq -rR 'fromjson? | select(.device == "ems-'"$h"'") | .timestamp' sub.log | sort -u | wc -l)
     [ "$got" = "$n" ] || return 1
   done
 }
-wait_for 30 mqtt_has_all || fail "MQTT: every record of both instances arrived ($(jq -r .device sub.log | sort | uniq -c | tr '\n' ' '))"
-pass "MQTT: every record of both instances arrived; $(( $(wc -l < sub.log) - $(jq -r '.device + .timestamp' sub.log | sort -u | wc -l) )) redelivered after the kills (QoS 1)"
+wait_for 30 mqtt_has_all || fail "MQTT: every record of both instances arrived ($(jq -rR 'fromjson? | .device' sub.log | sort | uniq -c | tr '\n' ' '))"
+pass "MQTT: every record of both instances arrived; $(( $(wc -l < sub.log) - $(jq -rR 'fromjson? | .device + .timestamp' sub.log | sort -u | wc -l) )) redelivered after the kills (QoS 1)"
+assert_eq "mdc/hall-1/availability offline
+mdc/hall-2/availability offline" "$(mosquitto_sub -p "$bport" -t 'mdc/+/availability' -W 2 -v 2>/dev/null | sort)" \
+  "each instance has its own availability topic (retained: offline after its clean stop)"
