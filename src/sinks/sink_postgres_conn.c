@@ -299,37 +299,3 @@ int pg_copy_end(pg_sink *k, mdc_err *err)
     if (PQputCopyEnd(k->conn, NULL) != 1) return pg_fail(k, NULL, err, "COPY failed");
     return copy_result(k, err);
 }
-
-int pg_copy(pg_sink *k, const char *sql, strbuf *data, mdc_err *err)
-{
-    if (pg_copy_begin(k, sql, err) < 0 || pg_copy_put(k, data, err) < 0) return -1;
-    return pg_copy_end(k, err);
-}
-
-void pg_copy_escape(strbuf *out, const char *s)
-{
-    const char *run = s;
-    for (; *s; s++) {
-        const char *rep = NULL;
-        switch (*s) {
-        case '\\':
-            rep = "\\\\";
-            break;
-        case '\n':
-            rep = "\\n";
-            break;
-        case '\r':
-            rep = "\\r";
-            break;
-        case '\t':
-            rep = "\\t";
-            break;
-        default:
-            continue;
-        }
-        sb_append(out, run, (size_t)(s - run));
-        sb_puts(out, rep);
-        run = s + 1;
-    }
-    sb_append(out, run, (size_t)(s - run));
-}

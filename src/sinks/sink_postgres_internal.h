@@ -96,17 +96,13 @@ int pg_exec(pg_sink *k, const char *sql, mdc_err *err);
 PGresult *pg_query(pg_sink *k, const char *sql, int n, const char *const *params, mdc_err *err);
 /* Runs one statement for its side effect. */
 int pg_run(pg_sink *k, const char *sql, int n, const char *const *params, mdc_err *err);
-/* COPY ... FROM STDIN with the text-format rows in data (emptied). */
-int pg_copy(pg_sink *k, const char *sql, strbuf *data, mdc_err *err);
-/* The same in steps, to send rows while more are being formatted: put() sends and empties data
- * (on failure the COPY is aborted); end() finishes. */
+/* COPY ... FROM STDIN in steps, to send rows while more are being formatted: put() sends and
+ * empties data (on failure the COPY is aborted); end() finishes. */
 int pg_copy_begin(pg_sink *k, const char *sql, mdc_err *err);
 int pg_copy_put(pg_sink *k, strbuf *data, mdc_err *err);
 int pg_copy_end(pg_sink *k, mdc_err *err);
 /* Replaces every secret in text with "***". */
 void pg_mask(const pg_sink *k, strbuf *text);
-/* Appends s to a COPY text-format field (backslash escapes). */
-void pg_copy_escape(strbuf *out, const char *s);
 
 /* ---- sink_postgres_pipe.c ---- */
 /* Enters pipeline mode (a no-op when in it), sending a deferred statement first. */

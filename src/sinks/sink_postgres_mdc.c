@@ -8,10 +8,8 @@
  * per connection at three levels: committed, in the open transaction, in the chunk. */
 #include "sink_postgres_internal.h"
 
-#include "format/float_repr.h"
 #include "format/format.h"
 
-#include "core/clock.h"
 #include "core/xalloc.h"
 
 #include <math.h>
