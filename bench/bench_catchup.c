@@ -1,10 +1,10 @@
 /* bench_catchup — catching up after an outage into PostgreSQL, end to end (bench/postgres.sh):
- *   bench_catchup CONNINFO SPOOL N DEVICES BATCH
+ *   bench_catchup CONNINFO SPOOL N DEVICES BATCH [ARRIVALS]
  * Fills the spool file SPOOL with the backlog an outage of DEVICES meters leaves (N records,
  * 1 s apart per meter, 11 values each), then drains it into the postgres sink (schema "mdc")
  * the way the runtime's delivery thread does (runtime/delivery.c: read a batch after the
- * cursor, write it, acknowledge it) while a producer thread keeps appending DEVICES records
- * per second, as the fleet would. Prints
+ * cursor, write it, acknowledge it) while a producer thread keeps appending ARRIVALS records
+ * per second (default DEVICES: the fleet goes on; 0: nothing arrives). Prints
  *   "SECONDS RECORDS SAMPLES READ_S WRITE_S ACK_S ARRIVED FILL_S"
  * SECONDS: from the start of the drain until the sink had every record, backlog and arrivals;
  * READ_S, WRITE_S, ACK_S: the time spent reading (and decoding) batches from the spool, in the
@@ -25,7 +25,7 @@
 
 typedef struct producer {
     mdc_spool *sp;
-    int devices;
+    int devices, per_s;
     int64_t next; /* record number */
     atomic_bool stop;
     atomic_llong appended;
@@ -50,7 +50,7 @@ static void *produce(void *arg)
     strbuf enc = STRBUF_INIT;
     int64_t start = mdc_mono_us(), done = 0;
     while (!atomic_load(&p->stop)) {
-        int64_t due = (mdc_mono_us() - start) * p->devices / MDC_US_PER_SEC;
+        int64_t due = (mdc_mono_us() - start) * p->per_s / MDC_US_PER_SEC;
         for (; done < due && !atomic_load(&p->stop); done++)
             if (append(p->sp, p->next++, p->devices, &enc) == 0) atomic_fetch_add(&p->appended, 1);
         mdc_sleep_us(10 * 1000);
@@ -118,8 +118,8 @@ static mdc_sink *open_sink(const char *conninfo)
 
 int main(int argc, char **argv)
 {
-    if (argc != 6) {
-        fprintf(stderr, "usage: bench_catchup CONNINFO SPOOL N DEVICES BATCH\n");
+    if (argc != 6 && argc != 7) {
+        fprintf(stderr, "usage: bench_catchup CONNINFO SPOOL N DEVICES BATCH [ARRIVALS]\n");
         return 2;
     }
     int64_t n = atoll(argv[3]);
@@ -142,7 +142,8 @@ int main(int argc, char **argv)
         if (append(sp, i, devices, &enc) < 0) return 1;
     double fill_s = (double)(mdc_mono_us() - t0) / 1e6;
     sb_free(&enc);
-    producer p = {.sp = sp, .devices = devices, .next = n};
+    producer p = {
+        .sp = sp, .devices = devices, .per_s = argc > 6 ? atoi(argv[6]) : devices, .next = n};
     pthread_t th;
     pthread_create(&th, NULL, produce, &p);
     drain d = {0};

@@ -11,9 +11,10 @@
 #   3. catch-up, end to end: the same backlog in a spool, drained as the delivery thread does
 #      (read, write, acknowledge) while 1,000 records/s keep arriving; where the time goes, and
 #      the time the 3.6 M backlog would take (backlog / (rate - arrivals)). Goal < 60 s.
-# Usage: bench/postgres.sh BUILD [N [C]]
+# Figures 2 and 3 are the best of 2 rounds, each next to its reference.
+# Usage: bench/postgres.sh BUILD [N [C]]   (defaults 50,000 and 100,000)
 set -uo pipefail
-build=$(realpath "${1:-build}"); n=${2:-50000}; c=${3:-200000}
+build=$(realpath "${1:-build}"); n=${2:-50000}; c=${3:-100000}
 here=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d /tmp/mdc-bench-XXXXXX)
 cleanup() { rm -rf "$T"; }
@@ -61,32 +62,43 @@ awk -v s="$best_mdc" -v n="$samples" -v ref="$best_ref" 'BEGIN {
   a = n / s; b = n / ref;
   printf "postgres ingest: %d samples (10 meters, batches of 500); mdc sink %.3f s = %.0f samples/s; psql \\copy %.3f s = %.0f samples/s; ratio %.2f (goal >= 0.9)\n", n, s, a, ref, b, a / b }'
 
-# 2. catch-up, the sink alone
+# 2. catch-up, the sink alone (best of 2 rounds, each next to its reference)
 for batch in 500 5000; do
-  createdb catchup
-  read -r secs samples < <("$build/bench/bench_ingest" postgres "dbname=catchup" "$c" "$T/fleet.tsv" 1000 "$batch") ||
-    { echo "postgres: bench_ingest failed"; exit 1; }
-  ref=$(reference catchup "$T/fleet.tsv")
-  rows_match catchup "$samples"
-  dropdb catchup
-  awk -v s="$secs" -v n="$samples" -v r="$c" -v ref="$ref" -v b="$batch" -v full="$BACKLOG" 'BEGIN {
+  best_mdc=; best_ref=
+  for round in 1 2; do
+    createdb catchup
+    read -r secs samples < <("$build/bench/bench_ingest" postgres "dbname=catchup" "$c" "$T/fleet.tsv" 1000 "$batch") ||
+      { echo "postgres: bench_ingest failed"; exit 1; }
+    ref=$(reference catchup "$T/fleet.tsv")
+    rows_match catchup "$samples"
+    dropdb catchup
+    best_mdc=$(min "$secs" "$best_mdc"); best_ref=$(min "$ref" "$best_ref")
+  done
+  awk -v s="$best_mdc" -v n="$samples" -v r="$c" -v ref="$best_ref" -v b="$batch" -v full="$BACKLOG" 'BEGIN {
     printf "postgres catch-up, sink alone: %d records of 1000 meters (%d samples), batches of %d: %.3f s = %.0f records/s = %.0f samples/s; psql \\copy of the same rows %.3f s = %.0f samples/s; ratio %.2f; 3.6 M records: %.0f s (psql \\copy: %.0f s)\n",
       r, n, b, s, r / s, n / s, ref, n / ref, ref / s, full / (r / s), full * (n / r) / (n / ref) }'
 done
 
-# 3. catch-up, end to end
-createdb catchup
-read -r secs recs samples read_s write_s ack_s arrived fill_s < <("$build/bench/bench_catchup" "dbname=catchup" "$T/spool.db" "$c" 1000 500) ||
-  { echo "postgres: bench_catchup failed"; exit 1; }
-ref=$(psql_ -d catchup -c "CREATE TABLE ref (LIKE mdc.samples INCLUDING ALL)" &&
-  t0=$(date +%s%N) && psql_ -d catchup -c "\\copy ref(device, ts, name, value, value_text, error) FROM '$T/fleet.tsv'" &&
-  t1=$(date +%s%N) && awk -v r="$(( t1 - t0 ))" 'BEGIN { printf "%.6f", r / 1e9 }')
-ref_rows=$(psql_ -d catchup -c "SELECT count(*) FROM ref")
-[ "$(psql_ -d catchup -c "SELECT count(*) FROM mdc.samples")" = "$samples" ] ||
-  { echo "postgres: catch-up rows differ"; exit 1; }
+# 3. catch-up, end to end (best of 2 rounds, each next to its reference)
+best=; best_ref=
+for round in 1 2; do
+  createdb catchup
+  rm -f "$T"/spool.db*
+  line=$("$build/bench/bench_catchup" "dbname=catchup" "$T/spool.db" "$c" 1000 500) ||
+    { echo "postgres: bench_catchup failed"; exit 1; }
+  read -r secs recs samples read_s write_s ack_s arrived fill_s <<< "$line"
+  [ "$(psql_ -d catchup -c "SELECT count(*) FROM mdc.samples")" = "$samples" ] ||
+    { echo "postgres: catch-up rows differ"; exit 1; }
+  ref=$(reference catchup "$T/fleet.tsv")
+  ref_rows=$(psql_ -d catchup -c "SELECT count(*) FROM ref")
+  dropdb catchup
+  if [ -z "$best" ] || awk -v a="$secs" -v b="${best%% *}" 'BEGIN { exit !(a < b) }'; then best=$line; fi
+  best_ref=$(min "$ref" "$best_ref")
+done
+read -r secs recs samples read_s write_s ack_s arrived fill_s <<< "$best"
 awk -v s="$secs" -v r="$recs" -v n="$samples" -v rd="$read_s" -v wr="$write_s" -v ak="$ack_s" -v arr="$arrived" \
-    -v fill="$fill_s" -v c="$c" -v ref="$ref" -v refn="$ref_rows" -v full="$BACKLOG" 'BEGIN {
+    -v fill="$fill_s" -v c="$c" -v ref="$best_ref" -v refn="$ref_rows" -v full="$BACKLOG" 'BEGIN {
   rate = r / s; other = s - rd - wr - ak;
-  printf "postgres catch-up, end to end: backlog %d records (appended in %.1f s) + %d arriving at 1000/s, drained in %.3f s = %.0f records/s = %.0f samples/s (psql \\copy of the same rows: %.0f samples/s, ratio %.2f); time in spool reads %.1f s (%.0f%%), sink writes %.1f s (%.0f%%, %.0f records/s), acks %.1f s (%.0f%%), other %.1f s; 3.6 M backlog: %.0f s (goal < 60 s; sink alone at this rate: %.0f s)\n",
+  printf "postgres catch-up, end to end: backlog %d records (appended in %.1f s) + %d arriving at 1000/s, drained in %.3f s = %.0f records/s = %.0f samples/s (psql \\copy of the backlog rows: %.0f samples/s, ratio %.2f); time in spool reads %.1f s (%.0f%%), sink writes %.1f s (%.0f%%, %.0f records/s), acks %.1f s (%.0f%%), other %.1f s; 3.6 M backlog: %.0f s (goal < 60 s; the sink'"'"'s writes alone: %.0f s)\n",
     c, fill, arr, s, rate, n / s, refn / ref, (n / s) / (refn / ref), rd, 100 * rd / s, wr, 100 * wr / s, r / wr, ak, 100 * ak / s, other,
     full / (rate - 1000), full / (r / wr - 1000) }'
