@@ -13,8 +13,8 @@ const char *const mdc_device_common_keys[] = {"id",       "machine_id", "name", 
                                               "interval", "schedule",   "status", "parts",
                                               "energy",   "enabled",    NULL};
 
-static const char *const top_keys[] = {"timezone", "data_dir", "shifts",    "sinks", "devices",
-                                       "spool",    "http",     "log_level", NULL};
+static const char *const top_keys[] = {"timezone", "data_dir", "shifts",    "sinks",    "devices",
+                                       "spool",    "http",     "log_level", "instance", NULL};
 
 static int parse_hhmm(const char *s, int *min)
 {
@@ -189,8 +189,14 @@ static int parse_top(mdc_config *cfg, const mdc_config_overrides *ov, mdc_err *e
     if (cfg_check_keys(&root, top_keys, err) < 0 ||
         cfg_string(&root, "timezone", "UTC", &cfg->timezone, err) < 0 ||
         cfg_string(&root, "data_dir", "data", &cfg->data_dir, err) < 0 ||
-        cfg_string(&root, "log_level", NULL, &cfg->log_level, err) < 0)
+        cfg_string(&root, "log_level", NULL, &cfg->log_level, err) < 0 ||
+        cfg_string(&root, "instance", NULL, &cfg->instance, err) < 0)
         return -1;
+    if (cfg->instance && !valid_id(cfg->instance))
+        return cfg_error(&root, "instance", err,
+                         "\"%s\" is not a valid instance name; use 1-64 letters, digits, '-', "
+                         "'_' or '.'",
+                         cfg->instance);
     if (ov && ov->timezone) cfg->timezone = ov->timezone;
     if (ov && ov->data_dir) cfg->data_dir = ov->data_dir;
     if (!*cfg->data_dir) return cfg_error(&root, "data_dir", err, "must not be empty");

@@ -52,7 +52,10 @@ typedef struct mdc_config {
     size_t nshifts;
     mdc_spool_cfg spool;
     const char *log_level; /* NULL: not set */
-    mdc_cfgnode *sinks;    /* sink objects; parsed by the sinks layer */
+    /* this mdc among several writing into the same destinations (one per hall...): names its
+     * delivery positions and claims in databases, its topics; NULL: not set */
+    const char *instance;
+    mdc_cfgnode *sinks; /* sink objects; parsed by the sinks layer */
     size_t nsinks;
     mdc_device_cfg *devices;
     size_t ndevices;

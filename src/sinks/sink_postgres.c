@@ -6,7 +6,6 @@
 #include "core/xalloc.h"
 
 #include <ctype.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,46 +33,14 @@ void pg_local_ts(const pg_sink *k, int64_t t_us, char *buf, size_t n)
              c.hour, c.minute, c.second, (long long)us);
 }
 
-/* ---- delivery position ---- */
-
-static int load_position(pg_sink *k, mdc_err *err)
-{
-    k->last_seq = -1;
-    if (!k->has_epoch) return 0;
-    char epoch[24];
-    snprintf(epoch, sizeof epoch, "%" PRIu64, k->epoch);
-    sb_reset(&k->sql);
-    sb_printf(&k->sql, "SELECT last_seq FROM \"%s\".sink_state WHERE sink = $1 AND epoch = $2",
-              k->schema);
-    const char *p[] = {k->state_key, epoch};
-    PGresult *res = pg_query(k, sb_str(&k->sql), 2, p, err);
-    if (!res) return -1;
-    if (PQntuples(res) == 1) k->last_seq = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-    PQclear(res);
-    return 0;
-}
-
-static int save_position(pg_sink *k, int64_t last, mdc_err *err)
-{
-    char epoch[24], seq[24];
-    snprintf(epoch, sizeof epoch, "%" PRIu64, k->epoch);
-    snprintf(seq, sizeof seq, "%lld", (long long)last);
-    sb_reset(&k->sql);
-    sb_printf(&k->sql,
-              "INSERT INTO \"%s\".sink_state(sink, epoch, last_seq, updated) "
-              "VALUES($1, $2, $3, now()) ON CONFLICT (sink, epoch) DO UPDATE SET "
-              "last_seq = excluded.last_seq, updated = excluded.updated",
-              k->schema);
-    const char *p[] = {k->state_key, epoch, seq};
-    return pg_run(k, sb_str(&k->sql), 3, p, err);
-}
-
 /* ---- the sink ---- */
 
 static void pg_close(mdc_sink *s)
 {
     pg_sink *k = s->impl;
-    if (k->ops->done) k->ops->done(k, false);
+    if (k->ops->done) k->ops->done(k, PG_ROLLED_BACK);
+    k->pending = NULL;
+    k->piping = false;
     pg_disconnect(k);
 }
 
@@ -81,8 +48,8 @@ static int pg_open(mdc_sink *s, mdc_err *err)
 {
     pg_sink *k = s->impl;
     if (pg_connect(k, err) < 0) return -1;
-    if (pg_create_sink_state(k, err) < 0 || k->ops->prepare(k, err) < 0 ||
-        load_position(k, err) < 0) {
+    if (pg_create_sink_state(k, err) < 0 || pg_claim(k, err) < 0 || k->ops->prepare(k, err) < 0 ||
+        pg_load_position(k, err) < 0) {
         pg_close(s);
         return -1;
     }
@@ -95,37 +62,8 @@ static int64_t pg_committed(mdc_sink *s, uint64_t epoch)
     k->has_epoch = true;
     k->epoch = epoch;
     mdc_err err;
-    if (!k->conn || load_position(k, &err) < 0) k->last_seq = -1;
+    if (!k->conn || pg_load_position(k, &err) < 0) k->last_seq = -1;
     return k->last_seq;
-}
-
-static int pg_write_all(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_err *err)
-{
-    pg_sink *k = s->impl;
-    if (!k->conn) return mdc_err_set(err, MDC_ESTATE, "postgres: not connected");
-    const mdc_record **todo = xcalloc(n ? n : 1, sizeof *todo);
-    size_t m = 0;
-    int64_t last = k->last_seq;
-    for (size_t i = 0; i < n; i++) {
-        if (recs[i]->seq && recs[i]->seq <= k->last_seq)
-            continue; /* committed before a crash or a lost COMMIT reply: never twice */
-        todo[m++] = recs[i];
-        if (recs[i]->seq > last) last = recs[i]->seq;
-    }
-    int rc = -1;
-    if (pg_exec(k, "BEGIN", err) == 0 && k->ops->write(k, todo, m, err) == 0 &&
-        (!k->has_epoch || save_position(k, last, err) == 0) && pg_exec(k, "COMMIT", err) == 0)
-        rc = 0;
-    free(todo);
-    if (rc < 0) {
-        if (k->conn && PQtransactionStatus(k->conn) == PQTRANS_INERROR)
-            PQclear(PQexec(k->conn, "ROLLBACK"));
-        if (k->ops->done) k->ops->done(k, false);
-        return -1;
-    }
-    if (k->ops->done) k->ops->done(k, true);
-    k->last_seq = last;
-    return 0;
 }
 
 static void free_strv(const char *const *v, size_t n)
@@ -147,6 +85,12 @@ static void pg_destroy(mdc_sink *s)
     for (size_t i = 0; i < k->nsecrets; i++)
         free(k->secrets[i]);
     free(k->secrets);
+    free(k->state_key);
+    free(k->instance);
+    for (size_t i = 0; i < k->nclaims; i++)
+        free(k->claims[i]);
+    free(k->claims);
+    free(k->rejected);
     mdc_tz_free(k->tz);
     free_strv(k->belmc.ems_devices, k->belmc.n_ems);
     free_strv(k->belmc.production_devices, k->belmc.n_production);
@@ -162,7 +106,7 @@ static void pg_destroy(mdc_sink *s)
 static int pg_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_sink_result *res,
                     mdc_err *err)
 {
-    return mdc_sink_all_or_nothing(res, n, pg_write_all(s, recs, n, err));
+    return pg_write_batch(s->impl, recs, n, res, err);
 }
 
 static const mdc_sink_ops postgres_ops = {
@@ -254,11 +198,17 @@ int mdc_sink_postgres_new(const mdc_postgres_sink_cfg *cfg, mdc_sink **out, mdc_
     add_secret(k, k->password);
     conninfo_secrets(k);
     k->last_seq = -1;
-    k->state_key = cfg->flavour == MDC_PG_BELMC ? "belmc" : "mdc";
+    const char *flavour = cfg->flavour == MDC_PG_BELMC ? "belmc" : "mdc";
+    k->instance = xstrdup(cfg->instance ? cfg->instance : "");
+    strbuf key = STRBUF_INIT;
+    sb_printf(&key, "%s%s%s", k->instance, *k->instance ? "/" : "", flavour);
+    k->state_key = sb_detach(&key);
+    k->claims = (char **)dup_strv(cfg->claims, cfg->nclaims);
+    k->nclaims = cfg->nclaims;
     k->ops = cfg->flavour == MDC_PG_BELMC ? &pg_belmc_ops : &pg_mdc_ops;
     copy_belmc(k, &cfg->belmc);
     strbuf id = STRBUF_INIT;
-    sb_printf(&id, "postgres(%s) ", k->state_key);
+    sb_printf(&id, "postgres(%s) ", flavour);
     pg_describe_target(k, &id);
     if (k->flavour == MDC_PG_MDC || strcmp(k->schema, "mdc") != 0)
         sb_printf(&id, ", schema %s", k->schema);

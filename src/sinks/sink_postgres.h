@@ -2,15 +2,18 @@
  *
  *   schema "mdc"    the embedded store's tables (store/store.h) in the PostgreSQL schema
  *                   `pg_schema` (default "mdc"), created and migrated by numbered, idempotent
- *                   migrations; each batch is one transaction: COPY for the long tables
- *                   (samples, status_history, part_events), multi-row upserts for the others.
+ *                   migrations; each batch is one transaction: a binary COPY for samples,
+ *                   then one pipeline of array-parameter inserts and upserts for the others.
  *   schema "belmc"  BELmc's `ems` and `production` tables (research/belmc.md §2), written by
  *                   BELmc's collector rules with its bugs fixed (sink_postgres_belmc.c); only
  *                   the devices listed in `ems_devices` / `production_devices` are written.
  *
  * Both record the last spool sequence number they committed in `pg_schema`.sink_state(sink,
  * epoch, last_seq), in the same transaction as the rows: a batch replayed after a crash, a lost
- * COMMIT reply or a reconnect never duplicates a row.
+ * COMMIT reply or a reconnect never duplicates a row. A record PostgreSQL refuses for good (data
+ * exception, constraint violation) is isolated by bisection: the records before it are
+ * committed, it is reported rejected ("data" or "constraint") and marked in sink_rejected, so
+ * that a later retry of it writes it once (sink_postgres_batch.c).
  *
  * Connection: a libpq conninfo string or URI, then the separate keys (which override it); what
  * is still missing comes from the PG* environment variables, ~/.pgpass and libpq's defaults.
@@ -61,6 +64,15 @@ typedef struct mdc_postgres_sink_cfg {
     const char *pg_schema; /* mdc's own tables (and sink_state); default "mdc" */
     const char *timezone;  /* IANA name for BELmc's naive local timestamps; default UTC */
     mdc_pg_belmc_cfg belmc;
+    /* Several mdc instances writing into one database: the instance's name (NULL: none) keys
+     * its delivery position ("INSTANCE/mdc") and its claims. `claims` are what this sink
+     * writes ("device:ID" for schema mdc, "ems:N" and "production:N" machine numbers for
+     * belmc); open() records them in pg_schema.owners and fails, naming the other instance,
+     * when another instance holds one (two writers of the same rows); claims of this instance
+     * that its configuration no longer has are released. */
+    const char *instance;
+    const char *const *claims;
+    size_t nclaims;
 } mdc_postgres_sink_cfg;
 
 /* Checks the settings (schema name, time zone) and builds the sink; everything is copied.

@@ -558,12 +558,13 @@ static int b_write(pg_sink *k, const mdc_record *const *recs, size_t n, mdc_err 
     return settle_all(k, w, err);
 }
 
-static void b_done(pg_sink *k, bool committed)
+static void b_done(pg_sink *k, pg_outcome what)
 {
     belmc_writer *w = k->w;
     if (!w) return;
     w->nowed = 0;
-    if (!committed) w->rolled_day = INT64_MIN; /* the rollover may have been rolled back */
+    if (what == PG_CHUNK_FAILED || what == PG_ROLLED_BACK)
+        w->rolled_day = INT64_MIN; /* the rollover may have been undone */
 }
 
 static int b_prepare(pg_sink *k, mdc_err *err)

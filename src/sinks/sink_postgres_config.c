@@ -166,6 +166,37 @@ static int parse_belmc(const mdc_cfgnode *n, const mdc_config *cfg, mdc_pg_belmc
     return 0;
 }
 
+/* What the sink writes, claimed in the database at open: every device (schema mdc) or the
+ * machines of the listed devices (belmc). */
+static void build_claims(const mdc_config *cfg, mdc_postgres_sink_cfg *c)
+{
+    const mdc_pg_belmc_cfg *b = &c->belmc;
+    size_t n = c->flavour == MDC_PG_MDC ? cfg->ndevices : b->n_ems + b->n_production;
+    char **v = xcalloc(n ? n : 1, sizeof *v);
+    char buf[96];
+    for (size_t i = 0; c->flavour == MDC_PG_MDC && i < n; i++) {
+        snprintf(buf, sizeof buf, "device:%s", cfg->devices[i].id);
+        v[i] = xstrdup(buf);
+    }
+    for (size_t i = 0; c->flavour == MDC_PG_BELMC && i < n; i++) {
+        bool ems = i < b->n_ems;
+        const char *dev = ems ? b->ems_devices[i] : b->production_devices[i - b->n_ems];
+        snprintf(buf, sizeof buf, "%s:%lld", ems ? "ems" : "production",
+                 (long long)machine_of(cfg, dev));
+        v[i] = xstrdup(buf);
+    }
+    c->claims = (const char *const *)v;
+    c->nclaims = n;
+    c->instance = cfg->instance;
+}
+
+static void free_claims(mdc_postgres_sink_cfg *c)
+{
+    for (size_t i = 0; i < c->nclaims; i++)
+        free((char *)c->claims[i]);
+    free((void *)c->claims);
+}
+
 int mdc_sink_postgres_from_config(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out,
                                   mdc_err *err)
 {
@@ -200,12 +231,14 @@ int mdc_sink_postgres_from_config(const mdc_cfgnode *n, const mdc_config *cfg, m
         c.belmc.n_shifts = cfg->nshifts;
         c.belmc.history_time_min = cfg->nshifts ? cfg->shifts[0].start_min : 6 * 60;
     }
+    build_claims(cfg, &c);
     if (mdc_sink_postgres_new(&c, out, &e) < 0) {
         cfg_error(n, cfg_has(n, "timezone") ? "timezone" : NULL, err, "%s", e.msg);
         goto done;
     }
     rc = 0;
 done:
+    free_claims(&c);
     free((void *)c.belmc.ems_devices);
     free((void *)c.belmc.production_devices);
     free((void *)c.belmc.close_downtime_devices);

@@ -195,6 +195,7 @@ int pg_fail(pg_sink *k, PGresult *res, mdc_err *err, const char *what)
     sb_printf(&msg, "postgres: %s%s: ", lost ? "connection lost: " : "", what);
     const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(k->sqlstate, sizeof k->sqlstate, "%s", state && !lost ? state : "");
     if (primary) {
         one_line(&msg, primary);
         if (state) sb_printf(&msg, " (SQLSTATE %s)", state);
@@ -211,9 +212,27 @@ static bool result_ok(const PGresult *res)
     return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 }
 
+void pg_defer(pg_sink *k, const char *sql)
+{
+    k->pending = sql;
+}
+
+/* PQexec of the deferred statement and sql in one string: one round trip. PQexec returns the
+ * last result, or the first failure (the rest is not run), or COPY_IN at a COPY. */
+static PGresult *exec_with_pending(pg_sink *k, const char *sql)
+{
+    if (!k->pending) return PQexec(k->conn, sql);
+    strbuf q = STRBUF_INIT;
+    sb_printf(&q, "%s; %s", k->pending, sql);
+    k->pending = NULL;
+    PGresult *res = PQexec(k->conn, sb_str(&q));
+    sb_free(&q);
+    return res;
+}
+
 int pg_exec(pg_sink *k, const char *sql, mdc_err *err)
 {
-    PGresult *res = PQexec(k->conn, sql);
+    PGresult *res = exec_with_pending(k, sql);
     if (!res || !result_ok(res)) return pg_fail(k, res, err, "query failed");
     PQclear(res);
     return 0;
@@ -221,6 +240,11 @@ int pg_exec(pg_sink *k, const char *sql, mdc_err *err)
 
 PGresult *pg_query(pg_sink *k, const char *sql, int n, const char *const *params, mdc_err *err)
 {
+    if (k->pending) { /* the extended protocol takes one statement at a time */
+        const char *first = k->pending;
+        k->pending = NULL;
+        if (pg_exec(k, first, err) < 0) return NULL;
+    }
     PGresult *res = PQexecParams(k->conn, sql, n, NULL, params, NULL, NULL, 0);
     if (!res || !result_ok(res)) {
         pg_fail(k, res, err, "query failed");
@@ -239,7 +263,7 @@ int pg_run(pg_sink *k, const char *sql, int n, const char *const *params, mdc_er
 
 int pg_copy_begin(pg_sink *k, const char *sql, mdc_err *err)
 {
-    PGresult *res = PQexec(k->conn, sql);
+    PGresult *res = exec_with_pending(k, sql);
     if (!res || PQresultStatus(res) != PGRES_COPY_IN) return pg_fail(k, res, err, "COPY failed");
     PQclear(res);
     return 0;
@@ -274,38 +298,4 @@ int pg_copy_end(pg_sink *k, mdc_err *err)
 {
     if (PQputCopyEnd(k->conn, NULL) != 1) return pg_fail(k, NULL, err, "COPY failed");
     return copy_result(k, err);
-}
-
-int pg_copy(pg_sink *k, const char *sql, strbuf *data, mdc_err *err)
-{
-    if (pg_copy_begin(k, sql, err) < 0 || pg_copy_put(k, data, err) < 0) return -1;
-    return pg_copy_end(k, err);
-}
-
-void pg_copy_escape(strbuf *out, const char *s)
-{
-    const char *run = s;
-    for (; *s; s++) {
-        const char *rep = NULL;
-        switch (*s) {
-        case '\\':
-            rep = "\\\\";
-            break;
-        case '\n':
-            rep = "\\n";
-            break;
-        case '\r':
-            rep = "\\r";
-            break;
-        case '\t':
-            rep = "\\t";
-            break;
-        default:
-            continue;
-        }
-        sb_append(out, run, (size_t)(s - run));
-        sb_puts(out, rep);
-        run = s + 1;
-    }
-    sb_append(out, run, (size_t)(s - run));
 }

@@ -1,35 +1,43 @@
 /* sink_postgres_mdc.c — the batch writer of mdc's own tables (the embedded store's rules, see
- * store/store_write.c), built for throughput: one COPY each for samples, status_history and
- * part_events, and one multi-row upsert each for devices, live and shift_energy (one row per
- * device, or per device and shift, for the whole batch: what the record-by-record rules leave
- * behind). Status changes are found against the live statuses, cached per connection. */
+ * store/store_write.c), built for throughput: the samples in one binary COPY (no text for the
+ * server to parse), streamed while the rest is formatted; then, in one pipeline (one round
+ * trip, with the position and COMMIT the caller adds), status_history and part_events rows and
+ * one upsert each for devices, live and shift_energy (one row per device, or per device and
+ * shift, for the whole chunk: what the record-by-record rules leave behind), every column an
+ * array parameter in binary format. Status changes are found against the live statuses, cached
+ * per connection at three levels: committed, in the open transaction, in the chunk. */
 #include "sink_postgres_internal.h"
 
-#include "format/float_repr.h"
 #include "format/format.h"
 
-#include "core/clock.h"
 #include "core/xalloc.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define MAX_PARAMS 60000 /* per statement; PostgreSQL's limit is 65535 */
-#define COPY_CHUNK (128 * 1024)
+#define COPY_CHUNK (256 * 1024)
 
 /* A device seen by this connection. */
 typedef struct dev {
     char *id;
-    bool has_status; /* committed live status (NULL when unknown) */
+    bool has_status; /* committed live status (false when unknown) */
     int status;
-    /* the current batch */
+    bool tx_has; /* ... as the open transaction sees it */
+    int tx_status;
+    /* every shift_energy row of the device before this shift start is closed: committed, as
+     * the transaction sees it, and after the chunk */
+    int64_t closed_us, tx_closed_us, pend_closed_us;
+    bool older_shift; /* the chunk has a row of an earlier shift than its last record's */
+    /* the current chunk */
     bool touched, pend_has;
     int pend_status;
-    char first_ts[40];
+    int64_t first_us;
     const mdc_record *last; /* for devices.last_seen and live */
 } dev;
 
-/* One shift_energy row of the batch. */
+/* One shift_energy row of the chunk. */
 typedef struct shift_row {
     const char *device;
     int64_t start_us;
@@ -38,14 +46,19 @@ typedef struct shift_row {
     int64_t updated_us;
 } shift_row;
 
+enum { SQL_COPY, SQL_HISTORY, SQL_PARTS, SQL_DEVICES, SQL_LIVE, SQL_SHIFTS, SQL_CLOSE, NSQL };
+#define MAX_COLS 6
+
 typedef struct mdc_writer {
     dev *devs;
     size_t ndevs, cap;
     size_t *slots; /* open addressing: index+1 into devs, 0 = empty */
     size_t nslots;
-    strbuf samples, history, parts, json;
+    strbuf samples, prefix, json;
+    pg_array hist[5], parts[3], col[MAX_COLS];
     shift_row *shifts;
     size_t nshifts, capshifts;
+    strbuf sql[NSQL]; /* for this schema, built once */
 } mdc_writer;
 
 static uint64_t hash(const char *s)
@@ -91,102 +104,165 @@ static void forget_devs(mdc_writer *w)
     if (w->slots) memset(w->slots, 0, w->nslots * sizeof *w->slots);
 }
 
-/* ---- COPY text ---- */
+/* ---- SQL for this schema ---- */
 
-static bool ascii(const char *s)
+static void build_sql(const pg_sink *k, mdc_writer *w)
 {
-    for (; *s; s++)
-        if ((unsigned char)*s >= 0x80) return false;
-    return true;
-}
-
-/* A text field: valid UTF-8 (invalid bytes become U+FFFD), COPY-escaped. */
-static void put_text(strbuf *out, const char *s)
-{
-    if (ascii(s)) {
-        pg_copy_escape(out, s);
-        return;
+    static const char *const fmt[NSQL] = {
+        [SQL_COPY] = "COPY \"%s\".samples(device, ts, name, value, value_text, error) FROM "
+                     "STDIN WITH (FORMAT binary)",
+        [SQL_HISTORY] = "INSERT INTO \"%s\".status_history(device, ts, status, previous, error) "
+                        "SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int4[], "
+                        "$4::int4[], $5::text[])",
+        [SQL_PARTS] = "INSERT INTO \"%s\".part_events(device, ts, count) SELECT * FROM "
+                      "unnest($1::text[], $2::timestamptz[], $3::int8[])",
+        [SQL_DEVICES] = "INSERT INTO \"%s\".devices(id, machine_id, first_seen, last_seen) "
+                        "SELECT * FROM unnest($1::text[], $2::int8[], $3::timestamptz[], "
+                        "$4::timestamptz[]) ON CONFLICT (id) DO UPDATE SET machine_id = "
+                        "excluded.machine_id, last_seen = excluded.last_seen",
+        [SQL_LIVE] = "INSERT INTO \"%s\".live(device, ts, status, error, record) SELECT * FROM "
+                     "unnest($1::text[], $2::timestamptz[], $3::int4[], $4::text[], "
+                     "$5::jsonb[]) ON CONFLICT (device) DO UPDATE SET ts = excluded.ts, status = "
+                     "excluded.status, error = excluded.error, record = excluded.record",
+        [SQL_SHIFTS] = "INSERT INTO \"%s\".shift_energy AS s(device, shift_start, shift, "
+                       "energy_kwh, parts, closed, updated) SELECT d, st, sh, e, p, false, u "
+                       "FROM unnest($1::text[], $2::timestamptz[], $3::int8[], $4::float8[], "
+                       "$5::int8[], $6::timestamptz[]) v(d, st, sh, e, p, u) ON CONFLICT "
+                       "(device, shift_start) DO UPDATE SET shift = excluded.shift, energy_kwh = "
+                       "COALESCE(excluded.energy_kwh, s.energy_kwh), parts = "
+                       "COALESCE(excluded.parts, s.parts), updated = excluded.updated",
+        [SQL_CLOSE] = "UPDATE \"%s\".shift_energy s SET closed = true FROM unnest($1::text[], "
+                      "$2::timestamptz[]) v(device, start) WHERE s.device = v.device AND "
+                      "s.shift_start < v.start AND NOT s.closed",
+    };
+    for (int i = 0; i < NSQL; i++) {
+        sb_reset(&w->sql[i]);
+        sb_printf(&w->sql[i], fmt[i], k->schema);
     }
-    strbuf clean = STRBUF_INIT;
-    mdc_fmt_utf8_clean(&clean, s);
-    pg_copy_escape(out, sb_str(&clean));
-    sb_free(&clean);
 }
 
-static void put_opt_text(strbuf *out, const char *s)
-{
-    if (s)
-        put_text(out, s);
-    else
-        sb_puts(out, "\\N");
-}
+/* ---- samples: binary COPY ---- */
 
-/* value (double precision) and value_text columns. */
+/* value (double precision) and value_text columns */
 static void put_value(strbuf *out, const mdc_value *v)
 {
-    char num[MDC_FLOAT_REPR_MAX];
     switch (v->type) {
     case MDC_NULL:
-        sb_puts(out, "\\N\t\\N");
+        pgb_null(out);
+        pgb_null(out);
         return;
     case MDC_BOOL:
-        sb_puts(out, v->u.b ? "1\t\\N" : "0\t\\N");
-        return;
+        pgb_float8(out, v->u.b ? 1.0 : 0.0);
+        break;
     case MDC_INT:
-        sb_printf(out, "%lld\t\\N", (long long)v->u.i);
-        return;
+        pgb_float8(out, (double)v->u.i);
+        break;
     case MDC_DOUBLE:
-        mdc_float_repr(v->u.d, num, sizeof num);
-        sb_puts(out, num);
-        sb_puts(out, "\t\\N");
-        return;
+        pgb_float8(out, v->u.d);
+        break;
     case MDC_STRING:
-        sb_puts(out, "\\N\t");
-        put_text(out, v->u.s);
+        pgb_null(out);
+        pgb_text(out, v->u.s);
         return;
+    }
+    pgb_null(out);
+}
+
+static void add_samples(mdc_writer *w, const mdc_record *r)
+{
+    /* device and ts, the same for every field of the record */
+    sb_reset(&w->prefix);
+    pgb_i16(&w->prefix, 6);
+    pgb_text(&w->prefix, r->device);
+    pgb_timestamptz(&w->prefix, r->ts_us);
+    for (size_t i = 0; i < r->nfields; i++) {
+        const mdc_field *f = &r->fields[i];
+        sb_append(&w->samples, w->prefix.buf, w->prefix.len);
+        pgb_text(&w->samples, f->name);
+        put_value(&w->samples, &f->v);
+        pgb_text(&w->samples, f->error);
     }
 }
 
-static void add_samples(mdc_writer *w, const mdc_record *r, const char *ts)
+/* The samples rows, sent while the next ones are formatted (the server works meanwhile). */
+static int stream_samples(pg_sink *k, mdc_writer *w, const mdc_record *const *recs, size_t n,
+                          mdc_err *err)
 {
-    for (size_t i = 0; i < r->nfields; i++) {
-        const mdc_field *f = &r->fields[i];
-        put_text(&w->samples, r->device);
-        sb_printf(&w->samples, "\t%s\t", ts);
-        put_text(&w->samples, f->name);
-        sb_putc(&w->samples, '\t');
-        put_value(&w->samples, &f->v);
-        sb_putc(&w->samples, '\t');
-        put_opt_text(&w->samples, f->error);
-        sb_putc(&w->samples, '\n');
+    if (pg_copy_begin(k, sb_str(&w->sql[SQL_COPY]), err) < 0) return -1;
+    sb_reset(&w->samples);
+    pgb_copy_header(&w->samples);
+    for (size_t i = 0; i < n; i++) {
+        if (!recs[i]->device) continue;
+        add_samples(w, recs[i]);
+        if (w->samples.len >= COPY_CHUNK && pg_copy_put(k, &w->samples, err) < 0) return -1;
     }
+    pgb_copy_trailer(&w->samples);
+    if (pg_copy_put(k, &w->samples, err) < 0) return -1;
+    return pg_copy_end(k, err);
+}
+
+/* ---- the other tables: array columns ---- */
+
+static void start_cols(pg_array *a, const uint32_t *oids, int n)
+{
+    for (int i = 0; i < n; i++)
+        pga_start(&a[i], oids[i]);
+}
+
+static void put_opt_text(pg_array *a, const char *s)
+{
+    if (s)
+        pgb_text(pga_next(a), s);
+    else
+        pga_null(a);
+}
+
+static void put_opt_int4(pg_array *a, bool has, int v)
+{
+    if (has)
+        pgb_int4(pga_next(a), v);
+    else
+        pga_null(a);
+}
+
+/* Sends "sql" with the n array columns in a, when they have rows. */
+static int send_cols(pg_sink *k, const strbuf *sql, pg_array *a, int n, mdc_err *err)
+{
+    if (a[0].n == 0) return 0;
+    const char *vals[MAX_COLS];
+    int lens[MAX_COLS], fmts[MAX_COLS];
+    for (int i = 0; i < n; i++) {
+        pga_finish(&a[i]);
+        vals[i] = a[i].data.buf;
+        lens[i] = (int)a[i].data.len;
+        fmts[i] = 1;
+    }
+    return pg_pipe_send(k, sb_str(sql), n, vals, lens, fmts, err);
 }
 
 /* A status_history row when the status differs from the live one (or is the first). */
-static void add_status(mdc_writer *w, dev *d, const mdc_record *r, const char *ts)
+static void add_status(mdc_writer *w, dev *d, const mdc_record *r)
 {
     if (r->status < 0) return;
-    bool have = d->pend_has || d->has_status;
-    int prev = d->pend_has ? d->pend_status : d->status;
+    bool have = d->pend_has || d->tx_has;
+    int prev = d->pend_has ? d->pend_status : d->tx_status;
     d->pend_has = true;
     d->pend_status = r->status;
     if (have && prev == r->status) return;
-    put_text(&w->history, r->device);
-    sb_printf(&w->history, "\t%s\t%d\t", ts, r->status);
-    if (have)
-        sb_printf(&w->history, "%d\t", prev);
-    else
-        sb_puts(&w->history, "\\N\t");
-    put_opt_text(&w->history, r->error);
-    sb_putc(&w->history, '\n');
+    pgb_text(pga_next(&w->hist[0]), r->device);
+    pgb_timestamptz(pga_next(&w->hist[1]), r->ts_us);
+    pgb_int4(pga_next(&w->hist[2]), r->status);
+    put_opt_int4(&w->hist[3], have, prev);
+    put_opt_text(&w->hist[4], r->error);
 }
 
-static void add_parts(mdc_writer *w, const mdc_record *r, const char *ts)
+static void add_parts(mdc_writer *w, const mdc_record *r)
 {
     const mdc_field *f = mdc_record_find(r, "part_count_delta");
     if (!f || f->v.type != MDC_INT || f->v.u.i <= 0) return;
-    put_text(&w->parts, r->device);
-    sb_printf(&w->parts, "\t%s\t%lld\n", ts, (long long)f->v.u.i);
+    pgb_text(pga_next(&w->parts[0]), r->device);
+    pgb_timestamptz(pga_next(&w->parts[1]), r->ts_us);
+    pgb_int8(pga_next(&w->parts[2]), f->v.u.i);
 }
 
 /* The shift_energy row of (device, shift): created or updated with this record's values. */
@@ -213,252 +289,169 @@ static void add_shift(mdc_writer *w, const mdc_record *r)
     if (parts && parts->v.type != MDC_NULL) row->parts = &parts->v;
 }
 
-static void reset_batch(mdc_writer *w)
-{
-    sb_reset(&w->samples);
-    sb_reset(&w->history);
-    sb_reset(&w->parts);
-    w->nshifts = 0;
-    for (size_t i = 0; i < w->ndevs; i++) {
-        w->devs[i].touched = w->devs[i].pend_has = false;
-        w->devs[i].last = NULL;
-    }
-}
-
-/* ---- multi-row upserts ---- */
-
-/* Parameters of one statement: text values kept in one buffer. */
-typedef struct params {
-    strbuf text;
-    size_t *off; /* offset into text, or SIZE_MAX for NULL */
-    size_t n, cap;
-} params;
-
-static void param(params *p, const char *s)
-{
-    xgrow(&p->off, &p->cap, p->n + 1, sizeof *p->off);
-    if (!s) {
-        p->off[p->n++] = SIZE_MAX;
-        return;
-    }
-    p->off[p->n++] = p->text.len;
-    sb_puts(&p->text, s);
-    sb_putc(&p->text, '\0');
-}
-
-static void paramf(params *p, const char *fmt, long long v)
-{
-    char b[32];
-    snprintf(b, sizeof b, fmt, v);
-    param(p, b);
-}
-
-static void param_utc(params *p, int64_t t_us)
-{
-    char b[40];
-    mdc_format_utc_us(t_us, b, sizeof b);
-    param(p, b);
-}
-
-static void param_value(params *p, const mdc_value *v)
-{
-    char b[MDC_FLOAT_REPR_MAX];
-    if (!v || v->type == MDC_NULL || v->type == MDC_STRING) {
-        param(p, NULL);
-    } else if (v->type == MDC_DOUBLE) {
-        mdc_float_repr(v->u.d, b, sizeof b);
-        param(p, b);
-    } else {
-        paramf(p, "%lld", v->type == MDC_BOOL ? (long long)v->u.b : (long long)v->u.i);
-    }
-}
-
-/* Runs "head VALUES ($1,..),(..) tail" for the rows collected in p (ncols per row). */
-static int run_values(pg_sink *k, const char *head, const char *tail, params *p, size_t ncols,
-                      mdc_err *err)
-{
-    if (p->n == 0) return 0;
-    strbuf q = STRBUF_INIT;
-    sb_puts(&q, head);
-    sb_puts(&q, " VALUES ");
-    for (size_t i = 0; i < p->n; i++)
-        sb_printf(&q, "%s$%zu", i % ncols == 0 ? (i ? "),(" : "(") : ",", i + 1);
-    sb_puts(&q, ") ");
-    sb_puts(&q, tail);
-    const char **vals = xcalloc(p->n, sizeof *vals);
-    for (size_t i = 0; i < p->n; i++)
-        vals[i] = p->off[i] == SIZE_MAX ? NULL : p->text.buf + p->off[i];
-    int rc = pg_run(k, sb_str(&q), (int)p->n, vals, err);
-    free(vals);
-    sb_free(&q);
-    sb_reset(&p->text);
-    p->n = 0;
-    return rc;
-}
-
-static int upsert_devices(pg_sink *k, mdc_writer *w, params *p, mdc_err *err)
-{
-    char head[200], tail[200];
-    snprintf(head, sizeof head, "INSERT INTO \"%s\".devices(id, machine_id, first_seen, last_seen)",
-             k->schema);
-    snprintf(tail, sizeof tail,
-             "ON CONFLICT (id) DO UPDATE SET machine_id = excluded.machine_id, "
-             "last_seen = excluded.last_seen");
-    for (size_t i = 0; i < w->ndevs; i++) {
-        const dev *d = &w->devs[i];
-        if (!d->touched) continue;
-        param(p, d->id);
-        if (d->last->has_machine_id)
-            paramf(p, "%lld", (long long)d->last->machine_id);
-        else
-            param(p, NULL);
-        param(p, d->first_ts);
-        param_utc(p, d->last->ts_us);
-        if (p->n + 4 > MAX_PARAMS && run_values(k, head, tail, p, 4, err) < 0) return -1;
-    }
-    return run_values(k, head, tail, p, 4, err);
-}
-
-static int upsert_live(pg_sink *k, mdc_writer *w, params *p, mdc_err *err)
-{
-    char head[200], tail[200];
-    snprintf(head, sizeof head, "INSERT INTO \"%s\".live(device, ts, status, error, record)",
-             k->schema);
-    snprintf(tail, sizeof tail,
-             "ON CONFLICT (device) DO UPDATE SET ts = excluded.ts, status = excluded.status, "
-             "error = excluded.error, record = excluded.record");
-    for (size_t i = 0; i < w->ndevs; i++) {
-        const dev *d = &w->devs[i];
-        if (!d->touched) continue;
-        const mdc_record *r = d->last;
-        param(p, d->id);
-        param_utc(p, r->ts_us);
-        if (r->status >= 0)
-            paramf(p, "%lld", r->status);
-        else
-            param(p, NULL);
-        param(p, r->error);
-        sb_reset(&w->json);
-        mdc_format_record(MDC_FMT_JSON, MDC_STYLE_MDC, r, &w->json);
-        param(p, sb_str(&w->json));
-        if (p->n + 5 > MAX_PARAMS && run_values(k, head, tail, p, 5, err) < 0) return -1;
-    }
-    return run_values(k, head, tail, p, 5, err);
-}
-
-/* Upserts each (device, shift) row, then closes every earlier shift of the device. */
-static int upsert_shifts(pg_sink *k, mdc_writer *w, params *p, mdc_err *err)
-{
-    char head[200], tail[400];
-    snprintf(head, sizeof head,
-             "INSERT INTO \"%s\".shift_energy(device, shift_start, shift, energy_kwh, parts, "
-             "closed, updated)",
-             k->schema);
-    snprintf(tail, sizeof tail,
-             "ON CONFLICT (device, shift_start) DO UPDATE SET shift = excluded.shift, "
-             "energy_kwh = COALESCE(excluded.energy_kwh, shift_energy.energy_kwh), "
-             "parts = COALESCE(excluded.parts, shift_energy.parts), updated = excluded.updated");
-    for (size_t i = 0; i < w->nshifts; i++) {
-        const shift_row *s = &w->shifts[i];
-        param(p, s->device);
-        param_utc(p, s->start_us);
-        paramf(p, "%lld", (long long)s->shift);
-        param_value(p, s->energy);
-        param_value(p, s->parts);
-        param(p, "false");
-        param_utc(p, s->updated_us);
-        if (p->n + 7 > MAX_PARAMS && run_values(k, head, tail, p, 7, err) < 0) return -1;
-    }
-    if (run_values(k, head, tail, p, 7, err) < 0) return -1;
-    /* close: per device, the shift of its last record in the batch */
-    snprintf(head, sizeof head, "UPDATE \"%s\".shift_energy s SET closed = true FROM (", k->schema);
-    snprintf(tail, sizeof tail,
-             ") v(device, start) WHERE s.device = v.device AND s.shift_start < "
-             "v.start::timestamptz AND NOT s.closed");
-    for (size_t i = 0; i < w->ndevs; i++) {
-        const dev *d = &w->devs[i];
-        if (!d->touched || !d->last->shift_start_us) continue;
-        param(p, d->id);
-        param_utc(p, d->last->shift_start_us);
-        if (p->n + 2 > MAX_PARAMS && run_values(k, head, tail, p, 2, err) < 0) return -1;
-    }
-    return run_values(k, head, tail, p, 2, err);
-}
-
 static void collect(mdc_writer *w, const mdc_record *const *recs, size_t n)
 {
+    static const uint32_t hist[] = {PG_OID_TEXT, PG_OID_TIMESTAMPTZ, PG_OID_INT4, PG_OID_INT4,
+                                    PG_OID_TEXT};
+    static const uint32_t parts[] = {PG_OID_TEXT, PG_OID_TIMESTAMPTZ, PG_OID_INT8};
+    start_cols(w->hist, hist, 5);
+    start_cols(w->parts, parts, 3);
+    w->nshifts = 0;
+    for (size_t i = 0; i < w->ndevs; i++) {
+        w->devs[i].touched = w->devs[i].pend_has = w->devs[i].older_shift = false;
+        w->devs[i].pend_closed_us = 0;
+        w->devs[i].last = NULL;
+    }
     for (size_t i = 0; i < n; i++) {
         const mdc_record *r = recs[i];
         if (!r->device) continue;
-        char ts[40];
-        mdc_format_utc_us(r->ts_us, ts, sizeof ts);
         dev *d = find_dev(w, r->device);
-        if (!d->touched) snprintf(d->first_ts, sizeof d->first_ts, "%s", ts);
+        if (!d->touched) d->first_us = r->ts_us;
         d->touched = true;
         d->last = r;
-        add_status(w, d, r, ts);
-        add_parts(w, r, ts);
+        add_status(w, d, r);
+        add_parts(w, r);
         add_shift(w, r);
     }
 }
 
-static int copy_rows(pg_sink *k, const char *table, const char *cols, strbuf *rows, mdc_err *err)
+static int send_devices(pg_sink *k, mdc_writer *w, mdc_err *err)
 {
-    if (rows->len == 0) return 0;
-    char q[256];
-    snprintf(q, sizeof q, "COPY \"%s\".%s(%s) FROM STDIN", k->schema, table, cols);
-    return pg_copy(k, q, rows, err);
+    static const uint32_t oids[] = {PG_OID_TEXT, PG_OID_INT8, PG_OID_TIMESTAMPTZ,
+                                    PG_OID_TIMESTAMPTZ};
+    pg_array *c = w->col;
+    start_cols(c, oids, 4);
+    for (size_t i = 0; i < w->ndevs; i++) {
+        const dev *d = &w->devs[i];
+        if (!d->touched) continue;
+        pgb_text(pga_next(&c[0]), d->id);
+        if (d->last->has_machine_id)
+            pgb_int8(pga_next(&c[1]), d->last->machine_id);
+        else
+            pga_null(&c[1]);
+        pgb_timestamptz(pga_next(&c[2]), d->first_us);
+        pgb_timestamptz(pga_next(&c[3]), d->last->ts_us);
+    }
+    return send_cols(k, &w->sql[SQL_DEVICES], c, 4, err);
 }
 
-/* The samples rows, sent while the next ones are formatted (the server works meanwhile). */
-static int stream_samples(pg_sink *k, mdc_writer *w, const mdc_record *const *recs, size_t n,
-                          mdc_err *err)
+static int send_live(pg_sink *k, mdc_writer *w, mdc_err *err)
 {
-    char q[256], ts[40];
-    snprintf(q, sizeof q,
-             "COPY \"%s\".samples(device, ts, name, value, value_text, error) FROM STDIN",
-             k->schema);
-    if (pg_copy_begin(k, q, err) < 0) return -1;
-    for (size_t i = 0; i < n; i++) {
-        if (!recs[i]->device) continue;
-        mdc_format_utc_us(recs[i]->ts_us, ts, sizeof ts);
-        add_samples(w, recs[i], ts);
-        if (w->samples.len >= COPY_CHUNK && pg_copy_put(k, &w->samples, err) < 0) return -1;
+    static const uint32_t oids[] = {PG_OID_TEXT, PG_OID_TIMESTAMPTZ, PG_OID_INT4, PG_OID_TEXT,
+                                    PG_OID_JSONB};
+    pg_array *c = w->col;
+    start_cols(c, oids, 5);
+    for (size_t i = 0; i < w->ndevs; i++) {
+        const dev *d = &w->devs[i];
+        if (!d->touched) continue;
+        const mdc_record *r = d->last;
+        pgb_text(pga_next(&c[0]), d->id);
+        pgb_timestamptz(pga_next(&c[1]), r->ts_us);
+        put_opt_int4(&c[2], r->status >= 0, r->status);
+        put_opt_text(&c[3], r->error);
+        sb_reset(&w->json);
+        mdc_format_record(MDC_FMT_JSON, MDC_STYLE_MDC, r, &w->json);
+        pgb_jsonb(pga_next(&c[4]), sb_str(&w->json));
     }
-    if (pg_copy_put(k, &w->samples, err) < 0) return -1;
-    return pg_copy_end(k, err);
+    return send_cols(k, &w->sql[SQL_LIVE], c, 5, err);
+}
+
+/* A number for an int8 column: integers as they are, whole doubles converted, else NULL. */
+static void put_opt_int8(pg_array *a, const mdc_value *v)
+{
+    double d;
+    if (v && v->type == MDC_INT)
+        pgb_int8(pga_next(a), v->u.i);
+    else if (v && mdc_value_as_double(v, &d) && d == floor(d) && fabs(d) < 9.2e18)
+        pgb_int8(pga_next(a), (int64_t)d);
+    else
+        pga_null(a);
+}
+
+static void put_opt_float8(pg_array *a, const mdc_value *v)
+{
+    double d;
+    if (v && mdc_value_as_double(v, &d))
+        pgb_float8(pga_next(a), d);
+    else
+        pga_null(a);
+}
+
+/* Upserts each (device, shift) row, then closes every earlier shift of each device. */
+static int send_shifts(pg_sink *k, mdc_writer *w, mdc_err *err)
+{
+    static const uint32_t oids[] = {PG_OID_TEXT,   PG_OID_TIMESTAMPTZ, PG_OID_INT8,
+                                    PG_OID_FLOAT8, PG_OID_INT8,        PG_OID_TIMESTAMPTZ};
+    pg_array *c = w->col;
+    start_cols(c, oids, 6);
+    for (size_t i = 0; i < w->nshifts; i++) {
+        const shift_row *s = &w->shifts[i];
+        pgb_text(pga_next(&c[0]), s->device);
+        pgb_timestamptz(pga_next(&c[1]), s->start_us);
+        pgb_int8(pga_next(&c[2]), s->shift);
+        put_opt_float8(&c[3], s->energy);
+        put_opt_int8(&c[4], s->parts);
+        pgb_timestamptz(pga_next(&c[5]), s->updated_us);
+    }
+    if (send_cols(k, &w->sql[SQL_SHIFTS], c, 6, err) < 0) return -1;
+    /* per device, the shifts before that of its last record in the chunk: only when that is a
+     * new shift, or the chunk wrote a row of an earlier one (a late record) */
+    start_cols(c, oids, 2);
+    for (size_t i = 0; i < w->ndevs; i++) {
+        dev *d = &w->devs[i];
+        if (!d->touched || !d->last->shift_start_us) continue;
+        if (d->last->shift_start_us <= d->tx_closed_us && !d->older_shift) continue;
+        pgb_text(pga_next(&c[0]), d->id);
+        pgb_timestamptz(pga_next(&c[1]), d->last->shift_start_us);
+        d->pend_closed_us = d->last->shift_start_us;
+    }
+    return send_cols(k, &w->sql[SQL_CLOSE], c, 2, err);
+}
+
+/* Which devices have a row of an earlier shift than their last record's in the chunk. */
+static void find_older_shifts(mdc_writer *w)
+{
+    for (size_t i = 0; i < w->nshifts; i++) {
+        dev *d = find_dev(w, w->shifts[i].device);
+        if (w->shifts[i].start_us < d->last->shift_start_us) d->older_shift = true;
+    }
 }
 
 static int w_write(pg_sink *k, const mdc_record *const *recs, size_t n, mdc_err *err)
 {
     mdc_writer *w = k->w;
-    reset_batch(w);
     if (stream_samples(k, w, recs, n, err) < 0) return -1;
     collect(w, recs, n);
-    params p = {0};
-    int rc = -1;
-    if (copy_rows(k, "status_history", "device, ts, status, previous, error", &w->history, err) ==
-            0 &&
-        copy_rows(k, "part_events", "device, ts, count", &w->parts, err) == 0 &&
-        upsert_devices(k, w, &p, err) == 0 && upsert_live(k, w, &p, err) == 0 &&
-        upsert_shifts(k, w, &p, err) == 0)
-        rc = 0;
-    sb_free(&p.text);
-    free(p.off);
-    return rc;
+    if (send_cols(k, &w->sql[SQL_HISTORY], w->hist, 5, err) < 0 ||
+        send_cols(k, &w->sql[SQL_PARTS], w->parts, 3, err) < 0 || send_devices(k, w, err) < 0 ||
+        send_live(k, w, err) < 0 || (find_older_shifts(w), send_shifts(k, w, err) < 0))
+        return -1;
+    return pg_pipe_begin(k, err); /* the caller's statements follow in the same pipeline */
 }
 
-static void w_done(pg_sink *k, bool committed)
+static void w_done(pg_sink *k, pg_outcome what)
 {
     mdc_writer *w = k->w;
     if (!w) return;
     for (size_t i = 0; i < w->ndevs; i++) {
         dev *d = &w->devs[i];
-        if (committed && d->pend_has) {
-            d->has_status = true;
-            d->status = d->pend_status;
+        if (what == PG_CHUNK_OK && d->pend_has) {
+            d->tx_has = true;
+            d->tx_status = d->pend_status;
         }
-        d->pend_has = false;
+        if (what == PG_CHUNK_OK && d->pend_closed_us > d->tx_closed_us)
+            d->tx_closed_us = d->pend_closed_us;
+        if (what == PG_COMMITTED) {
+            d->has_status = d->tx_has;
+            d->status = d->tx_status;
+            d->closed_us = d->tx_closed_us;
+        } else if (what == PG_ROLLED_BACK) {
+            d->tx_has = d->has_status;
+            d->tx_status = d->status;
+            d->tx_closed_us = d->closed_us;
+        }
+        d->pend_has = d->older_shift = false;
+        d->pend_closed_us = 0;
         d->last = NULL; /* points into the batch */
     }
     w->nshifts = 0;
@@ -474,8 +467,8 @@ static int load_statuses(pg_sink *k, mdc_writer *w, mdc_err *err)
     forget_devs(w);
     for (int i = 0; i < PQntuples(res); i++) {
         dev *d = find_dev(w, PQgetvalue(res, i, 0));
-        d->has_status = !PQgetisnull(res, i, 1);
-        d->status = d->has_status ? atoi(PQgetvalue(res, i, 1)) : 0;
+        d->has_status = d->tx_has = !PQgetisnull(res, i, 1);
+        d->status = d->tx_status = d->has_status ? atoi(PQgetvalue(res, i, 1)) : 0;
     }
     PQclear(res);
     return 0;
@@ -483,7 +476,10 @@ static int load_statuses(pg_sink *k, mdc_writer *w, mdc_err *err)
 
 static int w_prepare(pg_sink *k, mdc_err *err)
 {
-    if (!k->w) k->w = xcalloc(1, sizeof(mdc_writer));
+    if (!k->w) {
+        k->w = xcalloc(1, sizeof(mdc_writer));
+        build_sql(k, k->w);
+    }
     if (pg_mdc_migrate(k, err) < 0) return -1;
     return load_statuses(k, k->w, err);
 }
@@ -497,9 +493,16 @@ static void w_free(pg_sink *k)
     free(w->slots);
     free(w->shifts);
     sb_free(&w->samples);
-    sb_free(&w->history);
-    sb_free(&w->parts);
+    sb_free(&w->prefix);
     sb_free(&w->json);
+    for (int i = 0; i < 5; i++)
+        pga_free(&w->hist[i]);
+    for (int i = 0; i < 3; i++)
+        pga_free(&w->parts[i]);
+    for (int i = 0; i < MAX_COLS; i++)
+        pga_free(&w->col[i]);
+    for (int i = 0; i < NSQL; i++)
+        sb_free(&w->sql[i]);
     free(w);
     k->w = NULL;
 }

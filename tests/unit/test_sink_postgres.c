@@ -462,6 +462,8 @@ static void test_belmc_ems(void **state)
                 "1|480|40|40\n2|480|40|40\n");
     assert_rows(db, "SELECT status_id, status_name FROM production.status_lookup ORDER BY 1",
                 "0|OFF\n1|ON\n2|PRODUCTION\n");
+    assert_rows(db, "SELECT kind, key, instance FROM mdc.owners ORDER BY 1, 2",
+                "ems|1|\nems|2|\nproduction|1|\nproduction|2|\n");
     env_close(&e);
 }
 
@@ -590,7 +592,7 @@ static void test_mdc_schema(void **state)
                 "2026-11-22 08:30:00+00|2|0.1|f\n");
     assert_rows(db, "SELECT ts, count FROM store.part_events", "2026-11-22 08:29:00+00|1\n");
     assert_rows(db, "SELECT sink, epoch, last_seq FROM store.sink_state", "mdc|77|4\n");
-    assert_rows(db, "SELECT version FROM store.schema_migrations", "1\n");
+    assert_rows(db, "SELECT version FROM store.schema_migrations ORDER BY 1", "1\n2\n");
 
     /* reopen (a crash, a lost COMMIT reply): records up to 4 are skipped, 5 is new */
     mdc_err err = {0};
@@ -614,6 +616,236 @@ static void test_mdc_schema(void **state)
     assert_rows(db, "SELECT epoch, last_seq FROM store.sink_state ORDER BY epoch", "77|5\n99|1\n");
     env_close(&f);
     env_close(&e);
+}
+
+/* Writes recs[from, to) and returns write()'s rc; *res and *err get its verdict. */
+static int write_some(env *e, mdc_record *recs, size_t from, size_t to, mdc_sink_result *res,
+                      mdc_err *err)
+{
+    const mdc_record *p[16];
+    for (size_t i = from; i < to; i++)
+        p[i - from] = &recs[i];
+    memset(err, 0, sizeof *err);
+    return mdc_sink_write(e->sink, p, to - from, res, err);
+}
+
+#define EXPECT_WRITE(e, recs, from, to, want_rc, want_n, want_reason)                              \
+    do {                                                                                           \
+        mdc_sink_result res_ = {0};                                                                \
+        mdc_err err_ = {0};                                                                        \
+        int rc_ = write_some(e, recs, from, to, &res_, &err_);                                     \
+        if (rc_ != (want_rc)) fail_msg("write [%d, %d): rc %d (%s)", from, to, rc_, err_.msg);     \
+        assert_int_equal(res_.delivered, want_n);                                                  \
+        if (want_reason) {                                                                         \
+            assert_true(res_.rejected);                                                            \
+            assert_string_equal(res_.reason, (const char *)(want_reason));                         \
+        } else {                                                                                   \
+            assert_false(res_.rejected);                                                           \
+        }                                                                                          \
+    } while (0)
+
+static void free_all(mdc_record *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        mdc_record_free(&r[i]);
+}
+
+/* mdc's tables: a record PostgreSQL refuses in the middle of a batch (a time before 4713 BC).
+ * The records before it are committed with the position, it is reported rejected as "data",
+ * the records after it arrive once; replays write nothing twice, also after a reconnect. A
+ * temporary failure (a missing table) commits nothing and rejects nothing. */
+static void test_mdc_poison(void **state)
+{
+    (void)state;
+    if (!have_server()) skip();
+    const char *db = "mdc_poison";
+    fresh_db(db);
+    env e = {0};
+    env_open(&e, MDC_SINK("mdc_poison"), 5);
+    mdc_record r[6];
+    for (int i = 0; i < 6; i++)
+        meter(&e, &r[i], IST(0, 13, 50 + i, 0), 1, 1.0 + i, 0.5, 0);
+    r[2].ts_us = INT64_MIN / 2; /* about 146,000 BC */
+    mdc_sink_result res = {0};
+    mdc_err err = {0};
+    assert_int_equal(write_some(&e, r, 0, 6, &res, &err), -1);
+    assert_int_equal(res.delivered, 2);
+    assert_true(res.rejected);
+    assert_string_equal(res.reason, "data");
+    assert_non_null(strstr(err.msg, "timestamp out of range (SQLSTATE 22008)"));
+    const char *power = "SELECT value FROM store.samples WHERE name = 'power_kw' ORDER BY id";
+    assert_rows(db, power, "1\n2\n");
+    assert_rows(db, "SELECT last_seq FROM store.sink_state", "2\n");
+    assert_rows(db, "SELECT sink, epoch, seq FROM store.sink_rejected", "mdc|5|3\n");
+    /* the runtime offers it again: refused again, nothing else happens */
+    EXPECT_WRITE(&e, r, 2, 6, -1, 0, "data");
+    /* ... then dead-letters it and goes on */
+    EXPECT_WRITE(&e, r, 3, 6, 0, 3, NULL);
+    assert_rows(db, power, "1\n2\n4\n5\n6\n");
+    assert_rows(db, "SELECT last_seq FROM store.sink_state", "6\n");
+    /* a replay of everything (a lost COMMIT reply): nothing twice, the refused one refused */
+    EXPECT_WRITE(&e, r, 0, 6, -1, 2, "data");
+    assert_rows(db, power, "1\n2\n4\n5\n6\n");
+    assert_rows(db, "SELECT count(*) FROM store.samples", "25\n");
+    /* a temporary failure: nothing committed, nothing rejected */
+    sql(db, "ALTER TABLE store.live RENAME TO live_away");
+    mdc_record more[2];
+    e.seq = 6;
+    meter(&e, &more[0], IST(0, 14, 0, 0), 2, 7.0, 0.5, 0);
+    meter(&e, &more[1], IST(0, 14, 1, 0), 2, 8.0, 0.5, 0);
+    EXPECT_WRITE(&e, more, 0, 2, -1, 0, NULL);
+    assert_rows(db, "SELECT last_seq FROM store.sink_state", "6\n");
+    sql(db, "ALTER TABLE store.live_away RENAME TO live");
+    EXPECT_WRITE(&e, more, 0, 2, 0, 2, NULL);
+    assert_rows(db, power, "1\n2\n4\n5\n6\n7\n8\n");
+    assert_rows(db, "SELECT ts, status, previous FROM store.status_history ORDER BY id",
+                "2026-11-22 08:20:00+00|1|NULL\n2026-11-22 08:30:00+00|2|1\n");
+    /* a new connection knows what is committed and what is not */
+    e.sink->ops->close(e.sink);
+    assert_int_equal(e.sink->ops->open(e.sink, &err), 0);
+    assert_int_equal(e.sink->ops->committed_seq(e.sink, 5), 8);
+    EXPECT_WRITE(&e, r, 0, 6, -1, 2, "data");
+    EXPECT_WRITE(&e, more, 0, 2, 0, 2, NULL);
+    assert_rows(db, "SELECT count(*) FROM store.samples", "35\n");
+    assert_rows(db, "SELECT seq FROM store.sink_rejected", "3\n");
+    free_all(r, 6);
+    free_all(more, 2);
+    env_close(&e);
+}
+
+/* BELmc's tables: a part count beyond machine_raw_live's integer ("data") and a status missing
+ * from status_lookup ("constraint") in the middle of a batch; what BELmc's rules write for the
+ * others is exactly what they write without the poison; a dead letter offered again once the
+ * status exists is written once. */
+static void test_belmc_poison(void **state)
+{
+    (void)state;
+    if (!have_server()) skip();
+    const char *db = "belmc_poison";
+    fresh_db(db);
+    env e = {0};
+    env_open(&e, BELMC_SINK("belmc_poison"), 9);
+    mdc_record r[5];
+    cnc(&e, &r[0], "cnc-2", 2, IST(0, 14, 0, 0), 2, 4, 0, "MAIN.H", 0);
+    cnc(&e, &r[1], "cnc-2", 2, IST(0, 14, 0, 10), 2, 4, 0, "MAIN.H", 1);
+    cnc(&e, &r[2], "cnc-2", 2, IST(0, 14, 0, 20), 2, 4, 0, "MAIN.H", 0);
+    mdc_record_find(&r[2], "part_count_delta")->v.u.i = INT64_C(3000000000);
+    cnc(&e, &r[3], "cnc-2", 2, IST(0, 14, 0, 30), 7, 4, 0, "MAIN.H", 0);
+    cnc(&e, &r[4], "cnc-2", 2, IST(0, 14, 0, 40), 1, 4, 7, "MAIN.H", 0);
+    mdc_sink_result res = {0};
+    mdc_err err = {0};
+    assert_int_equal(write_some(&e, r, 0, 5, &res, &err), -1);
+    assert_int_equal(res.delivered, 2);
+    assert_string_equal(res.reason, "data");
+    assert_non_null(strstr(err.msg, "record 3 of cnc-2: "));
+    EXPECT_WRITE(&e, r, 2, 5, -1, 0, "data");
+    res = (mdc_sink_result){0};
+    assert_int_equal(write_some(&e, r, 3, 5, &res, &err), -1);
+    assert_int_equal(res.delivered, 0);
+    assert_string_equal(res.reason, "constraint");
+    assert_non_null(strstr(err.msg, "(SQLSTATE 23503)"));
+    EXPECT_WRITE(&e, r, 4, 5, 0, 1, NULL);
+    const char *raw =
+        "SELECT timestamp, status, part_count FROM production.machine_raw ORDER BY id";
+    assert_rows(db, raw, "2026-11-22 14:00:00|2|0\n2026-11-22 14:00:40|1|1\n");
+    assert_rows(db, "SELECT status, part_count FROM production.machine_raw_live", "1|1\n");
+    assert_rows(db, "SELECT seq FROM mdc.sink_rejected ORDER BY seq", "3\n4\n");
+    assert_rows(db, "SELECT last_seq FROM mdc.sink_state", "5\n");
+    /* the plant adds the status; `mdc spool retry` offers record 4 again */
+    sql(db, "INSERT INTO production.status_lookup VALUES (7, 'SETUP')");
+    EXPECT_WRITE(&e, r, 3, 4, 0, 1, NULL);
+    EXPECT_WRITE(&e, r, 0, 5, -1, 2, "data"); /* a replay: nothing twice */
+    assert_rows(db, raw,
+                "2026-11-22 14:00:00|2|0\n2026-11-22 14:00:40|1|1\n2026-11-22 14:00:30|7|1\n");
+    assert_rows(db, "SELECT seq FROM mdc.sink_rejected", "3\n");
+    free_all(r, 5);
+    env_close(&e);
+}
+
+/* A sink of instance `instance` claiming `claim` ("device:ID"), schema mdc, opened. */
+static mdc_sink *instance_sink(const char *db, const char *instance, const char *claim,
+                               mdc_err *err)
+{
+    const char *claims[] = {claim};
+    char ci[64];
+    snprintf(ci, sizeof ci, "dbname=%s", db);
+    mdc_postgres_sink_cfg c = {.flavour = MDC_PG_MDC,
+                               .conn = {.conninfo = ci},
+                               .instance = instance,
+                               .claims = claims,
+                               .nclaims = 1};
+    mdc_sink *s;
+    if (mdc_sink_postgres_new(&c, &s, err) < 0) fail_msg("%s", err->msg);
+    if (s->ops->open(s, err) < 0) {
+        mdc_sink_destroy(s);
+        return NULL;
+    }
+    s->ops->committed_seq(s, 7);
+    return s;
+}
+
+static void one_record(mdc_sink *s, const char *device, int64_t seq, int64_t ts)
+{
+    mdc_record r;
+    mdc_record_init(&r);
+    r.seq = seq;
+    r.ts_us = ts;
+    mdc_record_set_device(&r, device);
+    mdc_record_add_double(&r, "power_kw", (double)seq);
+    const mdc_record *p = &r;
+    mdc_err err = {0};
+    if (mdc_sink_write(s, &p, 1, NULL, &err) < 0) fail_msg("%s", err.msg);
+    mdc_record_free(&r);
+}
+
+/* Two instances, one database: each keeps its own position (even with the same spool epoch
+ * and sequence numbers) and claims its devices; a third that claims a device of the first is
+ * refused with a message naming both, until the first's configuration lets it go. The
+ * "instance" key is checked. */
+static void test_instances(void **state)
+{
+    (void)state;
+    mdc_err err = {0};
+    mdc_config *cfg;
+    const char *bad = "{\"instance\": \"hall 1\"}";
+    assert_int_equal(mdc_config_load_string("mdc.json", bad, strlen(bad), NULL, &cfg, &err), -1);
+    assert_string_equal(err.msg, "mdc.json:1:2: instance: \"hall 1\" is not a valid instance "
+                                 "name; use 1-64 letters, digits, '-', '_' or '.'");
+    if (!have_server()) skip();
+    const char *db = "instances";
+    fresh_db(db);
+    mdc_sink *a = instance_sink(db, "hall-1", "device:m1", &err);
+    mdc_sink *b = instance_sink(db, "hall-2", "device:m2", &err);
+    assert_non_null(a);
+    assert_non_null(b);
+    one_record(a, "m1", 1, IST(0, 10, 0, 0));
+    one_record(b, "m2", 1, IST(0, 10, 0, 0));
+    one_record(b, "m2", 2, IST(0, 10, 0, 1));
+    one_record(a, "m1", 1, IST(0, 10, 0, 0)); /* a replay: skipped */
+    assert_rows(db, "SELECT sink, epoch, last_seq FROM mdc.sink_state ORDER BY sink",
+                "hall-1/mdc|7|1\nhall-2/mdc|7|2\n");
+    assert_rows(db, "SELECT device, count(*) FROM mdc.samples GROUP BY 1 ORDER BY 1",
+                "m1|1\nm2|2\n");
+    assert_rows(db, "SELECT kind, key, instance FROM mdc.owners ORDER BY key",
+                "device|m1|hall-1\ndevice|m2|hall-2\n");
+    assert_null(instance_sink(db, "hall-3", "device:m1", &err));
+    assert_string_equal(
+        err.msg, "device \"m1\" is written by mdc instance \"hall-1\" too (mdc.owners), this is "
+                 "instance \"hall-3\": give each instance its own devices (the \"instance\" key "
+                 "names it); to move one, remove it from the other instance's configuration and "
+                 "restart that instance, or delete its claim: DELETE FROM mdc.owners WHERE kind "
+                 "= 'device' AND key = 'm1'");
+    /* hall-1 restarts without m1: the claim goes, hall-3 may have it */
+    mdc_sink_destroy(a);
+    a = instance_sink(db, "hall-1", "device:m9", &err);
+    assert_non_null(a);
+    mdc_sink *c = instance_sink(db, "hall-3", "device:m1", &err);
+    assert_non_null(c);
+    assert_rows(db, "SELECT kind, key, instance FROM mdc.owners ORDER BY key",
+                "device|m1|hall-3\ndevice|m2|hall-2\ndevice|m9|hall-1\n");
+    mdc_sink_destroy(a);
+    mdc_sink_destroy(b);
+    mdc_sink_destroy(c);
 }
 
 /* Clear errors for a missing database and bad credentials (TCP needs the password). */
@@ -662,7 +894,9 @@ int main(void)
         cmocka_unit_test(test_config_errors),  cmocka_unit_test(test_id_and_env),
         cmocka_unit_test(test_connect_errors), cmocka_unit_test(test_durations),
         cmocka_unit_test(test_belmc_ems),      cmocka_unit_test(test_belmc_production),
-        cmocka_unit_test(test_mdc_schema),     cmocka_unit_test(test_server_errors),
+        cmocka_unit_test(test_mdc_schema),     cmocka_unit_test(test_mdc_poison),
+        cmocka_unit_test(test_belmc_poison),   cmocka_unit_test(test_instances),
+        cmocka_unit_test(test_server_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
