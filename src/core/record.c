@@ -129,6 +129,7 @@ void mdc_record_assign(mdc_record *dst, const mdc_record *src)
         mdc_value_copy(&f->v, &src->fields[i].v);
     }
     dst->seq = src->seq;
+    dst->redelivered = src->redelivered;
     dst->ts_us = src->ts_us;
     dst->device = src->device ? xstrdup(src->device) : NULL;
     dst->has_machine_id = src->has_machine_id;

@@ -45,6 +45,9 @@ enum { MDC_STATUS_NONE = -1, MDC_STATUS_OFF = 0, MDC_STATUS_ON = 1, MDC_STATUS_P
 
 typedef struct mdc_record {
     int64_t seq;   /* spool sequence number, 0 before the record is spooled */
+    /* offered again from the spool's dead-letter table: a sink must write it even though its
+     * seq is at or below the position it has committed (in memory only, never encoded) */
+    bool redelivered;
     int64_t ts_us; /* sample time, microseconds since the epoch, UTC */
     char *device;  /* NULL for bare records (the hems format has no device key) */
     bool has_machine_id;

@@ -39,6 +39,7 @@ bool mdc_shape_record(const mdc_shape_cfg *cfg, const mdc_record *src, mdc_recor
 {
     mdc_record_init(dst);
     dst->seq = src->seq;
+    dst->redelivered = src->redelivered;
     dst->ts_us = src->ts_us;
     dst->shift_start_us = src->shift_start_us;
     if (!cfg->bare) {

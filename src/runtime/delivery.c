@@ -218,6 +218,7 @@ static bool deliver_batch(worker *w)
 static void retry_dead(worker *w, mdc_dead_letter *d)
 {
     mdc_sink *sink = w->s->sink;
+    d->rec.redelivered = true; /* at or below the sink's position: written all the same */
     const mdc_record *one = &d->rec;
     mdc_sink_result res = {0};
     mdc_err err = {0}, e = {0};

@@ -305,7 +305,7 @@ static int write_group(file_sink *fs, const mdc_record *const *recs, const group
     int64_t max_seq = e->last_seq;
     for (size_t i = 0; i < g->n; i++) {
         const mdc_record *r = recs[g->idx[i]];
-        if (r->seq > 0 && r->seq <= e->last_seq)
+        if (r->seq > 0 && r->seq <= e->last_seq && !r->redelivered)
             continue; /* appended before a failure elsewhere in the batch */
         render(fs, r, st.st_size == 0 && data->len == 0, data);
         if (r->seq > max_seq) max_seq = r->seq;

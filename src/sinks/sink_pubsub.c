@@ -181,7 +181,8 @@ static size_t fill_request(pubsub_sink *p, const mdc_record *const *recs, size_t
     mdc_pubsub_body_begin(&p->body);
     *count = 0;
     for (; i < n && *count < max && p->body.len < MAX_BODY; i++) {
-        if (recs[i]->seq > 0 && recs[i]->seq <= p->last_seq) continue; /* already taken */
+        if (recs[i]->seq > 0 && recs[i]->seq <= p->last_seq && !recs[i]->redelivered)
+            continue; /* already taken */
         sb_reset(&p->msg);
         mdc_render_one(&p->render, recs[i], &p->msg);
         char id[64];

@@ -140,7 +140,7 @@ static int post_body(webhook_sink *w, const char *key, mdc_sink_result *res, mdc
 
 static bool pending(const webhook_sink *w, const mdc_record *r)
 {
-    return r->seq <= 0 || r->seq > w->last_seq;
+    return r->seq <= 0 || r->seq > w->last_seq || r->redelivered;
 }
 
 static void delivered(webhook_sink *w, const mdc_record *r)

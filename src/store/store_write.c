@@ -271,7 +271,7 @@ static int write_txn(mdc_store *k, const char *writer, const mdc_record *const *
     if (exec(k, "BEGIN IMMEDIATE", err) < 0) return -1;
     int64_t last = k->last_seq;
     for (size_t i = 0; i < n; i++) {
-        if (recs[i]->seq && recs[i]->seq <= k->last_seq)
+        if (recs[i]->seq && recs[i]->seq <= k->last_seq && !recs[i]->redelivered)
             continue; /* already committed before a crash: never write it twice */
         if (write_record(k, recs[i], err) < 0) {
             *bad = i;

@@ -189,6 +189,14 @@ static void test_refused_record(void **state)
     assert_rows("SELECT last_seq FROM sink_state", "2\n");
     assert_int_equal(mdc_sink_write(s, p + 3, 1, &res, &err), 0);
     assert_rows("SELECT value FROM samples WHERE name = 'power_kw' ORDER BY ts", "1.0\n2.0\n4.0\n");
+    /* the refused record offered again from the dead-letter table, below the position: written */
+    exec_sql("DROP TRIGGER poison");
+    assert_int_equal(mdc_sink_write(s, p + 2, 1, &res, &err), 0);
+    assert_rows("SELECT count(*) FROM samples WHERE value = 66.6", "0\n"); /* skipped: seq 3 <= 4 */
+    r[2].redelivered = true;
+    assert_int_equal(mdc_sink_write(s, p + 2, 1, &res, &err), 0);
+    assert_rows("SELECT count(*) FROM samples WHERE value = 66.6", "1\n");
+    assert_rows("SELECT last_seq FROM sink_state", "4\n");
     for (int i = 0; i < 4; i++)
         mdc_record_free(&r[i]);
     mdc_sink_destroy(s);
