@@ -21,6 +21,7 @@
 #define RETRY_AFTER_CAP_US   (600 * MDC_US_PER_SEC) /* a longer Retry-After is not believed */
 #define DEAD_RETRY_CHECK_US  (2 * MDC_US_PER_SEC)
 #define SINK_LOG_INTERVAL_US (60 * MDC_US_PER_SEC)
+#define CATCH_UP_FACTOR      8
 
 typedef struct worker {
     mdc_rt_sink *s;
@@ -33,6 +34,8 @@ typedef struct worker {
     int64_t head_seq;      /* the record the sink last rejected ... */
     int64_t head_rejects;  /* ... and how often in a row */
     int64_t dead_check_us; /* when to look for dead letters marked for retry */
+    size_t batch;          /* records to read next: spool.batch, up to CATCH_UP_FACTOR times that
+                            * while a backlog drains (fewer, larger writes) */
 } worker;
 
 static bool stopping(const worker *w)
@@ -198,8 +201,9 @@ static bool deliver_batch(worker *w)
     mdc_record *recs;
     size_t n, corrupt = 0;
     mdc_err err = {0};
-    if (mdc_spool_read(w->rt->spool, w->pos, (size_t)w->rt->cfg->spool.batch, &recs, &n, &corrupt,
-                       &err) < 0) {
+    size_t base = (size_t)w->rt->cfg->spool.batch;
+    if (w->batch < base) w->batch = base;
+    if (mdc_spool_read(w->rt->spool, w->pos, w->batch, &recs, &n, &corrupt, &err) < 0) {
         failed(w, "reading the spool", &err, false, 0);
         return true;
     }
@@ -210,6 +214,9 @@ static bool deliver_batch(worker *w)
         free(recs);
         return false;
     }
+    /* a full read means a backlog: read more at once; a short one, back to the usual size */
+    size_t next = n == w->batch ? w->batch * 2 : base;
+    w->batch = next < base * CATCH_UP_FACTOR ? next : base * CATCH_UP_FACTOR;
     write_batch(w, recs, n);
     return true;
 }
