@@ -12,7 +12,8 @@
 //                        "exit" stops
 //
 // Prints "LISTENING <endpoint url> ns=<index> pid=<pid>" once ready, then "CHANNEL opened" and
-// "CHANNEL closed" for each secure channel, "SESSION created" and "SESSION activated".
+// "CHANNEL closed tokens=<security tokens issued on it>" for each secure channel, "SESSION
+// created" and "SESSION activated".
 // Stop with SIGTERM.
 "use strict";
 const fs = require("fs");
@@ -228,7 +229,7 @@ async function main() {
   process.on("SIGTERM", () => stop(server));
   process.on("SIGINT", () => stop(server));
   server.on("newChannel", () => console.log("CHANNEL opened"));
-  server.on("closeChannel", () => console.log("CHANNEL closed"));
+  server.on("closeChannel", (channel) => console.log(`CHANNEL closed tokens=${channel.securityTokenCount}`));
   server.on("create_session", () => console.log("SESSION created"));
   server.on("session_activated", () => console.log("SESSION activated"));
   const url = server.getEndpointUrl();
