@@ -19,8 +19,8 @@ static void check_printable(const char *s, size_t cap)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const hosts[] = {"127.0.0.1", "::1", "localhost", "plant-7.example.com",
-                                        "10.1.2.3", "fd00::7"};
+    static const char *const hosts[] = {"127.0.0.1",           "::1",      "localhost",
+                                        "plant-7.example.com", "10.1.2.3", "fd00::7"};
     ua_identity_checks on = {.hostname_hint = "set \"verify_hostname\": false",
                              .app_uri_hint = "set \"verify_application_uri\": false"};
     mdc_err err;
