@@ -21,7 +21,7 @@ peer_start users USER_AUTO_ACCEPT=0 "TRUSTED_USER_CERT=$T/alice/own/cert.pem"
 # config FILE URL POLICY MODE PKI [extra device JSON ending in a comma]
 config() {
   cat >"$1" <<JSON
-{ "data_dir": "$T/data", "devices": [ { "id": "m", "driver": "opcua", "endpoint": "$2",
+{ "data_dir": "$T/data", "devices": [ { "id": "m", "driver": "opcua", "endpoint": "$2", "timeout": "30s",
     "security": {"policy": "$3", "mode": "$4"}, "trust": "first-use", "pki_dir": "$T/pki-$5",
     ${6:-} "nodes": { "power": "ns=2;s=Machine.Power" } } ] }
 JSON
