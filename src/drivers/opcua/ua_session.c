@@ -160,25 +160,26 @@ static int put_client_signature(ua_client *c, strbuf *w, mdc_err *err)
                             c->server_nonce.data ? (size_t)c->server_nonce.len : 0, err);
 }
 
+static const ua_policy *secret_policy(const ua_client *c, const ua_token_policy *t)
+{
+    if (t->policy_uri.data && t->policy_uri.len > 0) return ua_policy_by_uri(t->policy_uri.data);
+    return c->cfg.policy;
+}
+
 /* The token policy to use for a token type, preferring one whose security policy we
- * implement (every RSA policy here uses RSA-OAEP SHA-1 for secrets and RSA-SHA256 to sign). */
+ * implement (every RSA policy here uses RSA-OAEP SHA-1 for secrets and RSA-SHA256 to sign);
+ * a user certificate also needs a policy that signs (not None). */
 static const ua_token_policy *pick_token(const ua_client *c, int32_t type)
 {
     const ua_token_policy *any = NULL;
     for (int32_t i = 0; i < c->ep.ntokens; i++) {
         const ua_token_policy *t = &c->ep.tokens[i];
         if (t->type != type) continue;
-        if (!t->policy_uri.data || t->policy_uri.len == 0 || ua_policy_by_uri(t->policy_uri.data))
-            return t;
+        const ua_policy *p = secret_policy(c, t);
+        if (p && (type != UA_TOKEN_CERTIFICATE || p->id != UA_POLICY_NONE)) return t;
         if (!any) any = t;
     }
     return any;
-}
-
-static const ua_policy *secret_policy(const ua_client *c, const ua_token_policy *t)
-{
-    if (t->policy_uri.data && t->policy_uri.len > 0) return ua_policy_by_uri(t->policy_uri.data);
-    return c->cfg.policy;
 }
 
 static int encrypt_password(ua_client *c, strbuf *out, mdc_err *err)
