@@ -15,7 +15,7 @@ config() {
   [ -n "$user" ] && ident="\"user\": \"$user\", \"password\": \"\${OPCUA_PASSWORD}\","
   cat >"$file" <<JSON
 { "data_dir": "$T/data", "sinks": [{"type": "stdout", "format": "json"}],
-  "devices": [ { "id": "m", "machine_id": 14, "driver": "opcua", "endpoint": "$URL",
+  "devices": [ { "id": "m", "machine_id": 14, "driver": "opcua", "endpoint": "$URL", "timeout": "30s",
     "security": {"policy": "$policy", "mode": "$mode"}, "trust": "first-use", $ident $extra
     "nodes": { "prog_status": "ns=2;s=Machine.ProgStatus", "power": "ns=2;s=Machine.Power",
                "program": "ns=2;s=Machine.ProgramName", "running": "ns=2;s=Machine.Running",
@@ -78,7 +78,7 @@ fi
 
 # every value type, converted to record fields
 cat >t.json <<JSON
-{ "data_dir": "$T/data", "devices": [ { "id": "t", "driver": "opcua", "endpoint": "$URL",
+{ "data_dir": "$T/data", "devices": [ { "id": "t", "driver": "opcua", "endpoint": "$URL", "timeout": "30s",
   "nodes": { "b": "ns=2;s=Types.Boolean", "sb": "ns=2;s=Types.SByte", "by": "ns=2;s=Types.Byte",
     "i16": "ns=2;s=Types.Int16", "u16": "ns=2;s=Types.UInt16", "i32": "ns=2;s=Types.Int32",
     "u32": "ns=2;s=Types.UInt32", "i64": "ns=2;s=Types.Int64", "u64": "ns=2;s=Types.UInt64",
@@ -98,7 +98,7 @@ assert_eq "$expected" "$out" "every built-in value type as a record field"
 # answer and a request of 300 nodes are chunked
 nodes=$(for i in $(seq 1 300); do printf '"n%d": "ns=2;s=Types.Int32",' "$i"; done)
 cat >big.json <<JSON
-{ "data_dir": "$T/data", "devices": [ { "id": "big", "driver": "opcua", "endpoint": "$URL",
+{ "data_dir": "$T/data", "devices": [ { "id": "big", "driver": "opcua", "endpoint": "$URL", "timeout": "30s",
   "buffer_size": 8192, "security": {"policy": "Basic256Sha256", "mode": "SignAndEncrypt"},
   "trust": "first-use", "pki_dir": "$T/pki3",
   "nodes": { $nodes "big": "ns=2;s=Types.BigString" } } ] }

@@ -31,7 +31,7 @@ peer_launch() {
   eval "PEER_PID_$name=$!"
   eval "PEER_ENV_$name=\"\$*\""
   local i
-  for i in $(seq 1 300); do
+  for i in $(seq 1 600); do # 60 s: a busy machine makes node slow to start
     if grep -q '^LISTENING' "$T/$name.log" 2>/dev/null; then
       eval "PEER_URL_$name=$(awk '/^LISTENING/{print $2; exit}' "$T/$name.log")"
       eval "PEER_PORT_$name=$port"

@@ -10,9 +10,15 @@
 //   BENCH_RATE           Bench values changed per second (default 0)
 //   CONTROL              a file tests append lines to: "set NAME JSON" changes a variable,
 //                        "exit" stops
+//   CERT_DNS, CERT_IP    the server certificate is made with exactly these subjectAltName host
+//                        names and addresses (comma-separated) instead of node-opcua's defaults
+//   CERT_URI             ... and this URI (default: the server's ApplicationUri)
+//   USER_AUTO_ACCEPT     "0" = X.509 user certificates must be trusted (default: any is)
+//   TRUSTED_USER_CERT    a user certificate file (PEM or DER) to trust
 //
 // Prints "LISTENING <endpoint url> ns=<index> pid=<pid>" once ready, then "CHANNEL opened" and
-// "CHANNEL closed" for each secure channel, "SESSION created" and "SESSION activated".
+// "CHANNEL closed tokens=<security tokens issued on it>" for each secure channel, "SESSION
+// created" and "SESSION activated".
 // Stop with SIGTERM.
 "use strict";
 const fs = require("fs");
@@ -28,6 +34,7 @@ const { nodesets } = require("node-opcua-nodesets");
 const env = (k, d) => (process.env[k] === undefined || process.env[k] === "" ? d : process.env[k]);
 const pkiRoot = path.resolve(env("PKI_ROOT", "pki"));
 const autoAccept = env("AUTO_ACCEPT", "1") !== "0";
+const APPLICATION_URI = "urn:testpeer:server";
 
 // name -> [DataType, initial value, arrayType?]
 const BIG = "x".repeat(200000);
@@ -68,12 +75,24 @@ function makeVariant(dt, value, arrayType) {
   return new Variant({ dataType: dt, value, arrayType: arrayType || VariantArrayType.Scalar });
 }
 
-async function certManager(sub) {
+async function certManager(sub, accept) {
   const cm = new OPCUACertificateManager({
     rootFolder: path.join(pkiRoot, sub),
-    automaticallyAcceptUnknownCertificate: autoAccept,
+    automaticallyAcceptUnknownCertificate: accept,
   });
   await cm.initialize();
+  return cm;
+}
+
+// Users log in with X.509 certificates this manager accepts.
+async function userCertManager() {
+  const cm = await certManager("user", env("USER_AUTO_ACCEPT", "1") !== "0");
+  const file = process.env.TRUSTED_USER_CERT;
+  if (file) {
+    const text = fs.readFileSync(file);
+    const pem = /-----BEGIN CERTIFICATE-----([^-]+)-----END CERTIFICATE-----/.exec(text.toString("latin1"));
+    await cm.trustCertificate(pem ? Buffer.from(pem[1].replace(/\s+/g, ""), "base64") : text);
+  }
   return cm;
 }
 
@@ -185,9 +204,26 @@ async function stop(server) {
   process.exit(0);
 }
 
+// A server certificate with chosen names (to test clients' identity checks); made before
+// the server starts, which then uses it as its own.
+async function makeServerCertificate(cm) {
+  const list = (k) => env(k, "").split(",").filter((x) => x);
+  await cm.createSelfSignedCertificate({
+    outputFile: path.join(pkiRoot, "server", "own", "certs", "certificate.pem"),
+    subject: "/CN=TestPeer/O=mdc tests",
+    applicationUri: env("CERT_URI", APPLICATION_URI),
+    dns: list("CERT_DNS"),
+    ip: list("CERT_IP"),
+    startDate: new Date(Date.now() - 3600 * 1000),
+    validity: 365,
+  });
+}
+
 async function main() {
-  const serverCertificateManager = await certManager("server");
-  const userCertificateManager = await certManager("user");
+  const serverCertificateManager = await certManager("server", autoAccept);
+  if (process.env.CERT_DNS !== undefined || process.env.CERT_IP !== undefined)
+    await makeServerCertificate(serverCertificateManager);
+  const userCertificateManager = await userCertManager();
   const server = new OPCUAServer({
     port: Number(env("PORT", "0")),
     host: "127.0.0.1",
@@ -201,7 +237,7 @@ async function main() {
     securityModes: [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt],
     allowAnonymous: true,
     userManager: { isValidUser: (u, p) => u === "operator" && p === "secret" },
-    serverInfo: { applicationUri: "urn:testpeer:server", productUri: "urn:testpeer", applicationName: { text: "TestPeer" } },
+    serverInfo: { applicationUri: APPLICATION_URI, productUri: "urn:testpeer", applicationName: { text: "TestPeer" } },
     serverCapabilities: {
       maxSessions: 50,
       operationLimits: { maxNodesPerRead: Number(env("MAX_NODES_PER_READ", "1000")), maxMonitoredItemsPerCall: 1000 },
@@ -228,7 +264,7 @@ async function main() {
   process.on("SIGTERM", () => stop(server));
   process.on("SIGINT", () => stop(server));
   server.on("newChannel", () => console.log("CHANNEL opened"));
-  server.on("closeChannel", () => console.log("CHANNEL closed"));
+  server.on("closeChannel", (channel) => console.log(`CHANNEL closed tokens=${channel.securityTokenCount}`));
   server.on("create_session", () => console.log("SESSION created"));
   server.on("session_activated", () => console.log("SESSION activated"));
   const url = server.getEndpointUrl();

@@ -9,6 +9,8 @@
 
 #include "core/config.h"
 #include "drivers/opcua/opcua_driver.h"
+#include "drivers/opcua/ua_pki.h"
+#include "test_util.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -108,11 +110,78 @@ static void test_errors(void **state)
                  "at least 2.5s");
 }
 
+static void test_identity_keys(void **state)
+{
+    (void)state;
+    void *cfg;
+    mdc_err err = {0};
+    strbuf d = STRBUF_INIT;
+    /* server identity checks: on unless turned off, and said so */
+    assert_int_equal(
+        parse("\"endpoint\": \"opc.tcp://h\", \"nodes\": {\"a\": \"i=1\"}", &cfg, &err, &d), 0);
+    assert_null(strstr(sb_str(&d), "not checked"));
+    sb_reset(&d);
+    assert_int_equal(parse("\"endpoint\": \"opc.tcp://h\", \"verify_hostname\": false, "
+                           "\"nodes\": {\"a\": \"i=1\"}",
+                           &cfg, &err, &d),
+                     0);
+    assert_non_null(
+        strstr(sb_str(&d), "    server certificate not checked for: the endpoint's host name\n"));
+    sb_reset(&d);
+    assert_int_equal(parse("\"endpoint\": \"opc.tcp://h\", \"verify_hostname\": false, "
+                           "\"verify_application_uri\": false, \"nodes\": {\"a\": \"i=1\"}",
+                           &cfg, &err, &d),
+                     0);
+    assert_non_null(strstr(sb_str(&d), "    server certificate not checked for: the endpoint's "
+                                       "host name, the server's ApplicationUri\n"));
+    expect_error("\"endpoint\": \"opc.tcp://h\", \"verify_hostname\": \"maybe\", "
+                 "\"nodes\": {\"a\": \"i=1\"}",
+                 "devices[0].verify_hostname");
+    /* a user certificate: both files, not with a user name, loaded at once */
+    char *dir = tu_tmpdir(), dev[2000];
+    bool created;
+    assert_int_equal(mdc_opcua_cert_ensure(dir, "urn:user:alice", &created, &err), 0);
+    snprintf(dev, sizeof dev,
+             "\"endpoint\": \"opc.tcp://h\", \"user_certificate\": \"%s/own/cert.pem\", "
+             "\"user_private_key\": \"%s/own/private/key.pem\", \"nodes\": {\"a\": \"i=1\"}",
+             dir, dir);
+    sb_reset(&d);
+    assert_int_equal(parse(dev, &cfg, &err, &d), 0);
+    assert_non_null(strstr(sb_str(&d), "security None/None, user certificate, trust"));
+    assert_non_null(strstr(sb_str(&d), "    user certificate \"mdc@"));
+    assert_non_null(strstr(sb_str(&d), "\" (thumbprint "));
+    snprintf(dev, sizeof dev,
+             "\"endpoint\": \"opc.tcp://h\", \"user_certificate\": \"%s/own/cert.pem\", "
+             "\"nodes\": {\"a\": \"i=1\"}",
+             dir);
+    expect_error(dev, "devices[0].user_certificate: \"user_certificate\" and \"user_private_key\" "
+                      "go together");
+    snprintf(dev, sizeof dev,
+             "\"endpoint\": \"opc.tcp://h\", \"user\": \"u\", \"user_certificate\": \"%s/own/"
+             "cert.pem\", \"user_private_key\": \"%s/own/private/key.pem\", "
+             "\"nodes\": {\"a\": \"i=1\"}",
+             dir, dir);
+    expect_error(dev, "devices[0].user_certificate: log in with \"user\" and \"password\" or with "
+                      "a user certificate, not both");
+    snprintf(dev, sizeof dev,
+             "\"endpoint\": \"opc.tcp://h\", \"user_certificate\": \"%s/own/cert.pem\", "
+             "\"user_private_key\": \"%s/own/cert.pem\", \"nodes\": {\"a\": \"i=1\"}",
+             dir, dir);
+    expect_error(dev, "devices[0].user_private_key: user private key \"");
+    expect_error("\"endpoint\": \"opc.tcp://h\", \"user_certificate\": \"/nonexistent/u.pem\", "
+                 "\"user_private_key\": \"/nonexistent/u.key\", \"nodes\": {\"a\": \"i=1\"}",
+                 "devices[0].user_certificate: user certificate \"/nonexistent/u.pem\": cannot "
+                 "read it: No such file or directory");
+    tu_rmdir(dir);
+    sb_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fields_and_defaults),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_identity_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

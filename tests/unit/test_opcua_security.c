@@ -175,10 +175,25 @@ static void test_sym_token_fallback(void **state)
     ua_chunk_info ci;
     assert_int_equal(ua_chunk_get(&r, (uint8_t *)w.buf, w.len, &ci, &body, &err), 0);
     assert_string_equal(sb_str(&body), "x");
+    /* labelled with a token no longer held (the request's, two renewals ago) but secured
+     * with keys we hold: node-opcua does that for a Publish answered after two renewals */
     sb_reset(&w);
-    assert_int_equal(ua_chunk_put_sym(&s, "MSG", 'F', 1, 99, 2, 3, "x", 1, &w, &err), 0);
+    sb_reset(&body);
+    assert_int_equal(ua_chunk_put_sym(&s, "MSG", 'F', 1, 5, 2, 3, "y", 1, &w, &err), 0);
+    assert_int_equal(ua_chunk_get(&r, (uint8_t *)w.buf, w.len, &ci, &body, &err), 0);
+    assert_string_equal(sb_str(&body), "y");
+    assert_int_equal(ci.token_id, 5);
+    /* ... and secured with keys we do not hold: refused */
+    ua_sec other = s;
+    memset(other.send_keys.sign, 0x77, 32);
+    sb_reset(&w);
+    assert_int_equal(ua_chunk_put_sym(&other, "MSG", 'F', 1, 99, 2, 3, "x", 1, &w, &err), 0);
     assert_int_equal(ua_chunk_get(&r, (uint8_t *)w.buf, w.len, &ci, &body, &err), -1);
     assert_string_equal(err.msg, "message secured with unknown token 99");
+    sb_reset(&w);
+    assert_int_equal(ua_chunk_put_sym(&other, "MSG", 'F', 1, 8, 2, 3, "x", 1, &w, &err), 0);
+    assert_int_equal(ua_chunk_get(&r, (uint8_t *)w.buf, w.len, &ci, &body, &err), -1);
+    assert_string_equal(err.msg, "message signature invalid");
     sb_free(&w);
     sb_free(&body);
 }

@@ -47,6 +47,9 @@ static ua_client_cfg client_cfg(opcua_bus *b)
         .user = c->user,
         .password = c->password,
         .allow_plain_password = c->allow_plain_password,
+        .user_cert = c->have_user_cert ? c->user_cert.der.buf : NULL,
+        .user_cert_len = c->user_cert.der.len,
+        .user_key = c->user_cert.key,
         .app_name = "mdc",
         .session_name = c->id,
         .timeout_us = c->timeout_us,
@@ -55,6 +58,10 @@ static ua_client_cfg client_cfg(opcua_bus *b)
         .recv_buffer = c->buffer_size,
         .check_cert = check_cert,
         .check_arg = (void *)c,
+        .identity = {.skip_hostname = !c->verify_hostname,
+                     .skip_app_uri = !c->verify_app_uri,
+                     .hostname_hint = "set \"verify_hostname\": false",
+                     .app_uri_hint = "set \"verify_application_uri\": false"},
     };
     if (b->have_own) {
         cc.own_key = b->own.key;

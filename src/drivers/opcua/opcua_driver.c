@@ -14,6 +14,8 @@ static const char *const device_keys[] = {"endpoint",
                                           "user",
                                           "password",
                                           "allow_plaintext_password",
+                                          "user_certificate",
+                                          "user_private_key",
                                           "nodes",
                                           "mode",
                                           "sampling_interval",
@@ -27,6 +29,8 @@ static const char *const device_keys[] = {"endpoint",
                                           "source_timestamps",
                                           "pki_dir",
                                           "application_uri",
+                                          "verify_hostname",
+                                          "verify_application_uri",
                                           NULL};
 
 static void free_config(void *p)
@@ -45,6 +49,7 @@ static void free_config(void *p)
     free(c->fields);
     free(c->pki_dir);
     free(c->id);
+    if (c->have_user_cert) ua_user_cert_free(&c->user_cert);
     free(c);
 }
 
@@ -144,12 +149,38 @@ static int parse_identity(const mdc_cfgnode *n, opcua_cfg *c, mdc_err *err)
         cfg_string(n, "user", NULL, &c->user, err) < 0 ||
         cfg_secret(n, "password", NULL, &c->password, err) < 0 ||
         cfg_bool(n, "allow_plaintext_password", false, &c->allow_plain_password, err) < 0 ||
-        cfg_string(n, "application_uri", NULL, &c->app_uri, err) < 0)
+        cfg_string(n, "application_uri", NULL, &c->app_uri, err) < 0 ||
+        cfg_bool(n, "verify_hostname", true, &c->verify_hostname, err) < 0 ||
+        cfg_bool(n, "verify_application_uri", true, &c->verify_app_uri, err) < 0)
         return -1;
     c->trust = trust ? UA_TRUST_FIRST_USE : UA_TRUST_DIRECTORY;
     if (c->password && !c->user)
         return cfg_error(n, "password", err, "a password needs a \"user\"");
     if (c->user && !*c->user) return cfg_error(n, "user", err, "must not be empty");
+    return 0;
+}
+
+/* "user_certificate" and "user_private_key": an X.509 user identity, loaded now so that a
+ * wrong file is reported by `mdc check` (the key's content never appears in errors). */
+static int parse_user_cert(const mdc_cfgnode *n, opcua_cfg *c, mdc_err *err)
+{
+    const char *cert, *key;
+    mdc_err e;
+    if (cfg_string(n, "user_certificate", NULL, &cert, err) < 0 ||
+        cfg_string(n, "user_private_key", NULL, &key, err) < 0)
+        return -1;
+    if (!cert && !key) return 0;
+    if (!cert || !key)
+        return cfg_error(n, cert ? "user_certificate" : "user_private_key", err,
+                         "\"user_certificate\" and \"user_private_key\" go together");
+    if (c->user)
+        return cfg_error(n, "user_certificate", err,
+                         "log in with \"user\" and \"password\" or with a user certificate, "
+                         "not both");
+    if (ua_user_cert_load(cert, key, &c->user_cert, &e) < 0)
+        return cfg_error(n, strstr(e.msg, "private key") ? "user_private_key" : "user_certificate",
+                         err, "%s", e.msg);
+    c->have_user_cert = true;
     return 0;
 }
 
@@ -205,8 +236,9 @@ static int opcua_parse(const mdc_device_cfg *dev, void **out, mdc_err *err)
         goto fail;
     }
     if (parse_security(n, c, err) < 0 || parse_identity(n, c, err) < 0 ||
-        parse_timing(n, c, err) < 0 || parse_deadband(n, c, err) < 0 ||
-        parse_nodes(n, c, err) < 0 || parse_pki_dir(dev, c, err) < 0)
+        parse_user_cert(n, c, err) < 0 || parse_timing(n, c, err) < 0 ||
+        parse_deadband(n, c, err) < 0 || parse_nodes(n, c, err) < 0 ||
+        parse_pki_dir(dev, c, err) < 0)
         goto fail;
     build_fields(c);
     *out = c;
@@ -225,9 +257,20 @@ static void opcua_describe(const void *p, strbuf *out)
 {
     const opcua_cfg *c = p;
     sb_printf(out, "    %s, security %s/%s, %s, trust %s (%s)\n", c->endpoint, c->policy->name,
-              ua_mode_name(c->mode), c->user ? "user name" : "anonymous",
+              ua_mode_name(c->mode),
+              c->user             ? "user name"
+              : c->have_user_cert ? "user certificate"
+                                  : "anonymous",
               c->trust == UA_TRUST_FIRST_USE ? "first-use" : "directory", c->pki_dir);
     if (c->user) sb_printf(out, "    user \"%s\"\n", c->user);
+    if (c->have_user_cert)
+        sb_printf(out, "    user certificate \"%s\" (thumbprint %s)\n", c->user_cert.name,
+                  c->user_cert.thumbprint);
+    if (!c->verify_hostname || !c->verify_app_uri)
+        sb_printf(out, "    server certificate not checked for: %s%s%s\n",
+                  c->verify_hostname ? "" : "the endpoint's host name",
+                  !c->verify_hostname && !c->verify_app_uri ? ", " : "",
+                  c->verify_app_uri ? "" : "the server's ApplicationUri");
     if (c->collect == OPCUA_SUBSCRIBE)
         sb_printf(out, "    subscribe: sampling %lld ms, publishing %lld ms, queue %u\n",
                   (long long)(c->sampling_us / 1000), (long long)(c->publishing_us / 1000),

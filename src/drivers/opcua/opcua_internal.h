@@ -29,8 +29,11 @@ typedef struct opcua_cfg {
     ua_trust_mode trust;
     const char *user, *password;
     bool allow_plain_password;
+    ua_user_cert user_cert; /* "user_certificate" + "user_private_key"; owned */
+    bool have_user_cert;
     char *pki_dir;
     const char *app_uri;
+    bool verify_hostname, verify_app_uri; /* server certificate names (default on) */
     opcua_mode collect;
     int64_t timeout_us, lifetime_us, session_timeout_us;
     int64_t sampling_us, publishing_us;

@@ -6,6 +6,7 @@
 #include "core/clock.h"
 #include "core/xalloc.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -195,11 +196,21 @@ static int recv_any(ua_channel *ch, int64_t deadline, ua_msg *m, mdc_err *err)
     }
 }
 
+/* When the next Renew is due (mdc_mono_us()); INT64_MAX while one is under way. */
+static int64_t renew_due(const ua_channel *ch)
+{
+    return ch->renew_pending ? INT64_MAX : ch->token_at + (int64_t)ch->lifetime_ms * 750;
+}
+
 int ua_channel_recv(ua_channel *ch, int64_t deadline, ua_msg *msg, mdc_err *err)
 {
     if (ch->broken) return mdc_err_set(err, MDC_ESTATE, "secure channel is closed");
     for (;;) {
-        int rc = recv_any(ch, deadline, msg, err);
+        /* a long wait (a slow answer, a held Publish) must not outlive the token */
+        if (ua_channel_maintain(ch, err) < 0) return -1;
+        int64_t due = renew_due(ch), until = due < deadline ? due : deadline;
+        int rc = recv_any(ch, until, msg, err);
+        if (rc == 1 && until < deadline) continue;
         if (rc != 0) return rc;
         if (!memcmp(msg->type, "MSG", 3)) return 0;
         bool opn = !memcmp(msg->type, "OPN", 3);
@@ -218,8 +229,7 @@ int ua_channel_recv(ua_channel *ch, int64_t deadline, ua_msg *msg, mdc_err *err)
 int ua_channel_maintain(ua_channel *ch, mdc_err *err)
 {
     if (ch->broken) return mdc_err_set(err, MDC_ESTATE, "secure channel is closed");
-    int64_t age_us = mdc_mono_us() - ch->token_at;
-    if (ch->renew_pending || age_us < (int64_t)ch->lifetime_ms * 750) return 0;
+    if (mdc_mono_us() < renew_due(ch)) return 0;
     if (send_opn(ch, REQ_RENEW, err) < 0) {
         mdc_err_prefix(err, "renewing the secure channel token");
         return fail(ch);

@@ -1,9 +1,11 @@
 /* ua_channel.h — a secure channel over UA TCP: connect, HEL/ACK, OpenSecureChannel (Issue and
  * Renew), messages split into chunks and reassembled, sequence numbers, token keys, CLO.
  *
- * Single-threaded. Renewal is asynchronous: ua_channel_send() sends a Renew OPN first when
- * 75% of the token lifetime has passed, and ua_channel_recv() consumes its answer and
- * switches keys; messages secured with the previous token are still accepted. */
+ * Single-threaded. Renewal is asynchronous: once 75% of the token lifetime has passed,
+ * ua_channel_send() sends a Renew OPN before its message and ua_channel_recv() sends it while
+ * waiting (so that a long wait never outlives the token); ua_channel_recv() consumes the answer
+ * and switches keys. Messages are accepted under the keys of the current or previous token,
+ * whichever verifies (see ua_chunk_get). */
 #ifndef MDC_UA_CHANNEL_H
 #define MDC_UA_CHANNEL_H
 
@@ -40,8 +42,9 @@ void ua_channel_close(ua_channel *ch);
 uint32_t ua_channel_next_request_id(ua_channel *ch);
 /* Sends a service request body (type id onwards) as MSG chunks under `request_id`. */
 int ua_channel_send(ua_channel *ch, uint32_t request_id, const strbuf *body, mdc_err *err);
-/* Receives one complete MSG response. Returns 0 (msg filled; free with ua_msg_free), 1 when
- * the deadline passed with nothing received, -1 when the channel failed (it is then broken). */
+/* Receives one complete MSG response, renewing the token when due. Returns 0 (msg filled;
+ * free with ua_msg_free), 1 when the deadline passed with nothing received, -1 when the
+ * channel failed (it is then broken). */
 int ua_channel_recv(ua_channel *ch, int64_t deadline, ua_msg *msg, mdc_err *err);
 /* Sends a Renew now if one is due (also done by ua_channel_send). */
 int ua_channel_maintain(ua_channel *ch, mdc_err *err);

@@ -217,20 +217,25 @@ static int open_sym(const ua_sec *s, const ua_sym_keys *keys, const uint8_t *c, 
     return 0;
 }
 
-/* The keys of the token the chunk names, then the other token's: around a renewal a server
- * may still label messages with the previous token id. */
+/* Opens with the keys of the token the chunk names, then with the other keys held (newest
+ * first); the MAC decides, the token id is a hint. Around renewals a server may label a message
+ * with an older token than the one that secures it: node-opcua puts the request's token id in
+ * the answer's header but, once that token has expired, secures the answer with its newest
+ * token (a Publish request held across two renewals names a token we no longer hold). */
 static int open_sym_any(const ua_sec *s, uint32_t token, const uint8_t *c, size_t n, uint8_t *plain,
                         size_t *plain_len, mdc_err *err)
 {
-    int k = token == s->recv_token[0] ? 0 : token == s->recv_token[1] ? 1 : -1;
-    if (k < 0)
+    int named = token == s->recv_token[0] ? 0 : token == s->recv_token[1] ? 1 : -1;
+    int order[2] = {named == 1 ? 1 : 0, named == 1 ? 0 : 1};
+    int rc = 1;
+    for (int i = 0; i < 2 && rc == 1; i++)
+        if (order[i] == 0 || s->recv_token[1] != 0)
+            rc = open_sym(s, &s->recv_keys[order[i]], c, n, plain, plain_len, err);
+    if (rc != 1) return rc;
+    if (named < 0)
         return mdc_err_set(err, MDC_EPROTO, "message secured with unknown token %u",
                            (unsigned)token);
-    int rc = open_sym(s, &s->recv_keys[k], c, n, plain, plain_len, err);
-    if (rc == 1 && s->recv_token[1 - k] != 0)
-        rc = open_sym(s, &s->recv_keys[1 - k], c, n, plain, plain_len, err);
-    if (rc == 1) return mdc_err_set(err, MDC_EPROTO, "message signature invalid");
-    return rc;
+    return mdc_err_set(err, MDC_EPROTO, "message signature invalid");
 }
 
 static int get_sym(const ua_sec *s, uint8_t *c, size_t n, ua_chunk_info *ci, strbuf *body,

@@ -54,7 +54,9 @@ int ua_chunk_put_sym(const ua_sec *s, const char *type, char chunk_type, uint32_
 size_t ua_chunk_sym_capacity(const ua_sec *s, size_t chunk_size);
 
 /* Opens a received OPN/MSG/CLO chunk (decrypting in place): fills info and appends the body.
- * The caller checks sequence numbers and the OPN sender certificate. */
+ * A MSG/CLO is opened with the keys of the token it names, else with the other token's keys:
+ * the MAC decides, the token id is a hint (servers mislabel answers around renewals). The
+ * caller checks sequence numbers and the OPN sender certificate. */
 int ua_chunk_get(const ua_sec *s, uint8_t *chunk, size_t n, ua_chunk_info *info, strbuf *body,
                  mdc_err *err);
 

@@ -1,5 +1,6 @@
 /* ua_client.c — connection management and service calls (see ua_client.h). */
 #include "ua_client_internal.h"
+#include "ua_pki.h"
 #include "ua_service.h"
 #include "ua_text.h"
 
@@ -121,11 +122,21 @@ static int get_endpoints(ua_client *c, ua_endpoint **eps, int32_t *n, mdc_err *e
 
 static bool needs_server_cert(const ua_client *c)
 {
-    if (c->cfg.policy->id != UA_POLICY_NONE) return true;
+    if (c->cfg.policy->id != UA_POLICY_NONE || c->cfg.user_cert) return true;
     if (!c->user) return false;
     const ua_token_policy *t = ua_endpoint_token(&c->ep, UA_TOKEN_USERNAME);
     return t && t->policy_uri.data && t->policy_uri.len > 0 &&
            ua_policy_by_uri(t->policy_uri.data) != ua_policy_get(UA_POLICY_NONE);
+}
+
+/* The certificate names the host we dialled and the ApplicationUri the server claims; checked
+ * before trust, so that a certificate for another server is never pinned. */
+static int check_identity(ua_client *c, mdc_err *err)
+{
+    ua_url u;
+    if (ua_url_parse(c->url, &u, err) < 0) return -1;
+    return ua_server_identity_check(c->ep.server_cert.data, (size_t)c->ep.server_cert.len, u.host,
+                                    c->ep.server_uri.data, &c->cfg.identity, err);
 }
 
 static int discover(ua_client *c, mdc_err *err)
@@ -144,13 +155,13 @@ static int discover(ua_client *c, mdc_err *err)
     }
     ua_endpoints_free(eps, n);
     if (i < 0) return -1;
-    if (needs_server_cert(c)) {
-        if (!c->ep.server_cert.data || c->ep.server_cert.len <= 0)
-            return mdc_err_set(err, MDC_EPROTO, "the endpoint has no server certificate");
-        if (c->cfg.check_cert && c->cfg.check_cert(c->cfg.check_arg, c->ep.server_cert.data,
-                                                   (size_t)c->ep.server_cert.len, err) < 0)
-            return -1;
-    }
+    if (!needs_server_cert(c)) return 0;
+    if (!c->ep.server_cert.data || c->ep.server_cert.len <= 0)
+        return mdc_err_set(err, MDC_EPROTO, "the endpoint has no server certificate");
+    if (check_identity(c, err) < 0) return -1;
+    if (c->cfg.check_cert && c->cfg.check_cert(c->cfg.check_arg, c->ep.server_cert.data,
+                                               (size_t)c->ep.server_cert.len, err) < 0)
+        return -1;
     return 0;
 }
 
@@ -178,6 +189,24 @@ static char *dup_or_null(const char *s)
     return s ? xstrdup(s) : NULL;
 }
 
+/* A user certificate: exclusive with a user name, with its key; named in messages. */
+static int check_user_cert(ua_client *c, mdc_err *err)
+{
+    const ua_client_cfg *cfg = &c->cfg;
+    if (!cfg->user_cert) return 0;
+    if (cfg->user)
+        return mdc_err_set(err, MDC_EINVAL, "give a user name or a user certificate, not both");
+    if (!cfg->user_key)
+        return mdc_err_set(err, MDC_EINVAL, "the user certificate needs its private key");
+    const unsigned char *p = cfg->user_cert;
+    X509 *x = d2i_X509(NULL, &p, (long)cfg->user_cert_len);
+    if (!x) return mdc_err_set(err, MDC_EINVAL, "the user certificate is not DER X.509");
+    ua_cert_common_name(x, c->user_cert_name, sizeof c->user_cert_name);
+    X509_free(x);
+    ua_thumbprint_hex(cfg->user_cert, cfg->user_cert_len, c->user_cert_thumb);
+    return 0;
+}
+
 int ua_client_connect(const ua_client_cfg *cfg, ua_client **out, mdc_err *err)
 {
     ua_client *c = xcalloc(1, sizeof *c);
@@ -194,7 +223,7 @@ int ua_client_connect(const ua_client_cfg *cfg, ua_client **out, mdc_err *err)
     c->auth_token = ua_nodeid_numeric(0, 0);
     c->server_nonce.len = -1;
     *out = NULL;
-    if (open_channel(c, err) < 0 || ua_session_create(c, err) < 0 ||
+    if (check_user_cert(c, err) < 0 || open_channel(c, err) < 0 || ua_session_create(c, err) < 0 ||
         ua_session_activate(c, err) < 0) {
         ua_client_free(c);
         return -1;

@@ -1,10 +1,12 @@
-/* ua_client.h — an OPC UA client session: endpoint discovery and selection, secure channel,
- * CreateSession/ActivateSession (Anonymous or UserName with the password encrypted as the
- * server's token policy requires), service calls with every status checked, and reconnection
- * (a new channel; the session re-activated when it is still alive, otherwise a new one).
+/* ua_client.h — an OPC UA client session: endpoint discovery and selection, the server's
+ * identity (certificate names) and trust, secure channel, CreateSession/ActivateSession (Anonymous
+ * or UserName with the password encrypted as the server's token policy requires), service calls
+ * with every status checked, and reconnection (a new channel; the session re-activated when it is
+ * still alive, otherwise a new one).
  *
  * Single-threaded: one owner calls everything. Knows nothing of records or configuration.
- * Secrets (the password) are copied, wiped on free, and never put into error messages.
+ * Secrets (the password, the user's key) are never put into error messages; the password is
+ * copied and wiped on free.
  */
 #ifndef MDC_UA_CLIENT_H
 #define MDC_UA_CLIENT_H
@@ -12,6 +14,7 @@
 #include "ua_assemble.h"
 #include "ua_crypto.h"
 #include "ua_endpoint.h"
+#include "ua_identity.h"
 #include "ua_types.h"
 
 #include "core/err.h"
@@ -28,10 +31,15 @@ typedef struct ua_client_cfg {
     const char *endpoint_url;
     const ua_policy *policy;
     int mode;                  /* UA_MODE_*; None with the None policy */
-    const char *user;          /* NULL: anonymous */
+    const char *user;          /* NULL: anonymous (or the user certificate below) */
     const char *password;      /* copied; never shown */
     bool allow_plain_password; /* send it unencrypted when the token policy is None */
-    EVP_PKEY *own_key;         /* borrowed; needed for secure policies and passwords */
+    /* X.509 user identity instead of a user name (exclusive): the user's certificate (DER)
+     * and RSA private key, borrowed; the key signs the server certificate and nonce */
+    const void *user_cert;
+    size_t user_cert_len;
+    EVP_PKEY *user_key;
+    EVP_PKEY *own_key; /* borrowed; needed for secure policies and passwords */
     const void *own_cert;
     size_t own_cert_len;
     const char *app_uri; /* must equal the certificate's SAN URI */
@@ -43,6 +51,10 @@ typedef struct ua_client_cfg {
     uint32_t recv_buffer;      /* chunk size we receive (0 = 65536) */
     ua_cert_check_fn check_cert;
     void *check_arg;
+    /* Whenever the server certificate is used (a secure policy, or a secret sealed with it
+     * under None) it must name the endpoint URL's host and the server's ApplicationUri first;
+     * both checks are on unless skipped here (see ua_identity.h). */
+    ua_identity_checks identity;
 } ua_client_cfg;
 
 typedef struct ua_client_stats {

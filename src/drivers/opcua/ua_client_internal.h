@@ -24,6 +24,7 @@ struct ua_client {
     ua_client_stats stats;
     char **namespaces;
     int32_t nnamespaces;
+    char user_cert_name[64], user_cert_thumb[41]; /* for messages */
 };
 
 int ua_session_create(ua_client *c, mdc_err *err);

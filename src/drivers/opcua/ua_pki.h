@@ -1,4 +1,5 @@
-/* ua_pki.h — the client's certificate and the server certificates it trusts, in a PKI folder:
+/* ua_pki.h — the client's certificate and the server certificates it trusts, in a PKI folder,
+ * and a user's certificate for X.509 user identity tokens. The PKI folder:
  *
  *   DIR/own/cert.der, DIR/own/cert.pem   our certificate (made once, reused at every start)
  *   DIR/own/private/key.pem              its RSA key (mode 0600)
@@ -34,6 +35,19 @@ int mdc_opcua_cert_ensure(const char *dir, const char *app_uri, bool *created, m
 /* Loads the certificate and key made by mdc_opcua_cert_ensure(). */
 int ua_own_cert_load(const char *dir, ua_own_cert *out, mdc_err *err);
 void ua_own_cert_free(ua_own_cert *c);
+
+/* An X.509 user identity (Part 4 §7.36.5): a certificate and its RSA private key, each a file
+ * in PEM or DER. The key must not be encrypted (protect the file instead); its content is
+ * never put into an error. Expired or not yet valid certificates are refused. */
+typedef struct ua_user_cert {
+    strbuf der;    /* the certificate, DER */
+    EVP_PKEY *key; /* its private key */
+    char name[64]; /* the subject's CN, printable */
+    char thumbprint[41];
+} ua_user_cert;
+
+int ua_user_cert_load(const char *cert_path, const char *key_path, ua_user_cert *out, mdc_err *err);
+void ua_user_cert_free(ua_user_cert *c);
 
 typedef enum { UA_TRUST_DIRECTORY, UA_TRUST_FIRST_USE } ua_trust_mode;
 

@@ -1,10 +1,12 @@
 /* ua_session.c — CreateSession, ActivateSession with the identity token, CloseSession
  * (Part 4 §5.6). The password is encrypted with the server certificate as the legacy
  * encrypted secret (length, password, last server nonce; RSA-OAEP SHA-1) whenever the token
- * policy names a security policy, even on a None channel. */
+ * policy names a security policy, even on a None channel. A user certificate is proven by
+ * signing the server certificate and nonce with the user's key. */
 #include "ua_client_internal.h"
 #include "ua_service.h"
 #include "ua_text.h"
+#include "ua_token.h"
 
 #include <openssl/crypto.h>
 #include <stdlib.h>
@@ -147,49 +149,37 @@ int ua_session_create(ua_client *c, mdc_err *err)
 
 /* ---- ActivateSession ---- */
 
-static void put_signature(ua_client *c, strbuf *w, mdc_err *err, int *rc)
+static int put_client_signature(ua_client *c, strbuf *w, mdc_err *err)
 {
     if (!channel_secured(c)) {
-        ua_put_cstr(w, NULL);
-        ua_put_bytes(w, NULL, -1);
-        return;
+        ua_put_no_signature(w);
+        return 0;
     }
-    strbuf data = STRBUF_INIT, sig = STRBUF_INIT;
-    sb_append(&data, c->ep.server_cert.data, (size_t)c->ep.server_cert.len);
-    if (c->server_nonce.data) sb_append(&data, c->server_nonce.data, (size_t)c->server_nonce.len);
-    *rc = ua_rsa_sign(c->cfg.own_key, data.buf, data.len, &sig, err);
-    ua_put_cstr(w, UA_SIG_ALG_RSA_SHA256);
-    ua_put_bytes(w, sig.buf, (int32_t)sig.len);
-    sb_free(&data);
-    sb_free(&sig);
-}
-
-static void put_extobj_body(strbuf *w, uint32_t type_id, const strbuf *body)
-{
-    ua_put_typeid(w, type_id);
-    ua_put_u8(w, UA_EXT_BINARY);
-    ua_put_bytes(w, body->buf, (int32_t)body->len);
-}
-
-/* The token policy to use: UserName or Anonymous, preferring one whose secret policy we
- * implement (every RSA policy here uses RSA-OAEP SHA-1 for the secret). */
-static const ua_token_policy *pick_token(const ua_client *c, int32_t type)
-{
-    const ua_token_policy *any = NULL;
-    for (int32_t i = 0; i < c->ep.ntokens; i++) {
-        const ua_token_policy *t = &c->ep.tokens[i];
-        if (t->type != type) continue;
-        if (!t->policy_uri.data || t->policy_uri.len == 0 || ua_policy_by_uri(t->policy_uri.data))
-            return t;
-        if (!any) any = t;
-    }
-    return any;
+    return ua_put_signature(w, c->cfg.own_key, c->ep.server_cert.data,
+                            (size_t)c->ep.server_cert.len, c->server_nonce.data,
+                            c->server_nonce.data ? (size_t)c->server_nonce.len : 0, err);
 }
 
 static const ua_policy *secret_policy(const ua_client *c, const ua_token_policy *t)
 {
     if (t->policy_uri.data && t->policy_uri.len > 0) return ua_policy_by_uri(t->policy_uri.data);
     return c->cfg.policy;
+}
+
+/* The token policy to use for a token type, preferring one whose security policy we
+ * implement (every RSA policy here uses RSA-OAEP SHA-1 for secrets and RSA-SHA256 to sign);
+ * a user certificate also needs a policy that signs (not None). */
+static const ua_token_policy *pick_token(const ua_client *c, int32_t type)
+{
+    const ua_token_policy *any = NULL;
+    for (int32_t i = 0; i < c->ep.ntokens; i++) {
+        const ua_token_policy *t = &c->ep.tokens[i];
+        if (t->type != type) continue;
+        const ua_policy *p = secret_policy(c, t);
+        if (p && (type != UA_TOKEN_CERTIFICATE || p->id != UA_POLICY_NONE)) return t;
+        if (!any) any = t;
+    }
+    return any;
 }
 
 static int encrypt_password(ua_client *c, strbuf *out, mdc_err *err)
@@ -239,26 +229,59 @@ static int put_username_token(ua_client *c, const ua_token_policy *t, strbuf *w,
         ua_put_bytes(&body, secret.buf, (int32_t)secret.len);
         ua_put_cstr(&body, UA_ENC_ALG_RSA_OAEP);
     }
-    if (rc == 0) put_extobj_body(w, UA_ID_USERNAME_TOKEN, &body);
+    if (rc == 0) ua_put_token(w, UA_ID_USERNAME_TOKEN, &body);
     OPENSSL_cleanse(body.buf, body.len);
     sb_free(&body);
     sb_free(&secret);
     return rc;
 }
 
+static int32_t token_type(const ua_client *c)
+{
+    if (c->user) return UA_TOKEN_USERNAME;
+    return c->cfg.user_cert ? UA_TOKEN_CERTIFICATE : UA_TOKEN_ANONYMOUS;
+}
+
+/* The user's proof of possession: the token policy's asymmetric signature with the user's
+ * key over the server certificate and nonce (Part 4 §5.6.3); none for other tokens. */
+static int put_user_signature(ua_client *c, const ua_token_policy *t, strbuf *w, mdc_err *err)
+{
+    if (token_type(c) != UA_TOKEN_CERTIFICATE) {
+        ua_put_no_signature(w);
+        return 0;
+    }
+    const ua_policy *p = secret_policy(c, t);
+    if (!p || p->id == UA_POLICY_NONE)
+        return mdc_err_set(err, MDC_EINVAL,
+                           "the server's user certificate token policy \"%s\" names security "
+                           "policy %s, with which a user certificate cannot be proven; use a "
+                           "secure endpoint",
+                           t->policy_id.data ? t->policy_id.data : "",
+                           p ? "None" : t->policy_uri.data);
+    return ua_put_signature(w, c->cfg.user_key, c->ep.server_cert.data,
+                            (size_t)c->ep.server_cert.len, c->server_nonce.data,
+                            c->server_nonce.data ? (size_t)c->server_nonce.len : 0, err);
+}
+
+/* UserIdentityToken and UserTokenSignature. */
 static int put_identity(ua_client *c, strbuf *w, mdc_err *err)
 {
-    int32_t type = c->user ? UA_TOKEN_USERNAME : UA_TOKEN_ANONYMOUS;
+    static const char *const wanted[] = {"anonymous users", "user names", "user certificates"};
+    int32_t type = token_type(c);
     const ua_token_policy *t = pick_token(c, type);
-    if (!t)
-        return mdc_err_set(err, MDC_EINVAL, "the endpoint does not accept %s",
-                           c->user ? "user names" : "anonymous users");
-    if (c->user) return put_username_token(c, t, w, err);
-    strbuf body = STRBUF_INIT;
-    ua_put_string(&body, &t->policy_id);
-    put_extobj_body(w, UA_ID_ANONYMOUS_TOKEN, &body);
-    sb_free(&body);
-    return 0;
+    if (!t) return mdc_err_set(err, MDC_EINVAL, "the endpoint does not accept %s", wanted[type]);
+    int rc = 0;
+    if (type == UA_TOKEN_USERNAME) {
+        rc = put_username_token(c, t, w, err);
+    } else if (type == UA_TOKEN_CERTIFICATE) {
+        ua_put_x509_token(w, &t->policy_id, c->cfg.user_cert, c->cfg.user_cert_len);
+    } else {
+        strbuf body = STRBUF_INIT;
+        ua_put_string(&body, &t->policy_id);
+        ua_put_token(w, UA_ID_ANONYMOUS_TOKEN, &body);
+        sb_free(&body);
+    }
+    return rc < 0 ? -1 : put_user_signature(c, t, w, err);
 }
 
 static int activate_error(ua_client *c, uint32_t status, mdc_err *err)
@@ -266,9 +289,14 @@ static int activate_error(ua_client *c, uint32_t status, mdc_err *err)
     char buf[96];
     ua_status_text(status, buf, sizeof buf);
     if (status == UA_BAD_USER_ACCESS_DENIED || status == UA_BAD_IDENTITY_TOKEN_REJECTED ||
-        status == UA_BAD_IDENTITY_TOKEN_INVALID) {
+        status == UA_BAD_IDENTITY_TOKEN_INVALID || status == UA_BAD_USER_SIGNATURE_INVALID) {
         if (c->user)
             return mdc_err_set(err, MDC_EAUTH, "login as user \"%s\" rejected: %s", c->user, buf);
+        if (c->cfg.user_cert)
+            return mdc_err_set(err, MDC_EAUTH,
+                               "login with user certificate \"%s\" (thumbprint %s) rejected: "
+                               "%s; the server must trust that certificate",
+                               c->user_cert_name, c->user_cert_thumb, buf);
         return mdc_err_set(err, MDC_EAUTH, "anonymous login rejected: %s", buf);
     }
     err->code = MDC_EDEVICE;
@@ -296,12 +324,10 @@ int ua_session_activate(ua_client *c, mdc_err *err)
     ua_msg resp = {0};
     int rc = 0;
     ua_client_begin(c, &w, UA_ID_ACTIVATE_SESSION_REQ, 0);
-    put_signature(c, &w, err, &rc);
+    rc = put_client_signature(c, &w, err);
     ua_put_i32(&w, -1); /* ClientSoftwareCertificates */
     ua_put_i32(&w, -1); /* LocaleIds */
     if (rc == 0) rc = put_identity(c, &w, err);
-    ua_put_cstr(&w, NULL); /* UserTokenSignature */
-    ua_put_bytes(&w, NULL, -1);
     if (rc == 0) rc = ua_client_call(c, &w, &resp, err);
     if (rc == 0) rc = parse_activate_response(c, &resp, err);
     ua_msg_free(&resp);
