@@ -16,7 +16,7 @@ cat > mdc.json <<JSON
   "sinks": [ {"type": "postgres", "schema": "belmc", "dbname": "mes",
               "production_devices": ["ctx"], "close_downtime_on_production": ["ctx"]} ],
   "devices": [ { "id": "ctx", "machine_id": 14, "driver": "opcua", "endpoint": "$PEER_URL_p",
-    "security": {"policy": "None", "mode": "None"}, "mode": "read", "interval": "1s", "timeout": "2s",
+    "security": {"policy": "None", "mode": "None"}, "mode": "read", "interval": "1s", "timeout": "30s",
     "nodes": { "prog_status": "ns=2;s=Machine.ProgStatus", "op_mode": "ns=2;s=Types.Byte",
                "part_count": "ns=2;s=Machine.PartCount",
                "active_program": "ns=2;s=Machine.ProgramName",
@@ -41,7 +41,7 @@ wait_for 20 live_is "0|0" || fail "OFF and the count reset when the server is go
 assert_eq "t" "$(q mes "SELECT closed_dt IS NULL FROM production.machine_downtimes")" "a downtime is open"
 peer_restart p
 wait_for 30 live_is "2|0" || fail "back in PRODUCTION (live: $(live))"
-sleep 1.5
+wait_for 30 raw_is "2|0" || fail "the row of the return to PRODUCTION (raw: $(raw))"
 kill "$PID_mdc"; wait "$PID_mdc" || fail "mdc exit status"
 assert_eq "2|200|3|O1234.MPF||0
 2|200|3|O1234.MPF||5
