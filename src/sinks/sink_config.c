@@ -175,14 +175,13 @@ static int build_log(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out
 
 static int build_mqtt(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out, mdc_err *err)
 {
-    (void)cfg;
-    return mdc_sink_mqtt_build(n, out, err);
+    return mdc_sink_mqtt_build(n, cfg->instance, out, err);
 }
 
 static int build_sparkplug(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out,
                            mdc_err *err)
 {
-    return mdc_sink_sparkplug_build(n, cfg->data_dir, out, err);
+    return mdc_sink_sparkplug_build(n, cfg->data_dir, cfg->instance, out, err);
 }
 
 static int build_stdout_sink(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out,

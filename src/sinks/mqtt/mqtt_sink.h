@@ -47,7 +47,8 @@ typedef struct mdc_mqtt_sink_cfg {
 } mdc_mqtt_sink_cfg;
 
 /* Builds the sink from its configuration object. */
-int mdc_sink_mqtt_build(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err);
+/* instance: the configuration's "instance" (NULL: none), part of default topics. */
+int mdc_sink_mqtt_build(const mdc_cfgnode *n, const char *instance, mdc_sink **out, mdc_err *err);
 /* The config is copied. */
 mdc_sink *mdc_sink_mqtt_new(const mdc_mqtt_sink_cfg *cfg);
 

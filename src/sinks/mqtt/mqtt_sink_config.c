@@ -50,9 +50,11 @@ static int parse_topics(const mdc_cfgnode *n, mdc_mqtt_sink_cfg *c, mdc_err *err
     return 0;
 }
 
-/* availability_topic: default PREFIX/availability; "" for none. Written to *owned. */
-static int parse_availability(const mdc_cfgnode *n, mdc_mqtt_sink_cfg *c, strbuf *owned,
-                              mdc_err *err)
+/* availability_topic: default PREFIX/availability (PREFIX/INSTANCE/availability when the
+ * configuration names its instance, so that instances sharing a broker do not mark each other
+ * offline); "" for none. Written to *owned. */
+static int parse_availability(const mdc_cfgnode *n, const char *instance, mdc_mqtt_sink_cfg *c,
+                              strbuf *owned, mdc_err *err)
 {
     const char *t;
     if (cfg_string(n, "availability_topic", NULL, &t, err) < 0) return -1;
@@ -64,6 +66,7 @@ static int parse_availability(const mdc_cfgnode *n, mdc_mqtt_sink_cfg *c, strbuf
         sb_puts(owned, t);
     else {
         mdc_mqtt_topic_prefix(c->topic, owned);
+        if (instance) sb_printf(owned, "/%s", instance);
         sb_puts(owned, "/availability");
     }
     c->availability_topic = sb_str(owned);
@@ -121,7 +124,7 @@ static int parse_numbers(const mdc_cfgnode *n, mdc_mqtt_sink_cfg *c, mdc_err *er
     return 0;
 }
 
-int mdc_sink_mqtt_build(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err)
+int mdc_sink_mqtt_build(const mdc_cfgnode *n, const char *instance, mdc_sink **out, mdc_err *err)
 {
     mdc_mqtt_sink_cfg c = {0};
     char *host = NULL;
@@ -129,7 +132,7 @@ int mdc_sink_mqtt_build(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err)
     int rc = -1;
     if (cfg_check_keys(n, keys, err) < 0 || mdc_mqtt_conn_cfg_parse(n, &c.conn, &host, err) < 0 ||
         parse_numbers(n, &c, err) < 0 || parse_topics(n, &c, err) < 0 ||
-        parse_availability(n, &c, &avail, err) < 0 || parse_ha(n, &c, &node, err) < 0)
+        parse_availability(n, instance, &c, &avail, err) < 0 || parse_ha(n, &c, &node, err) < 0)
         goto done;
     *out = mdc_sink_mqtt_new(&c);
     rc = 0;

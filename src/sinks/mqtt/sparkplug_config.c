@@ -42,15 +42,17 @@ static void host_name(strbuf *out)
         sb_putc(out, strchr("/+#", *p) ? '_' : *p);
 }
 
-static int parse_ids(const mdc_cfgnode *n, mdc_sparkplug_cfg *c, strbuf *edge, mdc_err *err)
+/* edge_node_id: default the configuration's instance, else the host name. */
+static int parse_ids(const mdc_cfgnode *n, const char *instance, mdc_sparkplug_cfg *c,
+                     strbuf *edge, mdc_err *err)
 {
     const char *e;
     if (cfg_string(n, "group_id", "mdc", &c->group_id, err) < 0 ||
         cfg_string(n, "edge_node_id", NULL, &e, err) < 0 ||
         cfg_string(n, "primary_host_id", NULL, &c->primary_host_id, err) < 0)
         return -1;
-    if (e)
-        sb_puts(edge, e);
+    if (e || instance)
+        sb_puts(edge, e ? e : instance);
     else
         host_name(edge);
     c->edge_node_id = sb_str(edge);
@@ -61,7 +63,8 @@ static int parse_ids(const mdc_cfgnode *n, mdc_sparkplug_cfg *c, strbuf *edge, m
     return 0;
 }
 
-int mdc_sink_sparkplug_build(const mdc_cfgnode *n, const char *data_dir, mdc_sink **out,
+int mdc_sink_sparkplug_build(const mdc_cfgnode *n, const char *data_dir, const char *instance,
+                             mdc_sink **out,
                              mdc_err *err)
 {
     mdc_sparkplug_cfg c = {0};
@@ -70,7 +73,7 @@ int mdc_sink_sparkplug_build(const mdc_cfgnode *n, const char *data_dir, mdc_sin
     int64_t qos;
     int rc = -1;
     if (cfg_check_keys(n, keys, err) < 0 || mdc_mqtt_conn_cfg_parse(n, &c.conn, &host, err) < 0 ||
-        parse_ids(n, &c, &edge, err) < 0 || cfg_int(n, "qos", 1, 0, 1, &qos, err) < 0)
+        parse_ids(n, instance, &c, &edge, err) < 0 || cfg_int(n, "qos", 1, 0, 1, &qos, err) < 0)
         goto done;
     c.qos = (int)qos;
     sb_printf(&path, "%s/sparkplug-%s-%s.bdseq", data_dir, c.group_id, c.edge_node_id);

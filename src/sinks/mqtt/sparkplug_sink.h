@@ -34,7 +34,8 @@ typedef struct mdc_sparkplug_cfg {
 } mdc_sparkplug_cfg;
 
 /* data_dir: where the bdSeq file goes. */
-int mdc_sink_sparkplug_build(const mdc_cfgnode *n, const char *data_dir, mdc_sink **out,
+int mdc_sink_sparkplug_build(const mdc_cfgnode *n, const char *data_dir, const char *instance,
+                             mdc_sink **out,
                              mdc_err *err);
 /* The config is copied. */
 mdc_sink *mdc_sink_sparkplug_new(const mdc_sparkplug_cfg *cfg);
