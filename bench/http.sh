@@ -3,7 +3,9 @@
 # /healthz and a static dashboard file as references from the same server in the same run; then
 # the dashboard's first contentful paint and the time until all tiles are drawn (headless
 # Chromium, the page's performance clock), for the 2-device demo-sized page and for 1,000
-# tiles. Usage: bench/http.sh BUILD [SECONDS]
+# tiles; last, /healthz latency from 127.0.0.1 while 1,000 idle and then 1,000 slowloris
+# connections from 127.0.0.2 hold the server (tests/integration/http_flood.py), against the same
+# probe with no attack. Usage: bench/http.sh BUILD [SECONDS]
 set -euo pipefail
 build=$(realpath "${1:-build}"); secs=${2:-10}
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -65,4 +67,24 @@ if command -v node >/dev/null && command -v npm >/dev/null && [ -x /usr/bin/chro
   echo "http: dashboard (headless Chromium, median of 5 loads): 2 devices: first contentful paint $sf ms, tiles drawn $st ms; $units devices: first contentful paint $bf ms, all $units tiles drawn $bt ms"
 else
   echo "http: dashboard paint: SKIP (node, npm or chromium missing)"
+fi
+
+# /healthz under attack: median and worst of 10 probes (curl, 1 s apart), no attack as reference
+probe10() {
+  for _ in $(seq 10); do
+    curl -s -m 60 -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$hp/healthz"; sleep 1
+  done | sort -n | awk '{v[NR]=$1} END {printf "median %.1f ms, worst %.1f ms\n", v[5]*1000, v[NR]*1000}'
+}
+if python3 -c 'import socket; socket.socket().bind(("127.0.0.2", 0))' 2>/dev/null; then
+  ref=$(probe10)
+  for mode in idle slowloris; do
+    python3 "$src/tests/integration/http_flood.py" $mode 127.0.0.1 "$hp" --source 127.0.0.2 \
+      --connections 1000 --seconds 16 > "flood-$mode.log" &
+    fpid=$!; sleep 3
+    got=$(probe10)
+    wait $fpid
+    echo "http: /healthz under 1,000 $mode connections from 127.0.0.2: $got (no attack: $ref)"
+  done
+else
+  echo "http: /healthz under attack: SKIP (cannot bind 127.0.0.2)"
 fi

@@ -18,6 +18,10 @@
  *   /api/events                ?device= server-sent events of records (events.h)
  * Errors are JSON {"error": "message"} with 400, 401, 404, 405, 414 or 503.
  *
+ * Abuse: at most max_connections at once and max_connections_per_address from one address
+ * (libmicrohttpd's limits), a request head must be complete within header_timeout (guard.h),
+ * and a connection idle for idle_timeout is closed.
+ *
  * The server outlives runtimes: a configuration reload detaches the old runtime (requests then
  * get 503 "reloading") and attaches the new one. The server never logs.
  */
@@ -35,6 +39,11 @@ typedef struct mdc_http_cfg {
     char *host;  /* "127.0.0.1", "::1", "localhost"; "" = every interface */
     int port;    /* 0 = any free port */
     char *token; /* NULL = no authentication */
+    /* limits against abuse (docs/configuration.md#http-server) */
+    int max_connections;             /* open at once, every client together (512) */
+    int max_connections_per_address; /* open at once from one client address (64; 0 = off) */
+    int64_t idle_timeout_us;         /* a connection silent this long is closed (60 s) */
+    int64_t header_timeout_us;       /* a request head must be complete within (10 s) */
 } mdc_http_cfg;
 
 /* Parses the "http" object (copies every string). */

@@ -206,6 +206,11 @@ static void render_misc(strbuf *out, const mdc_metrics *m)
 {
     family(out, "mdc_http_event_clients", "gauge", "Open /api/events streams.");
     sb_printf(out, "mdc_http_event_clients %" PRId64 "\n", m->event_clients);
+    family(out, "mdc_http_connections", "gauge", "Open HTTP connections.");
+    sb_printf(out, "mdc_http_connections %" PRId64 "\n", m->http_connections);
+    family(out, "mdc_http_header_timeouts_total", "counter",
+           "HTTP connections closed for not sending a complete request head in time.");
+    sb_printf(out, "mdc_http_header_timeouts_total %" PRIu64 "\n", m->http_header_timeouts);
     family(out, "mdc_config_reloads_total", "counter", "Configuration reloads (SIGHUP).");
     sb_printf(out, "mdc_config_reloads_total{result=\"success\"} %" PRIu64 "\n", m->reloads_ok);
     sb_printf(out, "mdc_config_reloads_total{result=\"failure\"} %" PRIu64 "\n", m->reloads_failed);

@@ -23,6 +23,8 @@
  *   mdc_spool_records                                records in the spool
  *   mdc_spool_dropped_records_total                  records dropped because it was full
  *   mdc_http_event_clients                           open /api/events streams
+ *   mdc_http_connections                             open HTTP connections
+ *   mdc_http_header_timeouts_total                   closed: no request head in time
  *   mdc_config_reloads_total{result}                 SIGHUP reloads, "success"/"failure"
  *   process_resident_memory_bytes, process_virtual_memory_bytes, process_cpu_seconds_total,
  *   process_start_time_seconds, process_open_fds
@@ -73,6 +75,8 @@ typedef struct mdc_metrics {
     bool has_spool;
     int64_t spool_records, spool_dropped;
     int64_t event_clients;
+    int64_t http_connections;      /* open HTTP connections */
+    uint64_t http_header_timeouts; /* closed for not sending a request head in time */
     uint64_t reloads_ok, reloads_failed;
     mdc_metrics_process process;
 } mdc_metrics;

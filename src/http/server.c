@@ -2,6 +2,7 @@
 #include "api.h"
 #include "assets.h"
 #include "events.h"
+#include "guard.h"
 #include "store/store.h"
 #include "http.h"
 #include "metrics.h"
@@ -23,9 +24,8 @@
 #include <unistd.h>
 
 #define POOL_THREADS       2
-#define MAX_CONNECTIONS    512
-#define IDLE_TIMEOUT_S     60
-#define PING_PERIOD_US     (15 * MDC_US_PER_SEC)
+#define SWEEP_PERIOD_US    MDC_US_PER_SEC /* header deadlines are kept to about a second */
+#define PINGS_EVERY        15             /* sweeps: an event-stream ping each 15 s */
 #define HISTORY_DEFAULT_US (3600 * MDC_US_PER_SEC)
 #define SHIFTS_DEFAULT_US  (7 * 86400 * MDC_US_PER_SEC)
 #define JSON_TYPE          "application/json"
@@ -42,6 +42,7 @@ struct mdc_http {
     mdc_api_cache *cache;            /* of rt's devices */
     _Atomic(const mdc_cfgdoc *) doc; /* the attached configuration: secrets to mask */
     mdc_events *events;
+    mdc_http_guard *guard;
     pthread_t ticker;
     bool ticker_started, stopping;
     pthread_mutex_t tick_mu;
@@ -50,7 +51,9 @@ struct mdc_http {
 };
 
 typedef struct request {
-    char *target; /* the raw request target, as sent */
+    char *target;   /* the raw request target, as sent */
+    bool head_seen; /* the access handler has been called: the head was complete */
+    bool answered;  /* a response is queued */
 } request;
 
 /* ---- responses ---- */
@@ -128,6 +131,8 @@ static enum MHD_Result ep_metrics(mdc_http *h, struct MHD_Connection *c)
     mdc_metrics m = {.version = MDC_VERSION};
     if (h->rt) mdc_metrics_collect(h->rt, &m);
     m.event_clients = mdc_events_clients(h->events);
+    m.http_connections = mdc_http_guard_open(h->guard);
+    m.http_header_timeouts = mdc_http_guard_expired(h->guard);
     m.reloads_ok = atomic_load(&h->reloads_ok);
     m.reloads_failed = atomic_load(&h->reloads_failed);
     mdc_metrics_process_read(&m.process);
@@ -267,6 +272,13 @@ static enum MHD_Result dispatch(mdc_http *h, struct MHD_Connection *c, const mdc
     return ret;
 }
 
+static bool has_body(struct MHD_Connection *c)
+{
+    const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    return (len && strcmp(len, "0") != 0) ||
+           MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -274,12 +286,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)url, (void)version, (void)upload_data;
     mdc_http *h = cls;
     request *rq = *con_cls;
+    bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    if (rq && !rq->head_seen) {
+        rq->head_seen = true;
+        mdc_http_guard_head_done(h->guard, c);
+        /* A GET is answered in the next call: libmicrohttpd closes a connection whose answer
+         * was queued in the first call, and keep-alive saves a handshake per request. */
+        if (get && !has_body(c)) return MHD_YES;
+        rq->answered = true; /* in the first call: the connection closes, the body unread */
+        if (get) return send_error(c, MHD_HTTP_BAD_REQUEST, "a GET request has no body");
+        return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD are allowed");
+    }
     if (*upload_data_size) { /* a body we do not want: the answer is already queued */
         *upload_data_size = 0;
         return MHD_YES;
     }
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-        return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD are allowed");
+    if (!rq || rq->answered) return MHD_YES;
     mdc_http_req req;
     mdc_http_error e;
     int rc = mdc_http_parse_target(rq && rq->target ? rq->target : "", &req, &e);
@@ -300,7 +322,9 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls, (void)c, (void)toe;
+    (void)toe;
+    mdc_http *h = cls;
+    mdc_http_guard_request_done(h->guard, c); /* keep-alive: the next head has a deadline */
     request *rq = *con_cls;
     if (!rq) return;
     free(rq->target);
@@ -327,14 +351,16 @@ static void on_record(void *ctx, const mdc_record *rec)
 static void *ticker_main(void *arg)
 {
     mdc_http *h = arg;
+    unsigned sweeps = 0;
     pthread_mutex_lock(&h->tick_mu);
     while (!h->stopping) {
-        int64_t at = mdc_now_us() + PING_PERIOD_US;
+        int64_t at = mdc_now_us() + SWEEP_PERIOD_US;
         struct timespec ts = {.tv_sec = at / MDC_US_PER_SEC,
                               .tv_nsec = (at % MDC_US_PER_SEC) * 1000};
         if (pthread_cond_timedwait(&h->tick_cv, &h->tick_mu, &ts) == ETIMEDOUT && !h->stopping) {
             pthread_mutex_unlock(&h->tick_mu);
-            mdc_events_ping(h->events);
+            mdc_http_guard_sweep(h->guard, mdc_mono_us());
+            if (++sweeps % PINGS_EVERY == 0) mdc_events_ping(h->events);
             pthread_mutex_lock(&h->tick_mu);
         }
     }
@@ -383,6 +409,10 @@ static void copy_cfg(mdc_http_cfg *dst, const mdc_http_cfg *src)
     dst->host = xstrdup(src->host);
     dst->port = src->port;
     dst->token = src->token ? xstrdup(src->token) : NULL;
+    dst->max_connections = src->max_connections;
+    dst->max_connections_per_address = src->max_connections_per_address;
+    dst->idle_timeout_us = src->idle_timeout_us;
+    dst->header_timeout_us = src->header_timeout_us;
 }
 
 static mdc_http *http_new(const mdc_http_cfg *cfg)
@@ -397,6 +427,7 @@ static mdc_http *http_new(const mdc_http_cfg *cfg)
     pthread_mutex_init(&h->tick_mu, NULL);
     pthread_cond_init(&h->tick_cv, NULL);
     h->events = mdc_events_new();
+    h->guard = mdc_http_guard_new(cfg->header_timeout_us);
     return h;
 }
 
@@ -404,6 +435,7 @@ static void http_free(mdc_http *h)
 {
     mdc_api_cache_free(h->cache);
     mdc_events_free(h->events);
+    mdc_http_guard_free(h->guard);
     pthread_cond_destroy(&h->tick_cv);
     pthread_mutex_destroy(&h->tick_mu);
     pthread_rwlock_destroy(&h->lock);
@@ -419,12 +451,14 @@ int mdc_http_start(const mdc_http_cfg *cfg, mdc_http **out, mdc_err *err)
     mdc_http *h = http_new(cfg);
     h->port = port;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME;
-    h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h, MHD_OPTION_LISTEN_SOCKET, fd,
-                                 MHD_OPTION_THREAD_POOL_SIZE, (unsigned)POOL_THREADS,
-                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
-                                 MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
-                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
+    h->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, h, MHD_OPTION_LISTEN_SOCKET, fd,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)POOL_THREADS, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)cfg->max_connections_per_address, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)((cfg->idle_timeout_us + MDC_US_PER_SEC - 1) / MDC_US_PER_SEC),
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, h, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+        MHD_OPTION_NOTIFY_CONNECTION, mdc_http_guard_notify, h->guard, MHD_OPTION_END);
     if (!h->daemon) {
         close(fd);
         http_free(h);
