@@ -1,5 +1,6 @@
 /* api.c — see api.h. */
 #include "api.h"
+#include "catalog_json.h"
 #include "format/json_out.h"
 
 #include "core/clock.h"
@@ -17,22 +18,30 @@ typedef struct cache_entry {
 struct mdc_api_cache {
     size_t n;
     cache_entry *e;
+    strbuf *points; /* per device: its points object (fixed while the runtime runs) */
 };
 
-mdc_api_cache *mdc_api_cache_new(size_t ndevices)
+mdc_api_cache *mdc_api_cache_new(mdc_runtime *rt)
 {
     mdc_api_cache *c = xcalloc(1, sizeof *c);
-    c->n = ndevices;
-    c->e = xcalloc(ndevices ? ndevices : 1, sizeof *c->e);
+    c->n = mdc_runtime_device_count(rt);
+    c->e = xcalloc(c->n ? c->n : 1, sizeof *c->e);
+    c->points = xcalloc(c->n ? c->n : 1, sizeof *c->points);
+    const mdc_catalog *cat = mdc_runtime_catalog(rt);
+    for (size_t i = 0; i < c->n; i++)
+        mdc_catalog_points_json(i < cat->ndevices ? &cat->devices[i] : NULL, &c->points[i]);
     return c;
 }
 
 void mdc_api_cache_free(mdc_api_cache *c)
 {
     if (!c) return;
-    for (size_t i = 0; i < c->n; i++)
+    for (size_t i = 0; i < c->n; i++) {
         sb_free(&c->e[i].json);
+        sb_free(&c->points[i]);
+    }
     free(c->e);
+    free(c->points);
     free(c);
 }
 
@@ -149,6 +158,11 @@ static void counters_json(strbuf *out, mdc_rt_device *d)
     sb_puts(out, "}");
 }
 
+static cache_entry *entry_of(mdc_api_cache *cache, size_t i)
+{
+    return cache && i < cache->n ? &cache->e[i] : NULL;
+}
+
 typedef struct live_ctx {
     strbuf *out;
     cache_entry *entry; /* NULL: no cache */
@@ -173,17 +187,26 @@ static void live_visit(void *ctx, const mdc_record *rec)
     sb_append(c->out, e->json.buf, e->json.len);
 }
 
-static void device_json(mdc_rt_device *d, cache_entry *entry, strbuf *out)
+static void points_json(mdc_runtime *rt, mdc_api_cache *cache, size_t i, strbuf *out)
 {
+    sb_puts(out, ", \"points\": ");
+    if (cache && i < cache->n) {
+        sb_append(out, cache->points[i].buf, cache->points[i].len);
+        return;
+    }
+    const mdc_catalog *cat = mdc_runtime_catalog(rt);
+    mdc_catalog_points_json(i < cat->ndevices ? &cat->devices[i] : NULL, out);
+}
+
+static void device_json(mdc_runtime *rt, mdc_api_cache *cache, size_t i, strbuf *out)
+{
+    mdc_rt_device *d = mdc_runtime_device(rt, i);
+    cache_entry *entry = entry_of(cache, i);
     identity_json(out, d);
+    points_json(rt, cache, i, out);
     live_ctx c = {out, entry};
     mdc_runtime_device_visit(d, live_visit, &c); /* renders under the lock: no copy */
     counters_json(out, d);
-}
-
-static cache_entry *entry_of(mdc_api_cache *cache, size_t i)
-{
-    return cache && i < cache->n ? &cache->e[i] : NULL;
 }
 
 void mdc_api_devices(mdc_runtime *rt, mdc_api_cache *cache, int64_t now_us, strbuf *out)
@@ -194,7 +217,7 @@ void mdc_api_devices(mdc_runtime *rt, mdc_api_cache *cache, int64_t now_us, strb
     size_t n = mdc_runtime_device_count(rt);
     for (size_t i = 0; i < n; i++) {
         if (i) sb_puts(out, ", ");
-        device_json(mdc_runtime_device(rt, i), entry_of(cache, i), out);
+        device_json(rt, cache, i, out);
     }
     sb_puts(out, "]}\n");
 }
@@ -206,7 +229,7 @@ bool mdc_api_device(mdc_runtime *rt, mdc_api_cache *cache, const char *id, strbu
     size_t i = 0;
     while (mdc_runtime_device(rt, i) != d)
         i++;
-    device_json(d, entry_of(cache, i), out);
+    device_json(rt, cache, i, out);
     sb_putc(out, '\n');
     return true;
 }

@@ -3,6 +3,7 @@
  *
  * A device object:
  *   {"id", "name", "machine_id" (or null), "driver",
+ *    "points": what each value means (catalog_json.h: unit, label, decimals, enum names),
  *    "state": "PENDING" (not polled yet) | "UNREACHABLE" | "OFF" | "ON" | "PRODUCTION" |
  *             "ONLINE" (reachable, no status rules),
  *    "status": 0|1|2|null, "reachable": bool, "error": text|null, "timestamp": text|null,
@@ -25,7 +26,7 @@
  * only touched under its device's lock (mdc_runtime_device_visit), so it needs no lock of its
  * own. NULL works too (no caching). */
 typedef struct mdc_api_cache mdc_api_cache;
-mdc_api_cache *mdc_api_cache_new(size_t ndevices);
+mdc_api_cache *mdc_api_cache_new(mdc_runtime *rt);
 void mdc_api_cache_free(mdc_api_cache *c);
 
 /* {"timestamp": now, "devices": [device, ...]} */

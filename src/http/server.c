@@ -474,8 +474,9 @@ void mdc_http_attach(mdc_http *h, mdc_runtime *rt)
     pthread_rwlock_wrlock(&h->lock);
     h->rt = rt;
     mdc_api_cache_free(h->cache);
-    h->cache = rt ? mdc_api_cache_new(mdc_runtime_device_count(rt)) : NULL;
+    h->cache = rt ? mdc_api_cache_new(rt) : NULL;
     atomic_store(&h->doc, rt ? mdc_runtime_config(rt)->doc : NULL);
+    if (rt) mdc_events_set_catalog(h->events, mdc_runtime_catalog(rt));
     if (rt) mdc_runtime_set_observer(rt, on_record, h);
     pthread_rwlock_unlock(&h->lock);
 }

@@ -17,9 +17,10 @@ cat > mdc.json <<JSON
   "devices": [
     { "id": "meter-1", "machine_id": 7, "name": "Press", "driver": "modbus",
       "connection": {"tcp": "127.0.0.1:$port"}, "interval": "1s",
-      "points": [ {"name": "voltage_l1", "function": 4, "address": 0, "type": "float32"},
-        {"name": "power_kw", "function": 4, "address": 52, "type": "float32", "scale": 0.001, "decimals": 3},
-        {"name": "energy_kwh", "function": 4, "address": 342, "type": "float32", "decimals": 4},
+      "points": [ {"name": "voltage_l1", "function": 4, "address": 0, "type": "float32", "unit": "V"},
+        {"name": "power_kw", "function": 4, "address": 52, "type": "float32", "scale": 0.001, "decimals": 3,
+         "unit": "kW", "label": "Active power"},
+        {"name": "energy_kwh", "function": 4, "address": 342, "type": "float32", "decimals": 4, "unit": "kWh"},
         {"name": "missing", "function": 4, "address": 2000, "type": "uint16"} ],
       "status": {"power": "power_kw", "production_above": 4.5}, "energy": {"point": "energy_kwh"} },
     { "id": "meter-2", "driver": "modbus", "connection": {"tcp": "127.0.0.1:$dead"}, "interval": "1s",
@@ -63,13 +64,18 @@ norm() {
     s/"shift": '"$shift_now"'([,}])/"shift": S\1/g' "$@"
 }
 get /api/devices "${auth[@]}" >/dev/null
-assert_eq '{"timestamp": T, "devices": [{"id": "meter-1", "name": "Press", "machine_id": 7, "driver": "modbus", "state": "PRODUCTION", "status": 2, "reachable": true, "error": null, "timestamp": T, "program": null, "part_count": null, "shift": S, "shift_energy_kwh": 0.0, "values": {"voltage_l1": 230.1, "power_kw": 6.0, "energy_kwh": 1234.5, "missing": null, "energy_delta_kwh": 0.0, "shift": S, "shift_energy_kwh": 0.0}, "errors": {"missing": "unit 1 FC4 addr 2000 count 1: exception 02 illegal data address"}, "polls": N, "poll_errors": N, "missed_slots": N, "last_poll_seconds": N}, {"id": "meter-2", "name": "meter-2", "machine_id": null, "driver": "modbus", "state": "UNREACHABLE", "status": 0, "reachable": false, "error": "127.0.0.1:'"$dead"': connection refused", "timestamp": T, "program": null, "part_count": null, "shift": S, "shift_energy_kwh": null, "values": {"power_kw": null, "shift": S}, "errors": {}, "polls": N, "poll_errors": N, "missed_slots": N, "last_poll_seconds": N}]}' \
+# what the values mean (the catalog): beside the values, never inside them
+P_STATUS='"status": {"label": "Machine status", "unit": null, "decimals": 0, "quantity": "enum", "total": false, "enum": {"0": "OFF", "1": "ON", "2": "PRODUCTION"}}'
+P_SHIFT='"shift": {"label": "Shift", "unit": null, "decimals": 0, "quantity": null, "total": false}'
+P1='{'"$P_STATUS"', "voltage_l1": {"label": null, "unit": "V", "decimals": null, "quantity": "voltage", "total": false}, "power_kw": {"label": "Active power", "unit": "kW", "decimals": 3, "quantity": "power", "total": false}, "energy_kwh": {"label": null, "unit": "kWh", "decimals": 4, "quantity": "energy", "total": true}, "missing": {"label": null, "unit": null, "decimals": null, "quantity": null, "total": false}, "energy_delta_kwh": {"label": "Energy since the last sample", "unit": "kWh", "decimals": null, "quantity": "energy", "total": false}, '"$P_SHIFT"', "shift_energy_kwh": {"label": "Energy this shift", "unit": "kWh", "decimals": 3, "quantity": "energy", "total": false}}'
+P2='{'"$P_STATUS"', "power_kw": {"label": null, "unit": null, "decimals": null, "quantity": null, "total": false}, '"$P_SHIFT"'}'
+assert_eq '{"timestamp": T, "devices": [{"id": "meter-1", "name": "Press", "machine_id": 7, "driver": "modbus", "points": '"$P1"', "state": "PRODUCTION", "status": 2, "reachable": true, "error": null, "timestamp": T, "program": null, "part_count": null, "shift": S, "shift_energy_kwh": 0.0, "values": {"voltage_l1": 230.1, "power_kw": 6.0, "energy_kwh": 1234.5, "missing": null, "energy_delta_kwh": 0.0, "shift": S, "shift_energy_kwh": 0.0}, "errors": {"missing": "unit 1 FC4 addr 2000 count 1: exception 02 illegal data address"}, "polls": N, "poll_errors": N, "missed_slots": N, "last_poll_seconds": N}, {"id": "meter-2", "name": "meter-2", "machine_id": null, "driver": "modbus", "points": '"$P2"', "state": "UNREACHABLE", "status": 0, "reachable": false, "error": "127.0.0.1:'"$dead"': connection refused", "timestamp": T, "program": null, "part_count": null, "shift": S, "shift_energy_kwh": null, "values": {"power_kw": null, "shift": S}, "errors": {}, "polls": N, "poll_errors": N, "missed_slots": N, "last_poll_seconds": N}]}' \
   "$(norm body)" "/api/devices, exactly"
 jq -e '.devices[0].polls >= 1 and .devices[0].poll_errors == 0 and .devices[0].last_poll_seconds > 0 and .devices[1].poll_errors >= 1 and .devices[1].polls == .devices[1].poll_errors' body >/dev/null ||
   fail "counters: $(jq -c '.devices[] | {polls, poll_errors, last_poll_seconds}' body)"
 pass "/api/devices: counters (a refused connection counts as a failed poll)"
 assert_eq 200 "$(get /api/devices/meter-1 "${auth[@]}")" "/api/devices/meter-1"
-assert_eq '{"id": "meter-1", "name": "Press", "machine_id": 7, "driver": "modbus", "state": "PRODUCTION", "status": 2, "reachable": true, "error": null, "timestamp": T, "program": null, "part_count": null, "shift": S, "shift_energy_kwh": 0.0, "values": {"voltage_l1": 230.1, "power_kw": 6.0, "energy_kwh": 1234.5, "missing": null, "energy_delta_kwh": 0.0, "shift": S, "shift_energy_kwh": 0.0}, "errors": {"missing": "unit 1 FC4 addr 2000 count 1: exception 02 illegal data address"}, "polls": N, "poll_errors": N, "missed_slots": N, "last_poll_seconds": N}' \
+assert_eq '{"id": "meter-1", "name": "Press", "machine_id": 7, "driver": "modbus", "points": '"$P1"', "state": "PRODUCTION", "status": 2, "reachable": true, "error": null, "timestamp": T, "program": null, "part_count": null, "shift": S, "shift_energy_kwh": 0.0, "values": {"voltage_l1": 230.1, "power_kw": 6.0, "energy_kwh": 1234.5, "missing": null, "energy_delta_kwh": 0.0, "shift": S, "shift_energy_kwh": 0.0}, "errors": {"missing": "unit 1 FC4 addr 2000 count 1: exception 02 illegal data address"}, "polls": N, "poll_errors": N, "missed_slots": N, "last_poll_seconds": N}' \
   "$(norm body)" "/api/devices/meter-1, exactly"
 
 # ---- /healthz ----
@@ -123,12 +129,16 @@ assert_eq '{"device": "meter-2", "from": "2023-11-14T22:13:20.000000+00:00", "to
 curl -s -N --max-time 3 "${auth[@]}" "$base/api/events" > events.txt || true
 assert_eq "retry: 2000" "$(head -1 events.txt)" "events: the stream starts with retry"
 grep -q '^event: record$' events.txt || fail "events: record events"
-grep '^data: ' events.txt | head -1 | sed 's/^data: //' | jq -e '.device' >/dev/null || fail "events: JSON data"
+grep -A1 '^event: record$' events.txt | grep '^data: ' | head -1 | sed 's/^data: //' | jq -e '.device' >/dev/null || fail "events: JSON data"
+assert_eq 'event: catalog' "$(sed -n 3p events.txt)" "events: the catalog follows retry"
+assert_eq 'data: {"devices": [{"id": "meter-1", "points": '"$P1"'}, {"id": "meter-2", "points": '"$P2"'}]}' \
+  "$(sed -n 4p events.txt)" "events: the catalog, exactly"
 [ "$(grep -c '^id: [0-9]*$' events.txt)" -ge 2 ] || fail "events: ids"
 pass "events: $(grep -c '^data: ' events.txt) records in 3 s"
 curl -s -N --max-time 3 "$base/api/events?device=meter-2&access_token=$MDC_HTTP_TOKEN" > ev2.txt || true
 [ "$(grep -c '^data: ' ev2.txt)" -ge 1 ] || fail "events for meter-2"
-assert_eq 0 "$(grep '^data: ' ev2.txt | grep -vc '"device": "meter-2"' || true)" "events ?device= filters"
+assert_eq 0 "$(grep '^data: ' ev2.txt | sed 1d | grep -vc '"device": "meter-2"' || true)" "events ?device= filters"
+assert_eq 'data: {"devices": [{"id": "meter-2", "points": '"$P2"'}]}' "$(sed -n 4p ev2.txt)" "events ?device=: that device's catalog"
 
 # ---- bad requests: status and message ----
 check() { # CODE PATH EXPECTED_BODY [CURL_ARGS]
