@@ -44,6 +44,9 @@ typedef struct mdc_http_cfg {
     int max_connections_per_address; /* open at once from one client address (64; 0 = off) */
     int64_t idle_timeout_us;         /* a connection silent this long is closed (60 s) */
     int64_t header_timeout_us;       /* a request head must be complete within (10 s) */
+    /* "metrics": {"values": true, "max_series": 10000}: device values in /metrics */
+    bool metrics_values;
+    int metrics_max_series;
 } mdc_http_cfg;
 
 /* Parses the "http" object (copies every string). */

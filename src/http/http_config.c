@@ -61,15 +61,32 @@ static int parse_limits(const mdc_cfgnode *n, mdc_http_cfg *out, mdc_err *err)
     return 0;
 }
 
+/* "metrics": {"values": bool, "max_series": N} */
+static int parse_metrics(const mdc_cfgnode *n, mdc_http_cfg *out, mdc_err *err)
+{
+    static const char *const keys[] = {"values", "max_series", NULL};
+    mdc_cfgnode m;
+    bool have;
+    int64_t max_series = 10000;
+    if (cfg_object(n, "metrics", &m, &have, err) < 0) return -1;
+    if (have && (cfg_check_keys(&m, keys, err) < 0 ||
+                 cfg_bool(&m, "values", false, &out->metrics_values, err) < 0 ||
+                 cfg_int(&m, "max_series", 10000, 1, 1000000, &max_series, err) < 0))
+        return -1;
+    out->metrics_max_series = (int)max_series;
+    return 0;
+}
+
 int mdc_http_cfg_parse(const mdc_cfgnode *n, mdc_http_cfg *out, mdc_err *err)
 {
     static const char *const keys[] = {
-        "listen",         "token", "max_connections", "max_connections_per_address", "idle_timeout",
-        "header_timeout", NULL};
+        "listen",       "token",          "max_connections", "max_connections_per_address",
+        "idle_timeout", "header_timeout", "metrics",         NULL};
     memset(out, 0, sizeof *out);
     const char *listen, *token;
     if (cfg_check_keys(n, keys, err) < 0 || cfg_required_string(n, "listen", &listen, err) < 0 ||
-        cfg_secret(n, "token", NULL, &token, err) < 0 || parse_limits(n, out, err) < 0)
+        cfg_secret(n, "token", NULL, &token, err) < 0 || parse_limits(n, out, err) < 0 ||
+        parse_metrics(n, out, err) < 0)
         return -1;
     if (split_listen(listen, &out->host, &out->port) < 0)
         return cfg_error(n, "listen", err,
@@ -102,5 +119,7 @@ bool mdc_http_cfg_equal(const mdc_http_cfg *a, const mdc_http_cfg *b)
     return a->port == b->port && same(a->host, b->host) && same(a->token, b->token) &&
            a->max_connections == b->max_connections &&
            a->max_connections_per_address == b->max_connections_per_address &&
-           a->idle_timeout_us == b->idle_timeout_us && a->header_timeout_us == b->header_timeout_us;
+           a->idle_timeout_us == b->idle_timeout_us &&
+           a->header_timeout_us == b->header_timeout_us && a->metrics_values == b->metrics_values &&
+           a->metrics_max_series == b->metrics_max_series;
 }

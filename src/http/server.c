@@ -128,7 +128,9 @@ static enum MHD_Result ep_health(mdc_http *h, struct MHD_Connection *c)
 
 static enum MHD_Result ep_metrics(mdc_http *h, struct MHD_Connection *c)
 {
-    mdc_metrics m = {.version = MDC_VERSION};
+    mdc_metrics m = {.version = MDC_VERSION,
+                     .values = h->cfg.metrics_values,
+                     .max_series = h->cfg.metrics_max_series};
     if (h->rt) mdc_metrics_collect(h->rt, &m);
     m.event_clients = mdc_events_clients(h->events);
     m.http_connections = mdc_http_guard_open(h->guard);
@@ -413,6 +415,8 @@ static void copy_cfg(mdc_http_cfg *dst, const mdc_http_cfg *src)
     dst->max_connections_per_address = src->max_connections_per_address;
     dst->idle_timeout_us = src->idle_timeout_us;
     dst->header_timeout_us = src->header_timeout_us;
+    dst->metrics_values = src->metrics_values;
+    dst->metrics_max_series = src->metrics_max_series;
 }
 
 static mdc_http *http_new(const mdc_http_cfg *cfg)
