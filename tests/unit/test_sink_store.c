@@ -135,7 +135,7 @@ static void test_rows(void **state)
         "2026-11-22T00:30:00+00:00|1|0.1|0\n");
     assert_rows("SELECT ts, count FROM part_events", "2026-11-22T00:29:00.000000+00:00|1\n");
     assert_rows("SELECT sink, epoch, last_seq FROM sink_state", "sqlite|77|4\n");
-    assert_rows("SELECT version FROM schema_migrations", "1\n");
+    assert_rows("SELECT version FROM schema_migrations", "1\n2\n");
 
     /* replay after a crash: records up to 4 are skipped, 5 is new */
     s->ops->close(s);
