@@ -4,8 +4,8 @@
  * Off unless the configuration has an "http" object:
  *   "http": {"listen": "127.0.0.1:8080", "token": "${MDC_HTTP_TOKEN}"}
  * `listen` is HOST:PORT, [IPv6]:PORT or :PORT (every interface); port 0 picks a free one.
- * With `token`, every request needs "Authorization: Bearer TOKEN" (or ?access_token=TOKEN,
- * which the dashboard uses for its event stream); otherwise 401.
+ * With `token`, every request but the dashboard's own files needs "Authorization: Bearer
+ * TOKEN", ?access_token=TOKEN or a session cookie from /api/session; otherwise 401.
  *
  * Endpoints (GET or HEAD; anything else is 405):
  *   /                          the dashboard (assets embedded in the binary)
@@ -15,6 +15,10 @@
  *   /api/devices/{id}          one device
  *   /api/devices/{id}/history  ?from=&to=&limit= records and status changes (history.h)
  *   /api/devices/{id}/shifts   ?from=&to= energy and parts per shift
+ *   /api/devices/{id}/series   ?point=&from=&to=&step= a value averaged per time bucket
+ *   /api/devices/{id}/timeline ?from=&to= the states over time
+ *   /api/plant                 plant totals (api.h)
+ *   /api/session               the token traded for a session cookie (session.h)
  *   /api/events                ?device= server-sent events of records (events.h)
  * Errors are JSON {"error": "message"} with 400, 401, 404, 405, 414 or 503.
  *

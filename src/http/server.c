@@ -3,6 +3,7 @@
 #include "assets.h"
 #include "events.h"
 #include "guard.h"
+#include "session.h"
 #include "store/store.h"
 #include "http.h"
 #include "metrics.h"
@@ -28,6 +29,10 @@
 #define PINGS_EVERY        15             /* sweeps: an event-stream ping each 15 s */
 #define HISTORY_DEFAULT_US (3600 * MDC_US_PER_SEC)
 #define SHIFTS_DEFAULT_US  (7 * 86400 * MDC_US_PER_SEC)
+#define SERIES_MAX_US      (86400 * MDC_US_PER_SEC)      /* series: at most a day ... */
+#define SERIES_MAX_BUCKETS 1440                          /* ... in at most this many buckets */
+#define TIMELINE_MAX_US    (31 * 86400 * MDC_US_PER_SEC) /* timeline: at most 31 days */
+#define DEFAULT_STEP_US    (60 * MDC_US_PER_SEC)
 #define JSON_TYPE          "application/json"
 #define DASHBOARD_CSP                                                                              \
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "              \
@@ -43,6 +48,7 @@ struct mdc_http {
     _Atomic(const mdc_cfgdoc *) doc; /* the attached configuration: secrets to mask */
     mdc_events *events;
     mdc_http_guard *guard;
+    mdc_http_sessions *sessions;
     pthread_t ticker;
     bool ticker_started, stopping;
     pthread_mutex_t tick_mu;
@@ -58,8 +64,8 @@ typedef struct request {
 
 /* ---- responses ---- */
 
-static enum MHD_Result send_body(struct MHD_Connection *c, unsigned status, const char *type,
-                                 strbuf *body)
+static enum MHD_Result send_body_cookie(struct MHD_Connection *c, unsigned status, const char *type,
+                                        strbuf *body, const char *cookie)
 {
     size_t len = body->len;
     char *data = sb_detach(body);
@@ -75,9 +81,16 @@ static enum MHD_Result send_body(struct MHD_Connection *c, unsigned status, cons
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"mdc\"");
     if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+    if (cookie) MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
     enum MHD_Result ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+static enum MHD_Result send_body(struct MHD_Connection *c, unsigned status, const char *type,
+                                 strbuf *body)
+{
+    return send_body_cookie(c, status, type, body, NULL);
 }
 
 static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *msg)
@@ -150,7 +163,11 @@ static enum MHD_Result ep_devices(mdc_http *h, struct MHD_Connection *c, const m
     if (!h->rt) return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "reloading the configuration");
     strbuf body = STRBUF_INIT;
     if (req->route == MDC_ROUTE_DEVICES) {
-        mdc_api_devices(h->rt, h->cache, mdc_now_us(), &body);
+        mdc_api_filter f = {.q = req->q,
+                            .state = req->state,
+                            .offset = req->offset,
+                            .limit = req->has_limit ? req->limit : -1};
+        mdc_api_devices(h->rt, h->cache, &f, mdc_now_us(), &body);
     } else if (!mdc_api_device(h->rt, h->cache, req->device, &body)) {
         sb_free(&body);
         char msg[128];
@@ -174,6 +191,48 @@ static void default_range(const mdc_http_req *req, int64_t span, int64_t *from, 
     *from = req->has_from ? req->from_us : *to - span;
 }
 
+/* The bounds of a series: at most a day, at most SERIES_MAX_BUCKETS buckets. -2 when out. */
+static int series(const char *path, const mdc_http_req *req, strbuf *body, mdc_err *err)
+{
+    int64_t from, to, step = req->has_step ? req->step_us : DEFAULT_STEP_US;
+    default_range(req, HISTORY_DEFAULT_US, &from, &to);
+    from = mdc_floordiv(from, step) * step; /* buckets on multiples of the step: stable */
+    if (to - from > SERIES_MAX_US) {
+        mdc_err_set(err, MDC_EINVAL, "from..to: a series spans at most 24 h");
+        return -2;
+    }
+    if ((to - from) / step > SERIES_MAX_BUCKETS) {
+        mdc_err_set(err, MDC_EINVAL, "step: at most %d buckets; use a step of at least %lld s",
+                    SERIES_MAX_BUCKETS,
+                    (long long)((to - from) / SERIES_MAX_BUCKETS / MDC_US_PER_SEC + 1));
+        return -2;
+    }
+    return mdc_store_series(path, req->device, req->point, from, to, step, body, err);
+}
+
+/* One of the store routes: 0, -1 (the store failed) or -2 (a bad range, in err). */
+static int read_store(const char *path, const mdc_http_req *req, strbuf *body, mdc_err *err)
+{
+    int64_t from, to;
+    switch (req->route) {
+    case MDC_ROUTE_HISTORY:
+        default_range(req, HISTORY_DEFAULT_US, &from, &to);
+        return mdc_store_history(path, req->device, from, to, req->limit, body, err);
+    case MDC_ROUTE_SERIES:
+        return series(path, req, body, err);
+    case MDC_ROUTE_TIMELINE:
+        default_range(req, 86400 * MDC_US_PER_SEC, &from, &to);
+        if (to - from > TIMELINE_MAX_US) {
+            mdc_err_set(err, MDC_EINVAL, "from..to: a timeline spans at most 31 days");
+            return -2;
+        }
+        return mdc_store_timeline(path, req->device, from, to, mdc_now_us(), body, err);
+    default:
+        default_range(req, SHIFTS_DEFAULT_US, &from, &to);
+        return mdc_store_shifts(path, req->device, from, to, body, err);
+    }
+}
+
 /* Called with the read lock held; releases it before reading the store. */
 static enum MHD_Result ep_history(mdc_http *h, struct MHD_Connection *c, const mdc_http_req *req)
 {
@@ -192,18 +251,39 @@ static enum MHD_Result ep_history(mdc_http *h, struct MHD_Connection *c, const m
     if (!path)
         return send_error(c, MHD_HTTP_NOT_FOUND,
                           "no embedded store is configured (add the sink {\"type\": \"sqlite\"})");
-    int64_t from, to;
-    bool history = req->route == MDC_ROUTE_HISTORY;
-    default_range(req, history ? HISTORY_DEFAULT_US : SHIFTS_DEFAULT_US, &from, &to);
     strbuf body = STRBUF_INIT;
     mdc_err err = {0};
-    int rc = history ? mdc_store_history(path, req->device, from, to, req->limit, &body, &err)
-                     : mdc_store_shifts(path, req->device, from, to, &body, &err);
+    int rc = read_store(path, req, &body, &err);
     free(path);
+    if (rc == -2) return send_error(c, MHD_HTTP_BAD_REQUEST, err.msg);
     if (rc < 0) {
         sb_free(&body);
         return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, err.msg);
     }
+    return send_body(c, MHD_HTTP_OK, JSON_TYPE, &body);
+}
+
+/* Called with the read lock held; releases it before reading the store. */
+static enum MHD_Result ep_plant(mdc_http *h, struct MHD_Connection *c)
+{
+    if (!h->rt) {
+        pthread_rwlock_unlock(&h->lock);
+        return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "reloading the configuration");
+    }
+    int64_t now = mdc_now_us();
+    char *path = store_path(h->rt);
+    int64_t day = mdc_api_day_start(mdc_runtime_shifts(h->rt), now);
+    pthread_rwlock_unlock(&h->lock);
+    double today = 0;
+    mdc_err err = {0};
+    bool have_today = path && day && mdc_store_energy_since(path, day, &today, &err) == 0;
+    free(path);
+    strbuf body = STRBUF_INIT;
+    pthread_rwlock_rdlock(&h->lock);
+    if (h->rt) mdc_api_plant(h->rt, now, have_today ? &today : NULL, &body);
+    pthread_rwlock_unlock(&h->lock);
+    if (!body.len)
+        return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "reloading the configuration");
     return send_body(c, MHD_HTTP_OK, JSON_TYPE, &body);
 }
 
@@ -246,7 +326,29 @@ static bool authorized(mdc_http *h, struct MHD_Connection *c, const mdc_http_req
             auth++;
         if (token_equal(auth, h->cfg.token)) return true;
     }
-    return req->has_token && token_equal(req->token, h->cfg.token);
+    if (req->has_token && token_equal(req->token, h->cfg.token)) return true;
+    const char *cookies = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Cookie");
+    char id[MDC_SESSION_ID_LEN + 1];
+    return cookies && mdc_http_cookie(cookies, MDC_SESSION_COOKIE, id, sizeof id) &&
+           mdc_http_session_valid(h->sessions, id, mdc_mono_us());
+}
+
+/* GET /api/session (authorized): a session cookie for the dashboard (session.h). */
+static enum MHD_Result ep_session(mdc_http *h, struct MHD_Connection *c)
+{
+    strbuf body = STRBUF_INIT;
+    char id[MDC_SESSION_ID_LEN + 1];
+    if (!h->cfg.token) {
+        sb_puts(&body, "{\"session\": false, \"reason\": \"no token is configured\"}\n");
+        return send_body(c, MHD_HTTP_OK, JSON_TYPE, &body);
+    }
+    if (mdc_http_session_create(h->sessions, mdc_mono_us(), id) < 0)
+        return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "no randomness for a session");
+    sb_printf(&body, "{\"session\": true, \"expires_in\": %d}\n", MDC_SESSION_LIFETIME);
+    char cookie[160];
+    snprintf(cookie, sizeof cookie, "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict",
+             MDC_SESSION_COOKIE, id, MDC_SESSION_LIFETIME);
+    return send_body_cookie(c, MHD_HTTP_OK, JSON_TYPE, &body, cookie);
 }
 
 static enum MHD_Result dispatch(mdc_http *h, struct MHD_Connection *c, const mdc_http_req *req)
@@ -263,7 +365,14 @@ static enum MHD_Result dispatch(mdc_http *h, struct MHD_Connection *c, const mdc
         break;
     case MDC_ROUTE_HISTORY:
     case MDC_ROUTE_SHIFTS:
+    case MDC_ROUTE_SERIES:
+    case MDC_ROUTE_TIMELINE:
         return ep_history(h, c, req); /* unlocks */
+    case MDC_ROUTE_PLANT:
+        return ep_plant(h, c); /* unlocks */
+    case MDC_ROUTE_SESSION:
+        ret = ep_session(h, c);
+        break;
     case MDC_ROUTE_EVENTS:
         ret = ep_events(h, c, req);
         break;
@@ -307,7 +416,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     mdc_http_req req;
     mdc_http_error e;
     int rc = mdc_http_parse_target(rq && rq->target ? rq->target : "", &req, &e);
-    if (!authorized(h, c, &req))
+    bool asset = rc == 0 && req.route == MDC_ROUTE_ASSET; /* the page holds no secret */
+    if (!asset && !authorized(h, c, &req))
         return send_error(c, MHD_HTTP_UNAUTHORIZED, "missing or wrong bearer token");
     if (rc < 0) return send_error(c, (unsigned)e.status, e.msg);
     return dispatch(h, c, &req);
@@ -432,6 +542,7 @@ static mdc_http *http_new(const mdc_http_cfg *cfg)
     pthread_cond_init(&h->tick_cv, NULL);
     h->events = mdc_events_new();
     h->guard = mdc_http_guard_new(cfg->header_timeout_us);
+    h->sessions = mdc_http_sessions_new();
     return h;
 }
 
@@ -440,6 +551,7 @@ static void http_free(mdc_http *h)
     mdc_api_cache_free(h->cache);
     mdc_events_free(h->events);
     mdc_http_guard_free(h->guard);
+    mdc_http_sessions_free(h->sessions);
     pthread_cond_destroy(&h->tick_cv);
     pthread_mutex_destroy(&h->tick_mu);
     pthread_rwlock_destroy(&h->lock);
