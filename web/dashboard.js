@@ -148,10 +148,11 @@
     for (const s of ['PRODUCTION', 'ON', 'OFF', 'UNREACHABLE'])
       document.getElementById('c-' + s).textContent = String(plant.states[s]);
     const sh = plant.shift;
-    document.getElementById('shiftinfo').textContent = sh
-      ? 'shift ' + sh.id + ' · ' + iso(Date.parse(sh.start), 'minute') + ' – ' +
-        iso(Date.parse(sh.end), 'minute').slice(11) + ' (' + plant.timezone + ')'
-      : '';
+    if (sh) {
+      const a = iso(Date.parse(sh.start), 'minute'), b = iso(Date.parse(sh.end), 'minute');
+      document.getElementById('shiftinfo').textContent = 'shift ' + sh.id + ' · ' + a + ' – ' +
+        (b.slice(0, 10) === a.slice(0, 10) ? b.slice(11) : b) + ' (' + plant.timezone + ')';
+    }
   }
 
   // ---- tiles ----
@@ -371,6 +372,8 @@
     svg.appendChild(svgEl('polyline', { points: pts.map((p) => x(p.t) + ',' + y(p.avg)).join(' '),
       class: 'line' }, 'last hour: ' + fmtValue(lo, info) + ' … ' + fmtValue(hi, info) +
       (info && info.unit ? ' ' + info.unit : '')));
+    const end = pts[pts.length - 1];
+    svg.appendChild(svgEl('circle', { cx: x(end.t), cy: y(end.avg), r: 2, class: 'dot' }));
     svg.appendChild(svgText(268, 12, fmtValue(hi, info)));
     svg.appendChild(svgText(268, 46, fmtValue(lo, info)));
   }
@@ -385,14 +388,16 @@
       const a = Date.parse(sh.start), b = Date.parse(sh.end), y = 2 + r * 16;
       const x = (t) => 34 + ((Math.min(Math.max(t, a), b) - a) / (b - a)) * 262;
       svg.appendChild(svgText(0, y + 10, 'S' + sh.id + (name === 'now' ? ' now' : '')));
-      for (const s of tile.timeline || []) {
-        if (s.to <= a || s.from >= b) continue;
-        const w = x(s.to) - x(s.from);
-        if (w <= 0) continue;
+      const segs = tile.timeline || [];
+      segs.forEach((s, i) => {
+        const to = i === segs.length - 1 ? Math.max(s.to, Date.now()) : s.to; // lasts till now
+        if (to <= a || s.from >= b) return;
+        const w = x(to) - x(s.from);
+        if (w <= 0) return;
         svg.appendChild(svgEl('rect', { x: x(s.from), y, width: Math.max(w, 0.5), height: 12,
           class: 'seg state-' + s.state },
-        s.state + ' ' + iso(Math.max(s.from, a), 'minute') + ' – ' + iso(Math.min(s.to, b), 'minute')));
-      }
+        s.state + ' ' + iso(Math.max(s.from, a), 'minute') + ' – ' + iso(Math.min(to, b), 'minute')));
+      });
       if (name === 'now') {
         const xn = x(Date.now());
         svg.appendChild(svgEl('line', { x1: xn, x2: xn, y1: y - 1, y2: y + 13, class: 'now' }));
@@ -424,7 +429,8 @@
       return;
     }
     const info = tile.points.shift_energy_kwh || KWH;
-    const maxE = Math.max(...rows.map((r) => r.energy_kwh || 0), 0.001);
+    const top = Math.max(...rows.map((r) => r.energy_kwh || 0));
+    const maxE = top || 0.001;
     const maxP = Math.max(...rows.map((r) => r.parts || 0), 1);
     const slot = 296 / Math.max(rows.length, 7);
     let prevDay = '';
@@ -447,7 +453,7 @@
       svg.appendChild(svgEl('polyline', { points: dots.map((d) => d[0] + ',' + d[1]).join(' '),
         class: 'partsline' }));
     for (const [x, y, tip] of dots) svg.appendChild(svgEl('circle', { cx: x, cy: y, r: 2, class: 'parts' }, tip));
-    svg.appendChild(svgText(298, 9, 'max ' + fmtValue(maxE, info) + ' kWh', 'end'));
+    svg.appendChild(svgText(298, 9, 'max ' + fmtValue(top, info) + ' kWh', 'end'));
   }
 
   // ---- pages of devices ----
