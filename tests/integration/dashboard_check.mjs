@@ -287,11 +287,15 @@ async function paint(url, runs) {
   for (let i = 0; i < runs; i++) {
     const page = await context.newPage();
     await page.goto(url, { waitUntil: 'commit' });
-    const live = 'document.querySelectorAll(\'.tile[data-timestamp]:not([data-timestamp=""])\').length';
-    await page.waitForFunction(`${live} >= 1`, null, { timeout: 60000, polling: 'raf' });
-    const tile = await page.evaluate(() => performance.now());
-    await page.waitForFunction(`${live} >= Math.min(${PAGE}, document.querySelectorAll('.tile').length) && document.querySelectorAll('.tile').length > 0`,
+    // (functions, not strings: the page's Content-Security-Policy forbids eval)
+    await page.waitForFunction(() => document.querySelector('.tile[data-timestamp]:not([data-timestamp=""])'),
       null, { timeout: 60000, polling: 'raf' });
+    const tile = await page.evaluate(() => performance.now());
+    await page.waitForFunction(() => {
+      const all = document.querySelectorAll('.tile').length;
+      const live = document.querySelectorAll('.tile[data-timestamp]:not([data-timestamp=""])').length;
+      return all > 0 && live === all;
+    }, null, { timeout: 60000, polling: 'raf' });
     const full = await page.evaluate(() => performance.now());
     const fcp = await page.evaluate(() => {
       const e = performance.getEntriesByName('first-contentful-paint')[0] ||
