@@ -529,7 +529,8 @@
   // ---- live updates ----
 
   function connect() {
-    const es = new EventSource('api/events'); // the session cookie travels, no token in the URL
+    // the session cookie travels, no token in the URL; the tiles have their points already
+    const es = new EventSource('api/events?catalog=false');
     es.addEventListener('record', (e) => {
       const rec = JSON.parse(e.data);
       const tile = tiles.get(rec.device);

@@ -28,7 +28,8 @@ typedef struct client {
     uint64_t next;   /* id of the next event to send */
     uint64_t ping_seen;
     bool greeted, suspended;
-    strbuf pend; /* bytes ready to send */
+    bool catalog; /* greet with the catalog event */
+    strbuf pend;  /* bytes ready to send */
     size_t pend_off;
     struct client *prev, *nextc;
 } client;
@@ -165,7 +166,7 @@ static bool refill_locked(client *c)
     if (!c->greeted) {
         c->greeted = true;
         sb_puts(&c->pend, "retry: 2000\n\n");
-        greet_catalog_locked(ev, c->device, &c->pend);
+        if (c->catalog) greet_catalog_locked(ev, c->device, &c->pend);
         return true;
     }
     uint64_t oldest = ev->next_id > RING ? ev->next_id - RING : 1;
@@ -240,11 +241,12 @@ static void release(void *cls)
 }
 
 struct MHD_Response *mdc_events_response(mdc_events *ev, struct MHD_Connection *conn,
-                                         const char *device)
+                                         const char *device, bool catalog)
 {
     client *c = xcalloc(1, sizeof *c);
     c->ev = ev;
     c->conn = conn;
+    c->catalog = catalog;
     snprintf(c->device, sizeof c->device, "%s", device ? device : "");
     pthread_mutex_lock(&ev->mu);
     if (ev->stopping) {

@@ -19,6 +19,7 @@
 #include "core/catalog.h"
 
 #include <microhttpd.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,8 +43,8 @@ void mdc_events_shutdown(mdc_events *ev, int timeout_ms);
 int64_t mdc_events_clients(mdc_events *ev);
 
 /* A streaming response for a new client on `conn`, optionally only for one device (NULL or ""
- * for all). NULL when the hub is shutting down. */
+ * for all), with the catalog event first or not. NULL when the hub is shutting down. */
 struct MHD_Response *mdc_events_response(mdc_events *ev, struct MHD_Connection *conn,
-                                         const char *device);
+                                         const char *device, bool catalog);
 
 #endif

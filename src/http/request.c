@@ -331,7 +331,7 @@ static const char *const *allowed_params(mdc_http_route r)
 {
     static const char *const history[] = {"from", "to", "limit", NULL};
     static const char *const shifts[] = {"from", "to", NULL};
-    static const char *const events[] = {"device", NULL};
+    static const char *const events[] = {"device", "catalog", NULL};
     static const char *const devices[] = {"offset", "limit", "q", "state", NULL};
     static const char *const series[] = {"point", "from", "to", "step", NULL};
     static const char *const none[] = {NULL};
@@ -446,6 +446,13 @@ static int set_param(mdc_http_req *req, const kv *k, mdc_http_error *e)
     }
     if (!strcmp(k->key, "q") || !strcmp(k->key, "state") || !strcmp(k->key, "point"))
         return set_text_param(req, k, shown, e);
+    if (!strcmp(k->key, "catalog")) {
+        bool off = !strcmp(k->value, "false") || !strcmp(k->value, "0");
+        if (!off && strcmp(k->value, "true") && strcmp(k->value, "1"))
+            return fail(e, 400, "catalog: expected true or false, got \"%s\"", shown);
+        req->no_catalog = off;
+        return 0;
+    }
     if (!strcmp(k->key, "step")) {
         int64_t us;
         if (parse_step(k->value, &us) < 0)

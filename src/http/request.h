@@ -56,6 +56,7 @@ typedef struct mdc_http_req {
     char point[MDC_HTTP_POINT_MAX + 1]; /* series: the value's name */
     bool has_step;
     int64_t step_us; /* series: bucket width */
+    bool no_catalog; /* events: ?catalog=false leaves the catalog event out */
     bool has_token;
     char token[256]; /* ?access_token= (compared by the server, never echoed) */
 } mdc_http_req;

@@ -294,7 +294,7 @@ static enum MHD_Result ep_events(mdc_http *h, struct MHD_Connection *c, const md
         snprintf(msg, sizeof msg, "no such device \"%s\"", req->device);
         return send_error(c, MHD_HTTP_NOT_FOUND, msg);
     }
-    struct MHD_Response *r = mdc_events_response(h->events, c, req->device);
+    struct MHD_Response *r = mdc_events_response(h->events, c, req->device, !req->no_catalog);
     if (!r) return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "the server is stopping");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");

@@ -139,6 +139,9 @@ curl -s -N --max-time 3 "$base/api/events?device=meter-2&access_token=$MDC_HTTP_
 [ "$(grep -c '^data: ' ev2.txt)" -ge 1 ] || fail "events for meter-2"
 assert_eq 0 "$(grep '^data: ' ev2.txt | sed 1d | grep -vc '"device": "meter-2"' || true)" "events ?device= filters"
 assert_eq 'data: {"devices": [{"id": "meter-2", "points": '"$P2"'}]}' "$(sed -n 4p ev2.txt)" "events ?device=: that device's catalog"
+curl -s -N --max-time 2 "${auth[@]}" "$base/api/events?catalog=false" > ev3.txt || true
+[ "$(grep -c '^event: catalog' ev3.txt)" = 0 ] && grep -q '^event: record$' ev3.txt || fail "events ?catalog=false: $(head -5 ev3.txt)"
+pass "events ?catalog=false: records without the catalog"
 
 # ---- the dashboard's endpoints ----
 assert_eq 200 "$(get /api/plant "${auth[@]}")" "/api/plant"

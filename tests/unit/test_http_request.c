@@ -117,6 +117,11 @@ static void test_dashboard_routes(void **state)
     assert_int_equal(300 * MDC_US_PER_SEC, r.step_us);
     assert_int_equal(0, mdc_http_parse_target("/api/devices/m/series?point=p&step=90", &r, &e));
     assert_int_equal(90 * MDC_US_PER_SEC, r.step_us);
+    assert_int_equal(0, mdc_http_parse_target("/api/events?catalog=false", &r, &e));
+    assert_true(r.no_catalog);
+    assert_int_equal(0, mdc_http_parse_target("/api/events?catalog=1", &r, &e));
+    assert_false(r.no_catalog);
+    expect_error("/api/events?catalog=no", 400, "catalog: expected true or false, got \"no\"");
     assert_int_equal(0, mdc_http_parse_target("/api/devices/m/timeline?from=1", &r, &e));
     assert_int_equal(MDC_ROUTE_TIMELINE, r.route);
     expect_error("/api/devices/m/series?point=p&step=2d", 400,
