@@ -113,14 +113,14 @@ static const char *const point_keys[] = {"name",
                                          "type",
                                          "order",
                                          "unit",
+                                         "label",
+                                         "enum",
                                          "scale",
                                          "offset",
                                          "decimals",
                                          "length",
                                          "bytes_per_register",
                                          "na",
-                                         "label",
-                                         "enum",
                                          NULL};
 
 static int parse_point(const mdc_cfgnode *p, int default_bpr, mb_point *pt, mdc_err *err)
