@@ -9,6 +9,7 @@ BUILD_PKGS=(build-essential cmake pkg-config clang clang-format
   libprotobuf-c-dev protobuf-c-compiler)
 TEST_PKGS=(sqlite3 socat postgresql mosquitto mosquitto-clients valgrind procps iproute2
   chromium chromium-driver curl wrk jq)
+TEST_PKGS+=(prometheus) # promtool checks /metrics (tests/integration/test_metrics_values.sh)
 # Node.js may come from elsewhere than Debian (its npm then conflicts with Debian's npm).
 command -v npm >/dev/null 2>&1 || TEST_PKGS+=(nodejs npm)
 

@@ -1,10 +1,43 @@
 /* cmd_read.c — mdc read: one poll of one device, printed; for commissioning. */
 #include "cli.h"
 
+#include "format/display.h"
 #include "format/format.h"
 
 #include <stdio.h>
 #include <string.h>
+
+/* The record once more for people, on stderr (stdout keeps the record alone, for tools): each
+ * value with its unit, decimals, enumeration name and label (core/catalog.h). */
+static void print_units(const mdc_catalog *cat, const mdc_record *rec, const mdc_cfgdoc *doc)
+{
+    const mdc_device_info *d = mdc_catalog_device(cat, rec->device);
+    if (!d || (!rec->nfields && rec->status < 0)) return;
+    strbuf out = STRBUF_INIT;
+    sb_printf(&out, "%s:\n", rec->device);
+    if (rec->status >= 0) {
+        mdc_value st = {.type = MDC_INT, .u.i = rec->status};
+        sb_printf(&out, "  %-28s ", "status");
+        mdc_display_value(&st, mdc_catalog_status_field(), &out);
+        sb_putc(&out, '\n');
+    }
+    for (size_t i = 0; i < rec->nfields; i++) {
+        const mdc_field *f = &rec->fields[i];
+        const mdc_field_info *fi = mdc_device_info_field(d, f->name);
+        size_t start = out.len;
+        sb_printf(&out, "  %-28s ", f->name);
+        mdc_display_value(&f->v, fi, &out);
+        if (f->error) sb_printf(&out, " (%s)", f->error);
+        if (fi && fi->label) {
+            size_t w = out.len - start;
+            sb_printf(&out, "%*s%s", w < 50 ? (int)(50 - w) : 2, "", fi->label);
+        }
+        sb_putc(&out, '\n');
+    }
+    mdc_cfgdoc_mask(doc, &out);
+    fputs(sb_str(&out), stderr);
+    sb_free(&out);
+}
 
 int cmd_read(int argc, char **argv)
 {
@@ -58,6 +91,8 @@ int cmd_read(int argc, char **argv)
     }
     mdc_cfgdoc_mask(cfg->doc, &text);
     fputs(sb_str(&text), stdout);
+    fflush(stdout);
+    if (rc == 0 && !rec.error) print_units(mdc_runtime_catalog(rt), &rec, cfg->doc);
     sb_free(&text);
     mdc_record_free(&rec);
 out:

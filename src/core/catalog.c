@@ -28,3 +28,65 @@ mdc_field_info mdc_field_info_none(const char *name)
 {
     return (mdc_field_info){.name = name, .decimals = -1};
 }
+
+typedef struct unit_rule {
+    const char *unit, *quantity;
+    bool total;
+} unit_rule;
+
+static const unit_rule unit_rules[] = {
+    {"Wh", "energy", true},
+    {"kWh", "energy", true},
+    {"MWh", "energy", true},
+    {"varh", "reactive_energy", true},
+    {"kvarh", "reactive_energy", true},
+    {"W", "power", false},
+    {"kW", "power", false},
+    {"MW", "power", false},
+    {"var", "reactive_power", false},
+    {"kvar", "reactive_power", false},
+    {"VA", "apparent_power", false},
+    {"kVA", "apparent_power", false},
+    {"V", "voltage", false},
+    {"kV", "voltage", false},
+    {"A", "current", false},
+    {"mA", "current", false},
+    {"Hz", "frequency", false},
+    {"s", "duration", false},
+    {"h", "duration", false},
+    {"min", "duration", false},
+    {"°C", "temperature", false},
+    {"K", "temperature", false},
+    {"bar", "pressure", false},
+    {"Pa", "pressure", false},
+    {"rpm", "speed", false},
+    {"m³", "volume", true},
+    {"%", "percent", false},
+};
+
+void mdc_field_info_infer(mdc_field_info *f)
+{
+    if (f->quantity) return;
+    if (f->nenums) {
+        f->quantity = "enum";
+        return;
+    }
+    for (size_t i = 0; f->unit && i < sizeof unit_rules / sizeof unit_rules[0]; i++)
+        if (strcmp(f->unit, unit_rules[i].unit) == 0) {
+            f->quantity = unit_rules[i].quantity;
+            f->total = f->total || unit_rules[i].total;
+            return;
+        }
+}
+
+const mdc_field_info *mdc_catalog_status_field(void)
+{
+    static const mdc_enum_name names[] = {{0, "OFF"}, {1, "ON"}, {2, "PRODUCTION"}};
+    static const mdc_field_info status = {.name = "status",
+                                          .label = "Machine status",
+                                          .decimals = 0,
+                                          .quantity = "enum",
+                                          .enums = names,
+                                          .nenums = 3};
+    return &status;
+}

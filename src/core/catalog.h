@@ -10,6 +10,9 @@
 #ifndef MDC_CATALOG_H
 #define MDC_CATALOG_H
 
+#include "confread.h"
+#include "err.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -54,5 +57,23 @@ const mdc_field_info *mdc_device_info_field(const mdc_device_info *d, const char
 const char *mdc_field_info_enum(const mdc_field_info *f, int64_t v);
 /* An empty description of a field: decimals -1, everything else unknown. */
 mdc_field_info mdc_field_info_none(const char *name);
+/* Fills what the unit tells when it is not set: quantity ("kWh" -> energy, a total; "kW" ->
+ * power; "V", "A", "Hz", "%", "s", "°C" ...) and "enum" when f has names of values. */
+void mdc_field_info_infer(mdc_field_info *f);
+/* The record's machine status (the "status" key of mdc's record JSON; rec->status): names
+ * 0 OFF, 1 ON, 2 PRODUCTION. Not among a device's fields: every device has it. */
+const mdc_field_info *mdc_catalog_status_field(void);
+
+/* ---- from the configuration (catalog_cfg.c) ----
+ * Reads the display keys of one value's configuration object n into out (name untouched):
+ *   "unit": "kW", "label": "Active power", "decimals": 0..15,
+ *   "enum": {"0": "STOPPED", "1": "RUNNING", ...}   (keys whole numbers, values non-empty)
+ * Keys that are absent leave out as it was. The caller checks which keys n may have
+ * (MDC_FIELD_INFO_KEYS lists these). Strings are owned by the configuration document; the
+ * enumeration is allocated: free it with mdc_field_info_release(). */
+#define MDC_FIELD_INFO_KEYS "unit", "label", "decimals", "enum"
+int mdc_field_info_parse(const mdc_cfgnode *n, mdc_field_info *out, mdc_err *err);
+/* Frees an enumeration allocated by mdc_field_info_parse (NULL-safe; f->enums reset). */
+void mdc_field_info_release(mdc_field_info *f);
 
 #endif

@@ -24,8 +24,7 @@ static bool is_derived_name(const char *name)
     return false;
 }
 
-/* Whether these rules add a field called `name` to the record. */
-static bool produces(const mdc_derive_cfg *cfg, const mdc_shift_ctx *shifts, const char *name)
+bool mdc_derive_produces(const mdc_derive_cfg *cfg, const mdc_shift_ctx *shifts, const char *name)
 {
     if (!strcmp(name, "energy_delta_kwh")) return cfg->energy_field != NULL;
     if (!strcmp(name, "shift_energy_kwh")) return cfg->energy_field && shifts && shifts->n;
@@ -42,7 +41,7 @@ static void rename_colliding_fields(const mdc_derive_cfg *cfg, const mdc_shift_c
 {
     for (size_t i = 0; i < rec->nfields; i++) {
         mdc_field *f = &rec->fields[i];
-        if (!produces(cfg, shifts, f->name)) continue;
+        if (!mdc_derive_produces(cfg, shifts, f->name)) continue;
         size_t n = strlen(f->name);
         char *raw = xmalloc(n + 5);
         memcpy(raw, f->name, n);

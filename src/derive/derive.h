@@ -9,6 +9,7 @@
 #ifndef MDC_DERIVE_H
 #define MDC_DERIVE_H
 
+#include "core/catalog.h"
 #include "core/confread.h"
 #include "core/record.h"
 #include "core/strbuf.h"
@@ -90,6 +91,17 @@ int mdc_derive_state_from_json(const char *text, mdc_derive_state *st, mdc_err *
  * one line per notable event to `events` (may be NULL). */
 void mdc_derive_apply(const mdc_derive_cfg *cfg, const mdc_shift_ctx *shifts, mdc_derive_state *st,
                       mdc_record *rec, strbuf *events);
+
+/* ---- what the rules add (for the catalog, core/catalog.h) ---- */
+/* Whether these rules add a field called `name` (a device value of that name is then renamed
+ * NAME_raw in the record). */
+bool mdc_derive_produces(const mdc_derive_cfg *cfg, const mdc_shift_ctx *shifts, const char *name);
+/* The fields these rules add, in record order: up to 5 names (static strings) into names[];
+ * returns how many. */
+size_t mdc_derive_outputs(const mdc_derive_cfg *cfg, const mdc_shift_ctx *shifts,
+                          const char *names[5]);
+/* What a derived field means (unit kWh, label, decimals, quantity); false for other names. */
+bool mdc_derive_field_info(const char *name, mdc_field_info *out);
 
 /* The pieces, exposed for tests. */
 int mdc_derive_status(const mdc_derive_cfg *cfg, const mdc_record *rec);

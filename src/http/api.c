@@ -1,5 +1,6 @@
 /* api.c — see api.h. */
 #include "api.h"
+#include "catalog_json.h"
 #include "format/json_out.h"
 
 #include "core/clock.h"
@@ -7,6 +8,7 @@
 
 #include <inttypes.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct cache_entry {
     bool valid;
@@ -17,22 +19,39 @@ typedef struct cache_entry {
 struct mdc_api_cache {
     size_t n;
     cache_entry *e;
+    strbuf *points;      /* per device: its points object (fixed while the runtime runs) */
+    const char **power;  /* per device: the value plant totals take as its power, or NULL */
+    double *power_to_kw; /* ... and its factor to kW */
 };
 
-mdc_api_cache *mdc_api_cache_new(size_t ndevices)
+mdc_api_cache *mdc_api_cache_new(mdc_runtime *rt)
 {
     mdc_api_cache *c = xcalloc(1, sizeof *c);
-    c->n = ndevices;
-    c->e = xcalloc(ndevices ? ndevices : 1, sizeof *c->e);
+    c->n = mdc_runtime_device_count(rt);
+    c->e = xcalloc(c->n ? c->n : 1, sizeof *c->e);
+    c->points = xcalloc(c->n ? c->n : 1, sizeof *c->points);
+    c->power = xcalloc(c->n ? c->n : 1, sizeof *c->power);
+    c->power_to_kw = xcalloc(c->n ? c->n : 1, sizeof *c->power_to_kw);
+    const mdc_catalog *cat = mdc_runtime_catalog(rt);
+    for (size_t i = 0; i < c->n; i++) {
+        const mdc_device_info *di = i < cat->ndevices ? &cat->devices[i] : NULL;
+        mdc_catalog_points_json(di, &c->points[i]);
+        c->power[i] = mdc_api_power_point(mdc_runtime_device(rt, i), di, &c->power_to_kw[i]);
+    }
     return c;
 }
 
 void mdc_api_cache_free(mdc_api_cache *c)
 {
     if (!c) return;
-    for (size_t i = 0; i < c->n; i++)
+    for (size_t i = 0; i < c->n; i++) {
         sb_free(&c->e[i].json);
+        sb_free(&c->points[i]);
+    }
     free(c->e);
+    free(c->points);
+    free(c->power);
+    free(c->power_to_kw);
     free(c);
 }
 
@@ -102,7 +121,21 @@ static void identity_json(strbuf *out, const mdc_rt_device *d)
     mdc_json_str(out, c->driver);
 }
 
-static void live_json(strbuf *out, const mdc_record *rec)
+/* "last_success" always; "last_values" while unreachable: what was read last. */
+static void last_ok_json(strbuf *out, const mdc_record *rec, const mdc_record *ok)
+{
+    sb_puts(out, ", \"last_success\": ");
+    if (ok)
+        mdc_json_time(out, ok->ts_us);
+    else
+        sb_puts(out, "null");
+    if (rec && rec->error && ok) {
+        sb_puts(out, ", \"last_values\": ");
+        values_json(out, ok);
+    }
+}
+
+static void live_json(strbuf *out, const mdc_record *rec, const mdc_record *ok)
 {
     static const char *const program[] = {"program", "active_program", "selected_program", NULL};
     static const char *const parts[] = {"part_count", NULL};
@@ -133,6 +166,7 @@ static void live_json(strbuf *out, const mdc_record *rec)
     values_json(out, rec);
     sb_puts(out, ", \"errors\": ");
     errors_json(out, rec);
+    last_ok_json(out, rec, ok);
 }
 
 static void counters_json(strbuf *out, mdc_rt_device *d)
@@ -149,23 +183,29 @@ static void counters_json(strbuf *out, mdc_rt_device *d)
     sb_puts(out, "}");
 }
 
+static cache_entry *entry_of(mdc_api_cache *cache, size_t i)
+{
+    return cache && i < cache->n ? &cache->e[i] : NULL;
+}
+
 typedef struct live_ctx {
     strbuf *out;
     cache_entry *entry; /* NULL: no cache */
 } live_ctx;
 
-/* Under the device's lock: the cached rendering when it is of this record, else a new one. */
-static void live_visit(void *ctx, const mdc_record *rec)
+/* Under the device's lock: the cached rendering when it is of this record, else a new one (the
+ * last good record changes only with the live one). */
+static void live_visit(void *ctx, const mdc_record *rec, const mdc_record *ok)
 {
     live_ctx *c = ctx;
     cache_entry *e = c->entry;
     if (!e || !rec) {
-        live_json(c->out, rec);
+        live_json(c->out, rec, ok);
         return;
     }
     if (!e->valid || e->seq != rec->seq || e->ts_us != rec->ts_us) {
         sb_reset(&e->json);
-        live_json(&e->json, rec);
+        live_json(&e->json, rec, ok);
         e->valid = true;
         e->seq = rec->seq;
         e->ts_us = rec->ts_us;
@@ -173,30 +213,75 @@ static void live_visit(void *ctx, const mdc_record *rec)
     sb_append(c->out, e->json.buf, e->json.len);
 }
 
-static void device_json(mdc_rt_device *d, cache_entry *entry, strbuf *out)
+static void points_json(mdc_runtime *rt, mdc_api_cache *cache, size_t i, strbuf *out)
 {
+    const mdc_catalog *cat = mdc_runtime_catalog(rt);
+    const mdc_device_info *di = i < cat->ndevices ? &cat->devices[i] : NULL;
+    double f;
+    sb_puts(out, ", \"power_point\": ");
+    mdc_json_str(out, cache && i < cache->n
+                          ? cache->power[i]
+                          : mdc_api_power_point(mdc_runtime_device(rt, i), di, &f));
+    sb_puts(out, ", \"points\": ");
+    if (cache && i < cache->n) {
+        sb_append(out, cache->points[i].buf, cache->points[i].len);
+        return;
+    }
+    mdc_catalog_points_json(di, out);
+}
+
+static void device_json(mdc_runtime *rt, mdc_api_cache *cache, size_t i, strbuf *out)
+{
+    mdc_rt_device *d = mdc_runtime_device(rt, i);
+    cache_entry *entry = entry_of(cache, i);
     identity_json(out, d);
+    points_json(rt, cache, i, out);
     live_ctx c = {out, entry};
-    mdc_runtime_device_visit(d, live_visit, &c); /* renders under the lock: no copy */
+    mdc_runtime_device_visit_ok(d, live_visit, &c); /* renders under the lock: no copy */
     counters_json(out, d);
 }
 
-static cache_entry *entry_of(mdc_api_cache *cache, size_t i)
+static void state_visit(void *ctx, const mdc_record *rec)
 {
-    return cache && i < cache->n ? &cache->e[i] : NULL;
+    *(const char **)ctx = mdc_api_state_name(rec);
 }
 
-void mdc_api_devices(mdc_runtime *rt, mdc_api_cache *cache, int64_t now_us, strbuf *out)
+/* Contains `needle`, in any case (ASCII). */
+static bool contains(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0) return true;
+    return n == 0;
+}
+
+static bool matches(mdc_rt_device *d, const mdc_api_filter *f)
+{
+    if (f->q && f->q[0] && !contains(d->cfg->id, f->q) && !contains(d->cfg->name, f->q))
+        return false;
+    if (!f->state || !f->state[0]) return true;
+    const char *state = NULL;
+    mdc_runtime_device_visit(d, state_visit, &state);
+    return strcmp(state, f->state) == 0;
+}
+
+void mdc_api_devices(mdc_runtime *rt, mdc_api_cache *cache, const mdc_api_filter *f, int64_t now_us,
+                     strbuf *out)
 {
     sb_puts(out, "{\"timestamp\": ");
     mdc_json_time(out, now_us);
     sb_puts(out, ", \"devices\": [");
     size_t n = mdc_runtime_device_count(rt);
+    int64_t total = 0, shown = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i) sb_puts(out, ", ");
-        device_json(mdc_runtime_device(rt, i), entry_of(cache, i), out);
+        if (f && !matches(mdc_runtime_device(rt, i), f)) continue;
+        int64_t k = total++;
+        if (f && (k < f->offset || (f->limit >= 0 && k >= f->offset + f->limit))) continue;
+        if (shown++) sb_puts(out, ", ");
+        device_json(rt, cache, i, out);
     }
-    sb_puts(out, "]}\n");
+    sb_printf(out, "], \"total\": %" PRId64 ", \"offset\": %" PRId64 "}\n", total,
+              f ? f->offset : 0);
 }
 
 bool mdc_api_device(mdc_runtime *rt, mdc_api_cache *cache, const char *id, strbuf *out)
@@ -206,7 +291,7 @@ bool mdc_api_device(mdc_runtime *rt, mdc_api_cache *cache, const char *id, strbu
     size_t i = 0;
     while (mdc_runtime_device(rt, i) != d)
         i++;
-    device_json(d, entry_of(cache, i), out);
+    device_json(rt, cache, i, out);
     sb_putc(out, '\n');
     return true;
 }

@@ -1,5 +1,6 @@
 /* events.c — see events.h. */
 #include "events.h"
+#include "catalog_json.h"
 
 #include "core/clock.h"
 #include "core/strbuf.h"
@@ -27,7 +28,8 @@ typedef struct client {
     uint64_t next;   /* id of the next event to send */
     uint64_t ping_seen;
     bool greeted, suspended;
-    strbuf pend; /* bytes ready to send */
+    bool catalog; /* greet with the catalog event */
+    strbuf pend;  /* bytes ready to send */
     size_t pend_off;
     struct client *prev, *nextc;
 } client;
@@ -40,7 +42,52 @@ struct mdc_events {
     bool stopping;
     client *clients;
     int64_t nclients;
+    char **cat_ids, **cat_json; /* per device: id and {"id", "points"} */
+    size_t ncat;
 };
+
+static void free_catalog_locked(mdc_events *ev)
+{
+    for (size_t i = 0; i < ev->ncat; i++) {
+        free(ev->cat_ids[i]);
+        free(ev->cat_json[i]);
+    }
+    free(ev->cat_ids);
+    free(ev->cat_json);
+    ev->cat_ids = ev->cat_json = NULL;
+    ev->ncat = 0;
+}
+
+void mdc_events_set_catalog(mdc_events *ev, const mdc_catalog *cat)
+{
+    size_t n = cat ? cat->ndevices : 0;
+    char **ids = xcalloc(n ? n : 1, sizeof *ids), **json = xcalloc(n ? n : 1, sizeof *json);
+    for (size_t i = 0; i < n; i++) {
+        strbuf b = STRBUF_INIT;
+        mdc_catalog_device_json(&cat->devices[i], &b);
+        ids[i] = xstrdup(cat->devices[i].id);
+        json[i] = sb_detach(&b);
+    }
+    pthread_mutex_lock(&ev->mu);
+    free_catalog_locked(ev);
+    ev->cat_ids = ids;
+    ev->cat_json = json;
+    ev->ncat = n;
+    pthread_mutex_unlock(&ev->mu);
+}
+
+/* event: catalog with every device's, or the filtered device's, points. */
+static void greet_catalog_locked(const mdc_events *ev, const char *device, strbuf *out)
+{
+    sb_puts(out, "event: catalog\ndata: {\"devices\": [");
+    int n = 0;
+    for (size_t i = 0; i < ev->ncat; i++) {
+        if (device[0] && strcmp(device, ev->cat_ids[i]) != 0) continue;
+        if (n++) sb_puts(out, ", ");
+        sb_puts(out, ev->cat_json[i]);
+    }
+    sb_puts(out, "]}\n\n");
+}
 
 mdc_events *mdc_events_new(void)
 {
@@ -55,6 +102,7 @@ void mdc_events_free(mdc_events *ev)
     if (!ev) return;
     for (size_t i = 0; i < RING; i++)
         free(ev->ring[i].text);
+    free_catalog_locked(ev);
     pthread_mutex_destroy(&ev->mu);
     free(ev);
 }
@@ -118,6 +166,7 @@ static bool refill_locked(client *c)
     if (!c->greeted) {
         c->greeted = true;
         sb_puts(&c->pend, "retry: 2000\n\n");
+        if (c->catalog) greet_catalog_locked(ev, c->device, &c->pend);
         return true;
     }
     uint64_t oldest = ev->next_id > RING ? ev->next_id - RING : 1;
@@ -192,11 +241,12 @@ static void release(void *cls)
 }
 
 struct MHD_Response *mdc_events_response(mdc_events *ev, struct MHD_Connection *conn,
-                                         const char *device)
+                                         const char *device, bool catalog)
 {
     client *c = xcalloc(1, sizeof *c);
     c->ev = ev;
     c->conn = conn;
+    c->catalog = catalog;
     snprintf(c->device, sizeof c->device, "%s", device ? device : "");
     pthread_mutex_lock(&ev->mu);
     if (ev->stopping) {

@@ -4,8 +4,8 @@
  * Off unless the configuration has an "http" object:
  *   "http": {"listen": "127.0.0.1:8080", "token": "${MDC_HTTP_TOKEN}"}
  * `listen` is HOST:PORT, [IPv6]:PORT or :PORT (every interface); port 0 picks a free one.
- * With `token`, every request needs "Authorization: Bearer TOKEN" (or ?access_token=TOKEN,
- * which the dashboard uses for its event stream); otherwise 401.
+ * With `token`, every request but the dashboard's own files needs "Authorization: Bearer
+ * TOKEN", ?access_token=TOKEN or a session cookie from /api/session; otherwise 401.
  *
  * Endpoints (GET or HEAD; anything else is 405):
  *   /                          the dashboard (assets embedded in the binary)
@@ -15,8 +15,16 @@
  *   /api/devices/{id}          one device
  *   /api/devices/{id}/history  ?from=&to=&limit= records and status changes (history.h)
  *   /api/devices/{id}/shifts   ?from=&to= energy and parts per shift
+ *   /api/devices/{id}/series   ?point=&from=&to=&step= a value averaged per time bucket
+ *   /api/devices/{id}/timeline ?from=&to= the states over time
+ *   /api/plant                 plant totals (api.h)
+ *   /api/session               the token traded for a session cookie (session.h)
  *   /api/events                ?device= server-sent events of records (events.h)
  * Errors are JSON {"error": "message"} with 400, 401, 404, 405, 414 or 503.
+ *
+ * Abuse: at most max_connections at once and max_connections_per_address from one address
+ * (libmicrohttpd's limits), a request head must be complete within header_timeout (guard.h),
+ * and a connection idle for idle_timeout is closed.
  *
  * The server outlives runtimes: a configuration reload detaches the old runtime (requests then
  * get 503 "reloading") and attaches the new one. The server never logs.
@@ -35,6 +43,14 @@ typedef struct mdc_http_cfg {
     char *host;  /* "127.0.0.1", "::1", "localhost"; "" = every interface */
     int port;    /* 0 = any free port */
     char *token; /* NULL = no authentication */
+    /* limits against abuse (docs/configuration.md#http-server) */
+    int max_connections;             /* open at once, every client together (512) */
+    int max_connections_per_address; /* open at once from one client address (64; 0 = off) */
+    int64_t idle_timeout_us;         /* a connection silent this long is closed (60 s) */
+    int64_t header_timeout_us;       /* a request head must be complete within (10 s) */
+    /* "metrics": {"values": true, "max_series": 10000}: device values in /metrics */
+    bool metrics_values;
+    int metrics_max_series;
 } mdc_http_cfg;
 
 /* Parses the "http" object (copies every string). */

@@ -1,6 +1,7 @@
 /* http_config.c — the "http" configuration object. */
 #include "http.h"
 
+#include "core/clock.h"
 #include "core/xalloc.h"
 
 #include <stdlib.h>
@@ -42,13 +43,50 @@ static int split_listen(const char *s, char **host, int *port)
     return 0;
 }
 
+/* The connection limits and deadlines. */
+static int parse_limits(const mdc_cfgnode *n, mdc_http_cfg *out, mdc_err *err)
+{
+    int64_t total, per_address;
+    if (cfg_int(n, "max_connections", 512, 8, 100000, &total, err) < 0 ||
+        cfg_int(n, "max_connections_per_address", 64, 0, 100000, &per_address, err) < 0 ||
+        cfg_duration_us(n, "idle_timeout", 60 * MDC_US_PER_SEC, &out->idle_timeout_us, err) < 0 ||
+        cfg_duration_us(n, "header_timeout", 10 * MDC_US_PER_SEC, &out->header_timeout_us, err) < 0)
+        return -1;
+    out->max_connections = (int)total;
+    out->max_connections_per_address = (int)per_address;
+    if (out->idle_timeout_us < MDC_US_PER_SEC || out->idle_timeout_us > 86400 * MDC_US_PER_SEC)
+        return cfg_error(n, "idle_timeout", err, "must be from 1s to 24h");
+    if (out->header_timeout_us < MDC_US_PER_SEC || out->header_timeout_us > 3600 * MDC_US_PER_SEC)
+        return cfg_error(n, "header_timeout", err, "must be from 1s to 1h");
+    return 0;
+}
+
+/* "metrics": {"values": bool, "max_series": N} */
+static int parse_metrics(const mdc_cfgnode *n, mdc_http_cfg *out, mdc_err *err)
+{
+    static const char *const keys[] = {"values", "max_series", NULL};
+    mdc_cfgnode m;
+    bool have;
+    int64_t max_series = 10000;
+    if (cfg_object(n, "metrics", &m, &have, err) < 0) return -1;
+    if (have && (cfg_check_keys(&m, keys, err) < 0 ||
+                 cfg_bool(&m, "values", false, &out->metrics_values, err) < 0 ||
+                 cfg_int(&m, "max_series", 10000, 1, 1000000, &max_series, err) < 0))
+        return -1;
+    out->metrics_max_series = (int)max_series;
+    return 0;
+}
+
 int mdc_http_cfg_parse(const mdc_cfgnode *n, mdc_http_cfg *out, mdc_err *err)
 {
-    static const char *const keys[] = {"listen", "token", NULL};
+    static const char *const keys[] = {
+        "listen",       "token",          "max_connections", "max_connections_per_address",
+        "idle_timeout", "header_timeout", "metrics",         NULL};
     memset(out, 0, sizeof *out);
     const char *listen, *token;
     if (cfg_check_keys(n, keys, err) < 0 || cfg_required_string(n, "listen", &listen, err) < 0 ||
-        cfg_secret(n, "token", NULL, &token, err) < 0)
+        cfg_secret(n, "token", NULL, &token, err) < 0 || parse_limits(n, out, err) < 0 ||
+        parse_metrics(n, out, err) < 0)
         return -1;
     if (split_listen(listen, &out->host, &out->port) < 0)
         return cfg_error(n, "listen", err,
@@ -78,5 +116,10 @@ static bool same(const char *a, const char *b)
 
 bool mdc_http_cfg_equal(const mdc_http_cfg *a, const mdc_http_cfg *b)
 {
-    return a->port == b->port && same(a->host, b->host) && same(a->token, b->token);
+    return a->port == b->port && same(a->host, b->host) && same(a->token, b->token) &&
+           a->max_connections == b->max_connections &&
+           a->max_connections_per_address == b->max_connections_per_address &&
+           a->idle_timeout_us == b->idle_timeout_us &&
+           a->header_timeout_us == b->header_timeout_us && a->metrics_values == b->metrics_values &&
+           a->metrics_max_series == b->metrics_max_series;
 }

@@ -25,7 +25,7 @@ void mdc_metrics_label(strbuf *out, const char *v)
     }
 }
 
-static void number(strbuf *out, double d)
+void mdc_metrics_number(strbuf *out, double d)
 {
     if (isnan(d)) {
         sb_puts(out, "NaN");
@@ -107,13 +107,14 @@ static void render_histogram(strbuf *out, const mdc_metrics *m)
             sb_printf(out, "%s_bucket{device=\"", name);
             mdc_metrics_label(out, d->id);
             sb_puts(out, "\",le=\"");
-            number(out, b < MDC_RT_LATENCY_BUCKETS ? mdc_rt_latency_bounds_s[b] : INFINITY);
+            mdc_metrics_number(out,
+                               b < MDC_RT_LATENCY_BUCKETS ? mdc_rt_latency_bounds_s[b] : INFINITY);
             sb_printf(out, "\"} %" PRIu64 "\n", cum);
         }
         sb_printf(out, "%s_sum{device=\"", name);
         mdc_metrics_label(out, d->id);
         sb_puts(out, "\"} ");
-        number(out, d->latency_sum_s);
+        mdc_metrics_number(out, d->latency_sum_s);
         sb_printf(out, "\n%s_count{device=\"", name);
         mdc_metrics_label(out, d->id);
         sb_printf(out, "\"} %" PRIu64 "\n", cum);
@@ -206,6 +207,11 @@ static void render_misc(strbuf *out, const mdc_metrics *m)
 {
     family(out, "mdc_http_event_clients", "gauge", "Open /api/events streams.");
     sb_printf(out, "mdc_http_event_clients %" PRId64 "\n", m->event_clients);
+    family(out, "mdc_http_connections", "gauge", "Open HTTP connections.");
+    sb_printf(out, "mdc_http_connections %" PRId64 "\n", m->http_connections);
+    family(out, "mdc_http_header_timeouts_total", "counter",
+           "HTTP connections closed for not sending a complete request head in time.");
+    sb_printf(out, "mdc_http_header_timeouts_total %" PRIu64 "\n", m->http_header_timeouts);
     family(out, "mdc_config_reloads_total", "counter", "Configuration reloads (SIGHUP).");
     sb_printf(out, "mdc_config_reloads_total{result=\"success\"} %" PRIu64 "\n", m->reloads_ok);
     sb_printf(out, "mdc_config_reloads_total{result=\"failure\"} %" PRIu64 "\n", m->reloads_failed);
@@ -220,12 +226,12 @@ static void render_process(strbuf *out, const mdc_metrics_process *p)
     sb_printf(out, "process_virtual_memory_bytes %" PRId64 "\n", p->vm_bytes);
     family(out, "process_cpu_seconds_total", "counter", "User and system CPU time in seconds.");
     sb_puts(out, "process_cpu_seconds_total ");
-    number(out, p->cpu_seconds);
+    mdc_metrics_number(out, p->cpu_seconds);
     sb_putc(out, '\n');
     family(out, "process_start_time_seconds", "gauge",
            "Start time of the process since the Unix epoch in seconds.");
     sb_puts(out, "process_start_time_seconds ");
-    number(out, p->start_time_seconds);
+    mdc_metrics_number(out, p->start_time_seconds);
     sb_putc(out, '\n');
     family(out, "process_open_fds", "gauge", "Open file descriptors.");
     sb_printf(out, "process_open_fds %" PRId64 "\n", p->open_fds);
@@ -251,6 +257,7 @@ void mdc_metrics_render(const mdc_metrics *m, strbuf *out)
     render_rejections(out, m);
     render_spool(out, m);
     render_misc(out, m);
+    if (m->values) mdc_metrics_render_values(m, out);
     render_process(out, &m->process);
 }
 
@@ -282,8 +289,13 @@ void mdc_metrics_collect(mdc_runtime *rt, mdc_metrics *m)
 {
     m->ndevices = mdc_runtime_device_count(rt);
     m->devices = xcalloc(m->ndevices ? m->ndevices : 1, sizeof *m->devices);
-    for (size_t i = 0; i < m->ndevices; i++)
+    const mdc_catalog *cat = mdc_runtime_catalog(rt);
+    for (size_t i = 0; i < m->ndevices; i++) {
         collect_device(mdc_runtime_device(rt, i), &m->devices[i]);
+        if (m->values)
+            mdc_metrics_collect_values(mdc_runtime_device(rt, i),
+                                       i < cat->ndevices ? &cat->devices[i] : NULL, &m->devices[i]);
+    }
     m->nsinks = mdc_runtime_sink_count(rt);
     m->sinks = xcalloc(m->nsinks ? m->nsinks : 1, sizeof *m->sinks);
     for (size_t i = 0; i < m->nsinks; i++) {
@@ -313,6 +325,8 @@ void mdc_metrics_collect(mdc_runtime *rt, mdc_metrics *m)
 
 void mdc_metrics_free(mdc_metrics *m)
 {
+    for (size_t i = 0; m->devices && i < m->ndevices; i++)
+        free(m->devices[i].points);
     free(m->devices);
     free(m->sinks);
     m->devices = NULL;

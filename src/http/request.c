@@ -176,9 +176,18 @@ static int route_device(parsed *p, mdc_http_req *req, mdc_http_error *e)
         req->route = MDC_ROUTE_SHIFTS;
         return 0;
     }
+    if (p->nseg == 4 && !strcmp(p->seg[3], "series")) {
+        req->route = MDC_ROUTE_SERIES;
+        return 0;
+    }
+    if (p->nseg == 4 && !strcmp(p->seg[3], "timeline")) {
+        req->route = MDC_ROUTE_TIMELINE;
+        return 0;
+    }
     return fail(e, 404,
                 "no such endpoint; device endpoints: /api/devices/{id}, "
-                "/api/devices/{id}/history, /api/devices/{id}/shifts");
+                "/api/devices/{id}/history, /api/devices/{id}/shifts, "
+                "/api/devices/{id}/series, /api/devices/{id}/timeline");
 }
 
 static int route(parsed *p, mdc_http_req *req, mdc_http_error *e)
@@ -199,11 +208,14 @@ static int route(parsed *p, mdc_http_req *req, mdc_http_error *e)
     if (p->nseg >= 2 && !strcmp(s[0], "api")) {
         if (p->nseg == 2 && !strcmp(s[1], "devices")) return req->route = MDC_ROUTE_DEVICES, 0;
         if (p->nseg == 2 && !strcmp(s[1], "events")) return req->route = MDC_ROUTE_EVENTS, 0;
+        if (p->nseg == 2 && !strcmp(s[1], "plant")) return req->route = MDC_ROUTE_PLANT, 0;
+        if (p->nseg == 2 && !strcmp(s[1], "session")) return req->route = MDC_ROUTE_SESSION, 0;
         if (p->nseg >= 3 && !strcmp(s[1], "devices")) return route_device(p, req, e);
     }
     return fail(e, 404,
                 "no such endpoint; try /, /healthz, /metrics, /api/devices, "
                 "/api/devices/{id}, /api/devices/{id}/history, /api/devices/{id}/shifts, "
+                "/api/devices/{id}/series, /api/devices/{id}/timeline, /api/plant, "
                 "/api/events");
 }
 
@@ -319,13 +331,20 @@ static const char *const *allowed_params(mdc_http_route r)
 {
     static const char *const history[] = {"from", "to", "limit", NULL};
     static const char *const shifts[] = {"from", "to", NULL};
-    static const char *const events[] = {"device", NULL};
+    static const char *const events[] = {"device", "catalog", NULL};
+    static const char *const devices[] = {"offset", "limit", "q", "state", NULL};
+    static const char *const series[] = {"point", "from", "to", "step", NULL};
     static const char *const none[] = {NULL};
     switch (r) {
     case MDC_ROUTE_HISTORY:
         return history;
     case MDC_ROUTE_SHIFTS:
+    case MDC_ROUTE_TIMELINE:
         return shifts;
+    case MDC_ROUTE_DEVICES:
+        return devices;
+    case MDC_ROUTE_SERIES:
+        return series;
     case MDC_ROUTE_EVENTS:
         return events;
     default:
@@ -352,6 +371,52 @@ static int check_param_name(const kv *k, const char *const *allowed, mdc_http_er
     return fail(e, 400, "unknown query parameter \"%s\"; allowed here: %s", shown, names);
 }
 
+/* "60", "30s", "5m", "1h" -> microseconds (>= 1 s, <= 1 day). */
+static int parse_step(const char *s, int64_t *out)
+{
+    int64_t v = 0;
+    const char *p = s;
+    for (; *p >= '0' && *p <= '9' && v < 86400; p++)
+        v = v * 10 + (*p - '0');
+    if (p == s) return -1;
+    int64_t unit = !*p || !strcmp(p, "s") ? 1 : !strcmp(p, "m") ? 60 : !strcmp(p, "h") ? 3600 : 0;
+    if (!unit || v < 1 || v * unit > 86400) return -1;
+    *out = v * unit * MDC_US_PER_SEC;
+    return 0;
+}
+
+static bool printable(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) return false;
+    return true;
+}
+
+static int set_text_param(mdc_http_req *req, const kv *k, const char *shown, mdc_http_error *e)
+{
+    static const char *const states[] = {"PRODUCTION", "ON",     "OFF", "UNREACHABLE",
+                                         "PENDING",    "ONLINE", NULL};
+    size_t n = strlen(k->value);
+    if (!strcmp(k->key, "state")) {
+        for (const char *const *st = states; *st; st++)
+            if (!strcmp(*st, k->value)) {
+                snprintf(req->state, sizeof req->state, "%s", k->value);
+                return 0;
+            }
+        return fail(e, 400,
+                    "state: expected PRODUCTION, ON, OFF, UNREACHABLE, PENDING or ONLINE, got "
+                    "\"%s\"",
+                    shown);
+    }
+    bool q = !strcmp(k->key, "q");
+    size_t max = q ? sizeof req->q - 1 : sizeof req->point - 1;
+    if (n > max || !printable(k->value) || (!q && n == 0))
+        return fail(e, 400, "%s: expected %s of at most %zu printable characters, got \"%s\"",
+                    k->key, q ? "text" : "a value name", max, shown);
+    memcpy(q ? req->q : req->point, k->value, n + 1);
+    return 0;
+}
+
 static int set_param(mdc_http_req *req, const kv *k, mdc_http_error *e)
 {
     char shown[64];
@@ -366,15 +431,37 @@ static int set_param(mdc_http_req *req, const kv *k, mdc_http_error *e)
         *(from ? &req->has_from : &req->has_to) = true;
         return 0;
     }
-    if (!strcmp(k->key, "limit")) {
-        long long v = 0;
+    if (!strcmp(k->key, "limit") || !strcmp(k->key, "offset")) {
+        bool limit = k->key[0] == 'l';
+        long long v = 0, min = limit ? 1 : 0, max = limit ? MDC_HTTP_LIMIT_MAX : 1000000;
         const char *p = k->value;
-        for (; *p >= '0' && *p <= '9' && v <= MDC_HTTP_LIMIT_MAX; p++)
+        for (; *p >= '0' && *p <= '9' && v <= max; p++)
             v = v * 10 + (*p - '0');
-        if (p == k->value || *p || v < 1 || v > MDC_HTTP_LIMIT_MAX)
-            return fail(e, 400, "limit: expected a whole number from 1 to %d, got \"%s\"",
-                        MDC_HTTP_LIMIT_MAX, shown);
-        req->limit = v;
+        if (p == k->value || *p || v < min || v > max)
+            return fail(e, 400, "%s: expected a whole number from %lld to %lld, got \"%s\"", k->key,
+                        min, max, shown);
+        *(limit ? &req->limit : &req->offset) = v;
+        if (limit) req->has_limit = true;
+        return 0;
+    }
+    if (!strcmp(k->key, "q") || !strcmp(k->key, "state") || !strcmp(k->key, "point"))
+        return set_text_param(req, k, shown, e);
+    if (!strcmp(k->key, "catalog")) {
+        bool off = !strcmp(k->value, "false") || !strcmp(k->value, "0");
+        if (!off && strcmp(k->value, "true") && strcmp(k->value, "1"))
+            return fail(e, 400, "catalog: expected true or false, got \"%s\"", shown);
+        req->no_catalog = off;
+        return 0;
+    }
+    if (!strcmp(k->key, "step")) {
+        int64_t us;
+        if (parse_step(k->value, &us) < 0)
+            return fail(e, 400,
+                        "step: expected seconds (60) or a duration (\"30s\", \"5m\", \"1h\") "
+                        "of at least 1 s, got \"%s\"",
+                        shown);
+        req->step_us = us;
+        req->has_step = true;
         return 0;
     }
     if (!strcmp(k->key, "device")) {
@@ -399,6 +486,8 @@ static int check_params(const parsed *p, mdc_http_req *req, mdc_http_error *e)
     }
     if (req->has_from && req->has_to && req->from_us >= req->to_us)
         return fail(e, 400, "from must be before to");
+    if (req->route == MDC_ROUTE_SERIES && !req->point[0])
+        return fail(e, 400, "point: required (the name of a numeric value, e.g. power_kw)");
     return 0;
 }
 

@@ -25,16 +25,21 @@
 #define MDC_HTTP_ID_MAX     64
 #define MDC_HTTP_LIMIT_DEF  1000
 #define MDC_HTTP_LIMIT_MAX  10000
+#define MDC_HTTP_POINT_MAX  128
 
 typedef enum mdc_http_route {
-    MDC_ROUTE_ASSET,   /* "/" and "/NAME": an embedded dashboard file */
-    MDC_ROUTE_HEALTHZ, /* /healthz */
-    MDC_ROUTE_METRICS, /* /metrics */
-    MDC_ROUTE_DEVICES, /* /api/devices */
-    MDC_ROUTE_DEVICE,  /* /api/devices/{id} */
-    MDC_ROUTE_HISTORY, /* /api/devices/{id}/history?from=&to=&limit= */
-    MDC_ROUTE_SHIFTS,  /* /api/devices/{id}/shifts?from=&to= */
-    MDC_ROUTE_EVENTS,  /* /api/events?device= */
+    MDC_ROUTE_ASSET,    /* "/" and "/NAME": an embedded dashboard file */
+    MDC_ROUTE_HEALTHZ,  /* /healthz */
+    MDC_ROUTE_METRICS,  /* /metrics */
+    MDC_ROUTE_DEVICES,  /* /api/devices */
+    MDC_ROUTE_DEVICE,   /* /api/devices/{id} */
+    MDC_ROUTE_HISTORY,  /* /api/devices/{id}/history?from=&to=&limit= */
+    MDC_ROUTE_SHIFTS,   /* /api/devices/{id}/shifts?from=&to= */
+    MDC_ROUTE_EVENTS,   /* /api/events?device= */
+    MDC_ROUTE_PLANT,    /* /api/plant */
+    MDC_ROUTE_SERIES,   /* /api/devices/{id}/series?point=&from=&to=&step= */
+    MDC_ROUTE_TIMELINE, /* /api/devices/{id}/timeline?from=&to= */
+    MDC_ROUTE_SESSION,  /* /api/session: a session cookie for the dashboard */
 } mdc_http_route;
 
 typedef struct mdc_http_req {
@@ -44,6 +49,14 @@ typedef struct mdc_http_req {
     bool has_from, has_to;
     int64_t from_us, to_us; /* UTC microseconds */
     int64_t limit;          /* history: records at most (MDC_HTTP_LIMIT_DEF when not given) */
+    bool has_limit;         /* devices: a page of at most `limit` devices from `offset` */
+    int64_t offset;
+    char q[MDC_HTTP_ID_MAX + 1];        /* devices: id or name contains this (any case) */
+    char state[16];                     /* devices: only in this state (PRODUCTION, ...) */
+    char point[MDC_HTTP_POINT_MAX + 1]; /* series: the value's name */
+    bool has_step;
+    int64_t step_us; /* series: bucket width */
+    bool no_catalog; /* events: ?catalog=false leaves the catalog event out */
     bool has_token;
     char token[256]; /* ?access_token= (compared by the server, never echoed) */
 } mdc_http_req;

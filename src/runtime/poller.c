@@ -218,6 +218,12 @@ static void log_events(const char *dev, strbuf *events)
 static void keep_live(mdc_rt_device *d, const mdc_record *rec)
 {
     pthread_mutex_lock(&d->live_mu);
+    if (rec->error && d->has_live && !d->live.error) { /* keep the last good one: a swap */
+        mdc_record t = d->last_ok;
+        d->last_ok = d->live;
+        d->live = t;
+        d->has_last_ok = true;
+    }
     mdc_record_assign(&d->live, rec);
     d->has_live = true;
     pthread_mutex_unlock(&d->live_mu);

@@ -43,6 +43,7 @@ static int build_device(mdc_runtime *rt, const mdc_device_cfg *dc, mdc_rt_device
     d->cfg = dc;
     pthread_mutex_init(&d->live_mu, NULL);
     mdc_record_init(&d->live);
+    mdc_record_init(&d->last_ok);
     mdc_record_init(&d->scratch);
     sb_init(&d->events);
     sb_init(&d->state);
@@ -123,6 +124,7 @@ void mdc_runtime_free(mdc_runtime *rt)
         if (d->dcfg) d->driver->free_config(d->dcfg);
         if (d->cfg) { /* built far enough to own a live record */
             mdc_record_free(&d->live);
+            mdc_record_free(&d->last_ok);
             mdc_record_free(&d->scratch);
             sb_free(&d->events);
             sb_free(&d->state);
@@ -210,6 +212,18 @@ void mdc_runtime_device_visit(mdc_rt_device *d, void (*fn)(void *ctx, const mdc_
 {
     pthread_mutex_lock(&d->live_mu);
     fn(ctx, d->has_live ? &d->live : NULL);
+    pthread_mutex_unlock(&d->live_mu);
+}
+
+void mdc_runtime_device_visit_ok(mdc_rt_device *d,
+                                 void (*fn)(void *ctx, const mdc_record *live,
+                                            const mdc_record *last_ok),
+                                 void *ctx)
+{
+    pthread_mutex_lock(&d->live_mu);
+    const mdc_record *live = d->has_live ? &d->live : NULL;
+    const mdc_record *ok = live && !live->error ? live : d->has_last_ok ? &d->last_ok : NULL;
+    fn(ctx, live, ok);
     pthread_mutex_unlock(&d->live_mu);
 }
 

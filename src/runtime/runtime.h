@@ -59,6 +59,10 @@ typedef struct mdc_rt_device {
     pthread_mutex_t live_mu;
     mdc_record live;
     bool has_live;
+    /* the latest record without an error, kept while the device is unreachable (the
+     * dashboard greys the last values; /metrics' last-success time); under live_mu */
+    mdc_record last_ok;
+    bool has_last_ok;
 } mdc_rt_device;
 
 struct mdc_rt_bus {
@@ -139,6 +143,13 @@ bool mdc_runtime_device_live(mdc_rt_device *d, mdc_record *out);
  * the device's lock, without copying it: fn must be quick and must not block. */
 void mdc_runtime_device_visit(mdc_rt_device *d, void (*fn)(void *ctx, const mdc_record *rec),
                               void *ctx);
+/* Calls fn with the latest record (NULL before the first poll) and the latest record without
+ * an error (live itself when it has none; NULL when there was none yet), under the device's
+ * lock like mdc_runtime_device_visit. */
+void mdc_runtime_device_visit_ok(mdc_rt_device *d,
+                                 void (*fn)(void *ctx, const mdc_record *live,
+                                            const mdc_record *last_ok),
+                                 void *ctx);
 /* Spool figures and a sink's backlog; only between mdc_runtime_start() and _stop(). Return -1
  * when the spool is not open. */
 int mdc_runtime_spool_stats(mdc_runtime *rt, mdc_spool_stats *st);

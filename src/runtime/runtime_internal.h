@@ -26,6 +26,8 @@ struct mdc_runtime {
     mdc_rt_observer observer;
     void *observer_ctx;
     mdc_catalog catalog;
+    char **catalog_names; /* names the catalog owns (NAME_raw), catalog_build.c */
+    size_t ncatalog_names;
 };
 
 /* The catalog of the devices (catalog_build.c). */

@@ -23,6 +23,8 @@ static const char *const migrations[] = {
     "CREATE INDEX part_events_device_ts ON part_events(device, ts);"
     "CREATE TABLE sink_state(sink TEXT PRIMARY KEY, epoch INTEGER NOT NULL,"
     " last_seq INTEGER NOT NULL);",
+    /* 2: plant totals read the shifts of every device since a time (HTTP /api/plant) */
+    "CREATE INDEX shift_energy_start ON shift_energy(shift_start);",
 };
 
 int mdc_store_schema_version(void)

@@ -71,4 +71,20 @@ int mdc_store_history(const char *path, const char *device, int64_t from_us, int
 int mdc_store_shifts(const char *path, const char *device, int64_t from_us, int64_t to_us,
                      strbuf *out, mdc_err *err);
 
+/* ---- aggregates (the dashboard; store_aggregate.c) ----
+ * series:   {"device", "from", "to", "point", "step_seconds", "buckets": [{"t", "avg", "min",
+ *           "max", "n"}]} — the numeric samples of `point` in [from, to), per bucket of
+ *           step_us starting at `from` (whole seconds); empty buckets are left out.
+ * timeline: {"device", "from", "to", "segments": [{"from", "to", "state"}], "seconds": {"OFF",
+ *           "ON", "PRODUCTION", "UNREACHABLE", "UNKNOWN"}} — the states from status_history
+ *           (an error makes UNREACHABLE; UNKNOWN before the first row), over [from,
+ *           min(to, now)); at most 10000 changes.
+ * energy_since: the energy of every device's shifts that started at or after since (kWh).
+ * The caller bounds the span: the work is proportional to the rows in it. */
+int mdc_store_series(const char *path, const char *device, const char *point, int64_t from_us,
+                     int64_t to_us, int64_t step_us, strbuf *out, mdc_err *err);
+int mdc_store_timeline(const char *path, const char *device, int64_t from_us, int64_t to_us,
+                       int64_t now_us, strbuf *out, mdc_err *err);
+int mdc_store_energy_since(const char *path, int64_t since_us, double *kwh, mdc_err *err);
+
 #endif

@@ -15,7 +15,7 @@ static const char *const sql[ST_COUNT] = {
         "ON CONFLICT(id) DO UPDATE SET machine_id = excluded.machine_id, "
         "last_seen = excluded.last_seen",
     [ST_SAMPLE] = "INSERT INTO samples(device, ts, name, value, error) VALUES(?, ?, ?, ?, ?)",
-    [ST_LIVE_STATUS] = "SELECT status FROM live WHERE device = ?",
+    [ST_LIVE_STATUS] = "SELECT status, error IS NOT NULL FROM live WHERE device = ?",
     [ST_LIVE] = "INSERT INTO live(device, ts, status, error, record) VALUES(?, ?, ?, ?, ?) "
                 "ON CONFLICT(device) DO UPDATE SET ts = excluded.ts, status = excluded.status, "
                 "error = excluded.error, record = excluded.record",
@@ -163,7 +163,9 @@ static int write_samples(mdc_store *k, const mdc_record *r, const char *ts, mdc_
     return 0;
 }
 
-/* Inserts a status_history row when the status differs from the live row's (or is the first). */
+/* Inserts a status_history row when the status differs from the live row's (or is the first),
+ * or when the device became unreachable or reachable again with the same status (OFF both
+ * times): the dashboard's timeline tells OFF from unreachable. */
 static int write_status(mdc_store *k, const mdc_record *r, const char *ts, mdc_err *err)
 {
     if (r->status < 0) return 0;
@@ -172,10 +174,11 @@ static int write_status(mdc_store *k, const mdc_record *r, const char *ts, mdc_e
     int rc = sqlite3_step(q);
     bool have = rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL;
     int prev = have ? sqlite3_column_int(q, 0) : -1;
+    bool prev_unreachable = have && sqlite3_column_int(q, 1);
     sqlite3_reset(q);
     sqlite3_clear_bindings(q);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_fail(k, err, "read live status");
-    if (have && prev == r->status) return 0;
+    if (have && prev == r->status && prev_unreachable == (r->error != NULL)) return 0;
     sqlite3_stmt *st = k->st[ST_HISTORY];
     sqlite3_bind_text(st, 1, r->device, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, ts, -1, SQLITE_STATIC);

@@ -18,7 +18,11 @@ static void check(const mdc_http_req *req, int rc, const mdc_http_error *e)
     if (req->limit < 1 || req->limit > MDC_HTTP_LIMIT_MAX) abort();
     if (req->has_from && req->has_to && req->from_us >= req->to_us) abort();
     bool device_route = req->route == MDC_ROUTE_DEVICE || req->route == MDC_ROUTE_HISTORY ||
-                        req->route == MDC_ROUTE_SHIFTS;
+                        req->route == MDC_ROUTE_SHIFTS || req->route == MDC_ROUTE_SERIES ||
+                        req->route == MDC_ROUTE_TIMELINE;
+    if (req->route == MDC_ROUTE_SERIES && !req->point[0]) abort();
+    if (req->has_step && (req->step_us < 1000000 || req->step_us > 86400LL * 1000000)) abort();
+    if (req->offset < 0) abort();
     if (device_route && !mdc_http_valid_id(req->device)) abort();
     if (req->route == MDC_ROUTE_ASSET && !req->asset[0]) abort();
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The live dashboard of `mdc demo` in headless Chromium: a tile per demo device; state changes
-# in the simulator recolour meter-1's tile (grey OFF, amber ON, green PRODUCTION, red
-# unreachable with the reason) within 2 s of the record; nothing is fetched from outside the
-# server. The screenshot is kept as a test artifact: $MDC_BUILD/artifacts/dashboard.png.
+# The dashboard of `mdc demo` in headless Chromium, in every state of meter-1 (production, on,
+# off, unreachable), each checked on the DOM — colours, units and configured decimals, labels,
+# ISO times, a timeline segment of the state, shift bars never in the live state's colour,
+# last values kept and greyed while unreachable, the legend, long names and program paths
+# inside their tile — and kept as screenshots: $MDC_BUILD/artifacts/dashboard-*.png. Nothing is
+# fetched from outside the server.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/dashboard_lib.sh"
 playwright_install
@@ -25,7 +27,9 @@ for a in dashboard.js dashboard.css favicon.svg; do
 done
 
 node "$MDC_SRC/tests/integration/dashboard_check.mjs" check "http://127.0.0.1:$port/" \
-  "$T/data/sim-meter-1.ctl" "$artifacts/dashboard.png" || fail "dashboard check"
-[ -s "$artifacts/dashboard.png" ] || fail "screenshot saved"
+  "$T/data/sim-meter-1.ctl" "$artifacts" || fail "dashboard check"
+for s in production on off unreachable; do
+  [ -s "$artifacts/dashboard-$s.png" ] || fail "screenshot of $s saved"
+done
 kill -INT "$PID_demo"; wait "$PID_demo"; rc=$?
 assert_eq 0 "$rc" "the demo stops cleanly"

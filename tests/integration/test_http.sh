@@ -17,9 +17,10 @@ cat > mdc.json <<JSON
   "devices": [
     { "id": "meter-1", "machine_id": 7, "name": "Press", "driver": "modbus",
       "connection": {"tcp": "127.0.0.1:$port"}, "interval": "1s",
-      "points": [ {"name": "voltage_l1", "function": 4, "address": 0, "type": "float32"},
-        {"name": "power_kw", "function": 4, "address": 52, "type": "float32", "scale": 0.001, "decimals": 3},
-        {"name": "energy_kwh", "function": 4, "address": 342, "type": "float32", "decimals": 4},
+      "points": [ {"name": "voltage_l1", "function": 4, "address": 0, "type": "float32", "unit": "V"},
+        {"name": "power_kw", "function": 4, "address": 52, "type": "float32", "scale": 0.001, "decimals": 3,
+         "unit": "kW", "label": "Active power"},
+        {"name": "energy_kwh", "function": 4, "address": 342, "type": "float32", "decimals": 4, "unit": "kWh"},
         {"name": "missing", "function": 4, "address": 2000, "type": "uint16"} ],
       "status": {"power": "power_kw", "production_above": 4.5}, "energy": {"point": "energy_kwh"} },
     { "id": "meter-2", "driver": "modbus", "connection": {"tcp": "127.0.0.1:$dead"}, "interval": "1s",
@@ -58,18 +59,23 @@ assert_eq 200 "$(get /api/devices -H "authorization: bearer   $MDC_HTTP_TOKEN")"
 # ---- /api/devices ----
 # norm: the volatile parts of a body (times, counters) replaced by T and N
 norm() {
-  sed -E 's/"(timestamp|next|from|to)": "[0-9T:.+-]{32}"/"\1": T/g;
+  sed -E 's/"(timestamp|next|from|to|last_success)": "[0-9T:.+-]{32}"/"\1": T/g;
     s/"(polls|poll_errors|missed_slots)": [0-9]+/"\1": N/g; s/"last_poll_seconds": [0-9.e-]+/"last_poll_seconds": N/g;
     s/"shift": '"$shift_now"'([,}])/"shift": S\1/g' "$@"
 }
 get /api/devices "${auth[@]}" >/dev/null
-assert_eq '{"timestamp": T, "devices": [{"id": "meter-1", "name": "Press", "machine_id": 7, "driver": "modbus", "state": "PRODUCTION", "status": 2, "reachable": true, "error": null, "timestamp": T, "program": null, "part_count": null, "shift": S, "shift_energy_kwh": 0.0, "values": {"voltage_l1": 230.1, "power_kw": 6.0, "energy_kwh": 1234.5, "missing": null, "energy_delta_kwh": 0.0, "shift": S, "shift_energy_kwh": 0.0}, "errors": {"missing": "unit 1 FC4 addr 2000 count 1: exception 02 illegal data address"}, "polls": N, "poll_errors": N, "missed_slots": N, "last_poll_seconds": N}, {"id": "meter-2", "name": "meter-2", "machine_id": null, "driver": "modbus", "state": "UNREACHABLE", "status": 0, "reachable": false, "error": "127.0.0.1:'"$dead"': connection refused", "timestamp": T, "program": null, "part_count": null, "shift": S, "shift_energy_kwh": null, "values": {"power_kw": null, "shift": S}, "errors": {}, "polls": N, "poll_errors": N, "missed_slots": N, "last_poll_seconds": N}]}' \
+# what the values mean (the catalog): beside the values, never inside them
+P_STATUS='"status": {"label": "Machine status", "unit": null, "decimals": 0, "quantity": "enum", "total": false, "enum": {"0": "OFF", "1": "ON", "2": "PRODUCTION"}}'
+P_SHIFT='"shift": {"label": "Shift", "unit": null, "decimals": 0, "quantity": null, "total": false}'
+P1='{'"$P_STATUS"', "voltage_l1": {"label": null, "unit": "V", "decimals": null, "quantity": "voltage", "total": false}, "power_kw": {"label": "Active power", "unit": "kW", "decimals": 3, "quantity": "power", "total": false}, "energy_kwh": {"label": null, "unit": "kWh", "decimals": 4, "quantity": "energy", "total": true}, "missing": {"label": null, "unit": null, "decimals": null, "quantity": null, "total": false}, "energy_delta_kwh": {"label": "Energy since the last sample", "unit": "kWh", "decimals": null, "quantity": "energy", "total": false}, '"$P_SHIFT"', "shift_energy_kwh": {"label": "Energy this shift", "unit": "kWh", "decimals": 3, "quantity": "energy", "total": false}}'
+P2='{'"$P_STATUS"', "power_kw": {"label": null, "unit": null, "decimals": null, "quantity": null, "total": false}, '"$P_SHIFT"'}'
+assert_eq '{"timestamp": T, "devices": [{"id": "meter-1", "name": "Press", "machine_id": 7, "driver": "modbus", "power_point": "power_kw", "points": '"$P1"', "state": "PRODUCTION", "status": 2, "reachable": true, "error": null, "timestamp": T, "program": null, "part_count": null, "shift": S, "shift_energy_kwh": 0.0, "values": {"voltage_l1": 230.1, "power_kw": 6.0, "energy_kwh": 1234.5, "missing": null, "energy_delta_kwh": 0.0, "shift": S, "shift_energy_kwh": 0.0}, "errors": {"missing": "unit 1 FC4 addr 2000 count 1: exception 02 illegal data address"}, "last_success": T, "polls": N, "poll_errors": N, "missed_slots": N, "last_poll_seconds": N}, {"id": "meter-2", "name": "meter-2", "machine_id": null, "driver": "modbus", "power_point": null, "points": '"$P2"', "state": "UNREACHABLE", "status": 0, "reachable": false, "error": "127.0.0.1:'"$dead"': connection refused", "timestamp": T, "program": null, "part_count": null, "shift": S, "shift_energy_kwh": null, "values": {"power_kw": null, "shift": S}, "errors": {}, "last_success": null, "polls": N, "poll_errors": N, "missed_slots": N, "last_poll_seconds": N}], "total": 2, "offset": 0}' \
   "$(norm body)" "/api/devices, exactly"
 jq -e '.devices[0].polls >= 1 and .devices[0].poll_errors == 0 and .devices[0].last_poll_seconds > 0 and .devices[1].poll_errors >= 1 and .devices[1].polls == .devices[1].poll_errors' body >/dev/null ||
   fail "counters: $(jq -c '.devices[] | {polls, poll_errors, last_poll_seconds}' body)"
 pass "/api/devices: counters (a refused connection counts as a failed poll)"
 assert_eq 200 "$(get /api/devices/meter-1 "${auth[@]}")" "/api/devices/meter-1"
-assert_eq '{"id": "meter-1", "name": "Press", "machine_id": 7, "driver": "modbus", "state": "PRODUCTION", "status": 2, "reachable": true, "error": null, "timestamp": T, "program": null, "part_count": null, "shift": S, "shift_energy_kwh": 0.0, "values": {"voltage_l1": 230.1, "power_kw": 6.0, "energy_kwh": 1234.5, "missing": null, "energy_delta_kwh": 0.0, "shift": S, "shift_energy_kwh": 0.0}, "errors": {"missing": "unit 1 FC4 addr 2000 count 1: exception 02 illegal data address"}, "polls": N, "poll_errors": N, "missed_slots": N, "last_poll_seconds": N}' \
+assert_eq '{"id": "meter-1", "name": "Press", "machine_id": 7, "driver": "modbus", "power_point": "power_kw", "points": '"$P1"', "state": "PRODUCTION", "status": 2, "reachable": true, "error": null, "timestamp": T, "program": null, "part_count": null, "shift": S, "shift_energy_kwh": 0.0, "values": {"voltage_l1": 230.1, "power_kw": 6.0, "energy_kwh": 1234.5, "missing": null, "energy_delta_kwh": 0.0, "shift": S, "shift_energy_kwh": 0.0}, "errors": {"missing": "unit 1 FC4 addr 2000 count 1: exception 02 illegal data address"}, "last_success": T, "polls": N, "poll_errors": N, "missed_slots": N, "last_poll_seconds": N}' \
   "$(norm body)" "/api/devices/meter-1, exactly"
 
 # ---- /healthz ----
@@ -123,25 +129,78 @@ assert_eq '{"device": "meter-2", "from": "2023-11-14T22:13:20.000000+00:00", "to
 curl -s -N --max-time 3 "${auth[@]}" "$base/api/events" > events.txt || true
 assert_eq "retry: 2000" "$(head -1 events.txt)" "events: the stream starts with retry"
 grep -q '^event: record$' events.txt || fail "events: record events"
-grep '^data: ' events.txt | head -1 | sed 's/^data: //' | jq -e '.device' >/dev/null || fail "events: JSON data"
+grep -A1 '^event: record$' events.txt | grep '^data: ' | head -1 | sed 's/^data: //' | jq -e '.device' >/dev/null || fail "events: JSON data"
+assert_eq 'event: catalog' "$(sed -n 3p events.txt)" "events: the catalog follows retry"
+assert_eq 'data: {"devices": [{"id": "meter-1", "points": '"$P1"'}, {"id": "meter-2", "points": '"$P2"'}]}' \
+  "$(sed -n 4p events.txt)" "events: the catalog, exactly"
 [ "$(grep -c '^id: [0-9]*$' events.txt)" -ge 2 ] || fail "events: ids"
 pass "events: $(grep -c '^data: ' events.txt) records in 3 s"
 curl -s -N --max-time 3 "$base/api/events?device=meter-2&access_token=$MDC_HTTP_TOKEN" > ev2.txt || true
 [ "$(grep -c '^data: ' ev2.txt)" -ge 1 ] || fail "events for meter-2"
-assert_eq 0 "$(grep '^data: ' ev2.txt | grep -vc '"device": "meter-2"' || true)" "events ?device= filters"
+assert_eq 0 "$(grep '^data: ' ev2.txt | sed 1d | grep -vc '"device": "meter-2"' || true)" "events ?device= filters"
+assert_eq 'data: {"devices": [{"id": "meter-2", "points": '"$P2"'}]}' "$(sed -n 4p ev2.txt)" "events ?device=: that device's catalog"
+curl -s -N --max-time 2 "${auth[@]}" "$base/api/events?catalog=false" > ev3.txt || true
+[ "$(grep -c '^event: catalog' ev3.txt)" = 0 ] && grep -q '^event: record$' ev3.txt || fail "events ?catalog=false: $(head -5 ev3.txt)"
+pass "events ?catalog=false: records without the catalog"
+
+# ---- the dashboard's endpoints ----
+assert_eq 200 "$(get /api/plant "${auth[@]}")" "/api/plant"
+jq -e --argjson s "$shift_now" '.devices == 2 and .states.PRODUCTION == 1 and .states.UNREACHABLE == 1 and
+  .power_kw == 6.0 and .power_devices == 1 and .timezone == "Asia/Kolkata" and .shift.id == $s and
+  .shift.end > .shift.start and .previous_shift.end == .shift.start and .energy_shift_kwh == 0.0 and
+  .energy_today_kwh == 0.0 and .parts_shift == null and .day_start <= .shift.start' body >/dev/null ||
+  fail "plant totals: $(cat body)"
+pass "plant totals: states, power, shift and energy"
+assert_eq 200 "$(get '/api/devices?offset=1&limit=1' "${auth[@]}")" "a page of devices"
+assert_eq '2 1 meter-2' "$(jq -r '"\(.total) \(.offset) \([.devices[].id] | join(","))"' body)" "offset 1, limit 1: meter-2 of 2"
+get '/api/devices?q=PRESS' "${auth[@]}" >/dev/null
+assert_eq '1 meter-1' "$(jq -r '"\(.total) \([.devices[].id] | join(","))"' body)" "q matches the name in any case"
+get '/api/devices?state=UNREACHABLE' "${auth[@]}" >/dev/null
+assert_eq '1 meter-2' "$(jq -r '"\(.total) \([.devices[].id] | join(","))"' body)" "state filter"
+assert_eq 200 "$(get '/api/devices/meter-1/series?point=power_kw&step=5m' "${auth[@]}")" "series"
+jq -e '.point == "power_kw" and .step_seconds == 300 and (.buckets | length) >= 1 and
+  all(.buckets[]; .avg == 6.0 and .min == 6.0 and .max == 6.0 and .n >= 1)' body >/dev/null || fail "series: $(cat body)"
+pass "series: 5-minute buckets of power_kw from the store"
+get '/api/devices/meter-1/series?point=nothing' "${auth[@]}" >/dev/null
+assert_eq '[]' "$(jq -c .buckets body)" "series of an unknown value: no buckets"
+assert_eq 200 "$(get /api/devices/meter-2/timeline "${auth[@]}")" "timeline"
+jq -e '(.segments | length) == 2 and .segments[0].state == "UNKNOWN" and .segments[1].state == "UNREACHABLE" and
+  .segments[0].to == .segments[1].from and .seconds.UNREACHABLE >= 0 and .seconds.PRODUCTION == 0' body >/dev/null ||
+  fail "timeline: $(cat body)"
+pass "timeline: no data, then unreachable"
+
+# ---- sessions: the page and its files need no token; the token buys a cookie ----
+for a in / /dashboard.js /dashboard.css /favicon.svg; do
+  assert_eq 200 "$(get "$a")" "GET $a without the token"
+done
+curl -s -D hdr -o body "${auth[@]}" "$base/api/session"
+cookie=$(sed -n 's/^Set-Cookie: \(mdc_session=[0-9a-f]\{64\}\); Path=\/; Max-Age=43200; HttpOnly; SameSite=Strict\r$/\1/ip' hdr)
+[ -n "$cookie" ] || fail "session cookie: $(grep -i set-cookie hdr)"
+assert_eq '{"session": true, "expires_in": 43200}' "$(cat body)" "a session for the token"
+assert_eq 200 "$(get /api/devices -H "Cookie: theme=dark; $cookie")" "the cookie opens the API"
+assert_eq 200 "$(curl -s -N -o /dev/null -w '%{http_code}' --max-time 1 -H "Cookie: $cookie" "$base/api/events" || true)" "the cookie opens the event stream"
+assert_eq 401 "$(get /api/devices -H "Cookie: mdc_session=$(printf '0%.0s' $(seq 64))")" "a made-up session: 401"
+assert_eq 401 "$(get /api/session)" "no session without the token"
 
 # ---- bad requests: status and message ----
 check() { # CODE PATH EXPECTED_BODY [CURL_ARGS]
   local code=$1 path=$2 want=$3; shift 3
   assert_eq "$code $want" "$(get "$path" "${auth[@]}" "$@") $(cat body)" "$code for ${path:0:70}"
 }
-nope='{"error": "no such endpoint; try /, /healthz, /metrics, /api/devices, /api/devices/{id}, /api/devices/{id}/history, /api/devices/{id}/shifts, /api/events"}'
+nope='{"error": "no such endpoint; try /, /healthz, /metrics, /api/devices, /api/devices/{id}, /api/devices/{id}/history, /api/devices/{id}/shifts, /api/devices/{id}/series, /api/devices/{id}/timeline, /api/plant, /api/events"}'
 check 404 /nope "$nope"
 check 404 /api "$nope"
 check 404 /api/devices/nope '{"error": "no such device \"nope\""}'
 check 404 /api/devices/nope/history '{"error": "no such device \"nope\""}'
 check 404 '/api/devices/%3Cb%3E' '{"error": "no such device \"<b>\""}'
-check 404 /api/devices/meter-1/x '{"error": "no such endpoint; device endpoints: /api/devices/{id}, /api/devices/{id}/history, /api/devices/{id}/shifts"}'
+check 404 /api/devices/meter-1/x '{"error": "no such endpoint; device endpoints: /api/devices/{id}, /api/devices/{id}/history, /api/devices/{id}/shifts, /api/devices/{id}/series, /api/devices/{id}/timeline"}'
+check 400 '/api/devices/meter-1/series' '{"error": "point: required (the name of a numeric value, e.g. power_kw)"}'
+check 400 '/api/devices/meter-1/series?point=power_kw&step=0' '{"error": "step: expected seconds (60) or a duration (\"30s\", \"5m\", \"1h\") of at least 1 s, got \"0\""}'
+check 400 '/api/devices/meter-1/series?point=power_kw&from=2026-01-01&to=2026-01-03' '{"error": "from..to: a series spans at most 24 h"}'
+check 400 '/api/devices/meter-1/series?point=power_kw&from=2026-01-01&to=2026-01-02&step=1' '{"error": "step: at most 1440 buckets; use a step of at least 61 s"}'
+check 400 '/api/devices/meter-1/timeline?from=2026-01-01&to=2026-03-01' '{"error": "from..to: a timeline spans at most 31 days"}'
+check 400 '/api/devices?state=BUSY' '{"error": "state: expected PRODUCTION, ON, OFF, UNREACHABLE, PENDING or ONLINE, got \"BUSY\""}'
+check 400 '/api/devices?offset=-1' '{"error": "offset: expected a whole number from 0 to 1000000, got \"-1\""}'
 check 404 '//healthz' '{"error": "no such endpoint (empty path segment)"}'
 check 404 /nothing.js '{"error": "no such file"}'
 check 400 '/api/devices/a%zz' '{"error": "bad percent-escape or NUL byte in the path"}'

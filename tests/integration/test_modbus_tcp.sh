@@ -17,9 +17,10 @@ cat > mdc.json <<JSON
       {"name": "voltage_l1", "function": 4, "address": 0, "type": "float32"},
       {"name": "voltage_l2", "function": 4, "address": 2, "type": "float32"},
       {"name": "voltage_l3", "function": 4, "address": 4, "type": "float32"},
-      {"name": "power_kw", "function": 4, "address": 52, "type": "float32", "scale": 0.001, "decimals": 3},
+      {"name": "power_kw", "function": 4, "address": 52, "type": "float32", "scale": 0.001, "decimals": 3,
+       "unit": "kW", "label": "Active power"},
       {"name": "frequency", "function": 3, "address": 70, "type": "float32"},
-      {"name": "energy_kwh", "function": 4, "address": 342, "type": "float32", "decimals": 4},
+      {"name": "energy_kwh", "function": 4, "address": 342, "type": "float32", "decimals": 4, "unit": "kWh"},
       {"name": "running", "function": 1, "address": 0},
       {"name": "missing", "function": 4, "address": 2000, "type": "uint16"} ],
     "status": {"power": "power_kw", "production_above": 4.5, "on_when": {"point": "frequency", "above": 0}},
@@ -64,8 +65,13 @@ ctl "set energy_kwh 50.5" "set energy_kwh"
 assert_eq "0.5 0.75" "$(delta)" "counting resumes from the moved baseline"
 
 # mdc read: one poll printed; --raw shows every order
-"$MDC" read -c mdc.json meter-1 > read.txt || true
+"$MDC" read -c mdc.json meter-1 > read.txt 2> read.err || true
 grep -q '"voltage_l1": 230.1' read.txt || fail "mdc read prints the record"
+assert_eq 1 "$(wc -l < read.txt)" "mdc read: stdout is the record alone"
+grep -Eqx '  power_kw +[0-9]+\.[0-9]{3} kW +Active power' read.err || fail "mdc read: power with unit, decimals, label: $(cat read.err)"
+grep -Eqx '  energy_kwh +[0-9]+\.[0-9]{4} kWh' read.err || fail "mdc read: energy with its unit: $(cat read.err)"
+grep -Eqx '  voltage_l1 +230\.1' read.err || fail "mdc read: a value without unit: $(cat read.err)"
+pass "mdc read shows units, decimals and labels on stderr"
 "$MDC" read -c mdc.json meter-1 --raw > raw.txt || true
 grep -q "^voltage_l1: FC4 address 0, 2 register(s)" raw.txt || fail "raw header"
 grep -Eq "^float32 +ABCD +230.1$" raw.txt || fail "raw float32 ABCD interpretation"

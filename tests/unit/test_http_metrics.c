@@ -115,6 +115,13 @@ static const char expected[] =
     "# HELP mdc_http_event_clients Open /api/events streams.\n"
     "# TYPE mdc_http_event_clients gauge\n"
     "mdc_http_event_clients 2\n"
+    "# HELP mdc_http_connections Open HTTP connections.\n"
+    "# TYPE mdc_http_connections gauge\n"
+    "mdc_http_connections 5\n"
+    "# HELP mdc_http_header_timeouts_total HTTP connections closed for not sending a complete "
+    "request head in time.\n"
+    "# TYPE mdc_http_header_timeouts_total counter\n"
+    "mdc_http_header_timeouts_total 3\n"
     "# HELP mdc_config_reloads_total Configuration reloads (SIGHUP).\n"
     "# TYPE mdc_config_reloads_total counter\n"
     "mdc_config_reloads_total{result=\"success\"} 1\n"
@@ -172,6 +179,8 @@ static void test_render(void **state)
                      .has_spool = true,
                      .spool_records = 6,
                      .event_clients = 2,
+                     .http_connections = 5,
+                     .http_header_timeouts = 3,
                      .reloads_ok = 1,
                      .process = {.valid = true,
                                  .rss_bytes = 4194304,

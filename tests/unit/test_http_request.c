@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "core/clock.h"
 #include "http/request.h"
 
 #include <stdio.h>
@@ -61,6 +62,7 @@ static void test_bad_paths(void **state)
     (void)state;
     const char *nope = "no such endpoint; try /, /healthz, /metrics, /api/devices, "
                        "/api/devices/{id}, /api/devices/{id}/history, /api/devices/{id}/shifts, "
+                       "/api/devices/{id}/series, /api/devices/{id}/timeline, /api/plant, "
                        "/api/events";
     expect_error("/nope", 404, nope);
     expect_error("/api", 404, nope);
@@ -77,7 +79,8 @@ static void test_bad_paths(void **state)
     expect_error("/api/devices/<script>", 404, "no such device \"<script>\"");
     expect_error("/api/devices/x/history/more", 404,
                  "no such endpoint; device endpoints: /api/devices/{id}, "
-                 "/api/devices/{id}/history, /api/devices/{id}/shifts");
+                 "/api/devices/{id}/history, /api/devices/{id}/shifts, "
+                 "/api/devices/{id}/series, /api/devices/{id}/timeline");
     expect_error("healthz", 400, "the request target must start with '/'");
     expect_error("/Index.HTML", 404, nope);
     char longp[MDC_HTTP_TARGET_MAX + 10];
@@ -85,6 +88,54 @@ static void test_bad_paths(void **state)
     longp[0] = '/';
     longp[sizeof longp - 1] = '\0';
     expect_error(longp, 414, "request target longer than 4096 bytes");
+}
+
+/* The dashboard's routes and their parameters. */
+static void test_dashboard_routes(void **state)
+{
+    (void)state;
+    mdc_http_req r;
+    mdc_http_error e;
+    assert_int_equal(0, mdc_http_parse_target("/api/plant", &r, &e));
+    assert_int_equal(MDC_ROUTE_PLANT, r.route);
+    assert_int_equal(0, mdc_http_parse_target("/api/session", &r, &e));
+    assert_int_equal(MDC_ROUTE_SESSION, r.route);
+    assert_int_equal(0, mdc_http_parse_target("/api/devices?offset=48&limit=48&q=Press%20line"
+                                              "&state=UNREACHABLE",
+                                              &r, &e));
+    assert_int_equal(MDC_ROUTE_DEVICES, r.route);
+    assert_int_equal(48, r.offset);
+    assert_true(r.has_limit);
+    assert_int_equal(48, r.limit);
+    assert_string_equal("Press line", r.q);
+    assert_string_equal("UNREACHABLE", r.state);
+    assert_int_equal(0, mdc_http_parse_target("/api/devices/m/series?point=power%20kw&step=5m"
+                                              "&from=2026-11-22T06:00Z",
+                                              &r, &e));
+    assert_int_equal(MDC_ROUTE_SERIES, r.route);
+    assert_string_equal("power kw", r.point);
+    assert_int_equal(300 * MDC_US_PER_SEC, r.step_us);
+    assert_int_equal(0, mdc_http_parse_target("/api/devices/m/series?point=p&step=90", &r, &e));
+    assert_int_equal(90 * MDC_US_PER_SEC, r.step_us);
+    assert_int_equal(0, mdc_http_parse_target("/api/events?catalog=false", &r, &e));
+    assert_true(r.no_catalog);
+    assert_int_equal(0, mdc_http_parse_target("/api/events?catalog=1", &r, &e));
+    assert_false(r.no_catalog);
+    expect_error("/api/events?catalog=no", 400, "catalog: expected true or false, got \"no\"");
+    assert_int_equal(0, mdc_http_parse_target("/api/devices/m/timeline?from=1", &r, &e));
+    assert_int_equal(MDC_ROUTE_TIMELINE, r.route);
+    expect_error("/api/devices/m/series?point=p&step=2d", 400,
+                 "step: expected seconds (60) or a duration (\"30s\", \"5m\", \"1h\") of at "
+                 "least 1 s, got \"2d\"");
+    expect_error("/api/devices/m/series?point=p&step=25h", 400,
+                 "step: expected seconds (60) or a duration (\"30s\", \"5m\", \"1h\") of at "
+                 "least 1 s, got \"25h\"");
+    expect_error("/api/devices/m/series?point=%01", 400,
+                 "point: expected a value name of at most 128 printable characters, got \"?\"");
+    expect_error("/api/devices/m/timeline?point=p", 400,
+                 "unknown query parameter \"point\"; allowed here: from, to");
+    expect_error("/api/devices?limit=0", 400,
+                 "limit: expected a whole number from 1 to 10000, got \"0\"");
 }
 
 static void test_query(void **state)
@@ -203,9 +254,13 @@ static void test_pct_decode(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_routes), cmocka_unit_test(test_bad_paths),
-        cmocka_unit_test(test_query),  cmocka_unit_test(test_token_even_on_errors),
-        cmocka_unit_test(test_times),  cmocka_unit_test(test_pct_decode),
+        cmocka_unit_test(test_routes),
+        cmocka_unit_test(test_bad_paths),
+        cmocka_unit_test(test_dashboard_routes),
+        cmocka_unit_test(test_query),
+        cmocka_unit_test(test_token_even_on_errors),
+        cmocka_unit_test(test_times),
+        cmocka_unit_test(test_pct_decode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -135,7 +135,7 @@ static void test_rows(void **state)
         "2026-11-22T00:30:00+00:00|1|0.1|0\n");
     assert_rows("SELECT ts, count FROM part_events", "2026-11-22T00:29:00.000000+00:00|1\n");
     assert_rows("SELECT sink, epoch, last_seq FROM sink_state", "sqlite|77|4\n");
-    assert_rows("SELECT version FROM schema_migrations", "1\n");
+    assert_rows("SELECT version FROM schema_migrations", "1\n2\n");
 
     /* replay after a crash: records up to 4 are skipped, 5 is new */
     s->ops->close(s);
@@ -235,6 +235,30 @@ static void test_retention(void **state)
     mdc_sink_destroy(s);
 }
 
+/* OFF -> unreachable (OFF with an error) -> OFF: each change of reachability is a row too. */
+static void test_reachability_rows(void **state)
+{
+    (void)state;
+    mdc_sink *s = mdc_sink_store_new(dbpath, NULL);
+    mdc_err err;
+    assert_int_equal(s->ops->open(s, &err), 0);
+    const int64_t m = 60 * MDC_US_PER_SEC;
+    mdc_record r[4];
+    rec(&r[0], 1, SH1, 0, 0.0, 0.0, 0, SH1);
+    rec(&r[1], 2, SH1 + m, 0, -1, 0.0, 0, SH1);
+    rec(&r[2], 3, SH1 + 2 * m, 0, -1, 0.0, 0, SH1);
+    rec(&r[3], 4, SH1 + 3 * m, 0, 0.0, 0.0, 0, SH1);
+    write_batch(s, r, 4);
+    assert_rows("SELECT ts, status, previous, error FROM status_history ORDER BY ts",
+                "2026-11-22T00:30:00.000000+00:00|0|NULL|NULL\n"
+                "2026-11-22T00:31:00.000000+00:00|0|0|timeout after 500 ms\n"
+                "2026-11-22T00:33:00.000000+00:00|0|0|NULL\n");
+    for (int i = 0; i < 4; i++)
+        mdc_record_free(&r[i]);
+    s->ops->close(s);
+    mdc_sink_destroy(s);
+}
+
 static void test_unwritable(void **state)
 {
     (void)state;
@@ -253,6 +277,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_record, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reachability_rows, setup, teardown),
         cmocka_unit_test(test_unwritable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -304,6 +304,36 @@ static int brt_inspect(void *bp, const void *p, int argc, char **argv, strbuf *o
     return 0;
 }
 
+/* The smart meter's values (ECHONET Lite low-voltage smart meter class, collect.c). */
+static bool brt_field_info(const void *p, const char *name, mdc_field_info *out)
+{
+    (void)p;
+    static const mdc_field_info infos[MDC_BRT_NFIELDS] = {
+        {.name = "cumulative_power_kwh", .unit = "kWh", .label = "Energy (meter)", .decimals = -1},
+        {.name = "instant_power_w", .unit = "W", .label = "Power", .decimals = 0},
+        {.name = "current_a", .unit = "A", .label = "Current", .decimals = 1},
+        {.name = "current_r_a", .unit = "A", .label = "Current R", .decimals = 1},
+        {.name = "current_t_a", .unit = "A", .label = "Current T", .decimals = 1},
+        {.name = "historical_timestamp", .label = "Last 30-minute reading at", .decimals = -1},
+        {.name = "historical_cumulative_power_kwh",
+         .unit = "kWh",
+         .label = "Energy at the last 30-minute reading",
+         .decimals = -1},
+        {.name = "recent_30min_timestamp", .label = "Last 30 minutes until", .decimals = -1},
+        {.name = "recent_30min_consumption_kwh",
+         .unit = "kWh",
+         .label = "Energy in the last 30 minutes",
+         .decimals = -1,
+         .quantity = "energy"}, /* a difference, not a total */
+    };
+    for (size_t i = 0; i < MDC_BRT_NFIELDS; i++)
+        if (strcmp(infos[i].name, name) == 0) {
+            *out = infos[i];
+            return true;
+        }
+    return false;
+}
+
 const mdc_driver mdc_broute_driver = {
     .name = "broute",
     .parse = brt_parse,
@@ -317,4 +347,5 @@ const mdc_driver mdc_broute_driver = {
     .bus_broken = brt_bus_broken,
     .poll = brt_poll,
     .inspect = brt_inspect,
+    .field_info = brt_field_info,
 };

@@ -6,6 +6,8 @@
 #include "lsv2_driver.h"
 #include "session.h"
 
+#include "core/catalog.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -14,6 +16,7 @@ typedef struct lsv2_operand {
     const char *name; /* field name (NULL for the part signal); owned by the document */
     lsv2_mem mem;
     uint32_t number;
+    mdc_field_info info; /* unit, label, decimals, enum of a "plc" entry (core/catalog.h) */
 } lsv2_operand;
 
 typedef struct lsv2_cfg {
@@ -37,6 +40,10 @@ typedef struct lsv2_bus {
 
 /* "M4170", "D10368" */
 void lsv2_operand_format(const lsv2_operand *op, char *buf, size_t n);
+
+/* The driver's field_info hook (field_info.c): names of op_mode and prog_status, units of the
+ * overrides, the display keys of "plc" entries. */
+bool lsv2_drv_field_info(const void *cfg, const char *name, mdc_field_info *out);
 
 int lsv2_drv_inspect(void *bus, const void *cfg, int argc, char **argv, strbuf *out, mdc_err *err);
 

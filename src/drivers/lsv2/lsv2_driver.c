@@ -70,7 +70,7 @@ static bool reserved_name(const char *name)
 
 static int parse_plc_entry(const mdc_cfgnode *p, lsv2_cfg *c, size_t i, mdc_err *err)
 {
-    static const char *const keys[] = {"name", "memory", "address", NULL};
+    static const char *const keys[] = {"name", "memory", "address", MDC_FIELD_INFO_KEYS, NULL};
     lsv2_operand *op = &c->plc[i];
     if (cfg_check_keys(p, keys, err) < 0 || cfg_required_string(p, "name", &op->name, err) < 0)
         return -1;
@@ -81,7 +81,9 @@ static int parse_plc_entry(const mdc_cfgnode *p, lsv2_cfg *c, size_t i, mdc_err 
     for (size_t j = 0; j < i; j++)
         if (strcmp(c->plc[j].name, op->name) == 0)
             return cfg_error(p, "name", err, "duplicate name \"%s\"", op->name);
-    return parse_operand(p, op, err);
+    if (parse_operand(p, op, err) < 0) return -1;
+    op->info = mdc_field_info_none(op->name);
+    return mdc_field_info_parse(p, &op->info, err); /* last: nothing to free on failure */
 }
 
 static int parse_plc(const mdc_cfgnode *dev, lsv2_cfg *c, mdc_err *err)
@@ -152,6 +154,8 @@ static void drv_free_config(void *p)
 {
     lsv2_cfg *c = p;
     if (!c) return;
+    for (size_t i = 0; i < c->nplc; i++)
+        mdc_field_info_release(&c->plc[i].info);
     free(c->plc);
     free(c->fields);
     free(c);
@@ -437,4 +441,5 @@ const mdc_driver mdc_lsv2_driver = {
     .poll = drv_poll,
     .inspect = lsv2_drv_inspect,
     .part_signal_field = drv_part_signal_field,
+    .field_info = lsv2_drv_field_info,
 };

@@ -14,6 +14,7 @@
 typedef struct mb_point {
     const char *name;
     const char *unit;
+    mdc_field_info info; /* unit, label, decimals, enum for the catalog */
     mdc_mb_format fmt;
     mdc_mb_span span;
 } mb_point;
@@ -112,6 +113,8 @@ static const char *const point_keys[] = {"name",
                                          "type",
                                          "order",
                                          "unit",
+                                         "label",
+                                         "enum",
                                          "scale",
                                          "offset",
                                          "decimals",
@@ -167,7 +170,10 @@ static int parse_point(const mdc_cfgnode *p, int default_bpr, mb_point *pt, mdc_
         return cfg_error(p, "address", err, "the point does not fit in the address space");
     pt->span = (mdc_mb_span){
         .name = pt->name, .function = (int)fc, .address = (uint16_t)addr, .count = (uint16_t)nregs};
-    return 0;
+    pt->info = mdc_field_info_none(pt->name);
+    pt->info.unit = pt->unit;
+    pt->info.decimals = (int)decimals;
+    return mdc_field_info_parse(p, &pt->info, err); /* last: nothing to free on failure */
 }
 
 static int parse_points(const mdc_cfgnode *dev, mb_cfg *c, int default_bpr, mdc_err *err)
@@ -186,8 +192,10 @@ static int parse_points(const mdc_cfgnode *dev, mb_cfg *c, int default_bpr, mdc_
             parse_point(&p, default_bpr, &c->points[i], err) < 0)
             return -1;
         for (size_t j = 0; j < i; j++)
-            if (strcmp(c->points[j].name, c->points[i].name) == 0)
+            if (strcmp(c->points[j].name, c->points[i].name) == 0) {
+                mdc_field_info_release(&c->points[i].info);
                 return cfg_error(&p, "name", err, "duplicate point name \"%s\"", c->points[i].name);
+            }
         c->spans[i] = c->points[i].span;
         c->fields[i] = c->points[i].name;
     }
@@ -199,6 +207,8 @@ static void mb_free_config(void *p)
     mb_cfg *c = p;
     if (!c) return;
     mdc_mb_plan_free(&c->plan);
+    for (size_t i = 0; i < c->npoints; i++)
+        mdc_field_info_release(&c->points[i].info);
     free(c->points);
     free(c->spans);
     free(c->fields);
@@ -421,6 +431,18 @@ static int mb_inspect(void *bp, const void *p, int argc, char **argv, strbuf *ou
     return 0;
 }
 
+static bool mb_field_info(const void *p, const char *name, mdc_field_info *out)
+{
+    const mb_cfg *c = p;
+    for (size_t i = 0; i < c->npoints; i++)
+        if (strcmp(c->points[i].name, name) == 0) {
+            *out = c->points[i].info;
+            if (out->decimals < 0 && c->points[i].fmt.type == MDC_MB_BOOL) out->decimals = 0;
+            return true;
+        }
+    return false;
+}
+
 const mdc_driver mdc_modbus_driver = {
     .name = "modbus",
     .parse = mb_parse,
@@ -434,4 +456,5 @@ const mdc_driver mdc_modbus_driver = {
     .bus_broken = mb_bus_broken,
     .poll = mb_poll,
     .inspect = mb_inspect,
+    .field_info = mb_field_info,
 };

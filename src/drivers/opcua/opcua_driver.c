@@ -41,6 +41,7 @@ static void free_config(void *p)
         ua_nodeid_clear(&c->nodes[i].id);
         free(c->nodes[i].ns_uri);
         free(c->nodes[i].name);
+        mdc_field_info_release(&c->nodes[i].info);
     }
     for (size_t i = 0; c->owned_fields && c->owned_fields[i]; i++)
         free(c->owned_fields[i]);
@@ -76,16 +77,28 @@ static int parse_security(const mdc_cfgnode *dev, opcua_cfg *c, mdc_err *err)
     return 0;
 }
 
+/* "name": "ns=2;s=..." or "name": {"node": "ns=2;s=...", "unit": "kW", "label": ...}. */
 static int parse_node(const mdc_cfgnode *nodes, const char *name, opcua_node *n, mdc_err *err)
 {
+    static const char *const keys[] = {"node", MDC_FIELD_INFO_KEYS, NULL};
     mdc_err e;
     n->name = xstrdup(name);
-    if (cfg_required_string(nodes, name, &n->text, err) < 0) return -1;
+    n->info = mdc_field_info_none(n->name);
     if (name[0] == '_' || !name[0])
         return cfg_error(nodes, name, err, "names starting with '_' are reserved");
+    mdc_cfgnode obj;
+    bool is_object = json_is_object(json_object_get(nodes->json, name));
+    if (is_object) {
+        if (cfg_object(nodes, name, &obj, &is_object, err) < 0 ||
+            cfg_check_keys(&obj, keys, err) < 0 ||
+            cfg_required_string(&obj, "node", &n->text, err) < 0)
+            return -1;
+    } else if (cfg_required_string(nodes, name, &n->text, err) < 0) {
+        return -1;
+    }
     if (ua_nodeid_parse(n->text, &n->id, &n->ns_uri, &e) < 0)
-        return cfg_error(nodes, name, err, "%s", e.msg);
-    return 0;
+        return cfg_error(is_object ? &obj : nodes, is_object ? "node" : name, err, "%s", e.msg);
+    return is_object ? mdc_field_info_parse(&obj, &n->info, err) : 0;
 }
 
 static int parse_nodes(const mdc_cfgnode *dev, opcua_cfg *c, mdc_err *err)
@@ -281,6 +294,17 @@ static void opcua_describe(const void *p, strbuf *out)
         sb_printf(out, "    node %-20s %s\n", c->nodes[i].name, c->nodes[i].text);
 }
 
+static bool opcua_field_info(const void *p, const char *name, mdc_field_info *out)
+{
+    const opcua_cfg *c = p;
+    for (size_t i = 0; i < c->nnodes; i++)
+        if (strcmp(c->nodes[i].name, name) == 0) {
+            *out = c->nodes[i].info;
+            return true;
+        }
+    return false;
+}
+
 const mdc_driver mdc_opcua_driver = {
     .name = "opcua",
     .parse = opcua_parse,
@@ -295,4 +319,5 @@ const mdc_driver mdc_opcua_driver = {
     .poll = opcua_poll,
     .inspect = opcua_inspect,
     .idle = opcua_idle,
+    .field_info = opcua_field_info,
 };

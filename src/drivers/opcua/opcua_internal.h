@@ -11,14 +11,16 @@
 #include "ua_transport.h"
 
 #include "core/backoff.h"
+#include "core/catalog.h"
 
 typedef enum { OPCUA_READ, OPCUA_SUBSCRIBE } opcua_mode;
 
 typedef struct opcua_node {
-    char *name;       /* owned */
-    const char *text; /* the node id as configured */
-    ua_nodeid id;     /* parsed; ns resolved from ns_uri once connected */
-    char *ns_uri;     /* "nsu=" form, else NULL */
+    char *name;          /* owned */
+    const char *text;    /* the node id as configured */
+    ua_nodeid id;        /* parsed; ns resolved from ns_uri once connected */
+    char *ns_uri;        /* "nsu=" form, else NULL */
+    mdc_field_info info; /* unit, label, decimals, enum when the node is an object */
 } opcua_node;
 
 typedef struct opcua_cfg {
