@@ -1,7 +1,8 @@
 /* runtime.h — assembles a configuration into running parts and runs them:
- *   devices (driver + derive rules) grouped into buses, one thread per bus, polling on each
- *   device's schedule; every record derived, then committed to the spool; one delivery thread
- *   per sink reading the spool in order.
+ *   devices (driver + derive rules) grouped into buses, one thread per bus — or, for buses a
+ *   driver runs event-driven (Modbus TCP by default), a few event threads for all of them —
+ *   polling on each device's schedule; every record derived, then committed to the spool; one
+ *   delivery thread per sink reading the spool in order.
  * The runtime is the only layer that knows every other layer; it also does the logging.
  */
 #ifndef MDC_RUNTIME_H
@@ -22,6 +23,7 @@
 
 typedef struct mdc_runtime mdc_runtime;
 typedef struct mdc_rt_bus mdc_rt_bus;
+typedef struct mdc_rt_mux mdc_rt_mux;
 
 /* Upper bounds (seconds) of the poll latency histogram buckets; one more bucket is +Inf. */
 #define MDC_RT_LATENCY_BUCKETS 12
@@ -50,6 +52,7 @@ typedef struct mdc_rt_device {
     /* records the spool could not take: the disk (or its reserve) was full, or another error */
     atomic_uint_fast64_t lost_disk_full, lost_spool_error;
     atomic_int_fast64_t last_loss_us; /* when a record was last lost (0: never) */
+    atomic_uint_fast64_t discarded; /* replies discarded: late, another unit, out of step */
     atomic_int_fast64_t last_latency_us;
     atomic_int status;
     /* poll latency histogram: polls per bucket (not cumulative; the last is +Inf), total us */
