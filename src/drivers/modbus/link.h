@@ -26,9 +26,11 @@ typedef enum { MDC_MB_TCP, MDC_MB_RTU, MDC_MB_ASCII } mdc_mb_kind;
 
 typedef struct mdc_mb_link_cfg {
     mdc_mb_kind kind;
-    char host[256];          /* TCP: name or address */
+    union {               /* one or the other: a fleet keeps thousands of these */
+        char host[256];   /* TCP: name or address */
+        char device[256]; /* RTU/ASCII: /dev/ttyUSB0 */
+    };
     int port;                /* TCP, default 502 */
-    char device[256];        /* RTU/ASCII: /dev/ttyUSB0 */
     int baud;                /* default 9600; must be a standard rate */
     char parity;             /* 'N' 'E' 'O' */
     int data_bits;           /* 5..8 (RTU 8, ASCII usually 7) */

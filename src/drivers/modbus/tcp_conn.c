@@ -30,12 +30,12 @@ struct mdc_mb_conn {
     int fd;
     int state;
     int64_t connect_deadline;
-    txn_queue normal, low;                        /* waiting to be sent */
-    mdc_mb_txn *out[MDC_MB_CONN_MAX_OUTSTANDING]; /* on the wire */
+    txn_queue normal, low; /* waiting to be sent */
+    mdc_mb_txn **out;      /* on the wire: max_out slots (a fleet keeps thousands of connections) */
     int nout;
     uint16_t next_tid;
-    uint8_t wbuf[MDC_MB_CONN_MAX_OUTSTANDING * MDC_MB_MBAP_REQUEST];
-    size_t wlen, woff;
+    uint8_t *wbuf; /* requests not yet written: room for two windows */
+    size_t wlen, woff, wcap;
     mdc_mb_mbap_rx rx;
     int64_t last_rx_us;
     uint64_t discarded;
@@ -60,6 +60,9 @@ int mdc_mb_conn_new(const char *host, int port, int max_outstanding, mdc_mb_conn
     c->max_out = max_outstanding;
     c->fd = -1;
     c->next_tid = 1;
+    c->out = xcalloc((size_t)max_outstanding, sizeof *c->out);
+    c->wcap = 2 * (size_t)max_outstanding * MDC_MB_MBAP_REQUEST;
+    c->wbuf = xcalloc(c->wcap, 1);
     mdc_mb_mbap_rx_reset(&c->rx);
     *out = c;
     return 0;
@@ -70,6 +73,8 @@ void mdc_mb_conn_free(mdc_mb_conn *c)
     if (!c) return;
     if (c->fd >= 0) close(c->fd);
     free(c->host);
+    free(c->out);
+    free(c->wbuf);
     free(c);
 }
 
@@ -181,7 +186,7 @@ static void fail_all(mdc_mb_conn *c, int rc, const mdc_err *why)
     mdc_mb_mbap_rx_reset(&c->rx);
     mdc_mb_txn *done[MDC_MB_CONN_MAX_OUTSTANDING];
     int n = c->nout;
-    memcpy(done, c->out, sizeof done);
+    memcpy(done, c->out, (size_t)n * sizeof *done);
     c->nout = 0;
     txn_queue normal = {0}, low = {0};
     if (rc == MDC_MB_TXN_NO_CONN) {
@@ -313,7 +318,7 @@ static bool write_room(mdc_mb_conn *c)
         c->wlen -= c->woff;
         c->woff = 0;
     }
-    return c->wlen + MDC_MB_MBAP_REQUEST <= sizeof c->wbuf;
+    return c->wlen + MDC_MB_MBAP_REQUEST <= c->wcap;
 }
 
 /* Moves waiting transactions onto the wire buffer while the window allows. */
