@@ -62,7 +62,7 @@ static void device_ok(mdc_rt_device *d)
                  d->failures == 1 ? "" : "s");
     d->failures = 0;
     d->retry_at_us = 0;
-    d->last_error[0] = '\0';
+    mdc_rt_err_keep(&d->last_error, NULL);
 }
 
 static void poll_done(void *ctx, int rc, const mdc_err *err)
@@ -136,7 +136,7 @@ void mdc_rt_mux_start_poll(mdc_rt_mux *m, mux_dev *md, int64_t now)
         return;
     }
     if (d->failures && (now < d->retry_at_us || !probe_fits(md, now))) { /* backing off */
-        mdc_rt_fill_unreachable(d, rec, d->last_error);
+        mdc_rt_fill_unreachable(d, rec, mdc_rt_err_text(d->last_error));
         complete(m, md, rec);
         return;
     }

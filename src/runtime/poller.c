@@ -28,7 +28,7 @@ static bool bus_ready(mdc_rt_bus *bus, mdc_rt_device *d, int64_t now, char *why,
 {
     if (bus->handle) return true;
     if (now < bus->retry_at_us) {
-        snprintf(why, n, "%s", bus->last_error);
+        snprintf(why, n, "%s", mdc_rt_err_text(bus->last_error));
         return false;
     }
     mdc_err err = {0};
@@ -44,10 +44,9 @@ static bool bus_ready(mdc_rt_bus *bus, mdc_rt_device *d, int64_t now, char *why,
     atomic_fetch_add(&d->poll_errors, 1);
     bus->failures++;
     bus->retry_at_us = now + mdc_rt_retry_delay(bus->failures, mdc_rt_seed(bus, now), RETRY_CAP_US);
-    if (strcmp(bus->last_error, err.msg) != 0)
+    if (mdc_rt_err_keep(&bus->last_error, err.msg))
         LOG_WARN(bus->key ? bus->key : bus->devs[0]->cfg->id, "%s (retrying with backoff)",
                  err.msg);
-    snprintf(bus->last_error, sizeof bus->last_error, "%s", err.msg);
     snprintf(why, n, "%s", err.msg);
     return false;
 }
@@ -76,7 +75,7 @@ static int poll_io(mdc_rt_bus *bus, mdc_rt_device *d, mdc_record *rec, int64_t n
                  d->failures == 1 ? "" : "s");
     d->failures = 0;
     d->retry_at_us = 0;
-    d->last_error[0] = '\0';
+    mdc_rt_err_keep(&d->last_error, NULL);
     return 0;
 }
 
@@ -93,7 +92,7 @@ void mdc_rt_poll_device(mdc_rt_bus *bus, mdc_rt_device *d, mdc_record *rec, bool
         return;
     }
     if (d->failures) { /* failing: only probes touch the bus */
-        mdc_rt_fill_unreachable(d, rec, d->last_error);
+        mdc_rt_fill_unreachable(d, rec, mdc_rt_err_text(d->last_error));
         return;
     }
     mdc_err err = {0};

@@ -10,6 +10,20 @@
 #include <stdio.h>
 #include <string.h>
 
+bool mdc_rt_err_keep(char **slot, const char *msg)
+{
+    if (!*slot && !msg) return false;
+    if (*slot && msg && strcmp(*slot, msg) == 0) return false;
+    free(*slot);
+    *slot = msg ? xstrdup(msg) : NULL;
+    return true;
+}
+
+const char *mdc_rt_err_text(const char *slot)
+{
+    return slot ? slot : "";
+}
+
 void mdc_rt_note_latency(mdc_rt_device *d, int64_t us)
 {
     size_t b = 0;
@@ -40,9 +54,8 @@ void mdc_rt_note_failure(mdc_rt_device *d, const mdc_err *err, int64_t now, bool
 {
     d->failures++;
     d->retry_at_us = now + mdc_rt_retry_delay(d->failures, mdc_rt_seed(d, now), cap);
-    if (log_changes && strcmp(d->last_error, err->msg) != 0)
+    if (mdc_rt_err_keep(&d->last_error, err->msg) && log_changes)
         LOG_WARN(d->cfg->id, "unreachable: %s (retrying with backoff)", err->msg);
-    snprintf(d->last_error, sizeof d->last_error, "%s", err->msg);
     atomic_fetch_add(&d->poll_errors, 1);
 }
 

@@ -14,6 +14,10 @@
 /* ... a gap of its last poll's duration plus this margin. */
 #define MDC_RT_PROBE_MARGIN_US (20 * 1000)
 
+/* A kept error message: *slot (owned, NULL for none) becomes a copy of msg (NULL: none).
+ * Returns whether it changed. mdc_rt_err_text gives "" for none. */
+bool mdc_rt_err_keep(char **slot, const char *msg);
+const char *mdc_rt_err_text(const char *slot);
 /* Adds a poll's duration to the device's latency histogram. */
 void mdc_rt_note_latency(mdc_rt_device *d, int64_t us);
 /* The capped, jittered delay before retry number `failures` (core/backoff.h). */

@@ -135,6 +135,7 @@ void mdc_runtime_free(mdc_runtime *rt)
         if (b->handle) b->driver->bus_close(b->handle);
         free(b->key);
         free(b->devs);
+        free(b->last_error);
         free(b);
     }
     free(rt->buses);
@@ -148,6 +149,7 @@ void mdc_runtime_free(mdc_runtime *rt)
             sb_free(&d->events);
             sb_free(&d->state);
             sb_free(&d->enc);
+            free(d->last_error);
             pthread_mutex_destroy(&d->live_mu);
         }
     }
