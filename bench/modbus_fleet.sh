@@ -4,6 +4,7 @@
 #   reference  a bare libmodbus loop doing the same polls per second (bench_modbus_fleet), CPU
 #   mdc        event engine, a file sink: CPU % of one core, peak RSS, records per second of the
 #              window (a missed slot is a missing record), point errors; ratio to the reference
+#   mdc        (up to 1,000 units) the blocking engine, a thread per unit, as before
 #   mdc        the same with the points inline in every device (peak RSS: config parsing)
 #   mdc        the default sqlite store: records spooled vs sample rows stored per second
 # then 10 devices: RSS and start-up time. The simulators run 5,000 ports each (a port with its
@@ -13,7 +14,7 @@ set -euo pipefail
 build=${1:-build}; secs=${2:-30}; shift 2 || true
 fleets=("$@"); [ ${#fleets[@]} -gt 0 ] || fleets=(1000 10000)
 mdc=$(realpath "$build/mdc"); sim=$(realpath "$build/mdc-sim"); ref=$(realpath "$build/bench/bench_modbus_fleet")
-tmp=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+tmp=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 cd "$tmp"
 hz=$(getconf CLK_TCK)
 per_sim=5000
@@ -45,11 +46,11 @@ stop_sims() { kill "${sims[@]}" 2>/dev/null || true; wait "${sims[@]}" 2>/dev/nu
 
 points() { for p in $(seq 0 9); do [ "$p" -gt 0 ] && printf ', '; printf '{"name": "p%d", "function": 4, "address": %d, "type": "float32"}' "$p" $(( p * 2 )); done; }
 
-config() { # UNITS SINK inline|file -> mdc.json
+config() { # UNITS SINK inline|file [ENGINE] -> mdc.json
   { printf '{"sinks": [%s], "devices": [\n' "$2"
     for (( i = 0; i < $1; i++ )); do
       [ "$i" -gt 0 ] && echo ','
-      printf '{"id": "u%d", "driver": "modbus", "connection": {"tcp": "%s:%d"}, "interval": "1s", "timeout": "500ms", ' "$i" "$host" $(( base + i ))
+      printf '{"id": "u%d", "driver": "modbus", "connection": {"tcp": "%s:%d"}, "interval": "1s", "timeout": "500ms", "tcp_engine": "%s", ' "$i" "$host" $(( base + i )) "${4:-event}"
       if [ "$3" = inline ]; then printf '"points": [%s]}' "$(points)"; else printf '"points_file": "points.json"}'; fi
     done
     echo ']}'; } > mdc.json
@@ -102,7 +103,14 @@ for units in "${fleets[@]}"; do
   measure "$units"
   read -r nsec rmin rmax missing perr <<<"$(per_second "$units")"
   [ -z "${KEEP:-}" ] || cp out.jsonl "out-$units.jsonl"
-  echo "  mdc (event engine, file sink): CPU ${cpu}% of one core (goal < $([ "$units" -ge 10000 ] && echo 50 || echo 25)), ratio to bare libmodbus $(awk -v a="$cpu" -v b="$refcpu" 'BEGIN {printf "%.2f", a / b}'); peak RSS ${hwm} MB (goal < $([ "$units" -ge 10000 ] && echo 96 || echo 32)); records per second over ${nsec} whole seconds: min ${rmin} max ${rmax} of ${units}, ${missing} missing (missed slots), point errors ${perr}; log lines with errors: $(grep -c "ERROR\|unreachable" mdc.err || true)"
+  echo "  mdc (event engine, file sink): CPU ${cpu}% of one core (goal < $([ "$units" -ge 10000 ] && echo 50 || echo 25)), ratio to bare libmodbus $(awk -v a="$cpu" -v b="$refcpu" 'BEGIN {if (b > 0) printf "%.2f", a / b; else printf "n/a (reference below the clock tick)"}'); peak RSS ${hwm} MB (goal < $([ "$units" -ge 10000 ] && echo 96 || echo 32)); records per second over ${nsec} whole seconds: min ${rmin} max ${rmax} of ${units}, ${missing} missing (missed slots), point errors ${perr}; log lines with errors: $(grep -c "ERROR\|unreachable" mdc.err || true)"
+
+  if [ "$units" -le 1000 ]; then
+    config "$units" '{"type": "file", "path": "out.jsonl"}' file blocking
+    measure "$units"
+    read -r nsec rmin rmax missing perr <<<"$(per_second "$units")"
+    echo "  mdc (blocking engine: a thread and a libmodbus connection per unit, file sink): CPU ${cpu}% of one core, peak RSS ${hwm} MB; ${missing} missing records"
+  fi
 
   config "$units" '{"type": "file", "path": "out.jsonl"}' inline
   secs_saved=$secs; secs=5; measure "$units"; secs=$secs_saved
