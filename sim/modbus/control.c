@@ -178,13 +178,31 @@ static int meter_command(msim *s, cmd *c, const char **why)
     return 0;
 }
 
+/* "late MS [EVERY]": every EVERY-th reply (default 1) comes MS later than the others. */
+static bool late_args(const cmd *c, msim *s)
+{
+    double ms, every = 1;
+    if (c->n < 2 || c->n > 3 || number(c->tok[1], &ms) < 0 || ms < 0 || ms > 3600000) return false;
+    if (c->n == 3 &&
+        (number(c->tok[2], &every) < 0 || every < 1 || every > 1000000 || every != floor(every)))
+        return false;
+    s->late_us = (int64_t)(ms * 1000.0);
+    s->late_every = (unsigned)every;
+    s->replies = 0;
+    return true;
+}
+
 static int global_command(msim *s, cmd *c, const char **why)
 {
     const char *verb = c->tok[0];
-    double v;
+    double v = 0;
     bool one = c->n == 2 && number(c->tok[1], &v) == 0;
     if (strcmp(verb, "slow") == 0 && one && v >= 0 && v <= 3600000) {
         s->slow_us = (int64_t)(v * 1000.0);
+    } else if (strcmp(verb, "late") == 0 && late_args(c, s)) {
+        /* set by late_args */
+    } else if (strcmp(verb, "cut") == 0 && one && v >= 0 && v <= 260 && v == floor(v)) {
+        s->cut_bytes = (size_t)v;
     } else if (strcmp(verb, "exception") == 0 && one && v >= 0 && v <= 255 && v == floor(v)) {
         s->exception = (int)v;
     } else if (strcmp(verb, "silence") == 0 && one && v >= 0 && v <= 86400) {
@@ -193,8 +211,8 @@ static int global_command(msim *s, cmd *c, const char **why)
         s->quit = true;
     } else if (strcmp(verb, "help") == 0 && c->n == 1) {
         msim_say("commands: [meter N] [unit U] state off|idle|production | cycle | set NAME "
-                 "VALUE | unset NAME|all | reset-energy | spike KWH | show; slow MS | exception "
-                 "CODE | silence SECONDS | quit");
+                 "VALUE | unset NAME|all | reset-energy | spike KWH | show; slow MS | late MS "
+                 "[EVERY] | cut BYTES | exception CODE | silence SECONDS | quit");
     } else {
         *why = "unknown command or bad arguments (try: help)";
         return -1;

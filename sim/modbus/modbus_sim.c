@@ -72,10 +72,11 @@ static void flush_due(runtime *rt)
     for (long i; (i = msim_outq_earliest(&s->outq)) >= 0 && s->outq.items[i].due_us <= now;) {
         msim_out *o = &s->outq.items[i];
         bool serial = rt->ser && o->fd == msim_serial_fd(rt->ser);
-        if (serial || msim_tcp_conn_alive(rt->tcp, o->fd, o->conn_gen)) {
-            ssize_t w = serial ? write(o->fd, o->data, o->len)
-                               : send(o->fd, o->data, o->len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (serial) {
+            ssize_t w = write(o->fd, o->data, o->len);
             (void)w;
+        } else if (msim_tcp_conn_alive(rt->tcp, o->fd, o->conn_gen)) {
+            msim_tcp_send(s, o->fd, o->data, o->len);
         }
         msim_outq_remove(&s->outq, (size_t)i);
     }

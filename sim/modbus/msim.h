@@ -181,6 +181,10 @@ typedef struct msim {
     /* faults */
     int exception; /* 0 = none */
     int64_t slow_us;
+    int64_t late_us; /* every late_every-th reply comes this much later (0 = never) */
+    unsigned late_every;
+    uint64_t replies; /* replies sent, for late_every */
+    size_t cut_bytes; /* TCP: send only this much of each reply, then close (0 = off) */
     int64_t silence_until_us;
     bool quit;
     msim_outq outq;
@@ -193,8 +197,8 @@ typedef struct msim {
  * short text for --verbose ("unit 1 FC4 addr 0 count 6 -> 12 bytes"). */
 size_t msim_serve(msim *s, int unit, const uint8_t *pdu, size_t n, uint8_t *reply, char *what,
                   size_t whatcap);
-/* Extra delay of every reply (slow MS). */
-int64_t msim_reply_delay(const msim *s);
+/* Extra delay of the reply about to be sent: slow MS, plus late MS on every late_every-th. */
+int64_t msim_reply_delay(msim *s);
 
 /* ---- control.c ---- */
 /* Executes one command line; prints "ok ..." or "error ..." on stdout. */
@@ -226,6 +230,8 @@ msim_tcp *msim_tcp_open(msim *s);
 /* Dispatch of an epoll event whose data.u64 is a TCP tag; returns false if not TCP's. */
 bool msim_tcp_event(msim *s, msim_tcp *t, uint64_t tag, uint32_t events);
 void msim_tcp_close(msim_tcp *t);
+/* Sends a reply (cut short and closed when `cut` is set). */
+void msim_tcp_send(const msim *s, int fd, const uint8_t *adu, size_t len);
 /* After a queued reply for a TCP connection is written or dropped. */
 bool msim_tcp_conn_alive(const msim_tcp *t, int fd, uint32_t gen);
 

@@ -112,7 +112,10 @@ size_t msim_serve(msim *s, int unit, const uint8_t *pdu, size_t n, uint8_t *repl
     return serve_read(s, unit, pdu, n, reply, what, whatcap);
 }
 
-int64_t msim_reply_delay(const msim *s)
+int64_t msim_reply_delay(msim *s)
 {
+    s->replies++;
+    if (s->late_us > 0 && s->late_every > 0 && s->replies % s->late_every == 0)
+        return s->slow_us + s->late_us;
     return s->slow_us;
 }

@@ -30,6 +30,8 @@ typedef struct conn {
 struct msim_tcp {
     int *lfd;
     int nl;
+    int *paused; /* listeners taken out of epoll while out of descriptors */
+    int npaused;
     conn **conns; /* by fd */
     size_t nconns;
     uint32_t gen;
@@ -40,11 +42,26 @@ static uint64_t tag(uint64_t kind, uint64_t v)
     return kind << 32 | v;
 }
 
+/* Every port with one client needs two descriptors: say so when the limit cannot allow it. */
+static void check_nofile(int ports)
+{
+    int need = ports * 2 + 16;
+    sim_raise_nofile(need);
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)need)
+        fprintf(stderr,
+                "mdc-sim modbus: --ports %d: a client on every port needs about %d open files, "
+                "but the limit is %llu (hard limit %llu); connections beyond it wait. Run "
+                "several simulators with fewer ports each.\n",
+                ports, need, (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max);
+}
+
 msim_tcp *msim_tcp_open(msim *s)
 {
-    sim_raise_nofile(s->o.ports * 2 + 64);
+    check_nofile(s->o.ports);
     msim_tcp *t = xcalloc(1, sizeof *t);
     t->lfd = xcalloc((size_t)s->o.ports, sizeof *t->lfd);
+    t->paused = xcalloc((size_t)s->o.ports, sizeof *t->paused);
     int first = 0;
     for (int i = 0; i < s->o.ports; i++) {
         int bound;
@@ -65,6 +82,17 @@ msim_tcp *msim_tcp_open(msim *s)
     return t;
 }
 
+/* A descriptor is free again: listeners paused for lack of one accept again. */
+static void resume_listeners(msim *s, msim_tcp *t)
+{
+    for (int i = 0; i < t->npaused; i++) {
+        int k = t->paused[i];
+        struct epoll_event ev = {.events = EPOLLIN, .data.u64 = tag(KIND_LISTEN, (uint64_t)k)};
+        epoll_ctl(s->epfd, EPOLL_CTL_ADD, t->lfd[k], &ev);
+    }
+    t->npaused = 0;
+}
+
 static void conn_close(msim *s, msim_tcp *t, conn *c)
 {
     epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
@@ -72,6 +100,7 @@ static void conn_close(msim *s, msim_tcp *t, conn *c)
     t->conns[c->fd] = NULL;
     close(c->fd);
     free(c);
+    resume_listeners(s, t);
 }
 
 void msim_tcp_close(msim_tcp *t)
@@ -87,6 +116,7 @@ void msim_tcp_close(msim_tcp *t)
     }
     free(t->conns);
     free(t->lfd);
+    free(t->paused);
     free(t);
 }
 
@@ -95,13 +125,23 @@ bool msim_tcp_conn_alive(const msim_tcp *t, int fd, uint32_t gen)
     return t && fd >= 0 && (size_t)fd < t->nconns && t->conns[fd] && t->conns[fd]->gen == gen;
 }
 
-static void accept_all(msim *s, msim_tcp *t, int lfd)
+/* Out of descriptors: the listener leaves epoll (it would wake us in a loop) until a
+ * connection closes. */
+static void pause_listener(msim *s, msim_tcp *t, int k)
+{
+    static bool said;
+    if (!said) fprintf(stderr, "mdc-sim modbus: accept: %s (waiting)\n", strerror(errno));
+    said = true;
+    epoll_ctl(s->epfd, EPOLL_CTL_DEL, t->lfd[k], NULL);
+    t->paused[t->npaused++] = k;
+}
+
+static void accept_all(msim *s, msim_tcp *t, int k)
 {
     for (;;) {
-        int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int fd = accept4(t->lfd[k], NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
-            if (errno == EMFILE || errno == ENFILE)
-                fprintf(stderr, "mdc-sim modbus: accept: %s\n", strerror(errno));
+            if (errno == EMFILE || errno == ENFILE) pause_listener(s, t, k);
             return;
         }
         int one = 1;
@@ -122,12 +162,19 @@ static void accept_all(msim *s, msim_tcp *t, int lfd)
     }
 }
 
+void msim_tcp_send(const msim *s, int fd, const uint8_t *adu, size_t len)
+{
+    bool cut = s->cut_bytes > 0 && s->cut_bytes < len;
+    ssize_t w = send(fd, adu, cut ? s->cut_bytes : len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)w;                          /* a client that does not read loses replies */
+    if (cut) shutdown(fd, SHUT_RDWR); /* the hang-up closes the connection */
+}
+
 static void send_reply(msim *s, conn *c, const uint8_t *adu, size_t len)
 {
     int64_t delay = msim_reply_delay(s);
     if (delay <= 0) {
-        ssize_t w = send(c->fd, adu, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-        (void)w; /* a client that does not read loses replies */
+        msim_tcp_send(s, c->fd, adu, len);
         return;
     }
     msim_out out = {.due_us = msim_now_us() + delay, .fd = c->fd, .conn_gen = c->gen, .len = len};
@@ -185,7 +232,7 @@ bool msim_tcp_event(msim *s, msim_tcp *t, uint64_t tg, uint32_t events)
     uint64_t kind = tg >> 32, v = tg & 0xFFFFFFFFULL;
     if (!t || (kind != KIND_LISTEN && kind != KIND_CONN)) return false;
     if (kind == KIND_LISTEN) {
-        accept_all(s, t, t->lfd[v]);
+        accept_all(s, t, (int)v);
         return true;
     }
     conn *c = v < t->nconns ? t->conns[v] : NULL;

@@ -13,8 +13,9 @@ const char *const mdc_device_common_keys[] = {"id",       "machine_id", "name", 
                                               "interval", "schedule",   "status", "parts",
                                               "energy",   "enabled",    NULL};
 
-static const char *const top_keys[] = {"timezone", "data_dir", "shifts",    "sinks",    "devices",
-                                       "spool",    "http",     "log_level", "instance", NULL};
+static const char *const top_keys[] = {"timezone", "data_dir", "shifts", "sinks",
+                                       "devices",  "spool",    "http",   "log_level",
+                                       "instance", "runtime",  NULL};
 
 static int parse_hhmm(const char *s, int *min)
 {

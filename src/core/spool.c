@@ -414,7 +414,7 @@ static void *writer_main(void *arg)
         pthread_mutex_lock(&sp->qmu);
         for (pending *p = batch; p; p = p->next) {
             p->rc = rc;
-            if (rc < 0) p->err = err;
+            if (rc < 0) *p->err = err;
             p->done = true;
         }
         pthread_cond_broadcast(&sp->donecv);
@@ -423,27 +423,98 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
+/* Queues the linked pendings first..last for the writer and waits until last is committed
+ * (the writer takes the whole queue at once, so first..last go in one transaction). */
+static void enqueue_and_wait(mdc_spool *sp, pending *first, pending *last)
+{
+    pthread_mutex_lock(&sp->qmu);
+    if (sp->qtail)
+        sp->qtail->next = first;
+    else
+        sp->qhead = first;
+    sp->qtail = last;
+    pthread_cond_signal(&sp->qcv);
+    while (!last->done)
+        pthread_cond_wait(&sp->donecv, &sp->qmu);
+    pthread_mutex_unlock(&sp->qmu);
+}
+
 int mdc_spool_append(mdc_spool *sp, mdc_record *rec, const char *state_key, const char *state,
                      strbuf *enc, int64_t *dropped, mdc_err *err)
 {
     strbuf local = STRBUF_INIT;
-    pending p = {.rec = rec, .enc = enc ? enc : &local, .key = state_key, .state = state};
+    mdc_err e = {0};
+    pending p = {
+        .rec = rec, .enc = enc ? enc : &local, .key = state_key, .state = state, .err = &e};
     sb_reset(p.enc);
     mdc_record_encode(rec, p.enc);
-    pthread_mutex_lock(&sp->qmu);
-    if (sp->qtail)
-        sp->qtail->next = &p;
-    else
-        sp->qhead = &p;
-    sp->qtail = &p;
-    pthread_cond_signal(&sp->qcv);
-    while (!p.done)
-        pthread_cond_wait(&sp->donecv, &sp->qmu);
-    pthread_mutex_unlock(&sp->qmu);
+    enqueue_and_wait(sp, &p, &p);
     sb_free(&local);
     if (dropped) *dropped = p.dropped;
-    if (p.rc < 0 && err) *err = p.err;
+    if (p.rc < 0 && err) *err = e;
     return p.rc;
+}
+
+struct mdc_spool_ticket {
+    pending *p;
+    size_t n;
+    mdc_err err;
+};
+
+mdc_spool_ticket *mdc_spool_append_start(mdc_spool *sp, mdc_spool_item *items, size_t n)
+{
+    mdc_spool_ticket *t = xcalloc(1, sizeof *t);
+    t->n = n;
+    if (n == 0) return t;
+    t->p = xcalloc(n, sizeof *t->p);
+    for (size_t i = 0; i < n; i++) {
+        t->p[i] = (pending){.rec = items[i].rec,
+                            .enc = items[i].enc,
+                            .key = items[i].state_key,
+                            .state = items[i].state,
+                            .err = &t->err,
+                            .next = i + 1 < n ? &t->p[i + 1] : NULL};
+        sb_reset(t->p[i].enc);
+        mdc_record_encode(t->p[i].rec, t->p[i].enc);
+    }
+    pthread_mutex_lock(&sp->qmu);
+    if (sp->qtail)
+        sp->qtail->next = &t->p[0];
+    else
+        sp->qhead = &t->p[0];
+    sp->qtail = &t->p[n - 1];
+    pthread_cond_signal(&sp->qcv);
+    pthread_mutex_unlock(&sp->qmu);
+    return t;
+}
+
+int mdc_spool_append_finish(mdc_spool *sp, mdc_spool_ticket *t, bool wait, int64_t *dropped,
+                            mdc_err *err)
+{
+    if (dropped) *dropped = 0;
+    int rc = 0;
+    if (t->n > 0) {
+        pending *last = &t->p[t->n - 1];
+        pthread_mutex_lock(&sp->qmu);
+        while (wait && !last->done)
+            pthread_cond_wait(&sp->donecv, &sp->qmu);
+        bool done = last->done;
+        pthread_mutex_unlock(&sp->qmu);
+        if (!done) return 1;
+        rc = last->rc;
+        for (size_t i = 0; dropped && i < t->n; i++)
+            *dropped += t->p[i].dropped;
+        if (rc < 0 && err) *err = t->err;
+    }
+    free(t->p);
+    free(t);
+    return rc;
+}
+
+int mdc_spool_append_batch(mdc_spool *sp, mdc_spool_item *items, size_t n, int64_t *dropped,
+                           mdc_err *err)
+{
+    return mdc_spool_append_finish(sp, mdc_spool_append_start(sp, items, n), true, dropped, err);
 }
 
 int mdc_spool_get_state(mdc_spool *sp, const char *key, strbuf *out, mdc_err *err)

@@ -50,6 +50,28 @@ void mdc_spool_close(mdc_spool *sp);
  * *dropped (may be NULL) receives how many old records were dropped to make room. */
 int mdc_spool_append(mdc_spool *sp, mdc_record *rec, const char *state_key, const char *state,
                      strbuf *enc, int64_t *dropped, mdc_err *err);
+/* One record of a batch append. enc is the caller's buffer for the encoded record (one per
+ * item: they are all held until the batch is committed). */
+typedef struct mdc_spool_item {
+    mdc_record *rec;               /* rec->seq is set when committed */
+    const char *state_key, *state; /* may be NULL */
+    strbuf *enc;
+} mdc_spool_item;
+
+/* Commits n records (each with its state, as mdc_spool_append) in order, in one transaction,
+ * with one wait for the caller: either all are durable on return (0), or none (-1). Thousands of
+ * polls a second cost a few commits. *dropped (may be NULL): old records dropped to make room. */
+int mdc_spool_append_batch(mdc_spool *sp, mdc_spool_item *items, size_t n, int64_t *dropped,
+                           mdc_err *err);
+/* The same in two steps, for a thread that must not wait for the disk: start queues the batch
+ * for the writer and returns at once — items, their records and buffers stay untouched until
+ * finish has reported the batch committed. finish returns 1 (ticket kept) while the commit is
+ * still under way and wait is false; otherwise it frees the ticket and returns 0 or -1 as
+ * mdc_spool_append_batch. Tickets are finished in the order they were started. */
+typedef struct mdc_spool_ticket mdc_spool_ticket;
+mdc_spool_ticket *mdc_spool_append_start(mdc_spool *sp, mdc_spool_item *items, size_t n);
+int mdc_spool_append_finish(mdc_spool *sp, mdc_spool_ticket *t, bool wait, int64_t *dropped,
+                            mdc_err *err);
 /* Saved state for key into out; returns 1 if found, 0 if none, -1 on error. */
 int mdc_spool_get_state(mdc_spool *sp, const char *key, strbuf *out, mdc_err *err);
 

@@ -15,7 +15,7 @@ typedef struct pending {
     int64_t dropped;
     int rc;
     bool done;
-    mdc_err err;
+    mdc_err *err; /* where the writer puts a failure (shared by the items of one batch) */
 } pending;
 
 /* Sequence numbers (after, next) exclusive were skipped when the spool was opened: after a

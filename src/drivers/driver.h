@@ -6,7 +6,8 @@
  *
  * Threading: the runtime runs one thread per bus. Devices whose bus_key() is equal (e.g. the
  * units on one RS-485 line) share that thread and bus; a NULL key gives a device its own.
- * All calls for one bus come from its thread.
+ * All calls for one bus come from its thread. Buses of a driver with `async` ops may instead be
+ * served by the runtime's event threads (below).
  *
  * poll(): appends exactly one field per name in fields(), in that order — a value, or null
  * with an error message when that value could not be read. Returns -1 (err filled) when the
@@ -27,6 +28,47 @@
 #include <stdint.h>
 
 struct mdc_keyset;
+/* ---- Event-driven buses (optional) ----
+ * A driver that can serve many buses without a thread each implements mdc_async_ops. For a
+ * device whose enabled() says so, the runtime gives its bus no thread: a few event threads
+ * (runtime/mux.c) serve all such buses. The runtime keeps the schedules, the backoff and the
+ * records; the driver keeps its sockets. All calls for one bus come from one thread. */
+
+/* Results of an asynchronous poll. */
+enum {
+    MDC_ASYNC_OK = 0,             /* rec filled exactly as poll() fills it */
+    MDC_ASYNC_FAILED = -1,        /* the device could not be read at all (poll() returning -1) */
+    MDC_ASYNC_NO_CONNECTION = -2, /* the bus could not be opened (bus_open() failing) */
+};
+
+/* Called exactly once per submit(), from within submit() or run(), never after bus_free();
+ * err is NULL for MDC_ASYNC_OK. */
+typedef void (*mdc_async_done)(void *ctx, int rc, const mdc_err *err);
+
+typedef struct mdc_async_ops {
+    /* Whether this device's bus is event-driven (e.g. a TCP engine setting). */
+    bool (*enabled)(const void *cfg);
+    /* A closed bus for the devices whose bus_key() equals cfg's; no I/O yet. */
+    int (*bus_new)(const void *cfg, void **bus, mdc_err *err);
+    /* Closes the bus; polls in progress are dropped without their done(). */
+    void (*bus_free)(void *bus);
+    /* Starts a poll of device cfg into rec (opening the bus when it is closed). A probe — a
+     * retry of a failing device — waits behind every other poll on the bus. now: monotonic. */
+    void (*submit)(void *bus, const void *cfg, mdc_record *rec, bool probe, mdc_async_done done,
+                   void *ctx, int64_t now);
+    /* The descriptor to watch, -1 for none, and in *generation a number that changes whenever
+     * the bus opens a new descriptor (the number itself may be reused). The runtime watches it
+     * edge-triggered for input and output, and asks again after every call. */
+    int (*fd)(void *bus, uint64_t *generation);
+    /* The earliest monotonic time at which run() must be called without an event, INT64_MAX
+     * for none. */
+    int64_t (*deadline)(void *bus);
+    /* Does what the events (EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP bits; 0 for a deadline) and
+     * the time allow, reading until the descriptor would block; completes polls. */
+    void (*run)(void *bus, uint32_t events, int64_t now);
+    /* Replies discarded since the last call (optional; see take_discarded below). */
+    uint64_t (*take_discarded)(void *bus);
+} mdc_async_ops;
 
 typedef struct mdc_driver {
     const char *name;
@@ -54,6 +96,11 @@ typedef struct mdc_driver {
     /* What the driver knows about one of its fields (optional): fills *out (strings owned by
      * cfg or static) and returns true, or false when it knows nothing (catalog.h). */
     bool (*field_info)(const void *cfg, const char *name, mdc_field_info *out);
+    /* Replies the bus discarded since the last call because they could not answer the request
+     * waiting (late, another unit, a transaction id out of step) (optional). */
+    uint64_t (*take_discarded)(void *bus);
+    /* Event-driven buses (optional, see above). */
+    const mdc_async_ops *async;
 } mdc_driver;
 
 #endif

@@ -75,6 +75,10 @@ static uint64_t get_records(const mdc_metrics_device *d)
 {
     return d->records;
 }
+static uint64_t get_discarded(const mdc_metrics_device *d)
+{
+    return d->discarded;
+}
 
 static void dev_family(strbuf *out, const mdc_metrics *m, const char *name, const char *type,
                        const char *help, dev_getter get)
@@ -251,6 +255,10 @@ void mdc_metrics_render(const mdc_metrics *m, strbuf *out)
     dev_family(out, m, "mdc_device_missed_slots_total", "counter",
                "Schedule slots skipped because a poll overran.", get_missed);
     dev_family(out, m, "mdc_device_records_total", "counter", "Records spooled.", get_records);
+    dev_family(out, m, "mdc_device_discarded_replies_total", "counter",
+               "Replies discarded because they could not answer the request waiting (late, "
+               "another unit, out of step).",
+               get_discarded);
     render_histogram(out, m);
     render_losses(out, m);
     render_sinks(out, m);
@@ -277,6 +285,7 @@ static void collect_device(mdc_rt_device *d, mdc_metrics_device *md)
     md->records = atomic_load(&d->records);
     md->lost_disk_full = atomic_load(&d->lost_disk_full);
     md->lost_spool_error = atomic_load(&d->lost_spool_error);
+    md->discarded = atomic_load(&d->discarded);
     md->status = atomic_load(&d->status);
     if (md->status < MDC_STATUS_NONE) md->status = MDC_STATUS_NONE;
     for (size_t b = 0; b <= MDC_RT_LATENCY_BUCKETS; b++)

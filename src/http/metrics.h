@@ -58,6 +58,7 @@ typedef struct mdc_metrics_device {
     int status;
     uint64_t polls, errors, missed, records;
     uint64_t lost_disk_full, lost_spool_error; /* records the spool could not take */
+    uint64_t discarded; /* replies discarded: late, another unit, out of step */
     uint64_t hist[MDC_RT_LATENCY_BUCKETS + 1]; /* per bucket, not cumulative; last = +Inf */
     double latency_sum_s;
     /* values (only when mdc_metrics.values) */

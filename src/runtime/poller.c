@@ -4,9 +4,8 @@
  * only in the bus's idle gaps — when the next healthy poll is further away than a failed poll
  * takes — so one dead unit on a shared line never delays the others. A probe that cannot find
  * a gap for PROBE_FORCE_US is made anyway. */
-#include "runtime_internal.h"
+#include "record_flow.h"
 
-#include "core/backoff.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/ratelimit.h"
@@ -14,52 +13,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#define RETRY_BASE_US (1 * MDC_US_PER_SEC)
-#define RETRY_CAP_US  (60 * MDC_US_PER_SEC)
+#define RETRY_CAP_US MDC_RT_RETRY_CAP_US
 /* Drivers with an idle hook reconnect by themselves between polls: look again soon. */
 #define RETRY_CAP_SELF_US (5 * MDC_US_PER_SEC)
-#define PROBE_FORCE_US    (30 * MDC_US_PER_SEC)
-#define PROBE_MARGIN_US   (20 * 1000)
+#define PROBE_FORCE_US    MDC_RT_PROBE_FORCE_US
+#define PROBE_MARGIN_US   MDC_RT_PROBE_MARGIN_US
 
 const double mdc_rt_latency_bounds_s[MDC_RT_LATENCY_BUCKETS] = {
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
-
-static void note_latency(mdc_rt_device *d, int64_t us)
-{
-    size_t b = 0;
-    while (b < MDC_RT_LATENCY_BUCKETS && (double)us > mdc_rt_latency_bounds_s[b] * 1e6)
-        b++;
-    atomic_fetch_add(&d->latency_hist[b], 1);
-    atomic_fetch_add(&d->latency_sum_us, (uint_fast64_t)(us > 0 ? us : 0));
-    atomic_store(&d->last_latency_us, us);
-}
-
-static int64_t retry_delay(unsigned failures, uint64_t seed, int64_t cap)
-{
-    mdc_backoff b;
-    mdc_backoff_init(&b, RETRY_BASE_US, cap, seed);
-    int64_t d = 0;
-    for (unsigned i = 0; i < failures && i < 16; i++)
-        d = mdc_backoff_next(&b);
-    return d;
-}
-
-static uint64_t seed_of(const void *p, int64_t t)
-{
-    return (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ull ^ (uint64_t)t;
-}
-
-static void fill_unreachable(mdc_rt_device *d, mdc_record *rec, const char *why)
-{
-    for (size_t i = rec->nfields; d->fields[i]; i++)
-        mdc_record_add_null(rec, d->fields[i], NULL);
-    for (size_t i = 0; i < rec->nfields; i++) { /* an unreachable device has no point errors */
-        free(rec->fields[i].error);
-        rec->fields[i].error = NULL;
-        mdc_value_free(&rec->fields[i].v);
-    }
-    mdc_record_set_error(rec, why);
-}
 
 /* Opens the bus when it is closed and its retry time has come. A failed attempt counts as a
  * failed poll of the device d that needed it. */
@@ -67,7 +28,7 @@ static bool bus_ready(mdc_rt_bus *bus, mdc_rt_device *d, int64_t now, char *why,
 {
     if (bus->handle) return true;
     if (now < bus->retry_at_us) {
-        snprintf(why, n, "%s", bus->last_error);
+        snprintf(why, n, "%s", mdc_rt_err_text(bus->last_error));
         return false;
     }
     mdc_err err = {0};
@@ -78,28 +39,16 @@ static bool bus_ready(mdc_rt_bus *bus, mdc_rt_device *d, int64_t now, char *why,
         return true;
     }
     bus->handle = NULL;
-    note_latency(d, mdc_mono_us() - t0);
+    mdc_rt_note_latency(d, mdc_mono_us() - t0);
     atomic_fetch_add(&d->polls, 1);
     atomic_fetch_add(&d->poll_errors, 1);
     bus->failures++;
-    bus->retry_at_us = now + retry_delay(bus->failures, seed_of(bus, now), RETRY_CAP_US);
-    if (strcmp(bus->last_error, err.msg) != 0)
+    bus->retry_at_us = now + mdc_rt_retry_delay(bus->failures, mdc_rt_seed(bus, now), RETRY_CAP_US);
+    if (mdc_rt_err_keep(&bus->last_error, err.msg))
         LOG_WARN(bus->key ? bus->key : bus->devs[0]->cfg->id, "%s (retrying with backoff)",
                  err.msg);
-    snprintf(bus->last_error, sizeof bus->last_error, "%s", err.msg);
     snprintf(why, n, "%s", err.msg);
     return false;
-}
-
-static void note_failure(mdc_rt_device *d, const mdc_err *err, int64_t now, bool log_changes)
-{
-    d->failures++;
-    d->retry_at_us = now + retry_delay(d->failures, seed_of(d, now),
-                                       d->driver->idle ? RETRY_CAP_SELF_US : RETRY_CAP_US);
-    if (log_changes && strcmp(d->last_error, err->msg) != 0)
-        LOG_WARN(d->cfg->id, "unreachable: %s (retrying with backoff)", err->msg);
-    snprintf(d->last_error, sizeof d->last_error, "%s", err->msg);
-    atomic_fetch_add(&d->poll_errors, 1);
 }
 
 /* One real poll; returns the driver's result and keeps the failure bookkeeping. */
@@ -108,10 +57,13 @@ static int poll_io(mdc_rt_bus *bus, mdc_rt_device *d, mdc_record *rec, int64_t n
 {
     int64_t t0 = mdc_mono_us();
     int rc = d->driver->poll(bus->handle, d->dcfg, rec, err);
-    note_latency(d, mdc_mono_us() - t0);
+    mdc_rt_note_latency(d, mdc_mono_us() - t0);
     atomic_fetch_add(&d->polls, 1);
+    if (d->driver->take_discarded)
+        atomic_fetch_add(&d->discarded, d->driver->take_discarded(bus->handle));
     if (rc < 0) {
-        note_failure(d, err, now, log_changes);
+        mdc_rt_note_failure(d, err, now, log_changes,
+                            d->driver->idle ? RETRY_CAP_SELF_US : RETRY_CAP_US);
         if (d->driver->bus_broken && d->driver->bus_broken(bus->handle)) {
             d->driver->bus_close(bus->handle);
             bus->handle = NULL;
@@ -123,7 +75,7 @@ static int poll_io(mdc_rt_bus *bus, mdc_rt_device *d, mdc_record *rec, int64_t n
                  d->failures == 1 ? "" : "s");
     d->failures = 0;
     d->retry_at_us = 0;
-    d->last_error[0] = '\0';
+    mdc_rt_err_keep(&d->last_error, NULL);
     return 0;
 }
 
@@ -136,15 +88,15 @@ void mdc_rt_poll_device(mdc_rt_bus *bus, mdc_rt_device *d, mdc_record *rec, bool
     rec->machine_id = d->cfg->machine_id;
     char why[MDC_ERR_MSG_MAX];
     if (!bus_ready(bus, d, now, why, sizeof why)) {
-        fill_unreachable(d, rec, why);
+        mdc_rt_fill_unreachable(d, rec, why);
         return;
     }
     if (d->failures) { /* failing: only probes touch the bus */
-        fill_unreachable(d, rec, d->last_error);
+        mdc_rt_fill_unreachable(d, rec, mdc_rt_err_text(d->last_error));
         return;
     }
     mdc_err err = {0};
-    if (poll_io(bus, d, rec, now, log_changes, &err) < 0) fill_unreachable(d, rec, err.msg);
+    if (poll_io(bus, d, rec, now, log_changes, &err) < 0) mdc_rt_fill_unreachable(d, rec, err.msg);
 }
 
 /* A retry of a failing device; its record is not kept (its slots have their own). */
@@ -203,79 +155,6 @@ static void probe_or_postpone(mdc_rt_bus *bus, mdc_rt_device *p, int64_t now)
     }
 }
 
-static void log_events(const char *dev, strbuf *events)
-{
-    char *line = events->buf;
-    while (line && *line) {
-        char *nl = strchr(line, '\n');
-        if (nl) *nl = '\0';
-        LOG_WARN(dev, "%s", line);
-        line = nl ? nl + 1 : NULL;
-    }
-}
-
-/* The latest record, for the status API, copied into the live record's own memory. */
-static void keep_live(mdc_rt_device *d, const mdc_record *rec)
-{
-    pthread_mutex_lock(&d->live_mu);
-    if (rec->error && d->has_live && !d->live.error) { /* keep the last good one: a swap */
-        mdc_record t = d->last_ok;
-        d->last_ok = d->live;
-        d->live = t;
-        d->has_last_ok = true;
-    }
-    mdc_record_assign(&d->live, rec);
-    d->has_live = true;
-    pthread_mutex_unlock(&d->live_mu);
-}
-
-/* A record the spool could not take is lost (counted, logged once a minute per cause); the
- * derive state goes back to what it was before it, so the energy and the counter increase it
- * carried show up in the next stored record's deltas instead of vanishing. */
-static void record_lost(mdc_rt_device *d, const mdc_derive_state *before, const mdc_err *err)
-{
-    d->st = *before;
-    bool full = err->code == MDC_ENOSPC;
-    atomic_fetch_add(full ? &d->lost_disk_full : &d->lost_spool_error, 1);
-    atomic_store(&d->last_loss_us, mdc_now_us());
-    uint64_t held = 0;
-    if (mdc_ratelimit_allow(&d->loss_log, err->msg, mdc_now_us(), &held))
-        LOG_ERROR(d->cfg->id, "record lost: %s (%llu more lost since the last such line)%s",
-                  err->msg, (unsigned long long)held,
-                  full ? "; free some space in data_dir (or lower spool.max_bytes, the store's "
-                         "retention): collection resumes by itself"
-                       : "");
-}
-
-static void spool_record(mdc_runtime *rt, mdc_rt_device *d, mdc_record *rec)
-{
-    sb_reset(&d->events);
-    sb_reset(&d->state);
-    mdc_derive_state before = d->st;
-    mdc_derive_apply(&d->derive, &rt->shifts, &d->st, rec, &d->events);
-    log_events(d->cfg->id, &d->events);
-    atomic_store(&d->status, rec->status);
-    mdc_derive_state_to_json(&d->st, &d->state);
-    char key[128];
-    snprintf(key, sizeof key, "derive:%s", d->cfg->id);
-    mdc_err err = {0};
-    int64_t dropped = 0;
-    if (mdc_spool_append(rt->spool, rec, key, sb_str(&d->state), &d->enc, &dropped, &err) < 0) {
-        record_lost(d, &before, &err);
-    } else {
-        atomic_fetch_add(&d->records, 1);
-        if (d->loss_log.cause[0]) LOG_INFO(d->cfg->id, "records are stored again");
-        mdc_ratelimit_reset(&d->loss_log);
-    }
-    keep_live(d, rec);
-    if (rt->observer) rt->observer(rt->observer_ctx, rec);
-    if (dropped)
-        LOG_ERROR("spool",
-                  "spool full: dropped the %lld oldest undelivered record%s; a sink has been "
-                  "down too long — raise spool.max_records / spool.max_bytes or fix it",
-                  (long long)dropped, dropped == 1 ? "" : "s");
-}
-
 static mdc_rt_device *next_device(mdc_rt_bus *bus)
 {
     mdc_rt_device *best = bus->devs[0];
@@ -304,7 +183,7 @@ static void poll_slot(mdc_rt_bus *bus, mdc_rt_device *d, int64_t due)
     mdc_record *rec = &d->scratch;
     mdc_record_clear(rec);
     mdc_rt_poll_device(bus, d, rec, true);
-    spool_record(rt, d, rec);
+    mdc_rt_record_done(rt, d, rec);
     if (rt->opts.once) {
         d->next_due_us = INT64_MAX;
         atomic_fetch_add(&rt->devices_polled_once, 1);

@@ -84,6 +84,24 @@ static void build_shifts(mdc_runtime *rt)
         .tz = cfg->tz, .starts_min = rt->shift_starts, .ids = rt->shift_ids, .n = cfg->nshifts};
 }
 
+/* "runtime": {"event_threads": N} — threads for the event-driven buses (default 2). */
+static int parse_runtime_keys(mdc_runtime *rt, mdc_err *err)
+{
+    static const char *const keys[] = {"event_threads", NULL};
+    rt->event_threads = 2;
+    if (!rt->cfg->doc) return 0;
+    mdc_cfgnode root = mdc_cfgdoc_root(rt->cfg->doc), n;
+    bool have;
+    int64_t threads;
+    if (!root.json || cfg_object(&root, "runtime", &n, &have, err) < 0) return root.json ? -1 : 0;
+    if (!have) return 0;
+    if (cfg_check_keys(&n, keys, err) < 0 ||
+        cfg_int(&n, "event_threads", 2, 1, 64, &threads, err) < 0)
+        return -1;
+    rt->event_threads = (int)threads;
+    return 0;
+}
+
 int mdc_runtime_build(const mdc_config *cfg, mdc_runtime **out, mdc_err *err)
 {
     mdc_runtime *rt = xcalloc(1, sizeof *rt);
@@ -100,7 +118,7 @@ int mdc_runtime_build(const mdc_config *cfg, mdc_runtime **out, mdc_err *err)
         if (build_device(rt, &cfg->devices[i], &rt->devs[rt->ndevs - 1], err) < 0) goto fail;
     }
     mdc_rt_build_catalog(rt);
-    if (mdc_rt_build_sinks(rt, err) < 0) goto fail;
+    if (parse_runtime_keys(rt, err) < 0 || mdc_rt_build_sinks(rt, err) < 0) goto fail;
     *out = rt;
     return 0;
 fail:
@@ -111,11 +129,13 @@ fail:
 void mdc_runtime_free(mdc_runtime *rt)
 {
     if (!rt) return;
+    mdc_rt_mux_stop(rt); /* nothing when stopped already */
     for (size_t i = 0; i < rt->nbuses; i++) {
         mdc_rt_bus *b = rt->buses[i];
         if (b->handle) b->driver->bus_close(b->handle);
         free(b->key);
         free(b->devs);
+        free(b->last_error);
         free(b);
     }
     free(rt->buses);
@@ -129,6 +149,7 @@ void mdc_runtime_free(mdc_runtime *rt)
             sb_free(&d->events);
             sb_free(&d->state);
             sb_free(&d->enc);
+            free(d->last_error);
             pthread_mutex_destroy(&d->live_mu);
         }
     }
@@ -310,8 +331,14 @@ void mdc_runtime_describe(const mdc_runtime *rt, strbuf *out)
     for (size_t i = 0; i < cfg->nshifts; i++)
         sb_printf(out, " %d@%02d:%02d", cfg->shifts[i].id, cfg->shifts[i].start_min / 60,
                   cfg->shifts[i].start_min % 60);
-    sb_printf(out, "\ndevices (%zu) on %zu thread%s:\n", rt->ndevs, rt->nbuses,
-              rt->nbuses == 1 ? "" : "s");
+    size_t nasync = mdc_rt_async_bus_count(rt), nthreads = rt->nbuses - nasync;
+    size_t nevent = nasync < (size_t)rt->event_threads ? nasync : (size_t)rt->event_threads;
+    sb_printf(out, "\ndevices (%zu) on %zu thread%s", rt->ndevs, nthreads + nevent,
+              nthreads + nevent == 1 ? "" : "s");
+    if (nasync)
+        sb_printf(out, " (%zu event-driven bus%s on %zu event thread%s)", nasync,
+                  nasync == 1 ? "" : "es", nevent, nevent == 1 ? "" : "s");
+    sb_puts(out, ":\n");
     for (size_t i = 0; i < rt->ndevs; i++)
         describe_device(&rt->devs[i], out);
     sb_printf(out, "sinks (%zu):\n", rt->nsinks);

@@ -1,7 +1,8 @@
 /* runtime.h — assembles a configuration into running parts and runs them:
- *   devices (driver + derive rules) grouped into buses, one thread per bus, polling on each
- *   device's schedule; every record derived, then committed to the spool; one delivery thread
- *   per sink reading the spool in order.
+ *   devices (driver + derive rules) grouped into buses, one thread per bus — or, for buses a
+ *   driver runs event-driven (Modbus TCP by default), a few event threads for all of them —
+ *   polling on each device's schedule; every record derived, then committed to the spool; one
+ *   delivery thread per sink reading the spool in order.
  * The runtime is the only layer that knows every other layer; it also does the logging.
  */
 #ifndef MDC_RUNTIME_H
@@ -22,6 +23,7 @@
 
 typedef struct mdc_runtime mdc_runtime;
 typedef struct mdc_rt_bus mdc_rt_bus;
+typedef struct mdc_rt_mux mdc_rt_mux;
 
 /* Upper bounds (seconds) of the poll latency histogram buckets; one more bucket is +Inf. */
 #define MDC_RT_LATENCY_BUCKETS 12
@@ -40,7 +42,7 @@ typedef struct mdc_rt_device {
     int64_t retry_at_us;    /* a failing device is probed again from then on ... */
     int64_t probe_after_us; /* ... but not before this (a healthy neighbour's poll) */
     unsigned failures;
-    char last_error[MDC_ERR_MSG_MAX];
+    char *last_error; /* owned; NULL while it has not failed (mdc_rt_err_text) */
     /* buffers the bus thread reuses from poll to poll (no allocation churn per sample) */
     mdc_record scratch;
     strbuf events, state, enc;
@@ -50,6 +52,7 @@ typedef struct mdc_rt_device {
     /* records the spool could not take: the disk (or its reserve) was full, or another error */
     atomic_uint_fast64_t lost_disk_full, lost_spool_error;
     atomic_int_fast64_t last_loss_us; /* when a record was last lost (0: never) */
+    atomic_uint_fast64_t discarded;   /* replies discarded: late, another unit, out of step */
     atomic_int_fast64_t last_latency_us;
     atomic_int status;
     /* poll latency histogram: polls per bucket (not cumulative; the last is +Inf), total us */
@@ -73,7 +76,7 @@ struct mdc_rt_bus {
     void *handle; /* the driver's open bus, NULL when closed */
     int64_t retry_at_us;
     unsigned failures;
-    char last_error[MDC_ERR_MSG_MAX];
+    char *last_error; /* owned; NULL while it has not failed */
     pthread_t thread;
     bool started;
     mdc_runtime *rt;

@@ -28,6 +28,10 @@ struct mdc_runtime {
     mdc_catalog catalog;
     char **catalog_names; /* names the catalog owns (NAME_raw), catalog_build.c */
     size_t ncatalog_names;
+    /* event threads (mux.c) for the event-driven buses */
+    int event_threads; /* configured number ("runtime": {"event_threads": N}) */
+    mdc_rt_mux **muxes;
+    size_t nmuxes;
 };
 
 /* The catalog of the devices (catalog_build.c). */
@@ -43,6 +47,15 @@ void *mdc_rt_bus_thread(void *arg);
 void *mdc_rt_sink_thread(void *arg);
 /* Polls one device now (the bus thread's body; also used by read_once): fills rec. */
 void mdc_rt_poll_device(mdc_rt_bus *bus, mdc_rt_device *d, mdc_record *rec, bool log_changes);
+
+/* Event threads (mux.c). */
+bool mdc_rt_bus_is_async(const mdc_rt_bus *b);
+size_t mdc_rt_async_bus_count(const mdc_runtime *rt);
+/* Starts the event threads (none when no bus is event-driven), each with `stack` bytes. */
+int mdc_rt_mux_start(mdc_runtime *rt, size_t stack, mdc_err *err);
+void mdc_rt_mux_wake(mdc_runtime *rt);
+/* Joins the event threads (after stop_polling is set) and frees them. */
+void mdc_rt_mux_stop(mdc_runtime *rt);
 
 /* Builds the sinks of the configuration (default: sqlite in data_dir). */
 int mdc_rt_build_sinks(mdc_runtime *rt, mdc_err *err);

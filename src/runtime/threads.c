@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #define THREAD_STACK (256 * 1024)
+#define EVENT_STACK  (512 * 1024) /* many buses each; name resolution runs on it */
 
 bool mdc_rt_wait_until(mdc_runtime *rt, int64_t deadline_us, const atomic_bool *flag)
 {
@@ -32,6 +33,7 @@ void mdc_rt_wake_all(mdc_runtime *rt)
     pthread_mutex_lock(&rt->mu);
     pthread_cond_broadcast(&rt->cv);
     pthread_mutex_unlock(&rt->mu);
+    mdc_rt_mux_wake(rt);
     if (rt->spool) mdc_spool_wake(rt->spool);
 }
 
@@ -108,11 +110,12 @@ int mdc_runtime_start(mdc_runtime *rt, const mdc_run_opts *opts, mdc_err *err)
         rt->sinks[i].started = true;
     }
     for (size_t i = 0; i < rt->nbuses; i++) {
+        if (mdc_rt_bus_is_async(rt->buses[i])) continue; /* served by the event threads */
         if (start_thread(&rt->buses[i]->thread, mdc_rt_bus_thread, rt->buses[i], err) < 0)
             return -1;
         rt->buses[i]->started = true;
     }
-    return 0;
+    return mdc_rt_mux_start(rt, EVENT_STACK, err);
 }
 
 void mdc_runtime_set_drain(mdc_runtime *rt, double seconds)
@@ -147,6 +150,7 @@ void mdc_runtime_stop(mdc_runtime *rt)
             pthread_join(rt->buses[i]->thread, NULL);
             rt->buses[i]->started = false;
         }
+    mdc_rt_mux_stop(rt);
     if (rt->spool) { /* let healthy sinks deliver what is left, briefly */
         int64_t deadline = mdc_mono_us() + (int64_t)(rt->opts.drain_seconds * 1e6);
         while (total_backlog(rt) > 0 && mdc_mono_us() < deadline)

@@ -40,6 +40,11 @@ static const char expected[] =
     "# TYPE mdc_device_records_total counter\n"
     "mdc_device_records_total{device=\"m-1\"} 10\n"
     "mdc_device_records_total{device=\"we\\\"ird\\\\\\n\"} 0\n"
+    "# HELP mdc_device_discarded_replies_total Replies discarded because they could not answer "
+    "the request waiting (late, another unit, out of step).\n"
+    "# TYPE mdc_device_discarded_replies_total counter\n"
+    "mdc_device_discarded_replies_total{device=\"m-1\"} 2\n"
+    "mdc_device_discarded_replies_total{device=\"we\\\"ird\\\\\\n\"} 0\n"
     "# HELP mdc_device_poll_duration_seconds Time a poll of the device took.\n"
     "# TYPE mdc_device_poll_duration_seconds histogram\n"
     "mdc_device_poll_duration_seconds_bucket{device=\"m-1\",le=\"0.001\"} 2\n"
@@ -155,6 +160,7 @@ static void test_render(void **state)
          .missed = 3,
          .records = 10,
          .lost_disk_full = 4,
+         .discarded = 2,
          .hist = {2, 0, 5, 0, 0, 0, 0, 0, 0, 2, 0, 0, 1},
          .latency_sum_s = 12.0345},
         {.id = "we\"ird\\\n", .status = -1},

@@ -25,129 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-typedef struct sim {
-    pid_t pid;
-    int in, out; /* its stdin (we write), its stdout (we read) */
-    char first[256];
-    char rbuf[4096];
-    size_t rlen;
-} sim;
-
-/* The simulator of the test in progress (a copy: the test's frame is gone when an assertion
- * fails), stopped by the teardown. */
-static sim running;
-
-static void sim_path(char *buf, size_t n)
-{
-    const char *env = getenv("MDC_SIM");
-    if (env && *env) {
-        snprintf(buf, n, "%s", env);
-        return;
-    }
-    char exe[PATH_MAX];
-    ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    assert_true(l > 0);
-    exe[l] = '\0';
-    snprintf(buf, n, "%s/../mdc-sim", dirname(exe));
-}
-
-/* Reads one line of the simulator's stdout within timeout_ms. */
-static int sim_line(sim *s, char *line, size_t n, int timeout_ms)
-{
-    int64_t deadline = mdc_mono_us() + (int64_t)timeout_ms * 1000;
-    for (;;) {
-        char *nl = memchr(s->rbuf, '\n', s->rlen);
-        if (nl) {
-            size_t l = (size_t)(nl - s->rbuf);
-            snprintf(line, n, "%.*s", (int)l, s->rbuf);
-            memmove(s->rbuf, nl + 1, s->rlen - l - 1);
-            s->rlen -= l + 1;
-            return 0;
-        }
-        int left = (int)((deadline - mdc_mono_us()) / 1000);
-        struct pollfd p = {.fd = s->out, .events = POLLIN};
-        if (left <= 0 || poll(&p, 1, left) <= 0) return -1;
-        ssize_t r = read(s->out, s->rbuf + s->rlen, sizeof s->rbuf - s->rlen - 1);
-        if (r <= 0) return -1;
-        s->rlen += (size_t)r;
-    }
-}
-
-static void sim_start(sim *s, const char *const *args)
-{
-    char path[PATH_MAX];
-    sim_path(path, sizeof path);
-    const char *argv[32] = {path, "modbus"};
-    int k = 2;
-    for (int i = 0; args[i] && k < 31; i++)
-        argv[k++] = args[i];
-    argv[k] = NULL;
-    int pin[2], pout[2];
-    assert_int_equal(pipe(pin), 0);
-    assert_int_equal(pipe(pout), 0);
-    memset(s, 0, sizeof *s);
-    s->pid = fork();
-    assert_true(s->pid >= 0);
-    if (s->pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive a crashed test */
-        dup2(pin[0], 0);
-        dup2(pout[1], 1);
-        close(pin[1]);
-        close(pout[0]);
-        execv(path, (char *const *)argv);
-        _exit(127);
-    }
-    close(pin[0]);
-    close(pout[1]);
-    s->in = pin[1];
-    s->out = pout[0];
-    running = *s;
-    if (sim_line(s, s->first, sizeof s->first, 5000) < 0) fail_msg("%s did not start", path);
-}
-
-static void sim_cmd(sim *s, const char *cmd)
-{
-    char line[512], want[512];
-    snprintf(line, sizeof line, "%s\n", cmd);
-    assert_int_equal(write(s->in, line, strlen(line)), (ssize_t)strlen(line));
-    assert_int_equal(sim_line(s, line, sizeof line, 3000), 0);
-    snprintf(want, sizeof want, "ok %s", cmd);
-    assert_string_equal(line, want);
-}
-
-static void sim_stop(sim *s)
-{
-    ssize_t w = write(s->in, "quit\n", 5);
-    (void)w;
-    int status = 0;
-    pid_t r = 0;
-    for (int i = 0; i < 300 && (r = waitpid(s->pid, &status, WNOHANG)) == 0; i++)
-        usleep(10000);
-    bool exited = r == s->pid;
-    if (!exited) {
-        kill(s->pid, SIGKILL);
-        waitpid(s->pid, &status, 0);
-    }
-    close(s->in);
-    close(s->out);
-    running.pid = 0;
-    assert_true(exited); /* "quit" ends it */
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0); /* also fails on a sanitizer report */
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    if (running.pid > 0) {
-        kill(running.pid, SIGTERM);
-        waitpid(running.pid, NULL, 0);
-        close(running.in);
-        close(running.out);
-        running.pid = 0;
-    }
-    return 0;
-}
+#include "test_sim.h"
 
 static mdc_mb_link *open_link(const mdc_mb_link_cfg *c)
 {
@@ -434,6 +312,79 @@ static void test_delta_map_file(void **state)
     unlink(path);
 }
 
+/* Every 2nd reply comes 700 ms late, after the 500 ms timeout: the late reply arrives while the
+ * next request waits — same unit, function and count, another meter's values — and must be
+ * drained, never taken as that request's answer. */
+static void late_replies_delta(mdc_mb_kind kind)
+{
+    sim s;
+    const char *rtu[] = {"--rtu", "--profile", "delta", "--frozen", NULL};
+    const char *ascii[] = {"--ascii", "--profile", "delta", "--frozen", NULL};
+    sim_start(&s, kind == MDC_MB_RTU ? rtu : ascii);
+    mdc_mb_link_cfg c;
+    serial_cfg(&c, &s, kind);
+    if (kind == MDC_MB_ASCII) c.parity = 'E', c.data_bits = 7;
+    c.timeout_us = 500000;
+    sim_cmd(&s, "meter 1 set voltage_l1 201");
+    sim_cmd(&s, "meter 2 set voltage_l1 202");
+    sim_cmd(&s, "late 700 2");
+    mdc_mb_link *l = open_link(&c);
+    const mdc_mb_order cdab = MDC_MB_ORDER_WORDSWAP;
+    /* meter 1 at 4199, meter 2 at 4314: 4 registers each */
+    assert_true(read_value(l, 1, 3, 4199, MDC_MB_FLOAT32, cdab, 1, 1) == 201); /* reply 1 */
+    uint16_t regs[4];
+    mdc_err err;
+    assert_int_equal(mdc_mb_read(l, 1, 3, 4314, 4, regs, &err), -1); /* reply 2 is late */
+    assert_int_equal(err.code, MDC_ETIMEOUT);
+    assert_int_equal(mdc_mb_link_discarded(l), 0);
+    /* reply 2 (meter 2: 202) arrives first, then reply 3 (meter 1: 201) */
+    assert_true(read_value(l, 1, 3, 4199, MDC_MB_FLOAT32, cdab, 1, 1) == 201);
+    assert_int_equal(mdc_mb_link_discarded(l), 1);
+    sim_cmd(&s, "late 0");
+    assert_true(read_value(l, 1, 3, 4314, MDC_MB_FLOAT32, cdab, 1, 1) == 202);
+    assert_int_equal(mdc_mb_link_discarded(l), 1);
+    mdc_mb_link_close(l);
+    sim_stop(&s);
+}
+
+static void test_late_replies_rtu(void **state)
+{
+    (void)state;
+    late_replies_delta(MDC_MB_RTU);
+}
+
+static void test_late_replies_ascii(void **state)
+{
+    (void)state;
+    late_replies_delta(MDC_MB_ASCII);
+}
+
+/* On a shared RTU line the late reply comes from another unit: drained as well, and the error
+ * of the request it overtook names what happened. */
+static void test_late_reply_other_unit_rtu(void **state)
+{
+    (void)state;
+    sim s;
+    sim_start(&s, (const char *[]){"--rtu", "--units", "1,3", "--frozen", NULL});
+    mdc_mb_link_cfg c;
+    serial_cfg(&c, &s, MDC_MB_RTU);
+    c.timeout_us = 500000;
+    sim_cmd(&s, "unit 3 set voltage_l1 233");
+    mdc_mb_link *l = open_link(&c);
+    assert_true(read_value(l, 3, 4, 0, MDC_MB_FLOAT32, MDC_MB_ORDER_BE, 2, 1) == 233);
+    sim_cmd(&s, "late 700 1");
+    uint16_t regs[2];
+    mdc_err err;
+    assert_int_equal(mdc_mb_read(l, 3, 4, 0, 2, regs, &err), -1);
+    assert_int_equal(err.code, MDC_ETIMEOUT);
+    sim_cmd(&s, "late 0");
+    /* unit 3's late reply, then unit 1's answer */
+    assert_true(sdm(l, 0) == 230.1);
+    assert_int_equal(mdc_mb_link_discarded(l), 1);
+    mdc_mb_link_close(l);
+    sim_stop(&s);
+}
+
 static void test_link_cfg(void **state)
 {
     (void)state;
@@ -489,6 +440,9 @@ int main(void)
         cmocka_unit_test_teardown(test_rtu_two_units, teardown),
         cmocka_unit_test_teardown(test_ascii_delta_7e2, teardown),
         cmocka_unit_test_teardown(test_delta_map_file, teardown),
+        cmocka_unit_test_teardown(test_late_replies_rtu, teardown),
+        cmocka_unit_test_teardown(test_late_replies_ascii, teardown),
+        cmocka_unit_test_teardown(test_late_reply_other_unit_rtu, teardown),
         cmocka_unit_test(test_link_cfg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

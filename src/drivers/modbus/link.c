@@ -1,5 +1,6 @@
 /* link.c — link configuration, validation, dispatch and request context in errors. */
 #include "link_impl.h"
+#include "pdu.h"
 #include "plan.h"
 #include "serial.h"
 #include "core/clock.h"
@@ -86,9 +87,34 @@ void mdc_mb_link_cfg_describe(const mdc_mb_link_cfg *cfg, char *buf, size_t n)
                  cfg->baud, cfg->data_bits, cfg->parity, cfg->stop_bits);
 }
 
-int mdc_mb_timeout_error(int64_t us, mdc_err *err)
+int mdc_mb_timeout_error(const mdc_mb_link *l, int64_t us, mdc_err *err)
 {
+    if (l->discarded_now)
+        return mdc_err_set(err, MDC_ETIMEOUT,
+                           "timeout after %g ms; discarded %u repl%s that did not answer this "
+                           "request",
+                           (double)us / 1000.0, l->discarded_now,
+                           l->discarded_now == 1 ? "y" : "ies");
     return mdc_err_set(err, MDC_ETIMEOUT, "timeout after %g ms", (double)us / 1000.0);
+}
+
+static int discard(mdc_mb_link *l)
+{
+    l->discarded++;
+    l->discarded_now++;
+    return 1;
+}
+
+int mdc_mb_link_take_reply(mdc_mb_link *l, int unit, int fc, uint16_t count, const uint8_t *adu,
+                           size_t n, uint16_t *out, mdc_err *err)
+{
+    if (n < 2 || adu[0] != unit) return discard(l);
+    if (mdc_mb_orphans_take(&l->orphans, adu[0], adu + 1, n - 1, mdc_mono_us())) return discard(l);
+    mdc_err e;
+    if (mdc_mb_pdu_parse_read_reply(adu + 1, n - 1, fc, count, out, &e) == 0) return 0;
+    if (e.code == MDC_EPROTO) return discard(l);
+    *err = e;
+    return -1;
 }
 
 /* Serial lines wait 100 ms plus a few characters between parts of a reply; TCP the response
@@ -139,6 +165,11 @@ bool mdc_mb_link_needs_reopen(const mdc_mb_link *l)
     return l->needs_reopen;
 }
 
+uint64_t mdc_mb_link_discarded(const mdc_mb_link *l)
+{
+    return l->discarded;
+}
+
 static int check_request(const mdc_mb_link *l, int unit, int fc, uint16_t addr, uint16_t count,
                          mdc_err *err)
 {
@@ -170,11 +201,16 @@ int mdc_mb_read(mdc_mb_link *l, int unit, int fc, uint16_t addr, uint16_t count,
     int rc = check_request(l, unit, fc, addr, count, err);
     if (rc == 0) {
         wait_silent_period(l);
+        l->discarded_now = 0;
         if (l->cfg.kind == MDC_MB_ASCII)
             rc = mdc_mb_asc_read(l, unit, fc, addr, count, out, err);
         else
             rc = mdc_mb_lm_read(l, unit, fc, addr, count, out, err);
         l->last_end_us = mdc_mono_us();
+        /* on a serial line its reply may still come: drain it when it does */
+        if (rc < 0 && err->code == MDC_ETIMEOUT && l->cfg.kind != MDC_MB_TCP)
+            mdc_mb_orphans_add(&l->orphans, (uint8_t)unit, fc, count,
+                               l->last_end_us + l->cfg.timeout_us);
     }
     if (rc < 0) return mdc_err_prefix(err, "unit %d FC%d addr %u count %u", unit, fc, addr, count);
     return 0;

@@ -8,8 +8,10 @@
  *   CRC/LRC/length/unit mismatches → MDC_EPROTO; socket or line failures → MDC_EIO.
  * After a failure that leaves the connection unusable (TCP reset, serial device gone) the
  * link reports mdc_mb_link_needs_reopen(): close it and open a new one (with your backoff).
- * On serial lines the link keeps the inter-frame silent period (t3.5) between transactions
- * and discards late replies (flush) after a timeout or a corrupt frame.
+ * On serial lines the link keeps the inter-frame silent period (t3.5) between transactions,
+ * flushes after a timeout or a corrupt frame, and drains the late reply of a timed-out request
+ * when it arrives during a later one (orphan.h): such frames, and frames of another unit,
+ * function or length, are discarded and counted, never decoded as the answer.
  */
 #ifndef MDC_MODBUS_LINK_H
 #define MDC_MODBUS_LINK_H
@@ -24,9 +26,11 @@ typedef enum { MDC_MB_TCP, MDC_MB_RTU, MDC_MB_ASCII } mdc_mb_kind;
 
 typedef struct mdc_mb_link_cfg {
     mdc_mb_kind kind;
-    char host[256];          /* TCP: name or address */
+    union {               /* one or the other: a fleet keeps thousands of these */
+        char host[256];   /* TCP: name or address */
+        char device[256]; /* RTU/ASCII: /dev/ttyUSB0 */
+    };
     int port;                /* TCP, default 502 */
-    char device[256];        /* RTU/ASCII: /dev/ttyUSB0 */
     int baud;                /* default 9600; must be a standard rate */
     char parity;             /* 'N' 'E' 'O' */
     int data_bits;           /* 5..8 (RTU 8, ASCII usually 7) */
@@ -59,5 +63,10 @@ int mdc_mb_read(mdc_mb_link *l, int unit, int fc, uint16_t addr, uint16_t count,
 /* True when the connection is broken (TCP reset/closed, transaction out of step, serial device
  * gone): close and reopen before the next read. */
 bool mdc_mb_link_needs_reopen(const mdc_mb_link *l);
+
+/* Replies discarded since the link was opened because they could not answer the request
+ * waiting for them: late replies drained after a timeout (serial lines), another unit,
+ * function code or length, a TCP transaction id out of step. Never decoded as an answer. */
+uint64_t mdc_mb_link_discarded(const mdc_mb_link *l);
 
 #endif

@@ -8,6 +8,7 @@
 #include "link_impl.h"
 #include "pdu.h"
 #include "serial.h"
+#include "core/clock.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,14 +42,16 @@ static int errno_error(mdc_mb_link *l, int e, int64_t timeout_us, mdc_err *err)
     switch (e) {
     case ETIMEDOUT:
         l->flush_before_next = true;
-        return mdc_mb_timeout_error(timeout_us, err);
+        return mdc_mb_timeout_error(l, timeout_us, err);
     case EMBBADCRC:
         l->flush_before_next = true;
         return mdc_err_set(err, MDC_EPROTO, "CRC mismatch in the reply");
     case EMBBADDATA:
         l->flush_before_next = true;
-        if (l->cfg.kind == MDC_MB_TCP)
-            l->needs_reopen = true; /* a late reply: the transaction ids are out of step */
+        if (l->cfg.kind == MDC_MB_TCP) { /* a late reply: the transaction ids are out of step */
+            l->needs_reopen = true;
+            l->discarded++;
+        }
         return mdc_err_set(err, MDC_EPROTO,
                            "invalid reply (wrong length, function, address or transaction id)");
     case EMBBADEXC:
@@ -174,6 +177,42 @@ static int read_bits(modbus_t *ctx, int fc, uint16_t addr, uint16_t count, uint1
     return rc;
 }
 
+/* RTU: the request goes out through libmodbus, and replies are taken one frame at a time
+ * (libmodbus cuts them by length and checks the CRC) until one answers this request: a late
+ * reply of a timed-out request, or a frame of another unit, function or length, is discarded
+ * and counted rather than decoded (libmodbus would take a same-shaped late reply as the answer). */
+static int rtu_read(mdc_mb_link *l, int unit, int fc, uint16_t addr, uint16_t count, uint16_t *out,
+                    mdc_err *err)
+{
+    uint8_t req[6], rsp[MODBUS_RTU_MAX_ADU_LENGTH];
+    req[0] = (uint8_t)unit;
+    mdc_mb_pdu_read_request(fc, addr, count, req + 1);
+    if (modbus_send_raw_request(l->ctx, req, (int)sizeof req) < 0)
+        return errno_error(l, errno, l->cfg.timeout_us, err);
+    int64_t deadline =
+        mdc_mono_us() + mdc_mb_wire_us(l->cfg.baud, l->char_bits, 8) + l->cfg.timeout_us;
+    int rc = 1;
+    while (rc == 1) {
+        int64_t left = deadline - mdc_mono_us();
+        if (left <= 0) {
+            l->flush_before_next = true;
+            rc = mdc_mb_timeout_error(l, l->cfg.timeout_us, err);
+            break;
+        }
+        set_timeout(l->ctx, left, false);
+        errno = 0;
+        int n = modbus_receive_confirmation(l->ctx, rsp);
+        if (n < 0)
+            rc = errno_error(l, errno, l->cfg.timeout_us, err);
+        else if (n == 0) /* libmodbus skipped the CRC of another unit's frame */
+            rc = mdc_mb_link_take_reply(l, unit, fc, count, rsp, 1, out, err);
+        else
+            rc = mdc_mb_link_take_reply(l, unit, fc, count, rsp, (size_t)n - 2, out, err);
+    }
+    set_timeout(l->ctx, l->cfg.timeout_us, false);
+    return rc;
+}
+
 int mdc_mb_lm_read(mdc_mb_link *l, int unit, int fc, uint16_t addr, uint16_t count, uint16_t *out,
                    mdc_err *err)
 {
@@ -183,6 +222,7 @@ int mdc_mb_lm_read(mdc_mb_link *l, int unit, int fc, uint16_t addr, uint16_t cou
     }
     if (modbus_set_slave(l->ctx, unit) < 0)
         return mdc_err_set(err, MDC_EINVAL, "invalid unit id %d", unit);
+    if (l->cfg.kind == MDC_MB_RTU) return rtu_read(l, unit, fc, addr, count, out, err);
     int rc;
     errno = 0;
     if (fc <= 2)

@@ -1,0 +1,199 @@
+/* modbus_config.c — a "modbus" device's keys (CONFIG.md, docs/configuration.md) → mdc_mb_dev. */
+#include "modbus_impl.h"
+
+#include "core/xalloc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const device_keys[] = {
+    "connection",      "unit_id", "timeout",     "byte_timeout",       "max_registers_per_request",
+    "max_gap",         "points",  "points_file", "bytes_per_register", "tcp_engine",
+    "max_outstanding", NULL};
+
+static int parse_serial(const mdc_cfgnode *c, mdc_mb_link_cfg *l, mdc_err *err)
+{
+    static const char *const parities[] = {"N", "E", "O", NULL};
+    int64_t baud, data_bits, stop_bits;
+    int parity = l->kind == MDC_MB_ASCII ? 1 : 0;
+    if (cfg_int(c, "baud", 9600, 50, 4000000, &baud, err) < 0 ||
+        cfg_enum(c, "parity", parities, parity, &parity, err) < 0 ||
+        cfg_int(c, "data_bits", l->kind == MDC_MB_ASCII ? 7 : 8, 5, 8, &data_bits, err) < 0 ||
+        cfg_int(c, "stop_bits", 1, 1, 2, &stop_bits, err) < 0)
+        return -1;
+    l->baud = (int)baud;
+    l->parity = "NEO"[parity];
+    l->data_bits = (int)data_bits;
+    l->stop_bits = (int)stop_bits;
+    return 0;
+}
+
+static int parse_connection(const mdc_cfgnode *dev, mdc_mb_link_cfg *l, mdc_err *err)
+{
+    static const char *const keys[] = {"tcp",    "rtu",       "ascii",     "baud",
+                                       "parity", "data_bits", "stop_bits", NULL};
+    mdc_cfgnode c;
+    bool have;
+    if (cfg_object(dev, "connection", &c, &have, err) < 0) return -1;
+    if (!have)
+        return cfg_error(dev, NULL, err,
+                         "missing \"connection\": {\"tcp\": \"HOST:PORT\"}, "
+                         "{\"rtu\": \"/dev/ttyUSB0\"} or {\"ascii\": ...}");
+    if (cfg_check_keys(&c, keys, err) < 0) return -1;
+    const char *kinds[] = {"tcp", "rtu", "ascii"};
+    int which = -1;
+    for (int i = 0; i < 3; i++)
+        if (cfg_has(&c, kinds[i])) {
+            if (which >= 0) return cfg_error(&c, kinds[i], err, "give only one of tcp, rtu, ascii");
+            which = i;
+        }
+    if (which < 0) return cfg_error(&c, NULL, err, "needs one of \"tcp\", \"rtu\", \"ascii\"");
+    const char *target;
+    if (cfg_required_string(&c, kinds[which], &target, err) < 0) return -1;
+    l->kind = which == 0 ? MDC_MB_TCP : which == 1 ? MDC_MB_RTU : MDC_MB_ASCII;
+    mdc_err e;
+    if (l->kind == MDC_MB_TCP) {
+        for (int i = 3; i < 7; i++)
+            if (cfg_has(&c, keys[i]))
+                return cfg_error(&c, keys[i], err, "only for serial connections (rtu, ascii)");
+        if (mdc_mb_parse_hostport(target, l->host, sizeof l->host, &l->port, &e) < 0)
+            return cfg_error(&c, "tcp", err, "%s", e.msg);
+        return 0;
+    }
+    if (strlen(target) >= sizeof l->device)
+        return cfg_error(&c, kinds[which], err, "device path too long");
+    snprintf(l->device, sizeof l->device, "%s", target);
+    if (parse_serial(&c, l, err) < 0) return -1;
+    if (mdc_mb_link_cfg_check(l, &e) < 0) return cfg_error(&c, NULL, err, "%s", e.msg);
+    return 0;
+}
+
+static int parse_limits(const mdc_cfgnode *n, mdc_mb_dev *c, mdc_mb_plan_opts *plan, mdc_err *err)
+{
+    int64_t unit, maxregs, gap;
+    mdc_mb_link_cfg_init(&c->link);
+    if (cfg_int(n, "unit_id", 1, 0, 255, &unit, err) < 0 ||
+        cfg_duration_us(n, "timeout", 1000000, &c->link.timeout_us, err) < 0 ||
+        cfg_duration_us(n, "byte_timeout", 1, &c->link.byte_timeout_us, err) < 0 ||
+        cfg_int(n, "max_registers_per_request", MDC_MB_MAX_READ_REGISTERS, 1,
+                MDC_MB_MAX_READ_REGISTERS, &maxregs, err) < 0 ||
+        cfg_int(n, "max_gap", 10, -1, 124, &gap, err) < 0)
+        return -1;
+    if (!cfg_has(n, "byte_timeout")) c->link.byte_timeout_us = 0; /* automatic */
+    c->unit_id = (int)unit;
+    mdc_mb_plan_opts_init(plan);
+    plan->max_registers = (int)maxregs;
+    plan->max_gap = (int)gap;
+    return 0;
+}
+
+/* "tcp_engine" and "max_outstanding" (TCP only). */
+static int parse_engine(const mdc_cfgnode *n, mdc_mb_dev *c, mdc_err *err)
+{
+    static const char *const engines[] = {"event", "blocking", NULL};
+    int engine;
+    int64_t outstanding;
+    if (cfg_enum(n, "tcp_engine", engines, MDC_MB_ENGINE_EVENT, &engine, err) < 0 ||
+        cfg_int(n, "max_outstanding", 1, 1, 16, &outstanding, err) < 0)
+        return -1;
+    const char *tcp_only = cfg_has(n, "tcp_engine") ? "tcp_engine" : "max_outstanding";
+    if (c->link.kind != MDC_MB_TCP && (cfg_has(n, "tcp_engine") || cfg_has(n, "max_outstanding")))
+        return cfg_error(n, tcp_only, err, "only for TCP connections");
+    if (engine == MDC_MB_ENGINE_BLOCKING && outstanding > 1)
+        return cfg_error(n, "max_outstanding", err,
+                         "the blocking engine sends one request at a time; use "
+                         "\"tcp_engine\": \"event\"");
+    c->engine = (mdc_mb_engine)engine;
+    c->max_outstanding = (int)outstanding;
+    return 0;
+}
+
+static int parse_points_of(const mdc_cfgnode *n, mdc_mb_dev *c, const mdc_mb_plan_opts *plan,
+                           mdc_err *err)
+{
+    int64_t bpr;
+    const char *file;
+    if (cfg_int(n, "bytes_per_register", 2, 1, 2, &bpr, err) < 0 ||
+        cfg_string(n, "points_file", NULL, &file, err) < 0)
+        return -1;
+    if (file && cfg_has(n, "points"))
+        return cfg_error(n, "points_file", err, "give either \"points\" or \"points_file\"");
+    if (file) return mdc_mb_points_file(n, file, (int)bpr, plan, &c->ps, err);
+    return mdc_mb_points_parse(n, (int)bpr, plan, &c->ps, err);
+}
+
+static void make_bus_key(mdc_mb_dev *c)
+{
+    strbuf k = STRBUF_INIT;
+    if (c->link.kind == MDC_MB_TCP)
+        sb_printf(&k, "tcp:%s:%d", c->link.host, c->link.port);
+    else
+        sb_printf(&k, "serial:%s", c->link.device);
+    c->bus_key = xstrdup(sb_str(&k));
+    sb_free(&k);
+}
+
+int mdc_mb_dev_parse(const mdc_device_cfg *dev, mdc_mb_dev **out, mdc_err *err)
+{
+    const mdc_cfgnode *n = &dev->node;
+    if (mdc_device_check_keys(dev, device_keys, err) < 0) return -1;
+    mdc_mb_dev *c = xcalloc(1, sizeof *c);
+    mdc_mb_plan_opts plan;
+    if (parse_limits(n, c, &plan, err) < 0 || parse_connection(n, &c->link, err) < 0 ||
+        parse_engine(n, c, err) < 0 || parse_points_of(n, c, &plan, err) < 0)
+        goto fail;
+    if (c->link.kind != MDC_MB_TCP && c->unit_id == 0) {
+        cfg_error(n, "unit_id", err, "unit 0 is broadcast on a serial line; use 1..247");
+        goto fail;
+    }
+    make_bus_key(c);
+    *out = c;
+    return 0;
+fail:
+    mdc_mb_dev_free(c);
+    return -1;
+}
+
+void mdc_mb_dev_free(mdc_mb_dev *c)
+{
+    if (!c) return;
+    mdc_mb_points_release(c->ps);
+    free(c->bus_key);
+    free(c);
+}
+
+void mdc_mb_dev_describe(const mdc_mb_dev *c, strbuf *out)
+{
+    const mdc_mb_pointset *ps = c->ps;
+    char link[400];
+    mdc_mb_link_cfg_describe(&c->link, link, sizeof link);
+    sb_printf(out, "    %s, unit %d, timeout %lld ms", link, c->unit_id,
+              (long long)(c->link.timeout_us / 1000));
+    if (c->link.kind == MDC_MB_TCP && c->engine == MDC_MB_ENGINE_BLOCKING)
+        sb_puts(out, ", blocking engine");
+    else if (c->link.kind == MDC_MB_TCP && c->max_outstanding > 1)
+        sb_printf(out, ", %d requests in flight", c->max_outstanding);
+    sb_puts(out, "\n");
+    for (size_t i = 0; i < ps->npoints; i++) {
+        const mdc_mb_point *pt = &ps->points[i];
+        sb_printf(out, "    point %-20s FC%d addr %-5u %s", pt->name, pt->span.function,
+                  pt->span.address, mdc_mb_type_name(pt->fmt.type));
+        const char *order = mdc_mb_order_name(pt->fmt.order, pt->fmt.type);
+        if (order && *order) sb_printf(out, " %s", order);
+        if (pt->fmt.bytes_per_register == 1) sb_puts(out, " (1 byte/register)");
+        if (pt->fmt.scale != 1.0) sb_printf(out, " x%g", pt->fmt.scale);
+        if (pt->fmt.offset != 0.0) sb_printf(out, " %+g", pt->fmt.offset);
+        if (pt->unit) sb_printf(out, " [%s]", pt->unit);
+        sb_puts(out, "\n");
+    }
+    sb_printf(out, "    %zu request%s per poll:\n", ps->plan.nrequests,
+              ps->plan.nrequests == 1 ? "" : "s");
+    strbuf plan = STRBUF_INIT;
+    mdc_mb_plan_describe(&ps->plan, ps->spans, &plan);
+    for (char *line = plan.buf; line && *line;) {
+        char *nl = strchr(line, '\n');
+        sb_printf(out, "      %.*s\n", nl ? (int)(nl - line) : (int)strlen(line), line);
+        line = nl ? nl + 1 : NULL;
+    }
+    sb_free(&plan);
+}

@@ -1,0 +1,72 @@
+/* record_flow.h — what follows every completed poll, for the bus threads (poller.c) and the
+ * event threads (mux.c) alike: derive, spool (with the derive state, atomically), the device's
+ * live record, the observer; and the bookkeeping both kinds of thread share (latency histogram,
+ * retry backoff, records of an unreachable device). Private to src/runtime. */
+#ifndef MDC_RUNTIME_RECORD_FLOW_H
+#define MDC_RUNTIME_RECORD_FLOW_H
+
+#include "runtime_internal.h"
+
+#define MDC_RT_RETRY_BASE_US (1 * MDC_US_PER_SEC)
+#define MDC_RT_RETRY_CAP_US  (60 * MDC_US_PER_SEC)
+/* A probe of a failing device on a shared bus waits for a gap this long at most ... */
+#define MDC_RT_PROBE_FORCE_US (30 * MDC_US_PER_SEC)
+/* ... a gap of its last poll's duration plus this margin. */
+#define MDC_RT_PROBE_MARGIN_US (20 * 1000)
+
+/* A kept error message: *slot (owned, NULL for none) becomes a copy of msg (NULL: none).
+ * Returns whether it changed. mdc_rt_err_text gives "" for none. */
+bool mdc_rt_err_keep(char **slot, const char *msg);
+const char *mdc_rt_err_text(const char *slot);
+/* Adds a poll's duration to the device's latency histogram. */
+void mdc_rt_note_latency(mdc_rt_device *d, int64_t us);
+/* The capped, jittered delay before retry number `failures` (core/backoff.h). */
+int64_t mdc_rt_retry_delay(unsigned failures, uint64_t seed, int64_t cap);
+/* A jitter seed that differs between devices and over time. */
+uint64_t mdc_rt_seed(const void *p, int64_t t);
+/* A failed poll of d at now (wall clock): counted, the next retry after the backoff (capped at
+ * cap), the error kept as the device's last error and logged when it changed. */
+void mdc_rt_note_failure(mdc_rt_device *d, const mdc_err *err, int64_t now, bool log_changes,
+                         int64_t cap);
+/* Turns rec into the record of an unreachable device: every field null without point errors,
+ * the device error `why`. */
+void mdc_rt_fill_unreachable(mdc_rt_device *d, mdc_record *rec, const char *why);
+
+/* Derives rec with the device's state, commits both to the spool (blocking until durable),
+ * makes rec the device's live record and hands it to the observer. */
+void mdc_rt_record_done(mdc_runtime *rt, mdc_rt_device *d, mdc_record *rec);
+
+/* The same for many records at once, with one durable append: mdc_rt_batch_add derives a
+ * record now (rec must stay untouched until the flush); mdc_rt_batch_flush commits every record
+ * added since the last flush in one transaction, then updates live records and the observer.
+ * The batch owns its buffers and reuses them from flush to flush. One thread per batch. */
+typedef struct mdc_rt_batch_slot {
+    mdc_rt_device *d;
+    mdc_record *rec;
+    strbuf state, enc;
+    mdc_derive_state before; /* the device's state before rec: back if rec is lost */
+} mdc_rt_batch_slot;
+
+typedef struct mdc_rt_batch {
+    mdc_rt_batch_slot *slots;
+    size_t n, cap;
+    mdc_spool_item *items;
+    size_t capitems;
+    char (*keys)[128];
+    size_t capkeys;
+    strbuf events;
+    mdc_spool_ticket *ticket; /* started, not yet finished */
+} mdc_rt_batch;
+
+void mdc_rt_batch_init(mdc_rt_batch *b);
+void mdc_rt_batch_free(mdc_rt_batch *b);
+void mdc_rt_batch_add(mdc_runtime *rt, mdc_rt_batch *b, mdc_rt_device *d, mdc_record *rec);
+void mdc_rt_batch_flush(mdc_runtime *rt, mdc_rt_batch *b);
+/* The flush in two steps, so that a thread need not wait for the disk: start queues the batch
+ * for the spool's writer (nothing may be added until it is finished); finish publishes it once
+ * committed and returns true, or returns false at once while the commit is under way (wait
+ * false). A batch with nothing in it is finished. */
+void mdc_rt_batch_start(mdc_runtime *rt, mdc_rt_batch *b);
+bool mdc_rt_batch_finish(mdc_runtime *rt, mdc_rt_batch *b, bool wait);
+
+#endif
