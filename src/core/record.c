@@ -270,3 +270,18 @@ void mdc_field_set_error(mdc_field *f, const char *msg)
     field_reset(f);
     f->error = xstrdup(msg ? msg : "error");
 }
+
+const char *mdc_record_state_name(const mdc_record *r)
+{
+    if (r->error) return "UNREACHABLE";
+    switch (r->status) {
+    case MDC_STATUS_OFF:
+        return "OFF";
+    case MDC_STATUS_ON:
+        return "ON";
+    case MDC_STATUS_PRODUCTION:
+        return "PRODUCTION";
+    default:
+        return "ONLINE";
+    }
+}

@@ -44,7 +44,7 @@ typedef struct mdc_field {
 enum { MDC_STATUS_NONE = -1, MDC_STATUS_OFF = 0, MDC_STATUS_ON = 1, MDC_STATUS_PRODUCTION = 2 };
 
 typedef struct mdc_record {
-    int64_t seq;   /* spool sequence number, 0 before the record is spooled */
+    int64_t seq; /* spool sequence number, 0 before the record is spooled */
     /* offered again from the spool's dead-letter table: a sink must write it even though its
      * seq is at or below the position it has committed (in memory only, never encoded) */
     bool redelivered;
@@ -65,6 +65,10 @@ void mdc_value_copy(mdc_value *dst, const mdc_value *src);
 /* Numeric view: bool → 0/1, int → double; returns false for null and strings. */
 bool mdc_value_as_double(const mdc_value *v, double *out);
 bool mdc_value_equal(const mdc_value *a, const mdc_value *b);
+
+/* The machine state a record shows: "UNREACHABLE" (device-level error), "OFF", "ON",
+ * "PRODUCTION", or "ONLINE" (reachable, no status rules). */
+const char *mdc_record_state_name(const mdc_record *r);
 
 void mdc_record_init(mdc_record *r);
 void mdc_record_free(mdc_record *r);

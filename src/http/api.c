@@ -57,18 +57,7 @@ void mdc_api_cache_free(mdc_api_cache *c)
 
 const char *mdc_api_state_name(const mdc_record *rec)
 {
-    if (!rec) return "PENDING";
-    if (rec->error) return "UNREACHABLE";
-    switch (rec->status) {
-    case MDC_STATUS_OFF:
-        return "OFF";
-    case MDC_STATUS_ON:
-        return "ON";
-    case MDC_STATUS_PRODUCTION:
-        return "PRODUCTION";
-    default:
-        return "ONLINE";
-    }
+    return rec ? mdc_record_state_name(rec) : "PENDING";
 }
 
 static void field_or_null(strbuf *out, const mdc_record *rec, const char *const *names)

@@ -3,6 +3,7 @@
 
 #include "core/clock.h"
 #include "core/xalloc.h"
+#include "format/placeholders.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,28 +46,18 @@ typedef struct {
 
 /* ---- templates ---- */
 
-static const char *const placeholders[] = {"device", "machine_id", "date"};
-
-static int placeholder_id(const char *name, size_t n)
-{
-    for (int i = 0; i < 3; i++)
-        if (strlen(placeholders[i]) == n && memcmp(placeholders[i], name, n) == 0) return i;
-    return -1;
-}
+static const char *const placeholders[] = {"device", "machine_id", "date", NULL};
 
 int mdc_file_template_check(const char *tmpl, mdc_err *err)
 {
     if (!tmpl || !*tmpl) return mdc_err_set(err, MDC_EINVAL, "file sink: empty path template");
-    for (const char *p = strchr(tmpl, '{'); p; p = strchr(p + 1, '{')) {
-        const char *end = strchr(p, '}');
-        if (!end) break;
-        if (placeholder_id(p + 1, (size_t)(end - p - 1)) < 0)
-            return mdc_err_set(err, MDC_EINVAL,
-                               "file sink: unknown placeholder %.*s in path template \"%s\" "
-                               "(known: {device}, {machine_id}, {date})",
-                               (int)(end - p + 1), p, tmpl);
-        p = end;
-    }
+    size_t len;
+    const char *p = mdc_placeholder_unknown(placeholders, tmpl, &len);
+    if (p)
+        return mdc_err_set(err, MDC_EINVAL,
+                           "file sink: unknown placeholder %.*s in path template \"%s\" "
+                           "(known: {device}, {machine_id}, {date})",
+                           (int)len, p, tmpl);
     return 0;
 }
 
@@ -102,23 +93,14 @@ static void put_placeholder(strbuf *out, int id, const mdc_record *r)
     }
 }
 
+static void put_one(strbuf *out, int id, void *r)
+{
+    put_placeholder(out, id, r);
+}
+
 void mdc_file_path_expand(const char *tmpl, const mdc_record *r, strbuf *out)
 {
-    const char *p = tmpl;
-    while (*p) {
-        const char *open = strchr(p, '{');
-        const char *end = open ? strchr(open, '}') : NULL;
-        int id = end ? placeholder_id(open + 1, (size_t)(end - open - 1)) : -1;
-        if (id < 0) { /* copy up to and including the brace (or the rest) literally */
-            size_t n = open ? (size_t)(open - p) + 1 : strlen(p);
-            sb_append(out, p, n);
-            p += n;
-            continue;
-        }
-        sb_append(out, p, (size_t)(open - p));
-        put_placeholder(out, id, r);
-        p = end + 1;
-    }
+    mdc_placeholders_expand(tmpl, placeholders, put_one, (void *)r, out);
 }
 
 /* ---- descriptors ---- */

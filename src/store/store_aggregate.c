@@ -1,7 +1,7 @@
 /* store_aggregate.c — the dashboard's queries of store.h: a value averaged per time bucket, a
  * device's state timeline and the plant's energy since a time. Each reads a bounded range
  * (the caller bounds the span; the rows come from the (device, ts) and shift_start indexes). */
-#include "store/store.h"
+#include "store/store_internal.h"
 #include "format/json_out.h"
 
 #include "core/clock.h"
@@ -10,40 +10,6 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
-
-static int open_ro(const char *path, sqlite3 **db, mdc_err *err)
-{
-    if (sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-        mdc_err_set(err, MDC_EIO, "the embedded store %s cannot be opened: %s", path,
-                    *db ? sqlite3_errmsg(*db) : "out of memory");
-        sqlite3_close(*db);
-        *db = NULL;
-        return -1;
-    }
-    sqlite3_busy_timeout(*db, 2000);
-    return 0;
-}
-
-static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, mdc_err *err)
-{
-    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK) return 0;
-    return mdc_err_set(err, MDC_EIO, "the embedded store cannot be read: %s", sqlite3_errmsg(db));
-}
-
-static int read_failed(sqlite3 *db, mdc_err *err)
-{
-    return mdc_err_set(err, MDC_EIO, "the embedded store cannot be read: %s", sqlite3_errmsg(db));
-}
-
-static void head_json(strbuf *out, const char *device, int64_t from_us, int64_t to_us)
-{
-    sb_puts(out, "{\"device\": ");
-    mdc_json_str(out, device);
-    sb_puts(out, ", \"from\": ");
-    mdc_json_time(out, from_us);
-    sb_puts(out, ", \"to\": ");
-    mdc_json_time(out, to_us);
-}
 
 /* ---- series ---- */
 
@@ -65,15 +31,16 @@ int mdc_store_series(const char *path, const char *device, const char *point, in
                      int64_t to_us, int64_t step_us, strbuf *out, mdc_err *err)
 {
     sqlite3 *db;
-    if (open_ro(path, &db, err) < 0) return -1;
+    if (mdc_store_open_ro(path, &db, err) < 0) return -1;
     sqlite3_stmt *st;
     /* whole seconds are enough for buckets of a second or more */
-    if (prepare(db,
-                "SELECT (CAST(strftime('%s', substr(ts, 1, 19)) AS INTEGER) * 1000000 - ?4) / ?5 "
-                "AS b, avg(value), min(value), max(value), count(*) FROM samples WHERE device = ?1 "
-                "AND ts >= ?2 AND ts < ?3 AND name = ?6 AND typeof(value) IN ('integer', 'real') "
-                "GROUP BY b ORDER BY b",
-                &st, err) < 0) {
+    if (mdc_store_prepare(
+            db,
+            "SELECT (CAST(strftime('%s', substr(ts, 1, 19)) AS INTEGER) * 1000000 - ?4) / ?5 "
+            "AS b, avg(value), min(value), max(value), count(*) FROM samples WHERE device = ?1 "
+            "AND ts >= ?2 AND ts < ?3 AND name = ?6 AND typeof(value) IN ('integer', 'real') "
+            "GROUP BY b ORDER BY b",
+            &st, err) < 0) {
         sqlite3_close(db);
         return -1;
     }
@@ -87,7 +54,7 @@ int mdc_store_series(const char *path, const char *device, const char *point, in
     sqlite3_bind_int64(st, 5, step_us);
     sqlite3_bind_text(st, 6, point, -1, SQLITE_STATIC);
     strbuf body = STRBUF_INIT;
-    head_json(&body, device, from_us, to_us);
+    mdc_store_range_json(&body, device, from_us, to_us);
     sb_puts(&body, ", \"point\": ");
     mdc_json_str(&body, point);
     sb_printf(&body, ", \"step_seconds\": %" PRId64 ", \"buckets\": [",
@@ -100,7 +67,7 @@ int mdc_store_series(const char *path, const char *device, const char *point, in
     if (rc == SQLITE_DONE)
         sb_append(out, body.buf, body.len);
     else
-        read_failed(db, err);
+        mdc_store_read_failed(db, err);
     sqlite3_finalize(st);
     sqlite3_close(db);
     sb_free(&body);
@@ -161,27 +128,29 @@ static int64_t parse_ts(const char *ts)
 static int state_before(sqlite3 *db, const char *device, const char *from, int *state, mdc_err *err)
 {
     sqlite3_stmt *st;
-    if (prepare(db,
-                "SELECT ts, status, error FROM status_history WHERE device = ?1 AND ts < ?2 "
-                "ORDER BY ts DESC LIMIT 1",
-                &st, err) < 0)
+    if (mdc_store_prepare(
+            db,
+            "SELECT ts, status, error FROM status_history WHERE device = ?1 AND ts < ?2 "
+            "ORDER BY ts DESC LIMIT 1",
+            &st, err) < 0)
         return -1;
     sqlite3_bind_text(st, 1, device, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     *state = rc == SQLITE_ROW ? state_of_row(st) : S_UNKNOWN;
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : read_failed(db, err);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : mdc_store_read_failed(db, err);
 }
 
 static int changes(sqlite3 *db, const char *device, const char *from, const char *to, timeline *tl,
                    mdc_err *err)
 {
     sqlite3_stmt *st;
-    if (prepare(db,
-                "SELECT ts, status, error FROM status_history WHERE device = ?1 AND ts >= ?2 "
-                "AND ts < ?3 ORDER BY ts LIMIT 10000",
-                &st, err) < 0)
+    if (mdc_store_prepare(
+            db,
+            "SELECT ts, status, error FROM status_history WHERE device = ?1 AND ts >= ?2 "
+            "AND ts < ?3 ORDER BY ts LIMIT 10000",
+            &st, err) < 0)
         return -1;
     sqlite3_bind_text(st, 1, device, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
@@ -190,7 +159,7 @@ static int changes(sqlite3 *db, const char *device, const char *from, const char
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         turn(tl, parse_ts((const char *)sqlite3_column_text(st, 0)), state_of_row(st));
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : read_failed(db, err);
+    return rc == SQLITE_DONE ? 0 : mdc_store_read_failed(db, err);
 }
 
 static void shares_json(const timeline *tl, strbuf *out)
@@ -205,12 +174,12 @@ int mdc_store_timeline(const char *path, const char *device, int64_t from_us, in
                        int64_t now_us, strbuf *out, mdc_err *err)
 {
     sqlite3 *db;
-    if (open_ro(path, &db, err) < 0) return -1;
+    if (mdc_store_open_ro(path, &db, err) < 0) return -1;
     char from[48], to[48];
     mdc_format_utc_us(from_us, from, sizeof from);
     mdc_format_utc_us(to_us, to, sizeof to);
     strbuf body = STRBUF_INIT;
-    head_json(&body, device, from_us, to_us);
+    mdc_store_range_json(&body, device, from_us, to_us);
     sb_puts(&body, ", \"segments\": [");
     timeline tl = {.out = &body, .start_us = from_us};
     int rc = state_before(db, device, from, &tl.state, err);
@@ -231,10 +200,10 @@ int mdc_store_timeline(const char *path, const char *device, int64_t from_us, in
 int mdc_store_energy_since(const char *path, int64_t since_us, double *kwh, mdc_err *err)
 {
     sqlite3 *db;
-    if (open_ro(path, &db, err) < 0) return -1;
+    if (mdc_store_open_ro(path, &db, err) < 0) return -1;
     sqlite3_stmt *st;
-    if (prepare(db, "SELECT total(energy_kwh) FROM shift_energy WHERE shift_start >= ?1", &st,
-                err) < 0) {
+    if (mdc_store_prepare(db, "SELECT total(energy_kwh) FROM shift_energy WHERE shift_start >= ?1",
+                          &st, err) < 0) {
         sqlite3_close(db);
         return -1;
     }
@@ -245,7 +214,7 @@ int mdc_store_energy_since(const char *path, int64_t since_us, double *kwh, mdc_
     if (rc == SQLITE_ROW)
         *kwh = sqlite3_column_double(st, 0);
     else
-        read_failed(db, err);
+        mdc_store_read_failed(db, err);
     sqlite3_finalize(st);
     sqlite3_close(db);
     return rc == SQLITE_ROW ? 0 : -1;

@@ -30,4 +30,14 @@ struct mdc_store {
     int fail_code; /* SQLite's code for the record a write stopped at */
 };
 
+/* ---- reading (store_query.c): read-only connections opened per request ---- */
+
+/* Opens the store at path read-only (busy timeout 2 s). */
+int mdc_store_open_ro(const char *path, sqlite3 **db, mdc_err *err);
+int mdc_store_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, mdc_err *err);
+/* "the embedded store cannot be read: ..." */
+int mdc_store_read_failed(sqlite3 *db, mdc_err *err);
+/* {"device": ..., "from": ..., "to": ... (the object is left open) */
+void mdc_store_range_json(strbuf *out, const char *device, int64_t from_us, int64_t to_us);
+
 #endif

@@ -1,5 +1,5 @@
 /* store_read.c — the history queries of store.h. */
-#include "store/store.h"
+#include "store/store_internal.h"
 #include "format/json_out.h"
 
 #include "core/clock.h"
@@ -8,25 +8,6 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
-
-static int open_store(const char *path, sqlite3 **db, mdc_err *err)
-{
-    if (sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-        mdc_err_set(err, MDC_EIO, "the embedded store %s cannot be opened: %s", path,
-                    *db ? sqlite3_errmsg(*db) : "out of memory");
-        sqlite3_close(*db);
-        *db = NULL;
-        return -1;
-    }
-    sqlite3_busy_timeout(*db, 2000);
-    return 0;
-}
-
-static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, mdc_err *err)
-{
-    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK) return 0;
-    return mdc_err_set(err, MDC_EIO, "the embedded store cannot be read: %s", sqlite3_errmsg(db));
-}
 
 static void column_json(strbuf *out, sqlite3_stmt *st, int col)
 {
@@ -43,16 +24,6 @@ static void column_json(strbuf *out, sqlite3_stmt *st, int col)
     default:
         sb_puts(out, "null");
     }
-}
-
-static void range_json(strbuf *out, const char *device, int64_t from_us, int64_t to_us)
-{
-    sb_puts(out, "{\"device\": ");
-    mdc_json_str(out, device);
-    sb_puts(out, ", \"from\": ");
-    mdc_json_time(out, from_us);
-    sb_puts(out, ", \"to\": ");
-    mdc_json_time(out, to_us);
 }
 
 typedef struct pivot {
@@ -101,10 +72,11 @@ static int samples_json(sqlite3 *db, const char *device, const char *from, const
                         int64_t limit, strbuf *out, mdc_err *err)
 {
     sqlite3_stmt *st;
-    if (prepare(db,
-                "SELECT ts, name, value, error FROM samples WHERE device = ?1 AND ts >= ?2 "
-                "AND ts < ?3 ORDER BY ts, rowid",
-                &st, err) < 0)
+    if (mdc_store_prepare(
+            db,
+            "SELECT ts, name, value, error FROM samples WHERE device = ?1 AND ts >= ?2 "
+            "AND ts < ?3 ORDER BY ts, rowid",
+            &st, err) < 0)
         return -1;
     bind_range(st, device, from, to);
     pivot p = {.out = out};
@@ -130,8 +102,7 @@ static int samples_json(sqlite3 *db, const char *device, const char *from, const
         mdc_json_str(out, next);
     }
     sb_free(&p.errors);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        mdc_err_set(err, MDC_EIO, "the embedded store cannot be read: %s", sqlite3_errmsg(db));
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) mdc_store_read_failed(db, err);
     sqlite3_finalize(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
@@ -140,10 +111,11 @@ static int status_json(sqlite3 *db, const char *device, const char *from, const 
                        strbuf *out, mdc_err *err)
 {
     sqlite3_stmt *st;
-    if (prepare(db,
-                "SELECT ts, status, previous, error FROM status_history WHERE device = ?1 AND "
-                "ts >= ?2 AND ts < ?3 ORDER BY ts LIMIT 10000",
-                &st, err) < 0)
+    if (mdc_store_prepare(
+            db,
+            "SELECT ts, status, previous, error FROM status_history WHERE device = ?1 AND "
+            "ts >= ?2 AND ts < ?3 ORDER BY ts LIMIT 10000",
+            &st, err) < 0)
         return -1;
     bind_range(st, device, from, to);
     sb_puts(out, ", \"status_changes\": [");
@@ -161,9 +133,7 @@ static int status_json(sqlite3 *db, const char *device, const char *from, const 
     }
     sb_puts(out, "]");
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return mdc_err_set(err, MDC_EIO, "the embedded store cannot be read: %s",
-                           sqlite3_errmsg(db));
+    if (rc != SQLITE_DONE) return mdc_store_read_failed(db, err);
     return 0;
 }
 
@@ -171,12 +141,12 @@ int mdc_store_history(const char *db_path, const char *device, int64_t from_us, 
                       int64_t limit, strbuf *out, mdc_err *err)
 {
     sqlite3 *db;
-    if (open_store(db_path, &db, err) < 0) return -1;
+    if (mdc_store_open_ro(db_path, &db, err) < 0) return -1;
     char from[48], to[48];
     mdc_format_utc_us(from_us, from, sizeof from);
     mdc_format_utc_us(to_us, to, sizeof to);
     strbuf body = STRBUF_INIT;
-    range_json(&body, device, from_us, to_us);
+    mdc_store_range_json(&body, device, from_us, to_us);
     int rc = samples_json(db, device, from, to, limit, &body, err);
     if (rc == 0) rc = status_json(db, device, from, to, &body, err);
     sqlite3_close(db);
@@ -205,13 +175,14 @@ int mdc_store_shifts(const char *db_path, const char *device, int64_t from_us, i
                      strbuf *out, mdc_err *err)
 {
     sqlite3 *db;
-    if (open_store(db_path, &db, err) < 0) return -1;
+    if (mdc_store_open_ro(db_path, &db, err) < 0) return -1;
     sqlite3_stmt *st;
-    if (prepare(db,
-                "SELECT shift_start, shift, energy_kwh, parts, closed FROM shift_energy WHERE "
-                "device = ?1 AND shift_start >= ?2 AND shift_start < ?3 ORDER BY shift_start "
-                "LIMIT 10000",
-                &st, err) < 0) {
+    if (mdc_store_prepare(
+            db,
+            "SELECT shift_start, shift, energy_kwh, parts, closed FROM shift_energy WHERE "
+            "device = ?1 AND shift_start >= ?2 AND shift_start < ?3 ORDER BY shift_start "
+            "LIMIT 10000",
+            &st, err) < 0) {
         sqlite3_close(db);
         return -1;
     }
@@ -220,14 +191,14 @@ int mdc_store_shifts(const char *db_path, const char *device, int64_t from_us, i
     mdc_format_utc_s(to_us, to, sizeof to);
     bind_range(st, device, from, to);
     strbuf body = STRBUF_INIT;
-    range_json(&body, device, from_us, to_us);
+    mdc_store_range_json(&body, device, from_us, to_us);
     sb_puts(&body, ", \"shifts\": [");
     int rc, n = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         shift_row(&body, st, n++);
     sb_puts(&body, "]}\n");
     if (rc != SQLITE_DONE)
-        mdc_err_set(err, MDC_EIO, "the embedded store cannot be read: %s", sqlite3_errmsg(db));
+        mdc_store_read_failed(db, err);
     else
         sb_append(out, body.buf, body.len);
     sqlite3_finalize(st);

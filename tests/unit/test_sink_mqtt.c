@@ -176,7 +176,7 @@ static void test_payloads(void **state)
     sb_reset(&p);
     mdc_mqtt_point_payload(&r, "x", &r.fields[1].v, "line \"1\"\n", &p);
     assert_string_equal(sb_str(&p), "{\"timestamp\": \"2026-11-22T06:00:05.123456+00:00\", "
-                                    "\"value\": null, \"error\": \"line \\\"1\\\"\\u000a\"}");
+                                    "\"value\": null, \"error\": \"line \\\"1\\\"\\n\"}");
     sb_reset(&p);
     mdc_mqtt_status_payload(&r, &p);
     assert_string_equal(sb_str(&p), "{\"timestamp\": \"2026-11-22T06:00:05.123456+00:00\", "

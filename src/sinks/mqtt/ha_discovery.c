@@ -6,6 +6,8 @@
 #include "ha_discovery.h"
 #include "mqtt_sink.h"
 
+#include "format/json_out.h"
+
 #include "core/record.h"
 
 #include <inttypes.h>
@@ -119,7 +121,7 @@ static void json_path(const char *name, strbuf *out)
 static void key_string(strbuf *out, const char *key, const char *value)
 {
     sb_printf(out, ", \"%s\": ", key);
-    mdc_mqtt_json_string(out, value);
+    mdc_json_str(out, value);
 }
 
 /* The record whose topic a device's messages go to. */
@@ -147,7 +149,7 @@ static void common_tail(const mdc_ha_ctx *h, const mdc_device_info *d, strbuf *o
     strbuf id = STRBUF_INIT;
     sb_printf(&id, "%s_", h->node_id);
     mdc_ha_clean_id(d->id, &id);
-    mdc_mqtt_json_string(out, sb_str(&id));
+    mdc_json_str(out, sb_str(&id));
     sb_free(&id);
     sb_puts(out, "]");
     key_string(out, "name", d->id);
@@ -187,7 +189,7 @@ void mdc_ha_field_config(const mdc_ha_ctx *h, const mdc_device_info *d, const md
 {
     config_topic(h, d->id, f->name, topic);
     sb_puts(payload, "{\"name\": ");
-    mdc_mqtt_json_string(payload, f->label ? f->label : f->name);
+    mdc_json_str(payload, f->label ? f->label : f->name);
     unique_id(h, d->id, f->name, payload);
     state_topic(h, d, h->topic, h->per_point ? f->name : NULL, payload);
     strbuf tmpl = STRBUF_INIT;

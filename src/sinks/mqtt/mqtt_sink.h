@@ -65,7 +65,5 @@ void mdc_mqtt_topic_prefix(const char *tmpl, strbuf *out);
 void mdc_mqtt_point_payload(const mdc_record *r, const char *name, const mdc_value *v,
                             const char *error, strbuf *out);
 void mdc_mqtt_status_payload(const mdc_record *r, strbuf *out);
-/* A JSON string literal of s. */
-void mdc_mqtt_json_string(strbuf *out, const char *s);
 
 #endif

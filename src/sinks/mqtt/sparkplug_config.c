@@ -43,8 +43,8 @@ static void host_name(strbuf *out)
 }
 
 /* edge_node_id: default the configuration's instance, else the host name. */
-static int parse_ids(const mdc_cfgnode *n, const char *instance, mdc_sparkplug_cfg *c,
-                     strbuf *edge, mdc_err *err)
+static int parse_ids(const mdc_cfgnode *n, const char *instance, mdc_sparkplug_cfg *c, strbuf *edge,
+                     mdc_err *err)
 {
     const char *e;
     if (cfg_string(n, "group_id", "mdc", &c->group_id, err) < 0 ||
@@ -64,8 +64,7 @@ static int parse_ids(const mdc_cfgnode *n, const char *instance, mdc_sparkplug_c
 }
 
 int mdc_sink_sparkplug_build(const mdc_cfgnode *n, const char *data_dir, const char *instance,
-                             mdc_sink **out,
-                             mdc_err *err)
+                             mdc_sink **out, mdc_err *err)
 {
     mdc_sparkplug_cfg c = {0};
     char *host = NULL;

@@ -35,8 +35,7 @@ typedef struct mdc_sparkplug_cfg {
 
 /* data_dir: where the bdSeq file goes. */
 int mdc_sink_sparkplug_build(const mdc_cfgnode *n, const char *data_dir, const char *instance,
-                             mdc_sink **out,
-                             mdc_err *err);
+                             mdc_sink **out, mdc_err *err);
 /* The config is copied. */
 mdc_sink *mdc_sink_sparkplug_new(const mdc_sparkplug_cfg *cfg);
 
