@@ -209,8 +209,8 @@ static mdc_sink_type types[MAX_SINK_TYPES + 1] = {
     {"pubsub", build_pubsub, &mdc_pubsub_keyset},
     {"log", build_log, &mdc_log_keyset},
     {"postgres", mdc_sink_postgres_from_config, NULL},
-    {"mqtt", build_mqtt, NULL},
-    {"sparkplug", build_sparkplug, NULL},
+    {"mqtt", build_mqtt, &mdc_mqtt_keyset},
+    {"sparkplug", build_sparkplug, &mdc_sparkplug_keyset},
 };
 static const char *type_names[MAX_SINK_TYPES + 1] = {
     "sqlite", "stdout", "file", "webhook", "pubsub", "log", "postgres", "mqtt", "sparkplug", NULL};
@@ -240,7 +240,9 @@ int mdc_sink_type_register(const mdc_sink_type *t)
 
 const mdc_keyset *mdc_sink_type_keys(size_t i)
 {
-    static const mdc_keyset *const extra[] = {&retention_keyset, &mdc_text_keyset};
+    static const mdc_keyset *const extra[] = {&retention_keyset, &mdc_text_keyset,
+                                              &mdc_mqtt_conn_keyset, &mdc_mqtt_tls_keyset,
+                                              &mdc_mqtt_ha_keyset};
     size_t ntypes = 0;
     while (types[ntypes].name)
         ntypes++;

@@ -107,10 +107,10 @@ static void test_config_errors(void **state)
                  "s.json:1:37: keepalive: must be from 5 s to 65535 s");
     expect_error(
         "{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"qso\": 1}",
-        "s.json:1:37: qso: unknown key \"qso\" (did you mean \"qos\"?); allowed: type, url, "
-        "topic, per, qos, retain, status_topic, availability_topic, homeassistant, protocol, "
-        "client_id, username, password, tls, keepalive, timeout, max_inflight, message_expiry, "
-        "user_properties, format");
+        "s.json:1:37: qso: unknown key \"qso\" (did you mean \"qos\"?); allowed: topic, per, "
+        "qos, retain, status_topic, availability_topic, homeassistant, format, type, url, "
+        "protocol, client_id, username, password, tls, keepalive, timeout, max_inflight, "
+        "message_expiry, user_properties");
     expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"protocol\": \"5.0\"}",
                  "s.json:1:37: protocol: unknown value \"5.0\"; allowed: 3.1.1, 5");
     expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"message_expiry\": \"1h\"}",

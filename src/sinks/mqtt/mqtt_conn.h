@@ -44,6 +44,11 @@ typedef struct mdc_mqtt_conn_cfg {
     size_t nprops;
 } mdc_mqtt_conn_cfg;
 
+/* The keys of an MQTT connection (shared by the mqtt and sparkplug sinks) and of its tls
+ * object (core/keys.h). */
+struct mdc_keyset;
+extern const struct mdc_keyset mdc_mqtt_conn_keyset, mdc_mqtt_tls_keyset;
+
 /* The connection keys of a sink object: url, protocol, client_id, username, password, tls,
  * keepalive, timeout, max_inflight, message_expiry, user_properties. host is malloc'ed into
  * *host_out (free it after copying the configuration). */

@@ -2,6 +2,7 @@
 #include "mqtt_conn.h"
 
 #include "core/clock.h"
+#include "core/keys.h"
 #include "core/xalloc.h"
 
 #include <stdlib.h>
@@ -65,18 +66,63 @@ static int parse_url_key(const mdc_cfgnode *n, mdc_mqtt_conn_cfg *c, char **host
     return 0;
 }
 
+static const mdc_key conn_keys[] = {
+    {.name = "type", .type = MDC_KEY_STRING, .required = true, .help = "\"mqtt\" or \"sparkplug\""},
+    {.name = "url",
+     .type = MDC_KEY_STRING,
+     .required = true,
+     .help = "mqtt://HOST[:PORT] or mqtts://HOST[:PORT]"},
+    {.name = "protocol",
+     .type = MDC_KEY_ENUM,
+     .def = "3.1.1",
+     .choices = protocol_names,
+     .help = "MQTT version"},
+    {.name = "client_id", .type = MDC_KEY_STRING, .help = "default: from the host and the sink"},
+    {.name = "username", .type = MDC_KEY_STRING},
+    {.name = "password", .type = MDC_KEY_SECRET},
+    {.name = "tls", .type = MDC_KEY_OBJECT, .help = "{\"ca\", \"cert\", \"key\", \"insecure\"}"},
+    {.name = "keepalive", .type = MDC_KEY_DURATION, .def = "30s", .help = "5 s to 65535 s"},
+    {.name = "timeout",
+     .type = MDC_KEY_DURATION,
+     .def = "10s",
+     .help = "connect and acknowledgement timeout"},
+    {.name = "max_inflight",
+     .type = MDC_KEY_INT,
+     .def = "100",
+     .min = 1,
+     .max = 65535,
+     .help = "messages awaiting acknowledgement"},
+    {.name = "message_expiry", .type = MDC_KEY_DURATION, .help = "MQTT 5: message expiry"},
+    {.name = "user_properties", .type = MDC_KEY_OBJECT, .help = "MQTT 5: {\"name\": \"value\"}"},
+    {0},
+};
+const mdc_keyset mdc_mqtt_conn_keyset = {"MQTT connection (sinks mqtt and sparkplug)", conn_keys,
+                                         NULL};
+
+static const mdc_key tls_keys[] = {
+    {.name = "ca", .type = MDC_KEY_STRING, .help = "CA certificates (PEM)"},
+    {.name = "cert", .type = MDC_KEY_STRING, .help = "client certificate (PEM)"},
+    {.name = "key", .type = MDC_KEY_STRING, .help = "client key (PEM)"},
+    {.name = "insecure",
+     .type = MDC_KEY_BOOL,
+     .def = "false",
+     .help = "do not check the broker's host name"},
+    {0},
+};
+const mdc_keyset mdc_mqtt_tls_keyset = {"MQTT connection: tls", tls_keys, NULL};
+
 static int parse_tls(const mdc_cfgnode *n, mdc_mqtt_conn_cfg *c, mdc_err *err)
 {
-    static const char *const tls_keys[] = {"ca", "cert", "key", "insecure", NULL};
+    const mdc_keyset *ks = &mdc_mqtt_tls_keyset;
     mdc_cfgnode t;
     bool have;
     if (cfg_object(n, "tls", &t, &have, err) < 0) return -1;
     if (!have) return 0;
     c->tls = true;
-    if (cfg_check_keys(&t, tls_keys, err) < 0 || cfg_string(&t, "ca", NULL, &c->ca, err) < 0 ||
-        cfg_string(&t, "cert", NULL, &c->cert, err) < 0 ||
-        cfg_string(&t, "key", NULL, &c->key, err) < 0 ||
-        cfg_bool(&t, "insecure", false, &c->insecure, err) < 0)
+    if (mdc_keys_check(&t, ks, err) < 0 || mdc_key_string(&t, ks, "ca", &c->ca, err) < 0 ||
+        mdc_key_string(&t, ks, "cert", &c->cert, err) < 0 ||
+        mdc_key_string(&t, ks, "key", &c->key, err) < 0 ||
+        mdc_key_bool(&t, ks, "insecure", &c->insecure, err) < 0)
         return -1;
     if (!c->cert != !c->key)
         return cfg_error(&t, c->cert ? "key" : "cert", err,
@@ -88,11 +134,12 @@ static int parse_numbers(const mdc_cfgnode *n, mdc_mqtt_conn_cfg *c, mdc_err *er
 {
     int64_t inflight, keepalive_us, expiry_us;
     int proto;
-    if (cfg_enum(n, "protocol", protocol_names, 0, &proto, err) < 0 ||
-        cfg_duration_us(n, "keepalive", 30 * MDC_US_PER_SEC, &keepalive_us, err) < 0 ||
-        cfg_duration_us(n, "timeout", 10 * MDC_US_PER_SEC, &c->timeout_us, err) < 0 ||
-        cfg_duration_us(n, "message_expiry", 0, &expiry_us, err) < 0 ||
-        cfg_int(n, "max_inflight", 100, 1, 65535, &inflight, err) < 0)
+    const mdc_keyset *ks = &mdc_mqtt_conn_keyset;
+    if (mdc_key_enum(n, ks, "protocol", &proto, err) < 0 ||
+        mdc_key_duration(n, ks, "keepalive", &keepalive_us, err) < 0 ||
+        mdc_key_duration(n, ks, "timeout", &c->timeout_us, err) < 0 ||
+        mdc_key_duration(n, ks, "message_expiry", &expiry_us, err) < 0 ||
+        mdc_key_int(n, ks, "max_inflight", &inflight, err) < 0)
         return -1;
     if (keepalive_us < 5 * MDC_US_PER_SEC || keepalive_us > 65535 * MDC_US_PER_SEC)
         return cfg_error(n, "keepalive", err, "must be from 5 s to 65535 s");
@@ -131,9 +178,11 @@ int mdc_mqtt_conn_cfg_parse(const mdc_cfgnode *n, mdc_mqtt_conn_cfg *c, char **h
 {
     *host_out = NULL;
     if (parse_url_key(n, c, host_out, err) < 0 || parse_numbers(n, c, err) < 0 ||
-        parse_tls(n, c, err) < 0 || cfg_string(n, "client_id", NULL, &c->client_id, err) < 0 ||
-        cfg_string(n, "username", NULL, &c->username, err) < 0 ||
-        cfg_secret(n, "password", NULL, &c->password, err) < 0 || parse_props(n, c, err) < 0)
+        parse_tls(n, c, err) < 0 ||
+        mdc_key_string(n, &mdc_mqtt_conn_keyset, "client_id", &c->client_id, err) < 0 ||
+        mdc_key_string(n, &mdc_mqtt_conn_keyset, "username", &c->username, err) < 0 ||
+        mdc_key_string(n, &mdc_mqtt_conn_keyset, "password", &c->password, err) < 0 ||
+        parse_props(n, c, err) < 0)
         return -1;
     if (c->password && !c->username)
         return cfg_error(n, "password", err, "a password needs a \"username\"");

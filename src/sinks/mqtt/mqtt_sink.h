@@ -48,6 +48,8 @@ typedef struct mdc_mqtt_sink_cfg {
 
 /* Builds the sink from its configuration object. */
 /* instance: the configuration's "instance" (NULL: none), part of default topics. */
+/* The keys of the mqtt sink and its homeassistant object (core/keys.h). */
+extern const struct mdc_keyset mdc_mqtt_keyset, mdc_mqtt_ha_keyset;
 int mdc_sink_mqtt_build(const mdc_cfgnode *n, const char *instance, mdc_sink **out, mdc_err *err);
 /* The config is copied. */
 mdc_sink *mdc_sink_mqtt_new(const mdc_mqtt_sink_cfg *cfg);

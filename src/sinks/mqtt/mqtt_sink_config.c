@@ -2,41 +2,66 @@
 #include "ha_discovery.h"
 #include "mqtt_sink.h"
 
+#include "core/keys.h"
 #include "core/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static const char *const keys[] = {"type",
-                                   "url",
-                                   "topic",
-                                   "per",
-                                   "qos",
-                                   "retain",
-                                   "status_topic",
-                                   "availability_topic",
-                                   "homeassistant",
-                                   "protocol",
-                                   "client_id",
-                                   "username",
-                                   "password",
-                                   "tls",
-                                   "keepalive",
-                                   "timeout",
-                                   "max_inflight",
-                                   "message_expiry",
-                                   "user_properties",
-                                   "format",
-                                   NULL};
 static const char *const per_names[] = {"record", "point", NULL};
 static const char *const format_names[] = {"json", NULL};
+
+static const mdc_key mqtt_keys[] = {
+    {.name = "topic",
+     .type = MDC_KEY_STRING,
+     .def = "mdc/{device}",
+     .help = "with {device}, {machine_id} ({point} when per point)"},
+    {.name = "per",
+     .type = MDC_KEY_ENUM,
+     .def = "record",
+     .choices = per_names,
+     .help = "one message per record or per point"},
+    {.name = "qos",
+     .type = MDC_KEY_INT,
+     .def = "1",
+     .min = 0,
+     .max = 2,
+     .help = "0, 1 (at least once) or 2 (exactly once to the broker)"},
+    {.name = "retain", .type = MDC_KEY_BOOL, .def = "false", .help = "retained record messages"},
+    {.name = "status_topic",
+     .type = MDC_KEY_STRING,
+     .help = "a retained machine-state message per device"},
+    {.name = "availability_topic",
+     .type = MDC_KEY_STRING,
+     .help = "retained online/offline and the Last Will (\"\": none)"},
+    {.name = "homeassistant",
+     .type = MDC_KEY_OBJECT,
+     .help = "Home Assistant discovery: {\"discovery_prefix\", \"node_id\"}"},
+    {.name = "format",
+     .type = MDC_KEY_ENUM,
+     .def = "json",
+     .choices = format_names,
+     .help = "payload format"},
+    {0},
+};
+const mdc_keyset mdc_mqtt_keyset = {"sink mqtt", mqtt_keys, &mdc_mqtt_conn_keyset};
+
+static const mdc_key ha_keys[] = {
+    {.name = "discovery_prefix",
+     .type = MDC_KEY_STRING,
+     .def = "homeassistant",
+     .help = "Home Assistant's discovery prefix"},
+    {.name = "node_id", .type = MDC_KEY_STRING, .help = "default: from the client id"},
+    {0},
+};
+const mdc_keyset mdc_mqtt_ha_keyset = {"sink mqtt: homeassistant", ha_keys, NULL};
 
 static int parse_topics(const mdc_cfgnode *n, mdc_mqtt_sink_cfg *c, mdc_err *err)
 {
     mdc_err e;
-    if (cfg_string(n, "topic", "mdc/{device}", &c->topic, err) < 0 ||
-        cfg_string(n, "status_topic", NULL, &c->status_topic, err) < 0)
+    if (mdc_key_string(n, &mdc_mqtt_keyset, "topic", &c->topic, err) < 0 ||
+        mdc_key_string(n, &mdc_mqtt_keyset, "status_topic", &c->status_topic, err) < 0)
         return -1;
     bool per_point = c->per == MDC_MQTT_PER_POINT;
     if (mdc_mqtt_topic_check(c->topic, per_point, &e) < 0)
@@ -57,7 +82,7 @@ static int parse_availability(const mdc_cfgnode *n, const char *instance, mdc_mq
                               strbuf *owned, mdc_err *err)
 {
     const char *t;
-    if (cfg_string(n, "availability_topic", NULL, &t, err) < 0) return -1;
+    if (mdc_key_string(n, &mdc_mqtt_keyset, "availability_topic", &t, err) < 0) return -1;
     if (t && !*t) return 0;
     if (t && strpbrk(t, "+#{"))
         return cfg_error(n, "availability_topic", err,
@@ -83,15 +108,14 @@ static void default_node_id(const mdc_mqtt_sink_cfg *c, strbuf *out)
 
 static int parse_ha(const mdc_cfgnode *n, mdc_mqtt_sink_cfg *c, strbuf *node, mdc_err *err)
 {
-    static const char *const ha_keys[] = {"discovery_prefix", "node_id", NULL};
     mdc_cfgnode h;
     bool have;
     const char *id;
     if (cfg_object(n, "homeassistant", &h, &have, err) < 0) return -1;
     if (!have) return 0;
-    if (cfg_check_keys(&h, ha_keys, err) < 0 ||
-        cfg_string(&h, "discovery_prefix", "homeassistant", &c->ha_prefix, err) < 0 ||
-        cfg_string(&h, "node_id", NULL, &id, err) < 0)
+    if (mdc_keys_check(&h, &mdc_mqtt_ha_keyset, err) < 0 ||
+        mdc_key_string(&h, &mdc_mqtt_ha_keyset, "discovery_prefix", &c->ha_prefix, err) < 0 ||
+        mdc_key_string(&h, &mdc_mqtt_ha_keyset, "node_id", &id, err) < 0)
         return -1;
     if (!*c->ha_prefix || strpbrk(c->ha_prefix, "+#{"))
         return cfg_error(&h, "discovery_prefix", err, "a fixed topic, e.g. \"homeassistant\"");
@@ -114,10 +138,10 @@ static int parse_numbers(const mdc_cfgnode *n, mdc_mqtt_sink_cfg *c, mdc_err *er
 {
     int64_t qos;
     int per, fmt;
-    if (cfg_enum(n, "per", per_names, MDC_MQTT_PER_RECORD, &per, err) < 0 ||
-        cfg_enum(n, "format", format_names, 0, &fmt, err) < 0 ||
-        cfg_int(n, "qos", 1, 0, 2, &qos, err) < 0 ||
-        cfg_bool(n, "retain", false, &c->retain, err) < 0)
+    const mdc_keyset *ks = &mdc_mqtt_keyset;
+    if (mdc_key_enum(n, ks, "per", &per, err) < 0 || mdc_key_enum(n, ks, "format", &fmt, err) < 0 ||
+        mdc_key_int(n, ks, "qos", &qos, err) < 0 ||
+        mdc_key_bool(n, ks, "retain", &c->retain, err) < 0)
         return -1;
     c->per = (mdc_mqtt_per)per;
     c->qos = (int)qos;
@@ -130,9 +154,10 @@ int mdc_sink_mqtt_build(const mdc_cfgnode *n, const char *instance, mdc_sink **o
     char *host = NULL;
     strbuf avail = STRBUF_INIT, node = STRBUF_INIT;
     int rc = -1;
-    if (cfg_check_keys(n, keys, err) < 0 || mdc_mqtt_conn_cfg_parse(n, &c.conn, &host, err) < 0 ||
-        parse_numbers(n, &c, err) < 0 || parse_topics(n, &c, err) < 0 ||
-        parse_availability(n, instance, &c, &avail, err) < 0 || parse_ha(n, &c, &node, err) < 0)
+    if (mdc_keys_check(n, &mdc_mqtt_keyset, err) < 0 ||
+        mdc_mqtt_conn_cfg_parse(n, &c.conn, &host, err) < 0 || parse_numbers(n, &c, err) < 0 ||
+        parse_topics(n, &c, err) < 0 || parse_availability(n, instance, &c, &avail, err) < 0 ||
+        parse_ha(n, &c, &node, err) < 0)
         goto done;
     *out = mdc_sink_mqtt_new(&c);
     rc = 0;

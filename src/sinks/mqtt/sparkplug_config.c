@@ -1,29 +1,30 @@
 /* sparkplug_config.c — the "sparkplug" sink object (keys in sparkplug_sink.h). */
 #include "sparkplug_sink.h"
 
+#include "core/keys.h"
 #include "core/strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static const char *const keys[] = {"type",
-                                   "url",
-                                   "group_id",
-                                   "edge_node_id",
-                                   "primary_host_id",
-                                   "qos",
-                                   "protocol",
-                                   "client_id",
-                                   "username",
-                                   "password",
-                                   "tls",
-                                   "keepalive",
-                                   "timeout",
-                                   "max_inflight",
-                                   "message_expiry",
-                                   "user_properties",
-                                   NULL};
+static const mdc_key sparkplug_keys[] = {
+    {.name = "group_id", .type = MDC_KEY_STRING, .def = "mdc", .help = "Sparkplug group id"},
+    {.name = "edge_node_id",
+     .type = MDC_KEY_STRING,
+     .help = "default: the configuration's instance, else the host name"},
+    {.name = "primary_host_id",
+     .type = MDC_KEY_STRING,
+     .help = "hold publishing while this host application's STATE is offline"},
+    {.name = "qos",
+     .type = MDC_KEY_INT,
+     .def = "1",
+     .min = 0,
+     .max = 1,
+     .help = "1: every record acknowledged before it leaves the spool; 0: the spec's"},
+    {0},
+};
+const mdc_keyset mdc_sparkplug_keyset = {"sink sparkplug", sparkplug_keys, &mdc_mqtt_conn_keyset};
 
 /* A Sparkplug id: non-empty, none of '/', '+', '#' (they are topic levels and wildcards). */
 static int check_id(const mdc_cfgnode *n, const char *key, const char *v, mdc_err *err)
@@ -47,9 +48,10 @@ static int parse_ids(const mdc_cfgnode *n, const char *instance, mdc_sparkplug_c
                      mdc_err *err)
 {
     const char *e;
-    if (cfg_string(n, "group_id", "mdc", &c->group_id, err) < 0 ||
-        cfg_string(n, "edge_node_id", NULL, &e, err) < 0 ||
-        cfg_string(n, "primary_host_id", NULL, &c->primary_host_id, err) < 0)
+    const mdc_keyset *ks = &mdc_sparkplug_keyset;
+    if (mdc_key_string(n, ks, "group_id", &c->group_id, err) < 0 ||
+        mdc_key_string(n, ks, "edge_node_id", &e, err) < 0 ||
+        mdc_key_string(n, ks, "primary_host_id", &c->primary_host_id, err) < 0)
         return -1;
     if (e || instance)
         sb_puts(edge, e ? e : instance);
@@ -71,8 +73,10 @@ int mdc_sink_sparkplug_build(const mdc_cfgnode *n, const char *data_dir, const c
     strbuf edge = STRBUF_INIT, path = STRBUF_INIT;
     int64_t qos;
     int rc = -1;
-    if (cfg_check_keys(n, keys, err) < 0 || mdc_mqtt_conn_cfg_parse(n, &c.conn, &host, err) < 0 ||
-        parse_ids(n, instance, &c, &edge, err) < 0 || cfg_int(n, "qos", 1, 0, 1, &qos, err) < 0)
+    if (mdc_keys_check(n, &mdc_sparkplug_keyset, err) < 0 ||
+        mdc_mqtt_conn_cfg_parse(n, &c.conn, &host, err) < 0 ||
+        parse_ids(n, instance, &c, &edge, err) < 0 ||
+        mdc_key_int(n, &mdc_sparkplug_keyset, "qos", &qos, err) < 0)
         goto done;
     c.qos = (int)qos;
     sb_printf(&path, "%s/sparkplug-%s-%s.bdseq", data_dir, c.group_id, c.edge_node_id);

@@ -34,6 +34,8 @@ typedef struct mdc_sparkplug_cfg {
 } mdc_sparkplug_cfg;
 
 /* data_dir: where the bdSeq file goes. */
+struct mdc_keyset;
+extern const struct mdc_keyset mdc_sparkplug_keyset;
 int mdc_sink_sparkplug_build(const mdc_cfgnode *n, const char *data_dir, const char *instance,
                              mdc_sink **out, mdc_err *err);
 /* The config is copied. */
