@@ -208,7 +208,7 @@ static mdc_sink_type types[MAX_SINK_TYPES + 1] = {
     {"webhook", build_webhook, &mdc_webhook_keyset},
     {"pubsub", build_pubsub, &mdc_pubsub_keyset},
     {"log", build_log, &mdc_log_keyset},
-    {"postgres", mdc_sink_postgres_from_config, NULL},
+    {"postgres", mdc_sink_postgres_from_config, &mdc_postgres_keyset},
     {"mqtt", build_mqtt, &mdc_mqtt_keyset},
     {"sparkplug", build_sparkplug, &mdc_sparkplug_keyset},
 };

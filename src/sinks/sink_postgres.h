@@ -82,6 +82,10 @@ int mdc_sink_postgres_new(const mdc_postgres_sink_cfg *cfg, mdc_sink **out, mdc_
 /* Parses a {"type": "postgres", ...} object (docs/configuration.md): the device lists are
  * checked against cfg's devices, the time zone defaults to cfg's, the BELmc seeds come from
  * cfg's shifts and the listed devices' machine numbers. */
+/* Its keys (core/keys.h). */
+struct mdc_keyset;
+extern const struct mdc_keyset mdc_postgres_keyset;
+
 int mdc_sink_postgres_from_config(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out,
                                   mdc_err *err);
 

@@ -2,28 +2,54 @@
 #include "sink_postgres.h"
 
 #include "core/clock.h"
+#include "core/keys.h"
 #include "core/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const keys[] = {"type",
-                                   "schema",
-                                   "conninfo",
-                                   "host",
-                                   "port",
-                                   "dbname",
-                                   "user",
-                                   "password",
-                                   "sslmode",
-                                   "connect_timeout",
-                                   "pg_schema",
-                                   "timezone",
-                                   "ems_devices",
-                                   "production_devices",
-                                   "close_downtime_on_production",
-                                   NULL};
+static const char *const flavours[] = {"mdc", "belmc", NULL};
+static const char *const sslmodes[] = {"disable",   "allow",       "prefer", "require",
+                                       "verify-ca", "verify-full", NULL};
+
+static const mdc_key pg_keys[] = {
+    {.name = "type", .type = MDC_KEY_STRING, .required = true, .help = "\"postgres\""},
+    {.name = "schema",
+     .type = MDC_KEY_ENUM,
+     .def = "mdc",
+     .choices = flavours,
+     .help = "mdc: the embedded store's tables; belmc: BELmc's ems and production tables"},
+    {.name = "conninfo", .type = MDC_KEY_STRING, .help = "a libpq connection string (or the keys)"},
+    {.name = "host", .type = MDC_KEY_STRING, .help = "default $DB_HOST"},
+    {.name = "port", .type = MDC_KEY_STRING, .help = "default $DB_PORT"},
+    {.name = "dbname", .type = MDC_KEY_STRING, .help = "default $DB_NAME"},
+    {.name = "user", .type = MDC_KEY_STRING, .help = "default $DB_USER"},
+    {.name = "password", .type = MDC_KEY_SECRET, .help = "default $DB_PASSWORD"},
+    {.name = "sslmode",
+     .type = MDC_KEY_ENUM,
+     .def = "prefer",
+     .choices = sslmodes,
+     .help = "libpq's sslmode"},
+    {.name = "connect_timeout", .type = MDC_KEY_DURATION, .def = "5s"},
+    {.name = "pg_schema",
+     .type = MDC_KEY_STRING,
+     .def = "mdc",
+     .help = "the PostgreSQL schema of mdc's tables"},
+    {.name = "timezone",
+     .type = MDC_KEY_STRING,
+     .help = "BELmc's local timestamps (default: the configuration's)"},
+    {.name = "ems_devices", .type = MDC_KEY_ARRAY, .help = "belmc: devices written to ems"},
+    {.name = "production_devices",
+     .type = MDC_KEY_ARRAY,
+     .help = "belmc: devices written to production"},
+    {.name = "close_downtime_on_production",
+     .type = MDC_KEY_ARRAY,
+     .help = "belmc: devices whose downtime closes in PRODUCTION only"},
+    {0},
+};
+const mdc_keyset mdc_postgres_keyset = {"sink postgres", pg_keys, NULL};
+
 static const char *const belmc_keys[] = {"ems_devices", "production_devices",
                                          "close_downtime_on_production", NULL};
 
@@ -37,18 +63,17 @@ static const char *env_or(const char *value, bool have_conninfo, const char *var
 
 static int parse_conn(const mdc_cfgnode *n, mdc_pg_conn_cfg *c, mdc_err *err)
 {
-    static const char *const sslmodes[] = {"disable",   "allow",       "prefer", "require",
-                                           "verify-ca", "verify-full", NULL};
+    const mdc_keyset *ks = &mdc_postgres_keyset;
     int64_t timeout;
     int mode;
-    if (cfg_string(n, "conninfo", NULL, &c->conninfo, err) < 0 ||
-        cfg_string(n, "host", NULL, &c->host, err) < 0 ||
-        cfg_string(n, "port", NULL, &c->port, err) < 0 ||
-        cfg_string(n, "dbname", NULL, &c->dbname, err) < 0 ||
-        cfg_string(n, "user", NULL, &c->user, err) < 0 ||
-        cfg_secret(n, "password", NULL, &c->password, err) < 0 ||
-        cfg_enum(n, "sslmode", sslmodes, 2, &mode, err) < 0 ||
-        cfg_duration_us(n, "connect_timeout", 5 * MDC_US_PER_SEC, &timeout, err) < 0)
+    if (mdc_key_string(n, ks, "conninfo", &c->conninfo, err) < 0 ||
+        mdc_key_string(n, ks, "host", &c->host, err) < 0 ||
+        mdc_key_string(n, ks, "port", &c->port, err) < 0 ||
+        mdc_key_string(n, ks, "dbname", &c->dbname, err) < 0 ||
+        mdc_key_string(n, ks, "user", &c->user, err) < 0 ||
+        mdc_key_string(n, ks, "password", &c->password, err) < 0 ||
+        mdc_key_enum(n, ks, "sslmode", &mode, err) < 0 ||
+        mdc_key_duration(n, ks, "connect_timeout", &timeout, err) < 0)
         return -1;
     if (cfg_has(n, "sslmode")) c->sslmode = sslmodes[mode];
     if (c->port && (atoi(c->port) <= 0 || atoi(c->port) > 65535 ||
@@ -200,12 +225,12 @@ static void free_claims(mdc_postgres_sink_cfg *c)
 int mdc_sink_postgres_from_config(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out,
                                   mdc_err *err)
 {
-    static const char *const flavours[] = {"mdc", "belmc", NULL};
+    const mdc_keyset *ks = &mdc_postgres_keyset;
     mdc_postgres_sink_cfg c = {0};
     int flavour;
-    if (cfg_check_keys(n, keys, err) < 0 || cfg_enum(n, "schema", flavours, 0, &flavour, err) < 0 ||
+    if (mdc_keys_check(n, ks, err) < 0 || mdc_key_enum(n, ks, "schema", &flavour, err) < 0 ||
         parse_conn(n, &c.conn, err) < 0 ||
-        cfg_string(n, "pg_schema", "mdc", &c.pg_schema, err) < 0 ||
+        mdc_key_string(n, ks, "pg_schema", &c.pg_schema, err) < 0 ||
         cfg_string(n, "timezone", cfg->timezone, &c.timezone, err) < 0)
         return -1;
     c.flavour = (mdc_pg_flavour)flavour;
