@@ -11,13 +11,24 @@ version=$(sed -n 's/^project(mdc VERSION \([0-9.]*\).*/\1/p' "$src/CMakeLists.tx
 arch=$(dpkg --print-architecture)
 deb="$out/mdc_${version}-1_${arch}.deb"
 
-cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr \
-  -DMDC_TESTS=OFF >/dev/null
+# Debian's build flags with every hardening feature (fortify, stack protector, format checks,
+# relro, bindnow, PIE), as a package built by dpkg-buildpackage would get them. CMake reads no
+# CPPFLAGS: they go in front of CFLAGS. MDC_CMAKE_ARGS adds options (-DMDC_WERROR=ON in tests).
+export DEB_BUILD_MAINT_OPTIONS=${DEB_BUILD_MAINT_OPTIONS:-hardening=+all}
+cflags=$(dpkg-buildflags --get CPPFLAGS 2>/dev/null) || cflags=
+cflags="$cflags $(dpkg-buildflags --get CFLAGS 2>/dev/null || echo -O2 -g)"
+ldflags=$(dpkg-buildflags --get LDFLAGS 2>/dev/null) || ldflags=
+# shellcheck disable=SC2086 # MDC_CMAKE_ARGS is a list of words
+cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=None -DCMAKE_INSTALL_PREFIX=/usr \
+  -DCMAKE_C_FLAGS="$cflags" -DCMAKE_EXE_LINKER_FLAGS="$ldflags" -DMDC_TESTS=OFF \
+  ${MDC_CMAKE_ARGS:-} >/dev/null
 cmake --build "$build" -j "$(nproc)" --target mdc mdc-sim >/dev/null
 stage="$build/deb-root"
 rm -rf "$stage"
 DESTDIR="$stage" cmake --install "$build" >/dev/null
-strip --strip-unneeded "$stage/usr/bin/mdc" "$stage/usr/bin/mdc-sim"
+# as dh_strip does: no symbols, no compiler notes
+strip --strip-unneeded --remove-section=.comment --remove-section=.note \
+  "$stage/usr/bin/mdc" "$stage/usr/bin/mdc-sim"
 gzip -9n "$stage"/usr/share/man/man1/*.1
 
 # Depends: the shared libraries' packages, as dpkg-shlibdeps computes them (dpkg-dev), else
@@ -73,21 +84,25 @@ Description: machine data collector (Modbus, LSV2, OPC UA, B-route)
  and a device API. Includes mdc-sim, device simulators for commissioning.
 EOF
 echo /etc/mdc/mdc.json > "$stage/DEBIAN/conffiles"
+# Maintainer scripts in debhelper's manner: deb-systemd-invoke (init-system-helpers) honours
+# policy-rc.d; nothing is enabled or started that was not running before.
 cat > "$stage/DEBIAN/postinst" <<'EOF'
 #!/bin/sh
-# The service is not enabled: edit /etc/mdc/mdc.json, then `systemctl enable --now mdc`.
+# The services are not enabled: edit /etc/mdc/mdc.json, then `systemctl enable --now mdc`.
 set -e
 # DPKG_ROOT: installed into another root (dpkg --root): the running system is not ours to touch.
 if [ "$1" = configure ] && [ -z "${DPKG_ROOT:-}" ] && [ -d /run/systemd/system ]; then
   systemctl --system daemon-reload >/dev/null || true
-  if systemctl is-active --quiet mdc.service; then systemctl try-restart mdc.service || true; fi
+  if [ -n "$2" ]; then
+    deb-systemd-invoke try-restart mdc.service mdc-hems.service >/dev/null || true
+  fi
 fi
 EOF
 cat > "$stage/DEBIAN/prerm" <<'EOF'
 #!/bin/sh
 set -e
 if [ "$1" = remove ] && [ -z "${DPKG_ROOT:-}" ] && [ -d /run/systemd/system ]; then
-  systemctl stop mdc.service >/dev/null 2>&1 || true
+  deb-systemd-invoke stop mdc.service mdc-hems.service >/dev/null || true
 fi
 EOF
 cat > "$stage/DEBIAN/postrm" <<'EOF'
@@ -95,9 +110,19 @@ cat > "$stage/DEBIAN/postrm" <<'EOF'
 set -e
 [ -z "${DPKG_ROOT:-}" ] || exit 0
 if [ -d /run/systemd/system ]; then systemctl --system daemon-reload >/dev/null || true; fi
-if [ "$1" = purge ]; then rm -rf /var/lib/mdc /var/lib/private/mdc; fi
+if [ "$1" = purge ]; then
+  rm -rf /var/lib/mdc /var/lib/private/mdc /var/lib/mdc-hems /var/lib/private/mdc-hems
+fi
 EOF
 chmod 0755 "$stage/DEBIAN/postinst" "$stage/DEBIAN/prerm" "$stage/DEBIAN/postrm"
+# lintian: what does not apply to a package built outside the Debian archive, and why
+install -d "$stage/usr/share/lintian/overrides"
+cat > "$stage/usr/share/lintian/overrides/mdc" <<'EOF'
+# Built by packaging/mdc-deb.sh for sites, not uploaded to Debian: there is no ITP bug to close.
+mdc: initial-upload-closes-no-bugs
+EOF
+(cd "$stage" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z |
+  xargs -0r md5sum) > "$stage/DEBIAN/md5sums"
 mkdir -p "$out"
 dpkg-deb --root-owner-group -Zxz --build "$stage" "$deb" >/dev/null
 echo "$deb"

@@ -295,16 +295,20 @@ void mdc_cfgdoc_mask(const mdc_cfgdoc *doc, strbuf *text)
 
 /* ---- errors ---- */
 
+/* The path of n's member `key` ("devices[0].points[2].type"). A path longer than the buffer
+ * is cut and ends in "..." (it only names the place in messages). */
 static void child_path(const mdc_cfgnode *n, const char *key, char *out, size_t len)
 {
+    int w;
     if (!key)
-        snprintf(out, len, "%s", n->path);
+        w = snprintf(out, len, "%s", n->path);
     else if (key[0] == '[')
-        snprintf(out, len, "%s%s", n->path, key);
+        w = snprintf(out, len, "%s%s", n->path, key);
     else if (n->path[0])
-        snprintf(out, len, "%s.%s", n->path, key);
+        w = snprintf(out, len, "%s.%s", n->path, key);
     else
-        snprintf(out, len, "%s", key);
+        w = snprintf(out, len, "%s", key);
+    if (w >= 0 && (size_t)w >= len && len > 4) memcpy(out + len - 4, "...", 4);
 }
 
 static int verror(const mdc_cfgnode *n, const char *key, mdc_err *err, const char *fmt, va_list ap)
