@@ -62,7 +62,7 @@ static const char usage_text[] =
     "Control (stdin, and --control FIFO; each command is acknowledged on stdout \"ok ...\"):\n"
     "  --control FIFO      also read commands from FIFO (created if missing)\n"
     "  --verbose           print a line per served request\n"
-    "  commands: state off|idle|production   cycle   set NAME VALUE   unset NAME|all\n"
+    "  commands: state off|idle|production|cycle   cycle   set NAME VALUE   unset NAME|all\n"
     "            reset-energy   spike KWH   slow MS   exception CODE (0 = off)\n"
     "            late MS [EVERY]: every EVERY-th reply (default 1) comes MS later (a\n"
     "            reply after the client's timeout: 0 = off)\n"
