@@ -106,13 +106,21 @@ cp /etc/resolv.conf "$root/etc/resolv.conf"
 mkdir -p "$root/root/mdc"
 git -C "$src" archive HEAD | tar -x -C "$root/root/mdc"
 note "source: $(git -C "$src" log -1 --format='%h %s' | cut -c1-70)"
-inside() { chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-  LANG=C.UTF-8 /bin/bash -c "cd /root/mdc && $1"; }
+# The chroot shares this machine's network: when the README's dashboard port 8080 is taken
+# here, the demo gets another one ($MDC_HTTP_LISTEN, as the README says) and curl follows.
+http=8080
+if (exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null; then
+  http=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  note "port 8080 is in use on this machine: the demo's dashboard goes to $http"
+fi
+in_root=(chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb PATH=/usr/sbin:/usr/bin:/sbin:/bin
+  LANG=C.UTF-8 MDC_HTTP_LISTEN=127.0.0.1:$http /bin/bash -c)
+inside() { "${in_root[@]}" "cd /root/mdc && $1"; }
 
 # ---- 1. the demo ----
 log=$work/demo.log
 t=$(now)
-inside 'exec ./run demo' > "$log" 2>&1 &
+"${in_root[@]}" 'cd /root/mdc && exec ./run demo' > "$log" 2>&1 & # $!: becomes mdc demo
 demo=$!
 first=
 while kill -0 "$demo" 2>/dev/null; do
@@ -134,7 +142,7 @@ using=$work/using.log
 for cmd in 'build/mdc check -c data/mdc.json' 'build/mdc read -c data/mdc.json meter-1' \
   'build/mdc run -c data/mdc.json --once --data-dir data/once' \
   "echo 'state off' > data/sim-meter-1.ctl" \
-  "curl -s http://127.0.0.1:8080/api/devices | jq '.devices[] | {id, state, values}'" \
+  "curl -s http://127.0.0.1:$http/api/devices | jq '.devices[] | {id, state, values}'" \
   'sqlite3 data/mdc.db "SELECT device, ts, status FROM status_history ORDER BY ts DESC LIMIT 5"'; do
   echo "\$ $cmd" >> "$using"
   inside "$cmd" >> "$using" 2>&1 || { cat "$using"; note "FAILED: $cmd"; exit 1; }
