@@ -26,6 +26,11 @@ cmake --build "$build" -j "$(nproc)" --target mdc mdc-sim >/dev/null
 stage="$build/deb-root"
 rm -rf "$stage"
 DESTDIR="$stage" cmake --install "$build" >/dev/null
+# /etc/mdc/.env holds a site's secrets: not a file of the package (an upgrade must never touch
+# it); postinst creates it empty, readable by root alone, when it is missing.
+rm -f "$stage/etc/mdc/.env"
+# the license is in usr/share/doc/mdc/copyright (Debian policy 12.5)
+rm -f "$stage/usr/share/doc/mdc/LICENSE"
 # as dh_strip does: no symbols, no compiler notes
 strip --strip-unneeded --remove-section=.comment --remove-section=.note \
   "$stage/usr/bin/mdc" "$stage/usr/bin/mdc-sim"
@@ -90,6 +95,11 @@ cat > "$stage/DEBIAN/postinst" <<'EOF'
 #!/bin/sh
 # The services are not enabled: edit /etc/mdc/mdc.json, then `systemctl enable --now mdc`.
 set -e
+# mdc.service hands /etc/mdc/.env to mdc as a credential (LoadCredential=): it must exist.
+if [ "$1" = configure ] && [ ! -e "${DPKG_ROOT:-}/etc/mdc/.env" ]; then
+  (umask 077 && printf '# Secrets for ${NAME} references in mdc.json: NAME=value lines (man mdc).\n' \
+    > "${DPKG_ROOT:-}/etc/mdc/.env")
+fi
 # DPKG_ROOT: installed into another root (dpkg --root): the running system is not ours to touch.
 if [ "$1" = configure ] && [ -z "${DPKG_ROOT:-}" ] && [ -d /run/systemd/system ]; then
   systemctl --system daemon-reload >/dev/null || true
@@ -108,10 +118,12 @@ EOF
 cat > "$stage/DEBIAN/postrm" <<'EOF'
 #!/bin/sh
 set -e
+if [ "$1" = purge ]; then rm -f "${DPKG_ROOT:-}/etc/mdc/.env"; fi
 [ -z "${DPKG_ROOT:-}" ] || exit 0
 if [ -d /run/systemd/system ]; then systemctl --system daemon-reload >/dev/null || true; fi
 if [ "$1" = purge ]; then
-  rm -rf /var/lib/mdc /var/lib/private/mdc /var/lib/mdc-hems /var/lib/private/mdc-hems
+  rm -rf /var/lib/mdc /var/lib/private/mdc /var/lib/mdc-hems /var/lib/private/mdc-hems \
+    /var/log/mdc-hems /var/log/private/mdc-hems
 fi
 EOF
 chmod 0755 "$stage/DEBIAN/postinst" "$stage/DEBIAN/prerm" "$stage/DEBIAN/postrm"

@@ -36,9 +36,9 @@ mirror() {
          if(u != "" && s ~ / bookworm /){print u; exit}}' "$f"
   done
   cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-    sed -E 's/\[[^]]*\]//' | awk '$1=="deb" && $3=="bookworm" {print $2}'
+    sed -E 's/\[[^]]*\]//' | awk '$1=="deb" && $3=="bookworm" {print $2}' || true
 }
-MIRROR=$(mirror | head -n 1)
+MIRROR=$(mirror | head -n 1) || true
 [ -n "$MIRROR" ] || { echo "bare-debian-check: no bookworm entry in /etc/apt/sources.list*" >&2; exit 1; }
 
 root=$work/root
@@ -132,10 +132,10 @@ done
 steps=$(grep -c '^==> ' "$log")
 note "./run demo: first record of both meters after $(mmss $((first - t))) ($steps progress lines, apt output shown: $(grep -c '^Setting up ' "$log") 'Setting up' lines)"
 note "  disk after the demo's packages and build: $(du -sh --one-file-system "$root" | cut -f1)"
-for c in make clang valgrind chromium psql node; do
+for c in clang valgrind chromium psql node wrk; do
   inside "command -v $c" >/dev/null && { note "FAILED: the demo installed $c"; exit 1; }
 done
-note "  the demo installed no make, clang, valgrind, chromium, PostgreSQL or Node.js"
+note "  the demo installed no clang, valgrind, Chromium, PostgreSQL, Node.js or wrk"
 # README "Using it", as written, beside the running demo
 using=$work/using.log
 : > "$using"

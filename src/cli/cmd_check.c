@@ -22,7 +22,7 @@ static void usage(void)
 
 int cmd_check(int argc, char **argv)
 {
-    cli_common c = {0};
+    cli_common c = cli_common_defaults();
     for (int i = 1; i < argc; i++) {
         if (cli_is_help(argv[i])) {
             usage();

@@ -65,6 +65,9 @@ static int demo_json(const char *data_dir, const demo_sims *d, strbuf *out)
         replace(out, "\"data_dir\": \"data\"", sb_str(&run_dir)) &&
         replace(out, "${MDC_DEMO_TCP_PORT:-15020}", port) &&
         replace(out, "${MDC_DEMO_PTY:-data/tty-meter-2}", d->pty) &&
+        replace(out, "\"id\": \"meter-2\",",
+                "\"id\": \"meter-2\", \"enabled\": false, \"_comment\": \"Disabled: a serial "
+                "line has one master, and while the demo runs that is the demo.\",") &&
         replace(out, "  \"http\": { \"listen\": \"${MDC_HTTP_LISTEN:-127.0.0.1:8080}\" },\n", "");
     sb_free(&run_dir);
     sb_free(&comment);
@@ -116,7 +119,7 @@ static int parse_args(int argc, char **argv, cli_common *c)
 
 int cmd_demo(int argc, char **argv)
 {
-    cli_common c = {0};
+    cli_common c = cli_common_defaults();
     int rc = parse_args(argc, argv, &c);
     if (rc >= 0) return rc;
     const char *dir = c.ov.data_dir ? c.ov.data_dir : "data";

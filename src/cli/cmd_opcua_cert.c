@@ -48,7 +48,7 @@ static int pki_dir_from(const cli_common *c, const char *dir, char *out, size_t 
 
 int cmd_opcua_cert(int argc, char **argv)
 {
-    cli_common c = {0};
+    cli_common c = cli_common_defaults();
     const char *dir = NULL, *uri = NULL;
     for (int i = 1; i < argc; i++) {
         int r = cli_common_option(&c, argc, argv, &i);

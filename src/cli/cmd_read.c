@@ -181,7 +181,7 @@ static int read_device(const read_args *a, mdc_config *cfg, mdc_runtime *rt, mdc
 
 int cmd_read(int argc, char **argv)
 {
-    read_args a = {0};
+    read_args a = {.c = cli_common_defaults()};
     int rc = parse_args(argc, argv, &a);
     if (rc >= 0) return rc;
     mdc_config *cfg;

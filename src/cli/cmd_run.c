@@ -23,7 +23,7 @@ static void usage(void)
 
 int cmd_run(int argc, char **argv)
 {
-    cli_common c = {0};
+    cli_common c = cli_common_defaults();
     bool once = false;
     for (int i = 1; i < argc; i++) {
         if (cli_is_help(argv[i])) {

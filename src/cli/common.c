@@ -1,5 +1,6 @@
 /* common.c — option parsing and configuration loading shared by the commands. */
 #include "cli.h"
+#include "credentials.h"
 
 #include "core/log.h"
 
@@ -72,6 +73,13 @@ int cli_common_option(cli_common *c, int argc, char **argv, int *i)
     return 0;
 }
 
+cli_common cli_common_defaults(void)
+{
+    cli_common c = {0};
+    c.ov.skip_unreadable_dotenv = cli_under_systemd();
+    return c;
+}
+
 int cli_load(const cli_common *c, mdc_config **cfg, mdc_runtime **rt)
 {
     if (!c->config) {
@@ -79,6 +87,10 @@ int cli_load(const cli_common *c, mdc_config **cfg, mdc_runtime **rt)
         return 2;
     }
     mdc_err err = {0};
+    if (cli_credentials_load(&err) < 0) {
+        fprintf(stderr, "mdc: %s\n", err.msg);
+        return 2;
+    }
     if (mdc_config_load(c->config, &c->ov, cfg, &err) < 0) {
         fprintf(stderr, "mdc: %s\n", err.msg);
         return 2;
@@ -95,6 +107,7 @@ int cli_load(const cli_common *c, mdc_config **cfg, mdc_runtime **rt)
         mdc_log_set_level(l);
     }
     if (rt && mdc_runtime_build(*cfg, rt, &err) < 0) {
+        mdc_config_explain(*cfg, &err);
         strbuf msg = STRBUF_INIT;
         sb_puts(&msg, err.msg);
         mdc_cfgdoc_mask((*cfg)->doc, &msg);

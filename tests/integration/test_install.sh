@@ -10,16 +10,28 @@ build=$T/build # a private build directory: the test's own configure and build
 
 make -s -C "$MDC_SRC" install PREFIX=/usr DESTDIR="$T/root" BUILD="$build" > install.log 2>&1 ||
   fail "make install: $(tail -5 install.log)"
-assert_eq "./etc/mdc/mdc.json
+assert_eq "./etc/mdc/.env
+./etc/mdc/mdc.json
 ./usr/bin/hems-data-collector
 ./usr/bin/mdc
 ./usr/bin/mdc-sim
+./usr/lib/systemd/system/mdc-hems.service
 ./usr/lib/systemd/system/mdc.service
+./usr/share/doc/mdc/LICENSE
 ./usr/share/doc/mdc/README.md
 ./usr/share/doc/mdc/configuration.md
 ./usr/share/doc/mdc/examples/demo.json
+./usr/share/doc/mdc/hems.env.example
+./usr/share/man/man1/hems-data-collector.1
 ./usr/share/man/man1/mdc-sim.1
 ./usr/share/man/man1/mdc.1" "$(cd root && find . \( -type f -o -type l \) | sort)" "make install DESTDIR tree"
+assert_eq 600 "$(stat -c %a root/etc/mdc/.env)" "the secrets file is created readable by its owner only"
+echo "DB_PASSWORD=kept" >> root/etc/mdc/.env
+make -s -C "$MDC_SRC" install PREFIX=/usr DESTDIR="$T/root" BUILD="$build" > install.log 2>&1 ||
+  fail "make install again: $(tail -5 install.log)"
+grep -qx "DB_PASSWORD=kept" root/etc/mdc/.env || fail "a second make install overwrote .env"
+pass "a second make install keeps the secrets file"
+cmp -s "$MDC_SRC/LICENSE" root/usr/share/doc/mdc/LICENSE || fail "the license is installed"
 assert_eq mdc "$(readlink root/usr/bin/hems-data-collector)" "hems-data-collector -> mdc"
 [ -x root/usr/bin/mdc ] && [ -x root/usr/bin/mdc-sim ] || fail "binaries executable"
 assert_eq "mdc 0.1.0" "$(root/usr/bin/mdc --version)" "the installed mdc runs"
@@ -33,9 +45,16 @@ pass "the installed configuration validates"
 assert_eq "Type=notify
 ExecStart=/usr/bin/mdc run -c /etc/mdc/mdc.json
 ExecReload=/bin/kill -HUP \$MAINPID
-WatchdogSec=30s" "$(grep -E '^(Type|ExecStart|ExecReload|WatchdogSec)=' root/usr/lib/systemd/system/mdc.service)" \
-  "the unit runs /usr/bin/mdc with /etc/mdc/mdc.json as Type=notify"
-for m in mdc mdc-sim; do
+WatchdogSec=30s
+RestartPreventExitStatus=2
+LoadCredential=mdc.env:/etc/mdc/.env" \
+  "$(grep -E '^(Type|ExecStart|ExecReload|WatchdogSec|RestartPreventExitStatus|LoadCredential)=' root/usr/lib/systemd/system/mdc.service)" \
+  "the unit runs /usr/bin/mdc with /etc/mdc/mdc.json as Type=notify, secrets as a credential"
+assert_eq "EnvironmentFile=-/etc/mdc/hems.env
+ExecStart=/usr/bin/mdc hems \$HEMS_ARGS" \
+  "$(grep -E '^(ExecStart|EnvironmentFile)=' root/usr/lib/systemd/system/mdc-hems.service)" \
+  "mdc-hems.service runs /usr/bin/mdc hems with its settings"
+for m in mdc mdc-sim hems-data-collector; do
   assert_eq "" "$(groff -man -ww -z "root/usr/share/man/man1/$m.1" 2>&1)" "man page $m(1) renders without warnings"
 done
 MANPATH=$T/root/usr/share/man: man -P cat mdc 2>/dev/null | grep -q 'SIGHUP' || fail "man mdc"
@@ -64,12 +83,16 @@ assert_eq "./etc/mdc/mdc.json
 ./usr/bin/hems-data-collector
 ./usr/bin/mdc
 ./usr/bin/mdc-sim
+./usr/lib/systemd/system/mdc-hems.service
 ./usr/lib/systemd/system/mdc.service
 ./usr/share/doc/mdc/README.md
 ./usr/share/doc/mdc/changelog.Debian.gz
 ./usr/share/doc/mdc/configuration.md
 ./usr/share/doc/mdc/copyright
 ./usr/share/doc/mdc/examples/demo.json
+./usr/share/doc/mdc/hems.env.example
+./usr/share/lintian/overrides/mdc
+./usr/share/man/man1/hems-data-collector.1.gz
 ./usr/share/man/man1/mdc-sim.1.gz
 ./usr/share/man/man1/mdc.1.gz" "$(cd x && find . \( -type f -o -type l \) | sort)" "package contents (dpkg -x)"
 assert_eq "mdc 0.1.0" "$(x/usr/bin/mdc --version)" "the packaged mdc runs"
@@ -85,10 +108,11 @@ dpk() { dpkg --root="$R" --force-not-root --force-script-chrootless --force-depe
 dpk -i "$deb" > dpkg.log 2>&1 || fail "dpkg --root -i: $(tail -5 dpkg.log)"
 assert_eq "install ok installed" "$(dpkg-query --root="$R" -W -f='${Status}' mdc)" "installed into the scratch root"
 [ -x "$R/usr/bin/mdc" ] && [ -f "$R/etc/mdc/mdc.json" ] || fail "files in the scratch root"
+assert_eq 600 "$(stat -c %a "$R/etc/mdc/.env")" "postinst creates /etc/mdc/.env readable by root alone"
 dpk -r mdc > dpkg.log 2>&1 || fail "dpkg --root -r: $(tail -5 dpkg.log)"
 [ ! -e "$R/usr/bin/mdc" ] && [ -f "$R/etc/mdc/mdc.json" ] || fail "remove keeps the conffile"
 dpk -P mdc > dpkg.log 2>&1 || fail "dpkg --root -P: $(tail -5 dpkg.log)"
-[ ! -e "$R/etc/mdc/mdc.json" ] || fail "purge removes the conffile"
+[ ! -e "$R/etc/mdc/mdc.json" ] && [ ! -e "$R/etc/mdc/.env" ] || fail "purge removes the conffile and .env"
 pass "installed, removed (conffile kept) and purged in a scratch root"
 
 # ---- systemd-analyze verify ----
@@ -98,9 +122,10 @@ if ! command -v systemd-analyze >/dev/null; then
 fi
 # 1. as installed with real paths (a prefix in $T, so that ExecStart exists on this system)
 make -s -C "$MDC_SRC" install PREFIX="$T/sa" BUILD="$build" > install3.log 2>&1 || fail "install to $T/sa"
-MANPATH=$T/sa/share/man: systemd-analyze verify "$T/sa/lib/systemd/system/mdc.service" > verify1.out 2>&1 ||
+MANPATH=$T/sa/share/man: systemd-analyze verify "$T/sa/lib/systemd/system/mdc.service" \
+  "$T/sa/lib/systemd/system/mdc-hems.service" > verify1.out 2>&1 ||
   fail "systemd-analyze verify (installed): $(cat verify1.out)"
-assert_eq "" "$(cat verify1.out)" "systemd-analyze verify: the installed unit, no warnings"
+assert_eq "" "$(cat verify1.out)" "systemd-analyze verify: the installed units, no warnings"
 # 2. as packaged, in a root made of the package plus this system's targets and /bin/kill
 V=$T/vroot
 dpkg-deb -x "$deb" "$V"
@@ -108,6 +133,6 @@ mkdir -p "$V/usr/lib/systemd/system"
 cp -a /lib/systemd/system/*.target "$V/usr/lib/systemd/system/"
 cp /bin/kill "$V/usr/bin/kill" # ExecReload
 ln -sfn usr/bin "$V/bin"
-MANPATH=$V/usr/share/man: systemd-analyze verify --root="$V" mdc.service > verify2.out 2>&1 ||
-  fail "systemd-analyze verify (packaged): $(cat verify2.out)"
-assert_eq "" "$(cat verify2.out)" "systemd-analyze verify: the packaged unit, no warnings"
+MANPATH=$V/usr/share/man: systemd-analyze verify --root="$V" mdc.service mdc-hems.service \
+  > verify2.out 2>&1 || fail "systemd-analyze verify (packaged): $(cat verify2.out)"
+assert_eq "" "$(cat verify2.out)" "systemd-analyze verify: the packaged units, no warnings"
