@@ -55,16 +55,72 @@ depends() {
   rm -rf "$tmp"
 }
 
+# The licence of a library package mdc links, as its own copyright file states it.
+library_license() {
+  case $1 in
+  libmodbus*) echo "LGPL-2.1+" ;;
+  libjansson*) echo "Expat" ;;
+  libyaml-0*) echo "Expat" ;;
+  libsqlite3*) echo "public-domain" ;;
+  libpq*) echo "PostgreSQL" ;;
+  libcurl*) echo "curl" ;;
+  libssl*) echo "Apache-2.0" ;;
+  libmosquitto*) echo "EPL-2.0 or EDL-1.0" ;;
+  libmicrohttpd*) echo "LGPL-2.1+" ;;
+  libc6) echo "LGPL-2.1+" ;;
+  *) echo "see /usr/share/doc/$1/copyright" ;;
+  esac
+}
+# The packages of the libraries mdc and mdc-sim load themselves (their NEEDED entries).
+linked_packages() {
+  local lib path cache
+  cache=$(ldconfig -p)
+  for lib in $(readelf -d "$stage/usr/bin/mdc" "$stage/usr/bin/mdc-sim" |
+    sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u); do
+    path=$(awk -v l="$lib" '$1 == l {print $NF}' <<< "$cache" | sed -n 1p)
+    [ -n "$path" ] || continue
+    # dpkg knows a library by one of its names (/lib or /usr/lib: merged /usr)
+    { dpkg -S "$path" || dpkg -S "$(realpath "$path")" || dpkg -S "${path#/usr}"; } 2>/dev/null |
+      sed -n '1s/:.*//p'
+  done | sort -u
+}
+
 install -d "$stage/DEBIAN" "$stage/usr/share/doc/mdc"
-cat > "$stage/usr/share/doc/mdc/copyright" <<'EOF'
+year=$(date -u -d "@${SOURCE_DATE_EPOCH:-$(git -C "$src" log -1 --format=%ct 2>/dev/null || date +%s)}" +%Y)
+{
+  cat <<EOF
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: mdc
-Comment: the source tree does not state a licence yet; ask the mdc developers.
+Upstream-Contact: mdc developers <dev@mdc.invalid>
+Source: https://mdc.invalid/
+Comment: mdc and mdc-sim link these libraries dynamically; each comes with its
+ own package and copyright file, /usr/share/doc/PACKAGE/copyright:
+EOF
+  linked_packages | while read -r p; do printf ' %s: %s\n' "$p" "$(library_license "$p")"; done
+  cat <<EOF
+ The dashboard built into mdc (HTML, CSS, JavaScript) is part of mdc.
 
 Files: *
-Copyright: the mdc developers
-License: unspecified
+Copyright: $year the mdc developers
+License: Apache-2.0
+
+License: Apache-2.0
+ Licensed under the Apache License, Version 2.0 (the "License"); you may not
+ use this software except in compliance with the License. You may obtain a
+ copy of the License at
+ .
+ https://www.apache.org/licenses/LICENSE-2.0
+ .
+ Unless required by applicable law or agreed to in writing, software
+ distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+ WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+ License for the specific language governing permissions and limitations
+ under the License.
+ .
+ On Debian systems, the complete text of the Apache License, Version 2.0 can
+ be found in "/usr/share/common-licenses/Apache-2.0".
 EOF
+} > "$stage/usr/share/doc/mdc/copyright"
 printf 'mdc (%s-1) unstable; urgency=medium\n\n  * Package built by packaging/mdc-deb.sh.\n\n -- mdc developers <dev@mdc.invalid>  %s\n' \
   "$version" "$(date -R -d "@${SOURCE_DATE_EPOCH:-$(git -C "$src" log -1 --format=%ct 2>/dev/null || date +%s)}")" |
   gzip -9n > "$stage/usr/share/doc/mdc/changelog.Debian.gz"
