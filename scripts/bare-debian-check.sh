@@ -141,6 +141,7 @@ using=$work/using.log
 : > "$using"
 for cmd in 'build/mdc check -c data/mdc.json' 'build/mdc read -c data/mdc.json meter-1' \
   'build/mdc run -c data/mdc.json --once --data-dir data/once' \
+  'build/mdc templates' 'build/mdc init -o /tmp/site.json modbus-tcp:192.0.2.10 sdm630 && build/mdc check -c /tmp/site.json' \
   "echo 'state off' > data/sim-meter-1.ctl" \
   "curl -s http://127.0.0.1:$http/api/devices | jq '.devices[] | {id, state, values}'" \
   'sqlite3 data/mdc.db "SELECT device, ts, status FROM status_history ORDER BY ts DESC LIMIT 5"'; do

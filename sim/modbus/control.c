@@ -163,6 +163,10 @@ static int meter_command(msim *s, cmd *c, const char **why)
     } else if (strcmp(verb, "spike") == 0 && c->n == 2 && number(c->tok[1], &a.v) == 0) {
         a.mode = 3;
         fn = do_set;
+    } else if (strcmp(verb, "points") == 0 && c->n == 1 && s->profile.tpl) {
+        msim_model_advance(&s->model, msim_now_us());
+        msim_tpl_say_points(&s->profile, s->model.meters, s->model.nmeters);
+        return 0;
     } else if (strcmp(verb, "show") == 0 && c->n == 1) {
         msim_model_advance(&s->model, msim_now_us());
         s->image_dirty = true;

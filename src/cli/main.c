@@ -1,5 +1,6 @@
 /* main.c — mdc: machine data collector. */
 #include "cli.h"
+#include "cmd_extra.h"
 #include "cmd_hems.h"
 #include "cmd_import_belmc.h"
 #include "cmd_opcua_cert.h"
@@ -63,6 +64,9 @@ int main(int argc, char **argv)
                 {"check", cmd_check},
                 {"read", cmd_read},
                 {"demo", cmd_demo},
+                {"init", cmd_init},
+                {"scan", cmd_scan},
+                {"templates", cmd_templates},
                 {"hems", cmd_hems},
                 {"import-belmc", cmd_import_belmc},
                 {"opcua-cert", cmd_opcua_cert},

@@ -24,7 +24,10 @@ assert_eq "./etc/mdc/.env
 ./usr/share/doc/mdc/hems.env.example
 ./usr/share/man/man1/hems-data-collector.1
 ./usr/share/man/man1/mdc-sim.1
-./usr/share/man/man1/mdc.1" "$(cd root && find . \( -type f -o -type l \) | sort)" "make install DESTDIR tree"
+./usr/share/man/man1/mdc.1" "$(cd root && find . \( -type f -o -type l \) -not -path './usr/share/mdc/templates/*' | sort)" \
+  "make install DESTDIR tree"
+assert_eq "$(cd "$MDC_SRC/templates/modbus" && ls)" "$(ls root/usr/share/mdc/templates/modbus)" \
+  "the meter templates are installed"
 assert_eq 600 "$(stat -c %a root/etc/mdc/.env)" "the secrets file is created readable by its owner only"
 echo "DB_PASSWORD=kept" >> root/etc/mdc/.env
 make -s -C "$MDC_SRC" install PREFIX=/usr DESTDIR="$T/root" BUILD="$build" > install.log 2>&1 ||
@@ -94,7 +97,9 @@ assert_eq "./etc/mdc/mdc.json
 ./usr/share/lintian/overrides/mdc
 ./usr/share/man/man1/hems-data-collector.1.gz
 ./usr/share/man/man1/mdc-sim.1.gz
-./usr/share/man/man1/mdc.1.gz" "$(cd x && find . \( -type f -o -type l \) | sort)" "package contents (dpkg -x)"
+./usr/share/man/man1/mdc.1.gz" "$(cd x && find . \( -type f -o -type l \) -not -path './usr/share/mdc/templates/*' | sort)" \
+  "package contents (dpkg -x)"
+assert_eq "$(cd "$MDC_SRC/templates/modbus" && ls)" "$(ls x/usr/share/mdc/templates/modbus)" "the package has the templates"
 assert_eq "mdc 0.1.0" "$(x/usr/bin/mdc --version)" "the packaged mdc runs"
 dpkg-deb -c "$deb" | awk '{print $2}' | sort -u | grep -qvx "root/root" && fail "every file in the package is owned by root"
 
