@@ -103,6 +103,17 @@ mount --bind /dev/pts "$root/dev/pts" && mount --make-private "$root/dev/pts"
 mount -t tmpfs -o mode=1777,size=512m shm "$root/dev/shm"
 mount -t sysfs -o ro sysfs "$root/sys"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# What every installed Debian has and minbase lacks: localhost in /etc/hosts (a test connects
+# to "localhost" to check TLS host names).
+[ -s "$root/etc/hosts" ] || printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' > "$root/etc/hosts"
+# Certificate authorities added on this machine (a TLS-inspecting proxy's, say): the chroot
+# trusts what the machine trusts, so that npm reaches its registry (ca-certificates takes them
+# in when the demo's packages install it).
+if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+  note "the machine's locally added CA certificates are trusted in the chroot too"
+fi
 mkdir -p "$root/root/mdc"
 git -C "$src" archive HEAD | tar -x -C "$root/root/mdc"
 note "source: $(git -C "$src" log -1 --format='%h %s' | cut -c1-70)"

@@ -16,7 +16,7 @@ DEMO_PKGS=(build-essential cmake pkg-config tzdata
   libssl-dev libmosquitto-dev libmicrohttpd-dev libprotobuf-c-dev protobuf-c-compiler
   curl jq sqlite3)
 TEST_PKGS=(clang clang-format libclang-rt-14-dev libcmocka-dev
-  python3 socat openssl xxd procps iproute2 groff-base man-db lintian
+  python3 python3-cryptography socat openssl xxd procps iproute2 groff-base man-db lintian
   postgresql mosquitto mosquitto-clients valgrind chromium chromium-driver wrk)
 TEST_PKGS+=(prometheus) # promtool checks /metrics (tests/integration/test_metrics_values.sh)
 # Packages whose installation would start a system service.

@@ -37,10 +37,13 @@ rm creds/zz.env
 if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null || ! id nobody >/dev/null 2>&1; then
   echo "SKIP (part): needs root, setpriv and the user nobody"; exit 0
 fi
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; }
+if ! as_nobody test -x "$MDC"; then
+  echo "SKIP (part): the user nobody cannot run $MDC (a directory above it is private)"; exit 0
+fi
 printf 'METER_PORT=1700\n' > conf/.env
 chmod 0600 conf/.env
 chmod 0755 "$T" conf creds && chmod 0644 conf/mdc.json creds/*
-as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; }
 unset CREDENTIALS_DIRECTORY
 set +e
 as_nobody env API_TOKEN=t METER_PORT=1 "$MDC" check -c conf/mdc.json > out 2> err; rc=$?
