@@ -43,7 +43,7 @@ for cmd in run check read demo opcua-cert import-belmc; do
   check_unknown "$MDC" "$cmd"
   grep -q -- "--help" bad.err || fail "mdc $cmd: the message does not point to --help"
 done
-for cmd in init scan templates spool; do
+for cmd in init scan templates spool keys; do
   if "$MDC" "$cmd" --help >/dev/null 2>&1; then
     check_help "$man_dir/mdc.1" "$MDC" "$cmd"
     check_unknown "$MDC" "$cmd"
