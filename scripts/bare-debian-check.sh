@@ -103,9 +103,8 @@ mount --bind /dev/pts "$root/dev/pts" && mount --make-private "$root/dev/pts"
 mount -t tmpfs -o mode=1777,size=512m shm "$root/dev/shm"
 mount -t sysfs -o ro sysfs "$root/sys"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
-# What every installed Debian has and minbase lacks: localhost in /etc/hosts (a test connects
-# to "localhost" to check TLS host names).
-[ -s "$root/etc/hosts" ] || printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' > "$root/etc/hosts"
+# Names resolve as on this machine (minbase has no /etc/hosts; a test connects to "localhost").
+cp /etc/hosts "$root/etc/hosts"
 # Certificate authorities added on this machine (a TLS-inspecting proxy's, say): the chroot
 # trusts what the machine trusts, so that npm reaches its registry (ca-certificates takes them
 # in when the demo's packages install it).
