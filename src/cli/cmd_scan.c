@@ -53,8 +53,8 @@ static void usage(void)
 }
 
 typedef struct scan_opts {
-    mdc_mb_link_cfg link;
-    bool serial;
+    mdc_mb_link_cfg link; /* its host and device share memory: tcp/serial say which */
+    bool serial, tcp;
     bool units[256];
     int nunits;
     int bauds[MAX_BAUDS], nbauds;
@@ -142,11 +142,14 @@ static int take_value(scan_opts *o, int argc, char **argv, int *i)
         char *end;
         switch (k) {
         case 0:
+            if (o->serial) return bad("--tcp", v, "either --tcp or --serial");
             o->link.kind = MDC_MB_TCP;
             if (mdc_mb_parse_hostport(v, o->link.host, sizeof o->link.host, &o->link.port, &e) < 0)
                 return bad("--tcp", v, "HOST[:PORT]");
+            o->tcp = true;
             return 1;
         case 1:
+            if (o->tcp) return bad("--serial", v, "either --tcp or --serial");
             if (strlen(v) >= sizeof o->link.device) return bad("--serial", v, "a shorter path");
             snprintf(o->link.device, sizeof o->link.device, "%s", v);
             o->serial = true;
@@ -213,7 +216,7 @@ static int parse_args(int argc, char **argv, scan_opts *o, bool *ascii)
         else
             return cli_bad_arg("scan", argv[i]);
     }
-    if (o->serial == (o->link.host[0] != '\0')) {
+    if (o->serial == o->tcp) {
         fprintf(stderr, "mdc scan: give one of --tcp HOST or --serial DEVICE (mdc scan --help)\n");
         return 2;
     }
