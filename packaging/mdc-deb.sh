@@ -67,6 +67,7 @@ library_license() {
   libssl*) echo "Apache-2.0" ;;
   libmosquitto*) echo "EPL-2.0 or EDL-1.0" ;;
   libmicrohttpd*) echo "LGPL-2.1+" ;;
+  libprotobuf-c*) echo "BSD-2-Clause" ;;
   libc6) echo "LGPL-2.1+" ;;
   *) echo "see /usr/share/doc/$1/copyright" ;;
   esac
@@ -188,6 +189,8 @@ install -d "$stage/usr/share/lintian/overrides"
 cat > "$stage/usr/share/lintian/overrides/mdc" <<'EOF'
 # Built by packaging/mdc-deb.sh for sites, not uploaded to Debian: there is no ITP bug to close.
 mdc: initial-upload-closes-no-bugs
+# A parameter name of the dashboard's JavaScript, which is built into the binary.
+mdc: spelling-error-in-binary upTo up to [usr/bin/mdc]
 EOF
 (cd "$stage" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z |
   xargs -0r md5sum) > "$stage/DEBIAN/md5sums"

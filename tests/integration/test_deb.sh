@@ -77,7 +77,7 @@ dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/doc/mdc/copyright > copyrig
 head -n 1 copyright | grep -qx 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/' ||
   fail "copyright is not in the machine-readable format"
 grep -qx 'License: Apache-2.0' copyright || fail "copyright names Apache-2.0"
-for lib in libmodbus5 libjansson4 libyaml-0-2 libsqlite3-0 libpq5 libcurl4 libssl3 libmosquitto1 libmicrohttpd12; do
+for lib in libmodbus5 libjansson4 libyaml-0-2 libsqlite3-0 libpq5 libcurl4 libssl3 libmosquitto1 libmicrohttpd12 libprotobuf-c1; do
   grep -qE "^ $lib: [^ ]" copyright || fail "copyright lacks the library $lib: $(cat copyright)"
 done
 pass "copyright: machine-readable, Apache-2.0, the linked libraries with their licenses"
