@@ -80,6 +80,7 @@ grep -qx 'License: Apache-2.0' copyright || fail "copyright names Apache-2.0"
 for lib in libmodbus5 libjansson4 libyaml-0-2 libsqlite3-0 libpq5 libcurl4 libssl3 libmosquitto1 libmicrohttpd12 libprotobuf-c1; do
   grep -qE "^ $lib: [^ ]" copyright || fail "copyright lacks the library $lib: $(cat copyright)"
 done
+grep ': see /usr/share/doc/' copyright && fail "a linked library whose license packaging/mdc-deb.sh does not know (above)"
 pass "copyright: machine-readable, Apache-2.0, the linked libraries with their licenses"
 
 # ---- systemd-analyze verify ----
