@@ -147,7 +147,8 @@ static int meter_command(msim *s, cmd *c, const char **why)
     if (strcmp(verb, "state") == 0 && c->n == 2 && msim_state_parse(c->tok[1], &st) == 0) {
         fn = do_state;
         arg = &st;
-    } else if (strcmp(verb, "cycle") == 0 && c->n == 1) {
+    } else if ((strcmp(verb, "cycle") == 0 && c->n == 1) ||
+               (strcmp(verb, "state") == 0 && c->n == 2 && strcmp(c->tok[1], "cycle") == 0)) {
         fn = do_cycle;
     } else if (strcmp(verb, "set") == 0 && c->n == 3 && msim_qty_parse(c->tok[1], &a.q) == 0 &&
                number(c->tok[2], &a.v) == 0) {
@@ -162,6 +163,10 @@ static int meter_command(msim *s, cmd *c, const char **why)
     } else if (strcmp(verb, "spike") == 0 && c->n == 2 && number(c->tok[1], &a.v) == 0) {
         a.mode = 3;
         fn = do_set;
+    } else if (strcmp(verb, "points") == 0 && c->n == 1 && s->profile.tpl) {
+        msim_model_advance(&s->model, msim_now_us());
+        msim_tpl_say_points(&s->profile, s->model.meters, s->model.nmeters);
+        return 0;
     } else if (strcmp(verb, "show") == 0 && c->n == 1) {
         msim_model_advance(&s->model, msim_now_us());
         s->image_dirty = true;
@@ -210,7 +215,7 @@ static int global_command(msim *s, cmd *c, const char **why)
     } else if (strcmp(verb, "quit") == 0 && c->n == 1) {
         s->quit = true;
     } else if (strcmp(verb, "help") == 0 && c->n == 1) {
-        msim_say("commands: [meter N] [unit U] state off|idle|production | cycle | set NAME "
+        msim_say("commands: [meter N] [unit U] state off|idle|production|cycle | cycle | set NAME "
                  "VALUE | unset NAME|all | reset-energy | spike KWH | show; slow MS | late MS "
                  "[EVERY] | cut BYTES | exception CODE | silence SECONDS | quit");
     } else {

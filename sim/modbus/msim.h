@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "drivers/modbus/decode.h"
+
 #define MSIM_MAX_UNITS    247
 #define MSIM_MAX_CYCLE    16
 #define MSIM_MAX_PORTS    20000
@@ -56,11 +58,13 @@ typedef struct msim_opts {
     int baud, data_bits, stop_bits;
     char parity;
     bool no_line_delay;
+    bool check_framing; /* answer only readers with the same line settings */
     /* devices */
     int units[MSIM_MAX_UNITS];
     int nunits;
     bool delta; /* profile: false = sdm630 */
     char map[1024];
+    char template_name[64]; /* --template: a built-in register map of mdc */
     msim_cycle_step cycle[MSIM_MAX_CYCLE];
     int ncycle;
     double idle_kw, production_kw, energy_kwh;
@@ -130,12 +134,24 @@ typedef struct msim_image {
     uint32_t nbits;
 } msim_image;
 
+/* A point of a --template register map (template.c). */
+typedef struct msim_tpl_point {
+    char name[64];
+    int function; /* 3 or 4 (1, 2: bits) */
+    uint32_t address;
+    int nregs;
+    mdc_mb_format fmt;
+} msim_tpl_point;
+
 typedef struct msim_profile {
     bool delta;
     msim_delta_entry *entries;
     size_t nentries;
     int *meter_ids; /* delta: distinct meter ids in order */
     size_t nmeter_ids;
+    msim_tpl_point *tpl; /* --template: its points; NULL otherwise */
+    size_t ntpl;
+    uint32_t tpl_nhr, tpl_nir; /* registers the map spans (FC3, FC4) */
 } msim_profile;
 
 /* Loads the delta layout (default or --map FILE); sdm630 needs nothing. err: message buffer. */
@@ -147,6 +163,14 @@ void msim_image_free(msim_image *img);
 void msim_image_build(msim_image *img, const msim_profile *p, const msim_meter *meters,
                       size_t nmeters);
 extern const char *const msim_delta_param_names[MSIM_DELTA_PARAMS];
+
+/* ---- template.c ---- */
+/* Loads the points of mdc's built-in template `name`. err: message buffer. */
+int msim_tpl_load(msim_profile *p, const char *name, char *err, size_t errcap);
+/* Writes a meter's values into the template's registers. */
+void msim_tpl_build(msim_image *img, const msim_profile *p, const msim_meter *mt);
+/* "point NAME VALUE" per point of every meter: the value as read back from its registers. */
+void msim_tpl_say_points(const msim_profile *p, const msim_meter *meters, size_t n);
 
 /* ---- outq.c ---- */
 typedef struct msim_out {

@@ -30,6 +30,8 @@ static const char usage_text[] =
     "  --data-bits 7|8     (default 8 for RTU, 7 for ASCII)\n"
     "  --stop-bits 1|2     (default 1)\n"
     "  --no-line-delay     answer serial requests at once (benchmarks)\n"
+    "  --check-framing     answer only a reader whose baud rate and stop bits on the pty are\n"
+    "                      the simulator's, as a real line would (a pty keeps no parity)\n"
     "\n"
     "Devices:\n"
     "  --units LIST        unit ids that answer, e.g. 1,2,3 or 1-4 (default 1); requests to\n"
@@ -48,6 +50,12 @@ static const char usage_text[] =
     "                        4 registers each; number N at PDU address N-1; kW, kWh as int32\n"
     "                        Wh; registers up to 9999\n"
     "  --map FILE          delta: lay registers out as a BELmc ems_settings.json\n"
+    "  --template NAME     serve the register map of mdc's built-in template NAME (mdc\n"
+    "                      templates): each point follows the meter where its name says what\n"
+    "                      it is (voltage_l1, current_l2, power_kw, power_l3_kw, frequency,\n"
+    "                      power_factor, energy_kwh, ...), others hold a value derived from\n"
+    "                      the name; other addresses up to the highest mapped read 0. Command\n"
+    "                      \"points\" prints every point's value as a reader should decode it\n"
     "  --cycle SPEC        load cycle, repeated (default off=10,idle=15,production=35 s);\n"
     "                      every meter runs it with its own phase\n"
     "  --idle-kw X         power when idle (default 0.8)\n"
@@ -62,12 +70,12 @@ static const char usage_text[] =
     "Control (stdin, and --control FIFO; each command is acknowledged on stdout \"ok ...\"):\n"
     "  --control FIFO      also read commands from FIFO (created if missing)\n"
     "  --verbose           print a line per served request\n"
-    "  commands: state off|idle|production   cycle   set NAME VALUE   unset NAME|all\n"
+    "  commands: state off|idle|production|cycle   cycle   set NAME VALUE   unset NAME|all\n"
     "            reset-energy   spike KWH   slow MS   exception CODE (0 = off)\n"
     "            late MS [EVERY]: every EVERY-th reply (default 1) comes MS later (a\n"
     "            reply after the client's timeout: 0 = off)\n"
     "            cut BYTES: TCP: send only BYTES of each reply, then close (0 = off)\n"
-    "            silence SECONDS   show   help   quit\n"
+    "            silence SECONDS   show   points (--template)   help   quit\n"
     "            prefix \"meter N\" and/or \"unit U\" to address one meter, e.g.\n"
     "            \"meter 3 set power_kw 5.2\"\n"
     "  NAMEs: voltage_l1 voltage_l2 voltage_l3 current_l1 current_l2 current_l3 power_kw\n"
@@ -177,9 +185,11 @@ enum {
     O_DATA,
     O_STOP,
     O_NODELAY,
+    O_FRAMING,
     O_UNITS,
     O_PROFILE,
     O_MAP,
+    O_TEMPLATE,
     O_CYCLE,
     O_IDLE,
     O_PROD,
@@ -203,9 +213,11 @@ static const struct option longopts[] = {
     {"data-bits", required_argument, 0, O_DATA},
     {"stop-bits", required_argument, 0, O_STOP},
     {"no-line-delay", no_argument, 0, O_NODELAY},
+    {"check-framing", no_argument, 0, O_FRAMING},
     {"units", required_argument, 0, O_UNITS},
     {"profile", required_argument, 0, O_PROFILE},
     {"map", required_argument, 0, O_MAP},
+    {"template", required_argument, 0, O_TEMPLATE},
     {"cycle", required_argument, 0, O_CYCLE},
     {"idle-kw", required_argument, 0, O_IDLE},
     {"production-kw", required_argument, 0, O_PROD},
@@ -272,6 +284,9 @@ static int parse_transport(int c, const char *arg, msim_opts *o)
     case O_NODELAY:
         o->no_line_delay = true;
         return 0;
+    case O_FRAMING:
+        o->check_framing = true;
+        return 0;
     }
     return 1; /* not a transport option */
 }
@@ -293,6 +308,8 @@ static int parse_device(int c, const char *arg, msim_opts *o)
     case O_MAP:
         o->delta = true;
         return copy_path(o->map, sizeof o->map, arg, "--map");
+    case O_TEMPLATE:
+        return copy_path(o->template_name, sizeof o->template_name, arg, "--template");
     case O_CYCLE:
         if (parse_cycle(arg, o) < 0)
             return bad("--cycle: expected STATE=SECONDS,... with states off, idle, production; "
@@ -342,6 +359,8 @@ static int finish(msim_opts *o)
     if (!o->data_bits) o->data_bits = o->ascii ? 7 : 8;
     if (o->rtu && o->data_bits != 8) return bad("--rtu needs 8 data bits%s", "");
     if (o->frozen && o->start_state < 0) o->start_state = MSIM_PRODUCTION;
+    if (o->template_name[0] && o->delta)
+        return bad("--template or the delta profile, not both%s", "");
     return 0;
 }
 

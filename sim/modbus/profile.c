@@ -134,6 +134,7 @@ int msim_profile_load(msim_profile *p, const msim_opts *o, char *err, size_t err
 {
     memset(p, 0, sizeof *p);
     p->delta = o->delta;
+    if (o->template_name[0]) return msim_tpl_load(p, o->template_name, err, errcap);
     if (!p->delta) return 0;
     if (o->map[0]) return load_map(p, o->map, err, errcap);
     default_delta(p);
@@ -144,17 +145,18 @@ void msim_profile_free(msim_profile *p)
 {
     free(p->entries);
     free(p->meter_ids);
+    free(p->tpl);
     memset(p, 0, sizeof *p);
 }
 
 void msim_image_alloc(msim_image *img, const msim_profile *p)
 {
     memset(img, 0, sizeof *img);
-    img->nhr = p->delta ? DELTA_REGS : SDM_REGS;
-    img->nir = p->delta ? 0 : SDM_REGS;
-    img->hr = xcalloc(img->nhr, sizeof *img->hr);
+    img->nhr = p->tpl ? p->tpl_nhr : p->delta ? DELTA_REGS : SDM_REGS;
+    img->nir = p->tpl ? p->tpl_nir : p->delta ? 0 : SDM_REGS;
+    img->hr = xcalloc(img->nhr ? img->nhr : 1, sizeof *img->hr);
     img->ir = img->nir ? xcalloc(img->nir, sizeof *img->ir) : NULL;
-    img->nbits = p->delta ? 0 : MSIM_NBITS;
+    img->nbits = p->delta || p->tpl ? 0 : MSIM_NBITS;
 }
 
 void msim_image_free(msim_image *img)
@@ -245,7 +247,9 @@ static void build_delta(msim_image *img, const msim_profile *p, const msim_meter
 void msim_image_build(msim_image *img, const msim_profile *p, const msim_meter *meters,
                       size_t nmeters)
 {
-    if (p->delta)
+    if (p->tpl && nmeters > 0)
+        msim_tpl_build(img, p, &meters[0]);
+    else if (p->delta)
         build_delta(img, p, meters, nmeters);
     else if (nmeters > 0)
         build_sdm(img, &meters[0]);

@@ -15,13 +15,15 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define RTU_GAP_US  5000 /* a silence this long ends any partial frame */
 #define RTU_ADU_MAX 256
 
 struct msim_serial {
-    int master, slave; /* the slave stays open so the master never sees a hang-up */
+    int master, slave;      /* the slave stays open so the master never sees a hang-up */
+    struct termios framing; /* the line settings of --baud/--parity/... (--check-framing) */
     char path[128];
     const char *link;
     int char_bits;
@@ -65,8 +67,22 @@ static int open_pty(msim_serial *ser, const msim_opts *o)
                 ser->slave < 0 ? strerror(errno) : err.msg);
         return -1;
     }
+    tcgetattr(ser->slave, &ser->framing);
     fcntl(ser->master, F_SETFL, fcntl(ser->master, F_GETFL) | O_NONBLOCK);
     return 0;
+}
+
+/* A reader that set another baud rate or stop bits on the pty would get garbage on a real line;
+ * here it gets nothing (--check-framing). A pty keeps no parity or data bits (Linux refuses
+ * them), so those cannot be told apart. */
+static bool framing_matches(const msim_serial *ser)
+{
+    struct termios t;
+    const tcflag_t bits = CSTOPB;
+    if (tcgetattr(ser->slave, &t) < 0) return true;
+    return (t.c_cflag & bits) == (ser->framing.c_cflag & bits) &&
+           cfgetispeed(&t) == cfgetispeed(&ser->framing) &&
+           cfgetospeed(&t) == cfgetospeed(&ser->framing);
 }
 
 msim_serial *msim_serial_open(msim *s)
@@ -125,6 +141,10 @@ static void serve_frame(msim *s, msim_serial *ser, const uint8_t *adu, size_t n,
 {
     uint8_t reply[1 + MDC_MB_PDU_MAX + 2];
     char what[160];
+    if (s->o.check_framing && !framing_matches(ser)) {
+        if (s->o.verbose) msim_say("%s: the reader's line settings differ: no answer", ser->path);
+        return;
+    }
     size_t plen = msim_serve(s, adu[0], adu + 1, n - 1, reply + 1, what, sizeof what);
     if (s->o.verbose) msim_say("%s %s", s->o.rtu ? "rtu" : "ascii", what);
     if (plen == 0) return;

@@ -21,10 +21,27 @@ typedef struct cli_common {
     const char *log_level;
 } cli_common;
 
-/* Parses -c/--config, --data-dir, --timezone, --log-level at argv[*i]; returns 1 if consumed,
- * 0 if not a common option, -1 on a usage error (printed). */
+/* Options before parsing: under systemd an unreadable .env is left to LoadCredential= or
+ * EnvironmentFile= (config.h's skip_unreadable_dotenv). */
+cli_common cli_common_defaults(void);
+/* Parses -c/--config, --data-dir, --timezone, --log-level at argv[*i] (also --opt=VALUE);
+ * returns 1 if consumed, 0 if not a common option, -1 on a usage error (printed). */
 int cli_common_option(cli_common *c, int argc, char **argv, int *i);
-/* Loads the configuration and builds the runtime; prints errors. Returns 0 or an exit code. */
+/* The help lines of those options, for each command's --help. */
+extern const char cli_common_help[];
+/* "-h" or "--help". */
+bool cli_is_help(const char *arg);
+/* An argument `mdc CMD` does not take: prints "mdc CMD: unknown option '--x' (mdc CMD --help
+ * lists the options)" (or "unexpected argument") and returns 2. */
+int cli_bad_arg(const char *cmd, const char *arg);
+/* The value of option argv[*i] ("--opt VALUE" or "--opt=VALUE" when argv[*i] starts with
+ * `opt`); NULL when argv[*i] is another option. A missing value is printed and *missing set. */
+const char *cli_value(const char *cmd, int argc, char **argv, int *i, const char *opt,
+                      bool *missing);
+/* Exit codes (cli.h's header): for --help texts and the man pages. */
+extern const char cli_exit_help[];
+/* Takes systemd's credentials into the environment (credentials.h), loads the configuration
+ * and builds the runtime (rt NULL: not); prints errors. Returns 0 or an exit code. */
 int cli_load(const cli_common *c, mdc_config **cfg, mdc_runtime **rt);
 /* Runs the daemon until SIGINT/SIGTERM (or, with once, one poll of each device); no HTTP
  * server and no reload. */

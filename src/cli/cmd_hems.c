@@ -7,6 +7,7 @@
  * systemd's Restart=on-failure tries again), 2 for usage and configuration errors. */
 #include "cmd_hems.h"
 #include "cli.h"
+#include "credentials.h"
 #include "hems_args.h"
 
 #include "core/clock.h"
@@ -378,6 +379,7 @@ static int run(const hems_args *a, const hems_env *e, const char *version_name)
 int cmd_hems_as(int argc, char **argv, const char *prog, const char *version_name)
 {
     mdc_err err = {0};
+    if (cli_credentials_load(&err) < 0) return fail(prog, "%s", err.msg); /* systemd's first */
     if (mdc_dotenv_load(".env", &err) < 0) fprintf(stderr, "%s: warning: %s\n", prog, err.msg);
     hems_args a;
     int rc = hems_args_defaults(&a, prog, stderr);

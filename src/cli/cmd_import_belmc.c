@@ -3,6 +3,7 @@
  * or its parent), writes the configuration to FILE or stdout, and what the user must know or do
  * to stderr. Secrets are never copied. */
 #include "cmd_import_belmc.h"
+#include "cli.h"
 
 #include "cli/belmc_import.h"
 
@@ -21,7 +22,14 @@ static const char usage_text[] =
     "Turns BELmc's collector settings into an mdc configuration: DIR is BELmc's config directory\n"
     "(ems_settings.json, lsv2_settings.json, opcua_settings.json) or the repository holding it;\n"
     "the database settings become ${DB_*} references to its .env. The configuration goes to\n"
-    "FILE (default: standard output); notes on what to check go to standard error.\n";
+    "FILE (default: standard output); notes on what to check go to standard error.\n"
+    "\n"
+    "options:\n"
+    "  -o, --output FILE        write the configuration to FILE\n"
+    "  -h, --help               this help\n"
+    "\n"
+    "exit status: 0 written; 1 FILE could not be written; 2 a settings file is missing or\n"
+    "invalid, or a usage error.\n";
 
 static bool exists(const char *path)
 {
@@ -124,21 +132,24 @@ int cmd_import_belmc(int argc, char **argv)
 {
     const char *dir = NULL, *out = NULL;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+        bool missing;
+        const char *v;
+        if (cli_is_help(argv[i])) {
             fputs(usage_text, stdout);
             return 0;
         }
-        if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc)
-            out = argv[++i];
-        else if (argv[i][0] != '-' && !dir)
-            dir = argv[i];
-        else {
-            fprintf(stderr, "mdc import-belmc: unexpected argument '%s'\n%s", argv[i], usage_text);
+        if ((v = cli_value("import-belmc", argc, argv, &i, "-o", &missing)) ||
+            (!missing && (v = cli_value("import-belmc", argc, argv, &i, "--output", &missing))))
+            out = v;
+        else if (missing)
             return 2;
-        }
+        else if ((argv[i][0] != '-' || !argv[i][1]) && !dir)
+            dir = argv[i];
+        else
+            return cli_bad_arg("import-belmc", argv[i]);
     }
     if (!dir) {
-        fputs(usage_text, stderr);
+        fprintf(stderr, "mdc import-belmc: which directory? (mdc import-belmc --help)\n");
         return 2;
     }
     return import(dir, out);

@@ -8,10 +8,24 @@
 #include <stdio.h>
 #include <string.h>
 
-static void usage(FILE *f)
+static void usage(void)
 {
-    fprintf(f, "usage: mdc opcua-cert [-c FILE | --data-dir DIR | --dir PKI_DIR] [--app-uri URI]\n"
-               "  creates the OPC UA client certificate and key once (DATA_DIR/pki/own/)\n");
+    printf("usage: mdc opcua-cert [-c FILE | --data-dir DIR | --dir PKI_DIR] [--app-uri URI]\n"
+           "\n"
+           "Creates the OPC UA client certificate and key once (PKI_DIR/own/, by default\n"
+           "DATA_DIR/pki/own/ of the configuration) and prints what to give the server's\n"
+           "administrator: the certificate's path, application URI and SHA-1 thumbprint.\n"
+           "An existing certificate is kept.\n"
+           "\n"
+           "options:\n"
+           "%s"
+           "  --dir PKI_DIR            the PKI directory itself (own/, trusted/, rejected/)\n"
+           "  --app-uri URI            the application URI of a new certificate (default:\n"
+           "                           urn:HOSTNAME:mdc)\n"
+           "  -h, --help               this help\n"
+           "\n"
+           "exit status: 0 created or kept; 1 it could not be written; 2 a usage error.\n",
+           cli_common_help);
 }
 
 static int pki_dir_from(const cli_common *c, const char *dir, char *out, size_t n)
@@ -32,23 +46,26 @@ static int pki_dir_from(const cli_common *c, const char *dir, char *out, size_t 
     return rc;
 }
 
-/* Declared here until cli.h lists it (registered in main.c as "opcua-cert"). */
-
 int cmd_opcua_cert(int argc, char **argv)
 {
-    cli_common c = {0};
+    cli_common c = cli_common_defaults();
     const char *dir = NULL, *uri = NULL;
     for (int i = 1; i < argc; i++) {
         int r = cli_common_option(&c, argc, argv, &i);
         if (r < 0) return 2;
         if (r) continue;
-        if (!strcmp(argv[i], "--dir") && i + 1 < argc) {
-            dir = argv[++i];
-        } else if (!strcmp(argv[i], "--app-uri") && i + 1 < argc) {
-            uri = argv[++i];
+        bool missing;
+        const char *v;
+        if (cli_is_help(argv[i])) {
+            usage();
+            return 0;
+        } else if ((v = cli_value("opcua-cert", argc, argv, &i, "--dir", &missing))) {
+            dir = v;
+        } else if (!missing &&
+                   (v = cli_value("opcua-cert", argc, argv, &i, "--app-uri", &missing))) {
+            uri = v;
         } else {
-            usage(strcmp(argv[i], "-h") && strcmp(argv[i], "--help") ? stderr : stdout);
-            return strcmp(argv[i], "-h") && strcmp(argv[i], "--help") ? 2 : 0;
+            return missing ? 2 : cli_bad_arg("opcua-cert", argv[i]);
         }
     }
     char pki[4096];

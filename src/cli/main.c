@@ -1,5 +1,6 @@
 /* main.c — mdc: machine data collector. */
 #include "cli.h"
+#include "cmd_extra.h"
 #include "cmd_hems.h"
 #include "cmd_import_belmc.h"
 #include "cmd_opcua_cert.h"
@@ -11,32 +12,31 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: mdc COMMAND [OPTIONS]\n"
-               "\n"
-               "commands:\n"
-               "  run   -c FILE            collect from every configured device into every sink\n"
-               "  check -c FILE            validate a configuration and print what would run\n"
-               "  read  -c FILE DEVICE     poll one device once and print the record\n"
-               "        [--raw]            ...with every word/byte-order reading of each point\n"
-               "  demo                     start simulated devices and collect from them\n"
-               "  hems [OPTIONS]           the smart-meter collector, a drop-in for\n"
-               "                           hems-data-collector (mdc hems --help)\n"
-               "  import-belmc DIR [-o FILE]  BELmc's collector settings -> a configuration\n"
-               "  opcua-cert [-c FILE | --data-dir DIR | --dir PKI_DIR] [--app-uri URI]\n"
-               "                           create (once) the OPC UA client certificate\n"
-               "  spool status|list|retry|drop [-c FILE | --data-dir DIR]\n"
-               "                           the spool's backlog and dead letters (mdc spool -h)\n"
-               "  keys [NAME]              every configuration key: type, default, meaning\n"
-               "\n"
-               "options for run/check/read:\n"
-               "  -c, --config FILE        configuration file (JSON)\n"
-               "  --data-dir DIR           override data_dir\n"
-               "  --timezone NAME          override timezone (IANA name)\n"
-               "  --log-level LEVEL        debug, info, warn, error\n"
-               "  --once                   (run) poll every device once, deliver, exit\n"
-               "\n"
-               "  -h, --help               this help\n"
-               "  -V, --version            print the version\n");
+    fprintf(f,
+            "usage: mdc COMMAND [OPTIONS]      (mdc COMMAND --help: its options)\n"
+            "\n"
+            "commands:\n"
+            "  run -c FILE              collect from every configured device into every sink\n"
+            "  check -c FILE            validate a configuration and print what would run\n"
+            "  read -c FILE DEVICE      poll one device once and print the record\n"
+            "                           (--raw, --browse, --plc: what the device sent)\n"
+            "  demo                     start simulated meters and collect from them\n"
+            "  hems [OPTIONS]           the smart-meter collector, a drop-in for\n"
+            "                           hems-data-collector\n"
+            "  import-belmc DIR [-o FILE]  BELmc's collector settings -> a configuration\n"
+            "  opcua-cert               create (once) the OPC UA client certificate\n"
+            "  spool status|list|retry|drop [-c FILE | --data-dir DIR]\n"
+            "                           the spool's backlog and dead letters\n"
+            "  keys [NAME]              every configuration key: type, default, meaning\n"
+            "\n"
+            "options of run, check, read, demo:\n"
+            "%s"
+            "\n"
+            "  -h, --help               this help\n"
+            "  -V, --version            print the version\n"
+            "\n"
+            "%s",
+            cli_common_help, cli_exit_help);
 }
 
 int main(int argc, char **argv)
@@ -64,6 +64,9 @@ int main(int argc, char **argv)
                 {"check", cmd_check},
                 {"read", cmd_read},
                 {"demo", cmd_demo},
+                {"init", cmd_init},
+                {"scan", cmd_scan},
+                {"templates", cmd_templates},
                 {"hems", cmd_hems},
                 {"import-belmc", cmd_import_belmc},
                 {"opcua-cert", cmd_opcua_cert},

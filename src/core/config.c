@@ -3,9 +3,11 @@
 #include "keys.h"
 #include "xalloc.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DEFAULT_INTERVAL_US (5 * MDC_US_PER_SEC)
 
@@ -238,7 +240,18 @@ int mdc_config_load_string(const char *name, const char *text, size_t len,
     return 0;
 }
 
-static int load_dotenvs(const char *path, mdc_err *err)
+/* Loads one .env; with `skip`, one this user may not read is remembered in *skipped. */
+static int load_dotenv(const char *file, bool skip, const char **skipped, mdc_err *err)
+{
+    if (skip && access(file, R_OK) < 0 && errno == EACCES) {
+        *skipped = file;
+        return 0;
+    }
+    return mdc_dotenv_load(file, err) < 0 ? -1 : 0;
+}
+
+static int load_dotenvs(const char *path, const mdc_config_overrides *ov, char *skipped, size_t n,
+                        mdc_err *err)
 {
     const char *slash = strrchr(path, '/');
     char beside[4096];
@@ -246,22 +259,39 @@ static int load_dotenvs(const char *path, mdc_err *err)
         snprintf(beside, sizeof beside, "%.*s/.env", (int)(slash - path), path);
     else
         snprintf(beside, sizeof beside, ".env");
-    if (mdc_dotenv_load(beside, err) < 0) return -1;
-    if (strcmp(beside, ".env") != 0 && mdc_dotenv_load(".env", err) < 0) return -1;
-    return 0;
+    bool skip = ov && ov->skip_unreadable_dotenv;
+    const char *which = NULL;
+    int rc = load_dotenv(beside, skip, &which, err);
+    if (rc == 0 && strcmp(beside, ".env") != 0) rc = load_dotenv(".env", skip, &which, err);
+    if (which) snprintf(skipped, n, "%s", which);
+    return rc;
 }
 
 int mdc_config_load(const char *path, const mdc_config_overrides *ov, mdc_config **out,
                     mdc_err *err)
 {
-    if (load_dotenvs(path, err) < 0) return -1;
+    char skipped[4096] = "";
+    if (load_dotenvs(path, ov, skipped, sizeof skipped, err) < 0) return -1;
     mdc_config *cfg = xcalloc(1, sizeof *cfg);
+    snprintf(cfg->skipped_dotenv, sizeof cfg->skipped_dotenv, "%s", skipped);
     if (mdc_cfgdoc_load_file(path, &cfg->doc, err) < 0 || parse_top(cfg, ov, err) < 0) {
+        mdc_config_explain(cfg, err);
         mdc_config_free(cfg);
         return -1;
     }
     *out = cfg;
     return 0;
+}
+
+void mdc_config_explain(const mdc_config *cfg, mdc_err *err)
+{
+    if (!cfg || !cfg->skipped_dotenv[0] || !strstr(err->msg, "environment variable")) return;
+    char msg[MDC_ERR_MSG_MAX];
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    mdc_err_set(err, err->code,
+                "%.300s (%.150s is not readable by this user: hand it to the service with "
+                "LoadCredential= or EnvironmentFile=, see mdc(1))",
+                msg, cfg->skipped_dotenv);
 }
 
 void mdc_config_free(mdc_config *cfg)

@@ -41,6 +41,10 @@ typedef struct mdc_spool_cfg {
 typedef struct mdc_config_overrides {
     const char *data_dir;
     const char *timezone;
+    /* A .env that exists but this user may not read is skipped instead of failing the load:
+     * under systemd, LoadCredential=/EnvironmentFile= hand its variables over (the CLI sets it
+     * then). Where a variable is missing the error names the skipped file. */
+    bool skip_unreadable_dotenv;
 } mdc_config_overrides;
 
 typedef struct mdc_config {
@@ -61,6 +65,9 @@ typedef struct mdc_config {
     size_t ndevices;
     bool has_http;
     mdc_cfgnode http;
+    /* The .env skipped as unreadable (skip_unreadable_dotenv), for the message of a missing
+     * variable found later (drivers, sinks); "" when none. */
+    char skipped_dotenv[256];
 } mdc_config;
 
 /* The keys of the "spool" object (keys.h). */
@@ -74,6 +81,9 @@ extern const char *const mdc_device_common_keys[];
  * already set), then parses and validates the top level. */
 int mdc_config_load(const char *path, const mdc_config_overrides *ov, mdc_config **out,
                     mdc_err *err);
+/* Adds to an error about a missing environment variable that the .env which was skipped as
+ * unreadable is the likely cause (a no-op otherwise). For errors found after loading. */
+void mdc_config_explain(const mdc_config *cfg, mdc_err *err);
 /* Same from a string (tests, fuzzing); no .env loading. */
 int mdc_config_load_string(const char *name, const char *text, size_t len,
                            const mdc_config_overrides *ov, mdc_config **out, mdc_err *err);

@@ -295,16 +295,20 @@ void mdc_cfgdoc_mask(const mdc_cfgdoc *doc, strbuf *text)
 
 /* ---- errors ---- */
 
+/* The path of n's member `key` ("devices[0].points[2].type"). A path longer than the buffer
+ * is cut and ends in "..." (it only names the place in messages). */
 static void child_path(const mdc_cfgnode *n, const char *key, char *out, size_t len)
 {
+    int w;
     if (!key)
-        snprintf(out, len, "%s", n->path);
+        w = snprintf(out, len, "%s", n->path);
     else if (key[0] == '[')
-        snprintf(out, len, "%s%s", n->path, key);
+        w = snprintf(out, len, "%s%s", n->path, key);
     else if (n->path[0])
-        snprintf(out, len, "%s.%s", n->path, key);
+        w = snprintf(out, len, "%s.%s", n->path, key);
     else
-        snprintf(out, len, "%s", key);
+        w = snprintf(out, len, "%s", key);
+    if (w >= 0 && (size_t)w >= len && len > 4) memcpy(out + len - 4, "...", 4);
 }
 
 static int verror(const mdc_cfgnode *n, const char *key, mdc_err *err, const char *fmt, va_list ap)
@@ -382,12 +386,26 @@ static void join_names(const char *const *names, strbuf *out)
     }
 }
 
+/* "_comment": notes beside the settings (mdc init writes them): a string or strings. */
+static int check_comment(const mdc_cfgnode *n, json_t *v, mdc_err *err)
+{
+    bool ok = json_is_string(v) || json_is_array(v);
+    for (size_t i = 0; ok && json_is_array(v) && i < json_array_size(v); i++)
+        ok = json_is_string(json_array_get(v, i));
+    if (ok) return 0;
+    return cfg_error(n, "_comment", err, "a comment must be a string or an array of strings");
+}
+
 int cfg_check_keys(const mdc_cfgnode *n, const char *const *allowed, mdc_err *err)
 {
     const char *key;
     json_t *v;
     json_object_foreach(n->json, key, v)
     {
+        if (strcmp(key, "_comment") == 0) {
+            if (check_comment(n, v, err) < 0) return -1;
+            continue;
+        }
         bool ok = false;
         for (size_t i = 0; allowed[i] && !ok; i++)
             ok = strcmp(key, allowed[i]) == 0;

@@ -46,7 +46,9 @@ void mdc_cfgdoc_mask(const mdc_cfgdoc *doc, strbuf *text);
 int cfg_error(const mdc_cfgnode *n, const char *key, mdc_err *err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Fails on any key of n not in `allowed` (NULL-terminated), suggesting the closest one. */
+/* Fails on any key of n not in `allowed` (NULL-terminated), suggesting the closest one. Every
+ * checked object may also hold "_comment" (a string or an array of strings): notes beside the
+ * settings, as `mdc init` writes them; any other type is an error. */
 int cfg_check_keys(const mdc_cfgnode *n, const char *const *allowed, mdc_err *err);
 bool cfg_has(const mdc_cfgnode *n, const char *key);
 

@@ -1,5 +1,6 @@
 /* record_flow.c — see record_flow.h. */
 #include "record_flow.h"
+#include "hints.h"
 
 #include "core/backoff.h"
 #include "core/clock.h"
@@ -55,7 +56,8 @@ void mdc_rt_note_failure(mdc_rt_device *d, const mdc_err *err, int64_t now, bool
     d->failures++;
     d->retry_at_us = now + mdc_rt_retry_delay(d->failures, mdc_rt_seed(d, now), cap);
     if (mdc_rt_err_keep(&d->last_error, err->msg) && log_changes)
-        LOG_WARN(d->cfg->id, "unreachable: %s (retrying with backoff)", err->msg);
+        LOG_WARN(d->cfg->id, "unreachable: %s (retrying with backoff)%s", err->msg,
+                 mdc_rt_hint(d, err->code));
     atomic_fetch_add(&d->poll_errors, 1);
 }
 

@@ -4,7 +4,8 @@ source "$(dirname "$0")/lib.sh"
 
 out=$("$MDC" --version)
 assert_eq "mdc 0.1.0" "$out" "--version"
-"$MDC" --help | grep -q "mdc check -c\|check -c FILE" || fail "--help lists check"
+"$MDC" --help > help.txt
+grep -q "mdc check -c\|check -c FILE" help.txt || fail "--help lists check"
 set +e
 "$MDC" frobnicate >/dev/null 2>err; rc=$?
 set -e

@@ -32,8 +32,10 @@ start_sim() {
 }
 
 # --- help and usage errors
-"$SIM" modbus --help | grep -q -- "--ports N" || fail "--help lacks --ports"
-"$SIM" modbus --help | grep -q "exception CODE" || fail "--help lacks the control commands"
+# (into a file first: grep -q stops reading early, and a long help would then die of SIGPIPE)
+"$SIM" modbus --help > "$work/help.txt" || fail "--help exits $?"
+grep -q -- "--ports N" "$work/help.txt" || fail "--help lacks --ports"
+grep -q "exception CODE" "$work/help.txt" || fail "--help lacks the control commands"
 set +e
 "$SIM" modbus --rtu --baud 14400 2>"$work/err"; rc=$?
 set -e

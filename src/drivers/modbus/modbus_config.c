@@ -1,15 +1,26 @@
 /* modbus_config.c — a "modbus" device's keys (CONFIG.md, docs/configuration.md) → mdc_mb_dev. */
 #include "modbus_impl.h"
+#include "template.h"
 
 #include "core/xalloc.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static const char *const device_keys[] = {
-    "connection",      "unit_id", "timeout",     "byte_timeout",       "max_registers_per_request",
-    "max_gap",         "points",  "points_file", "bytes_per_register", "tcp_engine",
-    "max_outstanding", NULL};
+static const char *const device_keys[] = {"connection",
+                                          "unit_id",
+                                          "timeout",
+                                          "byte_timeout",
+                                          "max_registers_per_request",
+                                          "max_gap",
+                                          "points",
+                                          "points_file",
+                                          "bytes_per_register",
+                                          "tcp_engine",
+                                          "template",
+                                          "template_points",
+                                          "max_outstanding",
+                                          NULL};
 
 static int parse_serial(const mdc_cfgnode *c, mdc_mb_link_cfg *l, mdc_err *err)
 {
@@ -68,16 +79,20 @@ static int parse_connection(const mdc_cfgnode *dev, mdc_mb_link_cfg *l, mdc_err 
     return 0;
 }
 
-static int parse_limits(const mdc_cfgnode *n, mdc_mb_dev *c, mdc_mb_plan_opts *plan, mdc_err *err)
+/* A template's defaults (pn) apply where the device sets nothing. */
+static int parse_limits(const mdc_cfgnode *n, const mdc_mb_point_nodes *pn, mdc_mb_dev *c,
+                        mdc_mb_plan_opts *plan, mdc_err *err)
 {
     int64_t unit, maxregs, gap;
     mdc_mb_link_cfg_init(&c->link);
+    int def_regs = pn->max_registers > 0 ? pn->max_registers : MDC_MB_MAX_READ_REGISTERS;
+    int def_gap = pn->max_gap >= -1 ? pn->max_gap : 10;
     if (cfg_int(n, "unit_id", 1, 0, 255, &unit, err) < 0 ||
         cfg_duration_us(n, "timeout", 1000000, &c->link.timeout_us, err) < 0 ||
         cfg_duration_us(n, "byte_timeout", 1, &c->link.byte_timeout_us, err) < 0 ||
-        cfg_int(n, "max_registers_per_request", MDC_MB_MAX_READ_REGISTERS, 1,
-                MDC_MB_MAX_READ_REGISTERS, &maxregs, err) < 0 ||
-        cfg_int(n, "max_gap", 10, -1, 124, &gap, err) < 0)
+        cfg_int(n, "max_registers_per_request", def_regs, 1, MDC_MB_MAX_READ_REGISTERS, &maxregs,
+                err) < 0 ||
+        cfg_int(n, "max_gap", def_gap, -1, 124, &gap, err) < 0)
         return -1;
     if (!cfg_has(n, "byte_timeout")) c->link.byte_timeout_us = 0; /* automatic */
     c->unit_id = (int)unit;
@@ -108,17 +123,21 @@ static int parse_engine(const mdc_cfgnode *n, mdc_mb_dev *c, mdc_err *err)
     return 0;
 }
 
-static int parse_points_of(const mdc_cfgnode *n, mdc_mb_dev *c, const mdc_mb_plan_opts *plan,
-                           mdc_err *err)
+static int parse_points_of(const mdc_cfgnode *n, const mdc_mb_point_nodes *pn, mdc_mb_dev *c,
+                           const mdc_mb_plan_opts *plan, mdc_err *err)
 {
     int64_t bpr;
     const char *file;
     if (cfg_int(n, "bytes_per_register", 2, 1, 2, &bpr, err) < 0 ||
         cfg_string(n, "points_file", NULL, &file, err) < 0)
         return -1;
-    if (file && cfg_has(n, "points"))
-        return cfg_error(n, "points_file", err, "give either \"points\" or \"points_file\"");
+    if (file && (cfg_has(n, "points") || cfg_has(n, "template")))
+        return cfg_error(n, "points_file", err,
+                         "give one of \"points\" (with or without a \"template\") and "
+                         "\"points_file\"");
     if (file) return mdc_mb_points_file(n, file, (int)bpr, plan, &c->ps, err);
+    if (pn->keep)
+        return mdc_mb_points_parse_nodes(n, pn->nodes, pn->n, (int)bpr, plan, &c->ps, err);
     return mdc_mb_points_parse(n, (int)bpr, plan, &c->ps, err);
 }
 
@@ -139,9 +158,14 @@ int mdc_mb_dev_parse(const mdc_device_cfg *dev, mdc_mb_dev **out, mdc_err *err)
     if (mdc_device_check_keys(dev, device_keys, err) < 0) return -1;
     mdc_mb_dev *c = xcalloc(1, sizeof *c);
     mdc_mb_plan_opts plan;
-    if (parse_limits(n, c, &plan, err) < 0 || parse_connection(n, &c->link, err) < 0 ||
-        parse_engine(n, c, err) < 0 || parse_points_of(n, c, &plan, err) < 0)
-        goto fail;
+    mdc_mb_point_nodes pn; /* with a "template": its points merged with the device's */
+    if (mdc_mb_point_nodes_get(n, &pn, err) < 0) goto fail;
+    int rc = parse_limits(n, &pn, c, &plan, err) < 0 || parse_connection(n, &c->link, err) < 0 ||
+                     parse_engine(n, c, err) < 0 || parse_points_of(n, &pn, c, &plan, err) < 0
+                 ? -1
+                 : 0;
+    mdc_mb_point_nodes_free(&pn);
+    if (rc < 0) goto fail;
     if (c->link.kind != MDC_MB_TCP && c->unit_id == 0) {
         cfg_error(n, "unit_id", err, "unit 0 is broadcast on a serial line; use 1..247");
         goto fail;

@@ -61,6 +61,11 @@ int mdc_mb_points_parse(const mdc_cfgnode *node, int default_bpr, const mdc_mb_p
                         mdc_mb_pointset **out, mdc_err *err);
 /* The point set of a points_file (relative to the configuration file's directory), loaded once
  * per distinct file and options, and shared. */
+/* The same from a list of point nodes (template.h: a template's points merged with the
+ * device's); errors about the whole set name `dev`. */
+int mdc_mb_points_parse_nodes(const mdc_cfgnode *dev, const mdc_cfgnode *nodes, size_t n,
+                              int default_bpr, const mdc_mb_plan_opts *opts, mdc_mb_pointset **out,
+                              mdc_err *err);
 int mdc_mb_points_file(const mdc_cfgnode *dev, const char *path, int default_bpr,
                        const mdc_mb_plan_opts *opts, mdc_mb_pointset **out, mdc_err *err);
 void mdc_mb_points_release(mdc_mb_pointset *ps); /* NULL is fine */

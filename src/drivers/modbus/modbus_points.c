@@ -107,30 +107,56 @@ static void free_set(mdc_mb_pointset *ps)
     free(ps);
 }
 
+/* The points at nodes[0..n-1]: a device's "points", or its template's merged with them. */
+static int parse_nodes(const mdc_cfgnode *nodes, size_t n, mdc_mb_pointset *ps, int default_bpr,
+                       mdc_err *err)
+{
+    ps->points = xcalloc(n, sizeof *ps->points);
+    ps->spans = xcalloc(n, sizeof *ps->spans);
+    ps->fields = xcalloc(n + 1, sizeof *ps->fields);
+    for (size_t i = 0; i < n; i++, ps->npoints++) {
+        const mdc_cfgnode *p = &nodes[i];
+        if (parse_point(p, default_bpr, &ps->points[i], err) < 0) return -1;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(ps->points[j].name, ps->points[i].name) == 0) {
+                mdc_field_info_release(&ps->points[i].info);
+                return cfg_error(p, "name", err, "duplicate point name \"%s\"", ps->points[i].name);
+            }
+        ps->spans[i] = ps->points[i].span;
+        ps->fields[i] = ps->points[i].name;
+    }
+    return 0;
+}
+
 static int parse_all(const mdc_cfgnode *node, mdc_mb_pointset *ps, int default_bpr, mdc_err *err)
 {
     size_t n;
     if (cfg_array(node, "points", &n, err) < 0) return -1;
     if (n == 0)
         return cfg_error(node, cfg_has(node, "points") ? "points" : NULL, err,
-                         "needs at least one point in \"points\"");
-    ps->points = xcalloc(n, sizeof *ps->points);
-    ps->spans = xcalloc(n, sizeof *ps->spans);
-    ps->fields = xcalloc(n + 1, sizeof *ps->fields);
-    for (size_t i = 0; i < n; i++, ps->npoints++) {
-        mdc_cfgnode p;
-        if (cfg_array_object(node, "points", i, &p, err) < 0 ||
-            parse_point(&p, default_bpr, &ps->points[i], err) < 0)
-            return -1;
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(ps->points[j].name, ps->points[i].name) == 0) {
-                mdc_field_info_release(&ps->points[i].info);
-                return cfg_error(&p, "name", err, "duplicate point name \"%s\"",
-                                 ps->points[i].name);
-            }
-        ps->spans[i] = ps->points[i].span;
-        ps->fields[i] = ps->points[i].name;
+                         "needs at least one point in \"points\" (or a \"template\")");
+    mdc_cfgnode *nodes = xcalloc(n, sizeof *nodes);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = cfg_array_object(node, "points", i, &nodes[i], err);
+    if (rc == 0) rc = parse_nodes(nodes, n, ps, default_bpr, err);
+    free(nodes);
+    return rc;
+}
+
+/* The request plan of a parsed set; ps is freed on failure. */
+static int plan_set(const mdc_cfgnode *node, mdc_mb_pointset *ps, const mdc_mb_plan_opts *opts,
+                    mdc_mb_pointset **out, mdc_err *err)
+{
+    mdc_err e;
+    if (mdc_mb_plan_build(ps->spans, ps->npoints, opts, &ps->plan, &e) < 0) {
+        cfg_error(node, cfg_has(node, "points") ? "points" : NULL, err, "%s", e.msg);
+        free_set(ps);
+        return -1;
     }
+    for (size_t r = 0; r < ps->plan.nrequests; r++)
+        if (ps->plan.requests[r].count > ps->max_count) ps->max_count = ps->plan.requests[r].count;
+    *out = ps;
     return 0;
 }
 
@@ -139,19 +165,25 @@ int mdc_mb_points_parse(const mdc_cfgnode *node, int default_bpr, const mdc_mb_p
 {
     mdc_mb_pointset *ps = xcalloc(1, sizeof *ps);
     ps->refs = 1;
-    mdc_err e;
-    if (parse_all(node, ps, default_bpr, err) < 0) goto fail;
-    if (mdc_mb_plan_build(ps->spans, ps->npoints, opts, &ps->plan, &e) < 0) {
-        cfg_error(node, "points", err, "%s", e.msg);
-        goto fail;
+    if (parse_all(node, ps, default_bpr, err) < 0) {
+        free_set(ps);
+        return -1;
     }
-    for (size_t r = 0; r < ps->plan.nrequests; r++)
-        if (ps->plan.requests[r].count > ps->max_count) ps->max_count = ps->plan.requests[r].count;
-    *out = ps;
-    return 0;
-fail:
-    free_set(ps);
-    return -1;
+    return plan_set(node, ps, opts, out, err);
+}
+
+int mdc_mb_points_parse_nodes(const mdc_cfgnode *dev, const mdc_cfgnode *nodes, size_t n,
+                              int default_bpr, const mdc_mb_plan_opts *opts, mdc_mb_pointset **out,
+                              mdc_err *err)
+{
+    if (n == 0) return cfg_error(dev, "template_points", err, "chooses no point");
+    mdc_mb_pointset *ps = xcalloc(1, sizeof *ps);
+    ps->refs = 1;
+    if (parse_nodes(nodes, n, ps, default_bpr, err) < 0) {
+        free_set(ps);
+        return -1;
+    }
+    return plan_set(dev, ps, opts, out, err);
 }
 
 /* ---- shared sets from points files ---- */
