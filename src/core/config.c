@@ -270,10 +270,11 @@ static int load_dotenvs(const char *path, const mdc_config_overrides *ov, char *
 int mdc_config_load(const char *path, const mdc_config_overrides *ov, mdc_config **out,
                     mdc_err *err)
 {
-    char skipped[4096] = "";
-    if (load_dotenvs(path, ov, skipped, sizeof skipped, err) < 0) return -1;
     mdc_config *cfg = xcalloc(1, sizeof *cfg);
-    snprintf(cfg->skipped_dotenv, sizeof cfg->skipped_dotenv, "%s", skipped);
+    if (load_dotenvs(path, ov, cfg->skipped_dotenv, sizeof cfg->skipped_dotenv, err) < 0) {
+        free(cfg);
+        return -1;
+    }
     if (mdc_cfgdoc_load_file(path, &cfg->doc, err) < 0 || parse_top(cfg, ov, err) < 0) {
         mdc_config_explain(cfg, err);
         mdc_config_free(cfg);

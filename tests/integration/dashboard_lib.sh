@@ -5,7 +5,7 @@
 PLAYWRIGHT_VERSION=1.65.1
 
 playwright_install() {
-  command -v node >/dev/null && command -v npm >/dev/null || { echo "SKIP: node/npm missing"; exit 77; }
+  need_node 20 # playwright-core
   [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || { echo "SKIP: chromium missing"; exit 77; }
   PLAYWRIGHT_DIR=${MDC_NODE_CACHE:-$MDC_SRC/build/node-cache}/playwright-$PLAYWRIGHT_VERSION
   mkdir -p "$PLAYWRIGHT_DIR"

@@ -44,6 +44,15 @@ wait_for() {
   done
 }
 
+# need_node MAJOR: skips the test (exit 77) unless node and npm are there, at that version or newer.
+need_node() {
+  command -v node >/dev/null && command -v npm >/dev/null || { echo "SKIP: node/npm missing"; exit 77; }
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+  [ "$major" -ge "$1" ] ||
+    { echo "SKIP: needs Node.js $1 or newer, this is $(node --version) (Debian 12 ships 18)"; exit 77; }
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
     echo $(( 20000 + RANDOM % 20000 ))

@@ -10,7 +10,7 @@
 PEER_DIR=${MDC_SRC:?}/tests/opcua
 
 peer_install() {
-  command -v node >/dev/null && command -v npm >/dev/null || { echo "SKIP: node/npm missing"; exit 0; }
+  need_node 20 # the locked node-opcua needs ES modules that Node.js 18 cannot require
   (
     flock 9
     if ! (cd "$PEER_DIR" && node -e 'require("node-opcua-server")' 2>/dev/null); then
