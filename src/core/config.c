@@ -263,7 +263,11 @@ static int load_dotenvs(const char *path, const mdc_config_overrides *ov, char *
     const char *which = NULL;
     int rc = load_dotenv(beside, skip, &which, err);
     if (rc == 0 && strcmp(beside, ".env") != 0) rc = load_dotenv(".env", skip, &which, err);
-    if (which) snprintf(skipped, n, "%s", which);
+    if (which && n) { /* a path longer than the room left is cut */
+        size_t len = strnlen(which, n - 1);
+        memcpy(skipped, which, len);
+        skipped[len] = '\0';
+    }
     return rc;
 }
 
