@@ -134,6 +134,12 @@ static void test_errors(void **state)
     expect_error(DEV(", \"interval\": \"5 s\""),
                  "t.json:4:77: devices[0].interval: bad duration \"5 s\"; use seconds (5) or a "
                  "string like \"500ms\", \"5s\", \"2m\", \"1h\"");
+    expect_error(DEV(", \"interval\": 0.0000001"),
+                 "t.json:4:77: devices[0].interval: duration 1e-07 s is below the resolution of "
+                 "1 microsecond");
+    expect_error(DEV(", \"interval\": \"0.1us\""),
+                 "t.json:4:77: devices[0].interval: duration \"0.1us\" is below the resolution "
+                 "of 1 microsecond");
     expect_error(DEV(", \"schedule\": \"*/5 * * *\""),
                  "t.json:4:77: devices[0].schedule: cron \"*/5 * * *\": expected 5 fields "
                  "(minute hour day-of-month month day-of-week) or a macro such as @daily, got 4");
