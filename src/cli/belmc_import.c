@@ -383,7 +383,8 @@ static void write_meter(strbuf *out, const model *md, const meter *m)
     sb_puts(out, "\"driver\": \"modbus\", \"interval\": \"10s\",\n"
                  "      \"connection\": {\"ascii\": \"/dev/ttyUSB0\", \"baud\": 9600, \"parity\": "
                  "\"E\", \"data_bits\": 7, \"stop_bits\": 2},\n"
-                 "      \"unit_id\": 1, \"timeout\": \"1s\", \"bytes_per_register\": 1,\n");
+                 "      \"unit_id\": 1, \"timeout\": \"1s\", \"bytes_per_register\": 1, "
+                 "\"rounding\": \"python\",\n");
     write_points(out, m);
     if (has_param(m, P_POWER)) {
         sb_printf(out,

@@ -33,6 +33,7 @@
 #include "format/format.h"
 
 #include "core/clock.h"
+#include "core/round.h"
 #include "core/xalloc.h"
 
 #include <math.h>
@@ -87,9 +88,10 @@ static unsigned roles_of(const pg_sink *k, const char *device)
     return r;
 }
 
+/* BELmc's round(x, 4) (core/round.h). */
 static double round4(double x)
 {
-    return round(x * 1e4) / 1e4;
+    return mdc_round_exact(x, 4);
 }
 
 static void fmt_double(double d, char *buf, size_t n)

@@ -24,7 +24,7 @@ set +e
 "$MDC" check -c bad.json >out 2>err; rc=$?
 set -e
 assert_eq 2 "$rc" "bad configuration exits 2"
-assert_eq 'mdc: bad.json:4:47: devices[0].points[0].tpye: unknown key "tpye" (did you mean "type"?); allowed: name, function, address, type, order, unit, label, enum, scale, offset, decimals, length, bytes_per_register, na' \
+assert_eq 'mdc: bad.json:4:47: devices[0].points[0].tpye: unknown key "tpye" (did you mean "type"?); allowed: name, function, address, type, order, unit, label, enum, scale, offset, decimals, length, bytes_per_register, rounding, na' \
   "$(cat err)" "error names file:line:column, key and the closest key"
 
 set +e
