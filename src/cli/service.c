@@ -85,9 +85,31 @@ void cli_daemon_free(cli_daemon *d)
     mdc_runtime_free(d->rt);
     mdc_config_free(d->cfg);
     if (d->has_http) mdc_http_cfg_free(&d->http);
+    mdc_dirlock_release(d->lock);
     d->rt = NULL;
     d->cfg = NULL;
     d->has_http = false;
+    d->lock = NULL;
+}
+
+int cli_lock_data_dir(const char *dir, const char *hint, mdc_dirlock **out)
+{
+    mdc_err err = {0};
+    if (mdc_dirlock_acquire(dir, out, &err) == 0) return 0;
+    LOG_ERROR(NULL, "cannot start: %s%s%s", err.msg, hint ? " " : "", hint ? hint : "");
+    return -1;
+}
+
+/* The new configuration's data directory: the same lock, or the new directory's. */
+static int lock_for_reload(cli_daemon *d, cli_daemon *nd, mdc_err *err)
+{
+    const char *dir = mdc_runtime_config(nd->rt)->data_dir;
+    if (d->lock && strcmp(mdc_dirlock_dir(d->lock), dir) == 0) {
+        nd->lock = d->lock;
+        d->lock = NULL;
+        return 0;
+    }
+    return mdc_dirlock_acquire(dir, &nd->lock, err);
 }
 
 /* ---- HTTP ---- */
@@ -183,7 +205,7 @@ static int reload(cli_daemon *d, mdc_http **http)
     cli_daemon nd = {.common = d->common};
     int level;
     mdc_err err = {0};
-    if (load_new(d->common, &nd, &level, &err) < 0) {
+    if (load_new(d->common, &nd, &level, &err) < 0 || lock_for_reload(d, &nd, &err) < 0) {
         log_masked(nd.cfg, "reload failed; still running the previous configuration: ", err.msg);
         cli_daemon_free(&nd);
         mdc_http_note_reload(*http, false);
@@ -227,6 +249,8 @@ static int wait_signals(cli_daemon *d, const sigset_t *set, mdc_http **http)
 
 int cli_daemon_run(cli_daemon *d, bool once)
 {
+    if (!d->lock && cli_lock_data_dir(mdc_runtime_config(d->rt)->data_dir, NULL, &d->lock) < 0)
+        return 1;
     tune_process();
     sigset_t set;
     block_signals(&set);
@@ -246,8 +270,10 @@ int cli_daemon_run(cli_daemon *d, bool once)
     return rc;
 }
 
-int cli_run_daemon(mdc_runtime *rt, bool once)
+int cli_run_daemon(mdc_runtime *rt, bool once, mdc_dirlock *lock)
 {
-    cli_daemon d = {.rt = rt};
-    return cli_daemon_run(&d, once);
+    cli_daemon d = {.rt = rt, .lock = lock};
+    int rc = cli_daemon_run(&d, once);
+    if (!lock) mdc_dirlock_release(d.lock); /* taken here */
+    return rc;
 }
