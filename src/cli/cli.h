@@ -57,8 +57,17 @@ typedef struct cli_daemon {
     mdc_runtime *rt;
     bool has_http;
     mdc_http_cfg http;
-    mdc_dirlock *lock; /* the data directory's (core/dirlock.h); taken by cli_daemon_run */
+    mdc_dirlock *lock;     /* the data directory's (core/dirlock.h); taken by cli_daemon_run */
+    double once_timeout_s; /* --once: give up after this long (0: CLI_ONCE_TIMEOUT_S) */
 } cli_daemon;
+
+/* `mdc run --once` exit statuses besides 0 (every device read, every record delivered), 1 (could
+ * not start) and 2 (usage or configuration): */
+#define CLI_ONCE_DEVICE_FAILED 3 /* a device could not be read (or was not polled in time) */
+#define CLI_ONCE_UNDELIVERED   4 /* a record is not delivered: still spooled, refused or lost */
+#define CLI_ONCE_BOTH          5 /* both */
+/* and 128 + N when signal N (SIGINT 130, SIGTERM 143) stopped it first. */
+#define CLI_ONCE_TIMEOUT_S 600.0
 
 /* Loads the configuration file, builds the runtime and reads the HTTP settings; prints errors.
  * Returns 0 or an exit code. */

@@ -132,8 +132,17 @@ void mdc_runtime_request_stop(mdc_runtime *rt);
 bool mdc_runtime_stopping(const mdc_runtime *rt);
 /* Stops polling, lets sinks drain briefly, joins every thread, closes the spool. */
 void mdc_runtime_stop(mdc_runtime *rt);
-/* Blocks until every device has been polled once and every sink has delivered it (--once). */
-int mdc_runtime_wait_once(mdc_runtime *rt, double timeout_s);
+/* --once: how far the run is. */
+typedef struct mdc_once_progress {
+    size_t devices, polled; /* enabled devices; those polled so far */
+    size_t failed;          /* polled devices whose record says unreachable */
+    int64_t backlog;        /* spooled records some sink has not taken yet */
+    uint64_t dead_lettered; /* records a sink refused for good (moved to the dead letters) */
+    uint64_t lost;          /* records the spool could not take (disk full, spool error) */
+} mdc_once_progress;
+/* Fills p; true once every device has been polled and every sink has taken every record (or
+ * dead-lettered it: check p). Thread-safe; only between mdc_runtime_start() and _stop(). */
+bool mdc_runtime_once_progress(mdc_runtime *rt, mdc_once_progress *p);
 
 /* Called by the bus threads with every record once it is in the spool (rec->seq set): the
  * live event stream. Must be quick and must not block. Set before mdc_runtime_start(). */
