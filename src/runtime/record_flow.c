@@ -61,6 +61,30 @@ void mdc_rt_note_failure(mdc_rt_device *d, const mdc_err *err, int64_t now, bool
     atomic_fetch_add(&d->poll_errors, 1);
 }
 
+int64_t mdc_rt_bus_retry_cap(const mdc_rt_bus *bus)
+{
+    int64_t cap = INT64_MAX;
+    for (size_t i = 0; i < bus->ndevs; i++)
+        if (bus->devs[i]->cfg->retry_max_us < cap) cap = bus->devs[i]->cfg->retry_max_us;
+    return cap;
+}
+
+void mdc_rt_charge_reconnect(mdc_rt_device *d, int64_t retry_at, const char *msg)
+{
+    d->failures++;
+    d->retry_at_us = retry_at;
+    mdc_rt_err_keep(&d->last_error, msg);
+}
+
+void mdc_rt_begin_record(const mdc_rt_device *d, mdc_record *rec, int64_t now)
+{
+    mdc_record_clear(rec);
+    rec->ts_us = now;
+    mdc_record_set_device(rec, d->cfg->id);
+    rec->has_machine_id = d->cfg->has_machine_id;
+    rec->machine_id = d->cfg->machine_id;
+}
+
 void mdc_rt_fill_unreachable(mdc_rt_device *d, mdc_record *rec, const char *why)
 {
     for (size_t i = rec->nfields; d->fields[i]; i++)
@@ -170,6 +194,35 @@ void mdc_rt_record_done(mdc_runtime *rt, mdc_rt_device *d, mdc_record *rec)
     int rc = mdc_spool_append(rt->spool, rec, key, sb_str(&d->state), &d->enc, &dropped, &err);
     publish(rt, d, rec, rc, &err, &before);
     log_dropped(dropped);
+}
+
+bool mdc_rt_hold(mdc_runtime *rt, mdc_rt_device *d, mdc_record *rec, int64_t probe_at)
+{
+    (void)rt;
+    if (!rec->error || !d->failures) return false;
+    int64_t until = d->next_due_us;
+    if (until - rec->ts_us > MDC_RT_HOLD_MAX_US) until = rec->ts_us + MDC_RT_HOLD_MAX_US;
+    if (probe_at >= until) return false;
+    mdc_record_assign(&d->held, rec);
+    d->has_held = true;
+    d->held_until_us = until;
+    return true;
+}
+
+mdc_record *mdc_rt_take_held(mdc_rt_device *d)
+{
+    if (!d->has_held) return NULL;
+    d->has_held = false;
+    return &d->held;
+}
+
+bool mdc_rt_held_answered(mdc_rt_device *d)
+{
+    if (!d->has_held) return false;
+    d->has_held = false;
+    LOG_DEBUG(d->cfg->id, "read within the slot that could not be read: its record replaces "
+                          "the unreachable one");
+    return true;
 }
 
 void mdc_rt_batch_init(mdc_rt_batch *b)

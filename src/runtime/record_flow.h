@@ -9,6 +9,8 @@
 
 #define MDC_RT_RETRY_BASE_US (1 * MDC_US_PER_SEC)
 #define MDC_RT_RETRY_CAP_US  (60 * MDC_US_PER_SEC)
+/* A slot's record waits for a probe until the device's next slot, at most this long. */
+#define MDC_RT_HOLD_MAX_US (60 * MDC_US_PER_SEC)
 /* A probe of a failing device on a shared bus waits for a gap this long at most ... */
 #define MDC_RT_PROBE_FORCE_US (30 * MDC_US_PER_SEC)
 /* ... a gap of its last poll's duration plus this margin. */
@@ -28,9 +30,30 @@ uint64_t mdc_rt_seed(const void *p, int64_t t);
  * cap), the error kept as the device's last error and logged when it changed. */
 void mdc_rt_note_failure(mdc_rt_device *d, const mdc_err *err, int64_t now, bool log_changes,
                          int64_t cap);
+/* The longest pause between retries of a bus: its most impatient device's retry_max. */
+int64_t mdc_rt_bus_retry_cap(const mdc_rt_bus *bus);
+/* A failed reconnect of d's bus is a failed attempt of d, the device that needed it: counted,
+ * failing from now on (its slots leave the bus alone), retried with the bus at retry_at, msg
+ * kept as its last error. The caller counts the attempt in polls and poll_errors. */
+void mdc_rt_charge_reconnect(mdc_rt_device *d, int64_t retry_at, const char *msg);
+/* Empties rec and gives it d's identity, stamped at now (wall clock). */
+void mdc_rt_begin_record(const mdc_rt_device *d, mdc_record *rec, int64_t now);
 /* Turns rec into the record of an unreachable device: every field null without point errors,
  * the device error `why`. */
 void mdc_rt_fill_unreachable(mdc_rt_device *d, mdc_record *rec, const char *why);
+
+/* Held slots (one record per slot). A slot whose failing device could not be read keeps its
+ * record back when the device's next probe (probe_at, wall clock) comes before the slot ends —
+ * its next slot (d->next_due_us, already advanced), at most MDC_RT_HOLD_MAX_US after rec's
+ * time. mdc_rt_hold copies rec into d->held and returns true (the caller keeps rec back), or
+ * returns false (the caller delivers rec). Only the thread that polls d calls these. */
+bool mdc_rt_hold(mdc_runtime *rt, mdc_rt_device *d, mdc_record *rec, int64_t probe_at);
+/* The hold ends (its time has come, the next slot is due or the runtime stops): the held
+ * record (d->held, to be delivered now), or NULL when none is held. */
+mdc_record *mdc_rt_take_held(mdc_rt_device *d);
+/* A probe read d: when a slot's record was held, it is dropped and true is returned — the
+ * probe's record is that slot's and is to be delivered instead. */
+bool mdc_rt_held_answered(mdc_rt_device *d);
 
 /* Derives rec with the device's state, commits both to the spool (blocking until durable),
  * makes rec the device's live record and hands it to the observer. */

@@ -41,8 +41,13 @@ typedef struct mdc_rt_device {
     int64_t next_due_us;
     int64_t retry_at_us;    /* a failing device is probed again from then on ... */
     int64_t probe_after_us; /* ... but not before this (a healthy neighbour's poll) */
-    unsigned failures;
-    char *last_error; /* owned; NULL while it has not failed (mdc_rt_err_text) */
+    unsigned failures;      /* failed attempts in a row: polls, probes and reconnects of its bus */
+    char *last_error;       /* owned; NULL while it has not failed (mdc_rt_err_text) */
+    /* a slot that could not be read waits here (until held_until_us) for a probe that reads
+     * the device within the slot: the probe's record is then the slot's (record_flow.h) */
+    mdc_record held;
+    bool has_held;
+    int64_t held_until_us;
     /* buffers the bus thread reuses from poll to poll (no allocation churn per sample) */
     mdc_record scratch;
     strbuf events, state, enc;

@@ -117,7 +117,7 @@ static void test_errors(void **state)
     expect_error("{\"timezone\": \"UTC\",\n \"devises\": []}",
                  "t.json:2:2: devises: unknown key \"devises\" (did you mean \"devices\"?); "
                  "allowed: timezone, data_dir, shifts, sinks, devices, spool, http, log_level, "
-                 "instance, runtime");
+                 "instance, runtime, retry_max");
     expect_error("{\"timezone\": \"Asia/Kolkatta\"}",
                  "t.json:1:2: timezone: unknown time zone 'Asia/Kolkatta': no such file "
                  "/usr/share/zoneinfo/Asia/Kolkatta; use an IANA name such as Europe/Berlin");
