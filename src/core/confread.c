@@ -1,5 +1,6 @@
 /* confread.c — see confread.h. */
 #include "confread.h"
+#include "redact.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -276,21 +277,8 @@ const char *mdc_cfgdoc_dir(const mdc_cfgdoc *doc)
 
 void mdc_cfgdoc_mask(const mdc_cfgdoc *doc, strbuf *text)
 {
-    for (size_t i = 0; i < doc->nsecrets; i++) {
-        const char *sec = doc->secrets[i];
-        size_t sl = strlen(sec);
-        if (sl == 0 || !text->buf) continue;
-        strbuf out = STRBUF_INIT;
-        const char *p = text->buf, *hit;
-        while ((hit = strstr(p, sec)) != NULL) {
-            sb_append(&out, p, (size_t)(hit - p));
-            sb_puts(&out, "***");
-            p = hit + sl;
-        }
-        sb_puts(&out, p);
-        sb_free(text);
-        *text = out;
-    }
+    (void)doc; /* by field, not by the secrets' text (redact.h) */
+    mdc_redact(text);
 }
 
 /* ---- errors ---- */
