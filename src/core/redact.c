@@ -136,7 +136,8 @@ void mdc_redact(strbuf *text)
             sb_putc(&out, *p++);
         }
     }
-    if (changed) {
+    if (changed) { /* a NUL ends the scan; what follows it is kept as it is */
+        sb_append(&out, p, text->len - (size_t)(p - text->buf));
         sb_free(text);
         *text = out;
     } else {
