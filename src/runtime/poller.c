@@ -9,7 +9,8 @@
  * A slot that could not be read keeps its record back while a probe can still come within the
  * slot (record_flow.h, mdc_rt_hold): a probe that reads the device then delivers the slot's
  * record (with the values and the time it read them) instead of the unreachable one, which is
- * otherwise delivered when the hold ends. A slot yields one record. */
+ * otherwise delivered when the hold ends (the live state shows it at once). A slot yields one
+ * record. */
 #include "record_flow.h"
 
 #include "core/clock.h"

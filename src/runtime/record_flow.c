@@ -196,9 +196,10 @@ void mdc_rt_record_done(mdc_runtime *rt, mdc_rt_device *d, mdc_record *rec)
     log_dropped(dropped);
 }
 
+/* The live state (the API, /healthz, /metrics) shows a held record at once, derived with a
+ * copy of the derive state: the real derivation happens once, when the slot's record goes out. */
 bool mdc_rt_hold(mdc_runtime *rt, mdc_rt_device *d, mdc_record *rec, int64_t probe_at)
 {
-    (void)rt;
     if (!rec->error || !d->failures) return false;
     int64_t until = d->next_due_us;
     if (until - rec->ts_us > MDC_RT_HOLD_MAX_US) until = rec->ts_us + MDC_RT_HOLD_MAX_US;
@@ -206,6 +207,10 @@ bool mdc_rt_hold(mdc_runtime *rt, mdc_rt_device *d, mdc_record *rec, int64_t pro
     mdc_record_assign(&d->held, rec);
     d->has_held = true;
     d->held_until_us = until;
+    mdc_derive_state preview = d->st;
+    mdc_derive_apply(&d->derive, &rt->shifts, &preview, rec, NULL);
+    atomic_store(&d->status, rec->status);
+    keep_live(d, rec);
     return true;
 }
 

@@ -46,7 +46,9 @@ void mdc_rt_fill_unreachable(mdc_rt_device *d, mdc_record *rec, const char *why)
  * record back when the device's next probe (probe_at, wall clock) comes before the slot ends —
  * its next slot (d->next_due_us, already advanced), at most MDC_RT_HOLD_MAX_US after rec's
  * time. mdc_rt_hold copies rec into d->held and returns true (the caller keeps rec back), or
- * returns false (the caller delivers rec). Only the thread that polls d calls these. */
+ * returns false (the caller delivers rec); a held rec is derived with a copy of the derive
+ * state (rec gets the derived fields) and shown in the live state at once. Only the thread
+ * that polls d calls these. */
 bool mdc_rt_hold(mdc_runtime *rt, mdc_rt_device *d, mdc_record *rec, int64_t probe_at);
 /* The hold ends (its time has come, the next slot is due or the runtime stops): the held
  * record (d->held, to be delivered now), or NULL when none is held. */
