@@ -87,7 +87,7 @@ static int poll_io(mdc_rt_bus *bus, mdc_rt_device *d, mdc_record *rec, int64_t n
 void mdc_rt_poll_device(mdc_rt_bus *bus, mdc_rt_device *d, mdc_record *rec, bool log_changes)
 {
     int64_t now = mdc_now_us();
-    mdc_rt_begin_record(d, rec, now);
+    mdc_rt_set_identity(d, rec, now);
     if (d->failures) { /* failing: only probes touch the bus */
         mdc_rt_fill_unreachable(d, rec, mdc_rt_err_text(d->last_error));
         return;
@@ -112,7 +112,8 @@ static void probe(mdc_rt_bus *bus, mdc_rt_device *d)
         return;
     }
     mdc_record *rec = &d->scratch;
-    mdc_rt_begin_record(d, rec, now);
+    mdc_record_clear(rec);
+    mdc_rt_set_identity(d, rec, now);
     mdc_err err = {0};
     if (poll_io(bus, d, rec, now, true, &err) == 0 && mdc_rt_held_answered(d))
         mdc_rt_record_done(bus->rt, d, rec); /* the held slot's record */

@@ -76,9 +76,8 @@ void mdc_rt_charge_reconnect(mdc_rt_device *d, int64_t retry_at, const char *msg
     mdc_rt_err_keep(&d->last_error, msg);
 }
 
-void mdc_rt_begin_record(const mdc_rt_device *d, mdc_record *rec, int64_t now)
+void mdc_rt_set_identity(const mdc_rt_device *d, mdc_record *rec, int64_t now)
 {
-    mdc_record_clear(rec);
     rec->ts_us = now;
     mdc_record_set_device(rec, d->cfg->id);
     rec->has_machine_id = d->cfg->has_machine_id;
@@ -239,6 +238,7 @@ void mdc_rt_batch_init(mdc_rt_batch *b)
 void mdc_rt_batch_free(mdc_rt_batch *b)
 {
     for (size_t i = 0; i < b->cap; i++) {
+        mdc_record_free(&b->slots[i].copy);
         sb_free(&b->slots[i].state);
         sb_free(&b->slots[i].enc);
     }
@@ -249,20 +249,36 @@ void mdc_rt_batch_free(mdc_rt_batch *b)
     memset(b, 0, sizeof *b);
 }
 
-void mdc_rt_batch_add(mdc_runtime *rt, mdc_rt_batch *b, mdc_rt_device *d, mdc_record *rec)
+static mdc_rt_batch_slot *new_slot(mdc_rt_batch *b)
 {
     if (b->n == b->cap) {
         size_t old = b->cap;
         xgrow(&b->slots, &b->cap, b->n + 1, sizeof *b->slots);
         for (size_t i = old; i < b->cap; i++) {
+            mdc_record_init(&b->slots[i].copy);
             sb_init(&b->slots[i].state);
             sb_init(&b->slots[i].enc);
         }
     }
-    mdc_rt_batch_slot *s = &b->slots[b->n++];
+    return &b->slots[b->n++];
+}
+
+void mdc_rt_batch_add(mdc_runtime *rt, mdc_rt_batch *b, mdc_rt_device *d, mdc_record *rec)
+{
+    mdc_rt_batch_slot *s = new_slot(b);
     s->d = d;
     s->rec = rec;
     derive(rt, d, rec, &b->events, &s->state, &s->before);
+}
+
+void mdc_rt_batch_add_copy(mdc_runtime *rt, mdc_rt_batch *b, mdc_rt_device *d,
+                           const mdc_record *rec)
+{
+    mdc_rt_batch_slot *s = new_slot(b);
+    mdc_record_assign(&s->copy, rec);
+    s->d = d;
+    s->rec = &s->copy;
+    derive(rt, d, s->rec, &b->events, &s->state, &s->before);
 }
 
 /* The spool items of the batch; their keys in b->keys (grown, reused). */

@@ -7,8 +7,8 @@
 
 #include "runtime_internal.h"
 
+/* Retries back off from this, doubling up to the device's retry_max (core/config.h). */
 #define MDC_RT_RETRY_BASE_US (1 * MDC_US_PER_SEC)
-#define MDC_RT_RETRY_CAP_US  (60 * MDC_US_PER_SEC)
 /* A slot's record waits for a probe until the device's next slot, at most this long. */
 #define MDC_RT_HOLD_MAX_US (60 * MDC_US_PER_SEC)
 /* A probe of a failing device on a shared bus waits for a gap this long at most ... */
@@ -36,8 +36,8 @@ int64_t mdc_rt_bus_retry_cap(const mdc_rt_bus *bus);
  * failing from now on (its slots leave the bus alone), retried with the bus at retry_at, msg
  * kept as its last error. The caller counts the attempt in polls and poll_errors. */
 void mdc_rt_charge_reconnect(mdc_rt_device *d, int64_t retry_at, const char *msg);
-/* Empties rec and gives it d's identity, stamped at now (wall clock). */
-void mdc_rt_begin_record(const mdc_rt_device *d, mdc_record *rec, int64_t now);
+/* Gives rec d's identity (device id, machine id), stamped at now (wall clock). */
+void mdc_rt_set_identity(const mdc_rt_device *d, mdc_record *rec, int64_t now);
 /* Turns rec into the record of an unreachable device: every field null without point errors,
  * the device error `why`. */
 void mdc_rt_fill_unreachable(mdc_rt_device *d, mdc_record *rec, const char *why);
@@ -68,6 +68,7 @@ void mdc_rt_record_done(mdc_runtime *rt, mdc_rt_device *d, mdc_record *rec);
 typedef struct mdc_rt_batch_slot {
     mdc_rt_device *d;
     mdc_record *rec;
+    mdc_record copy; /* rec when added with mdc_rt_batch_add_copy (memory reused) */
     strbuf state, enc;
     mdc_derive_state before; /* the device's state before rec: back if rec is lost */
 } mdc_rt_batch_slot;
@@ -86,6 +87,9 @@ typedef struct mdc_rt_batch {
 void mdc_rt_batch_init(mdc_rt_batch *b);
 void mdc_rt_batch_free(mdc_rt_batch *b);
 void mdc_rt_batch_add(mdc_runtime *rt, mdc_rt_batch *b, mdc_rt_device *d, mdc_record *rec);
+/* The same with a copy of rec that the batch keeps: rec is free again at once. */
+void mdc_rt_batch_add_copy(mdc_runtime *rt, mdc_rt_batch *b, mdc_rt_device *d,
+                           const mdc_record *rec);
 void mdc_rt_batch_flush(mdc_runtime *rt, mdc_rt_batch *b);
 /* The flush in two steps, so that a thread need not wait for the disk: start queues the batch
  * for the spool's writer (nothing may be added until it is finished); finish publishes it once
