@@ -12,6 +12,7 @@ sleep 0.5
 "$build/bench/bench_modbus" tcp 127.0.0.1:$port 6
 "$build/bench/bench_modbus" rtu "$tmp/tty" 9600 6
 kill $(jobs -p) 2>/dev/null
+"$build/bench/bench_round"
 "$here/modbus_fleet.sh" "$build" 30 1000 10000
 for extra in "$here"/*.sh; do
   case "$(basename "$extra")" in run.sh|modbus_fleet.sh) continue ;; esac

@@ -383,7 +383,8 @@ static void write_meter(strbuf *out, const model *md, const meter *m)
     sb_puts(out, "\"driver\": \"modbus\", \"interval\": \"10s\",\n"
                  "      \"connection\": {\"ascii\": \"/dev/ttyUSB0\", \"baud\": 9600, \"parity\": "
                  "\"E\", \"data_bits\": 7, \"stop_bits\": 2},\n"
-                 "      \"unit_id\": 1, \"timeout\": \"1s\", \"bytes_per_register\": 1,\n");
+                 "      \"unit_id\": 1, \"timeout\": \"1s\", \"bytes_per_register\": 1, "
+                 "\"rounding\": \"python\",\n");
     write_points(out, m);
     if (has_param(m, P_POWER)) {
         sb_printf(out,
@@ -430,7 +431,9 @@ static void write_ua(strbuf *out, const ua *u)
     sb_puts(out, "\"driver\": \"opcua\",\n      \"endpoint\": ");
     put_string(out, sb_str(&ep));
     sb_free(&ep);
-    sb_puts(out, ", \"security\": {\"policy\": \"None\", \"mode\": \"None\"},\n      ");
+    /* BELmc checked no certificate: pinning the first one seen reads on the first start */
+    sb_puts(out, ", \"security\": {\"policy\": \"None\", \"mode\": \"None\"}, "
+                 "\"trust\": \"first-use\",\n      ");
     if (u->user) {
         sb_puts(out, "\"user\": ");
         put_string(out, u->user);
@@ -566,6 +569,10 @@ static void note_machines(strbuf *notes, const model *md)
                       md->nua);
         sb_puts(notes, "OPC UA: BELmc's five hard-coded nodes are read (node_mapping in "
                        "opcua_settings.json was never used by BELmc)\n");
+        sb_puts(notes, "OPC UA: \"trust\": \"first-use\" pins the server certificate seen at the "
+                       "first connection in data_dir/pki (BELmc checked none), so it reads on "
+                       "the first start; to verify against certificates you place yourself, "
+                       "put the server's in data_dir/pki/trusted and remove \"trust\"\n");
         if (md->ua.user)
             sb_puts(notes, "OPC UA: with security None the password is sent only encrypted "
                            "for the server's certificate; if the server offers no such token "

@@ -34,7 +34,10 @@ int cmd_check(int argc, char **argv)
     }
     cli_daemon d = {0}; /* everything `mdc run` would read, the "http" object too */
     int rc = cli_daemon_load(&c, &d);
-    if (rc) return rc;
+    if (rc) {
+        cli_daemon_free(&d); /* an invalid "http" leaves the configuration and runtime built */
+        return rc;
+    }
     strbuf out = STRBUF_INIT;
     mdc_runtime_describe(d.rt, &out);
     if (d.has_http)

@@ -128,9 +128,13 @@ int cmd_demo(int argc, char **argv)
         fprintf(stderr, "mdc demo: cannot create %s: %s\n", dir, strerror(errno));
         return 1;
     }
+    mdc_dirlock *lock = NULL; /* before the simulators start */
+    if (cli_lock_data_dir(data_dir, "(another mdc demo or mdc run? --data-dir DIR)", &lock) < 0)
+        return 1;
     demo_sims d;
     if (demo_sims_start(&d, data_dir) < 0) {
         demo_sims_stop(&d);
+        mdc_dirlock_release(lock);
         return 1;
     }
     char port[16];
@@ -144,7 +148,7 @@ int cmd_demo(int argc, char **argv)
             " production, cycle, silence 10; meter-2: %s)\n",
             d.tcp_port, d.pty, dir, d.ctl[0], d.ctl[1]);
     if (!c.config) write_demo_json(data_dir, &d);
-    cli_daemon dm = {0};
+    cli_daemon dm = {.lock = lock}; /* released by cli_daemon_free */
     c.ov.data_dir = dir;
     rc = c.config ? cli_daemon_load(&c, &dm) : load_builtin(&c, &dm);
     if (rc == 0) rc = cli_daemon_run(&dm, false);

@@ -353,6 +353,10 @@ static int run(const hems_args *a, const hems_env *e, const char *version_name)
         LOG_ERROR(NULL, "cannot create %s: %s (set HEMS_DATA_DIR)", e->data_dir, strerror(errno));
         return 1;
     }
+    mdc_dirlock *lock = NULL; /* before the module is touched: one collector per spool */
+    if (cli_lock_data_dir(e->data_dir, "(another hems-data-collector? set HEMS_DATA_DIR)", &lock) <
+        0)
+        return 1;
     char *text = config_text(a, e);
     mdc_config *cfg = NULL;
     mdc_runtime *rt = NULL;
@@ -368,11 +372,12 @@ static int run(const hems_args *a, const hems_env *e, const char *version_name)
     } else {
         describe(a, e, version_name);
         rc = initialise(rt, a->port);
-        if (rc == 0) rc = cli_run_daemon(rt, false);
+        if (rc == 0) rc = cli_run_daemon(rt, false, lock);
     }
     mdc_runtime_free(rt);
     mdc_config_free(cfg);
     free(text);
+    mdc_dirlock_release(lock);
     return rc;
 }
 

@@ -6,6 +6,7 @@
 #include "cmd_opcua_cert.h"
 
 #include "core/log.h"
+#include "core/trace.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -39,8 +40,15 @@ static void usage(FILE *f)
             cli_common_help, cli_exit_help);
 }
 
+/* Protocol traces (the B-route module's lines) are debug log lines. */
+static void trace_to_log(const char *scope, const char *dir, const char *text)
+{
+    LOG_DEBUG(scope, "%s: %s", dir, text);
+}
+
 int main(int argc, char **argv)
 {
+    mdc_trace_set_handler(trace_to_log);
     const char *base = argc > 0 && argv[0] ? strrchr(argv[0], '/') : NULL;
     base = base ? base + 1 : (argc > 0 && argv[0] ? argv[0] : "mdc");
     if (strcmp(base, "hems-data-collector") == 0) return cmd_hems_as(argc, argv, base, base);

@@ -85,9 +85,31 @@ void cli_daemon_free(cli_daemon *d)
     mdc_runtime_free(d->rt);
     mdc_config_free(d->cfg);
     if (d->has_http) mdc_http_cfg_free(&d->http);
+    mdc_dirlock_release(d->lock);
     d->rt = NULL;
     d->cfg = NULL;
     d->has_http = false;
+    d->lock = NULL;
+}
+
+int cli_lock_data_dir(const char *dir, const char *hint, mdc_dirlock **out)
+{
+    mdc_err err = {0};
+    if (mdc_dirlock_acquire(dir, out, &err) == 0) return 0;
+    LOG_ERROR(NULL, "cannot start: %s%s%s", err.msg, hint ? " " : "", hint ? hint : "");
+    return -1;
+}
+
+/* The new configuration's data directory: the same lock, or the new directory's. */
+static int lock_for_reload(cli_daemon *d, cli_daemon *nd, mdc_err *err)
+{
+    const char *dir = mdc_runtime_config(nd->rt)->data_dir;
+    if (d->lock && strcmp(mdc_dirlock_dir(d->lock), dir) == 0) {
+        nd->lock = d->lock;
+        d->lock = NULL;
+        return 0;
+    }
+    return mdc_dirlock_acquire(dir, &nd->lock, err);
 }
 
 /* ---- HTTP ---- */
@@ -183,7 +205,7 @@ static int reload(cli_daemon *d, mdc_http **http)
     cli_daemon nd = {.common = d->common};
     int level;
     mdc_err err = {0};
-    if (load_new(d->common, &nd, &level, &err) < 0) {
+    if (load_new(d->common, &nd, &level, &err) < 0 || lock_for_reload(d, &nd, &err) < 0) {
         log_masked(nd.cfg, "reload failed; still running the previous configuration: ", err.msg);
         cli_daemon_free(&nd);
         mdc_http_note_reload(*http, false);
@@ -225,8 +247,63 @@ static int wait_signals(cli_daemon *d, const sigset_t *set, mdc_http **http)
     }
 }
 
+/* ---- --once ---- */
+
+/* The exit status of a finished (or abandoned) --once run: cli.h. */
+static int once_status(const mdc_once_progress *p)
+{
+    bool device = p->failed > 0 || p->polled < p->devices;
+    bool delivery = p->backlog > 0 || p->dead_lettered > 0 || p->lost > 0;
+    return device && delivery ? CLI_ONCE_BOTH
+           : device           ? CLI_ONCE_DEVICE_FAILED
+           : delivery         ? CLI_ONCE_UNDELIVERED
+                              : 0;
+}
+
+static void once_summary(const mdc_once_progress *p, int rc)
+{
+    int level = rc ? MDC_LOG_WARN : MDC_LOG_INFO;
+    mdc_log(level, NULL,
+            "--once: %zu of %zu device%s polled, %zu unreachable; %lld record%s not delivered "
+            "(kept in the spool), %llu refused (dead letters), %llu lost; exit status %d",
+            p->polled, p->devices, p->devices == 1 ? "" : "s", p->failed, (long long)p->backlog,
+            p->backlog == 1 ? "" : "s", (unsigned long long)p->dead_lettered,
+            (unsigned long long)p->lost, rc);
+}
+
+/* Waits until every device has been polled and every record delivered, the timeout, or
+ * SIGINT/SIGTERM (checked every 100 ms; exit status 128 + the signal). */
+static int wait_once(cli_daemon *d, const sigset_t *set)
+{
+    double timeout_s = d->once_timeout_s > 0 ? d->once_timeout_s : CLI_ONCE_TIMEOUT_S;
+    int64_t deadline = mdc_mono_us() + (int64_t)(timeout_s * 1e6);
+    mdc_once_progress p;
+    while (!mdc_runtime_once_progress(d->rt, &p)) {
+        if (mdc_mono_us() >= deadline) {
+            LOG_WARN(NULL, "--once: gave up after %g s (--timeout)", timeout_s);
+            mdc_runtime_set_drain(d->rt, 0); /* waited long enough: the spool keeps the rest */
+            break;
+        }
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = 100 * 1000 * 1000};
+        int sig = sigtimedwait(set, NULL, &ts);
+        if (sig == SIGINT || sig == SIGTERM) {
+            LOG_INFO(NULL,
+                     "%s: stopping before every device was polled and every record "
+                     "delivered; what is spooled stays for the next run",
+                     sig == SIGINT ? "SIGINT" : "SIGTERM");
+            mdc_runtime_set_drain(d->rt, 0.2);
+            return 128 + sig;
+        }
+    }
+    int rc = once_status(&p);
+    once_summary(&p, rc);
+    return rc;
+}
+
 int cli_daemon_run(cli_daemon *d, bool once)
 {
+    if (!d->lock && cli_lock_data_dir(mdc_runtime_config(d->rt)->data_dir, NULL, &d->lock) < 0)
+        return 1;
     tune_process();
     sigset_t set;
     block_signals(&set);
@@ -238,7 +315,7 @@ int cli_daemon_run(cli_daemon *d, bool once)
         return 1;
     }
     announce(d, "collecting");
-    int rc = once ? (mdc_runtime_wait_once(d->rt, 600) < 0 ? 1 : 0) : wait_signals(d, &set, &http);
+    int rc = once ? wait_once(d, &set) : wait_signals(d, &set, &http);
     mdc_sd_notify("STOPPING=1");
     stop_runtime(d, http);
     mdc_http_stop(http);
@@ -246,8 +323,10 @@ int cli_daemon_run(cli_daemon *d, bool once)
     return rc;
 }
 
-int cli_run_daemon(mdc_runtime *rt, bool once)
+int cli_run_daemon(mdc_runtime *rt, bool once, mdc_dirlock *lock)
 {
-    cli_daemon d = {.rt = rt};
-    return cli_daemon_run(&d, once);
+    cli_daemon d = {.rt = rt, .lock = lock};
+    int rc = cli_daemon_run(&d, once);
+    if (!lock) mdc_dirlock_release(d.lock); /* taken here */
+    return rc;
 }

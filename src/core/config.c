@@ -9,15 +9,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#define DEFAULT_INTERVAL_US (5 * MDC_US_PER_SEC)
+#define DEFAULT_INTERVAL_US  (5 * MDC_US_PER_SEC)
+#define DEFAULT_RETRY_MAX_US (5 * MDC_US_PER_SEC)
 
-const char *const mdc_device_common_keys[] = {"id",       "machine_id", "name",   "driver",
-                                              "interval", "schedule",   "status", "parts",
-                                              "energy",   "enabled",    NULL};
+const char *const mdc_device_common_keys[] = {"id",       "machine_id", "name",      "driver",
+                                              "interval", "schedule",   "retry_max", "status",
+                                              "parts",    "energy",     "enabled",   NULL};
 
-static const char *const top_keys[] = {"timezone", "data_dir", "shifts", "sinks",
-                                       "devices",  "spool",    "http",   "log_level",
-                                       "instance", "runtime",  NULL};
+static const char *const top_keys[] = {"timezone", "data_dir", "shifts",    "sinks",
+                                       "devices",  "spool",    "http",      "log_level",
+                                       "instance", "runtime",  "retry_max", NULL};
 
 static int parse_hhmm(const char *s, int *min)
 {
@@ -119,6 +120,7 @@ static int parse_device(mdc_config *cfg, const mdc_cfgnode *root, size_t i, mdc_
         dev->has_machine_id = true;
         if (cfg_int(n, "machine_id", 0, 0, INT32_MAX, &dev->machine_id, err) < 0) return -1;
     }
+    if (cfg_duration_us(n, "retry_max", cfg->retry_max_us, &dev->retry_max_us, err) < 0) return -1;
     return parse_schedule(cfg, dev, err);
 }
 
@@ -193,7 +195,8 @@ static int parse_top(mdc_config *cfg, const mdc_config_overrides *ov, mdc_err *e
         cfg_string(&root, "timezone", "UTC", &cfg->timezone, err) < 0 ||
         cfg_string(&root, "data_dir", "data", &cfg->data_dir, err) < 0 ||
         cfg_string(&root, "log_level", NULL, &cfg->log_level, err) < 0 ||
-        cfg_string(&root, "instance", NULL, &cfg->instance, err) < 0)
+        cfg_string(&root, "instance", NULL, &cfg->instance, err) < 0 ||
+        cfg_duration_us(&root, "retry_max", DEFAULT_RETRY_MAX_US, &cfg->retry_max_us, err) < 0)
         return -1;
     if (cfg->instance && !valid_id(cfg->instance))
         return cfg_error(&root, "instance", err,

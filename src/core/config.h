@@ -24,6 +24,7 @@ typedef struct mdc_device_cfg {
     bool has_machine_id;
     int64_t machine_id;
     mdc_schedule schedule; /* cron (if any) owned by the device config */
+    int64_t retry_max_us;  /* the longest pause between retries while it does not answer */
     mdc_cfgnode node;      /* the device object, for the driver and derive parsers */
     const char *data_dir;  /* the effective data_dir (after command-line overrides) */
 } mdc_device_cfg;
@@ -59,7 +60,8 @@ typedef struct mdc_config {
     /* this mdc among several writing into the same destinations (one per hall...): names its
      * delivery positions and claims in databases, its topics; NULL: not set */
     const char *instance;
-    mdc_cfgnode *sinks; /* sink objects; parsed by the sinks layer */
+    int64_t retry_max_us; /* "retry_max": the devices' default */
+    mdc_cfgnode *sinks;   /* sink objects; parsed by the sinks layer */
     size_t nsinks;
     mdc_device_cfg *devices;
     size_t ndevices;

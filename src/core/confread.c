@@ -1,5 +1,6 @@
 /* confread.c — see confread.h. */
 #include "confread.h"
+#include "redact.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -276,21 +277,8 @@ const char *mdc_cfgdoc_dir(const mdc_cfgdoc *doc)
 
 void mdc_cfgdoc_mask(const mdc_cfgdoc *doc, strbuf *text)
 {
-    for (size_t i = 0; i < doc->nsecrets; i++) {
-        const char *sec = doc->secrets[i];
-        size_t sl = strlen(sec);
-        if (sl == 0 || !text->buf) continue;
-        strbuf out = STRBUF_INIT;
-        const char *p = text->buf, *hit;
-        while ((hit = strstr(p, sec)) != NULL) {
-            sb_append(&out, p, (size_t)(hit - p));
-            sb_puts(&out, "***");
-            p = hit + sl;
-        }
-        sb_puts(&out, p);
-        sb_free(text);
-        *text = out;
-    }
+    (void)doc; /* by field, not by the secrets' text (redact.h) */
+    mdc_redact(text);
 }
 
 /* ---- errors ---- */
@@ -648,29 +636,30 @@ int cfg_bool(const mdc_cfgnode *n, const char *key, bool def, bool *out, mdc_err
     return cfg_error(n, key, err, "expected true or false, got %s", type_name(v));
 }
 
-int mdc_parse_duration_us(const char *s, int64_t *out)
+/* The microseconds a duration text means, before any range check; -1 if it is not one. */
+static int duration_text_us(const char *s, double *us)
 {
     char *end;
     errno = 0;
     double x = strtod(s, &end);
     if (errno || end == s || !isfinite(x) || x <= 0) return -1;
-    double mult;
-    if (!*end || !strcmp(end, "s"))
-        mult = 1e6;
-    else if (!strcmp(end, "ms"))
-        mult = 1e3;
-    else if (!strcmp(end, "us"))
-        mult = 1;
-    else if (!strcmp(end, "m") || !strcmp(end, "min"))
-        mult = 60e6;
-    else if (!strcmp(end, "h"))
-        mult = 3600e6;
-    else if (!strcmp(end, "d"))
-        mult = 86400e6;
-    else
-        return -1;
-    double us = x * mult;
-    if (us < 1 || us > 366.0 * 86400e6) return -1;
+    static const struct {
+        const char *unit;
+        double mult;
+    } units[] = {{"", 1e6},   {"s", 1e6},    {"ms", 1e3},   {"us", 1},
+                 {"m", 60e6}, {"min", 60e6}, {"h", 3600e6}, {"d", 86400e6}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (!strcmp(end, units[i].unit)) {
+            *us = x * units[i].mult;
+            return 0;
+        }
+    return -1;
+}
+
+int mdc_parse_duration_us(const char *s, int64_t *out)
+{
+    double us;
+    if (duration_text_us(s, &us) < 0 || llround(us) < 1 || us > 366.0 * 86400e6) return -1;
     *out = (int64_t)llround(us);
     return 0;
 }
@@ -686,6 +675,10 @@ int cfg_duration_us(const mdc_cfgnode *n, const char *key, int64_t def, int64_t 
     if (json_is_string(v)) {
         if (expand_value(n, key, json_string_value(v), &text, err) < 0) return -1;
         if (mdc_parse_duration_us(text, out) == 0) return 0;
+        double us;
+        if (duration_text_us(text, &us) == 0 && us < 1)
+            return cfg_error(n, key, err,
+                             "duration \"%s\" is below the resolution of 1 microsecond", text);
         return cfg_error(n, key, err,
                          "bad duration \"%s\"; use seconds (5) or a string like \"500ms\", "
                          "\"5s\", \"2m\", \"1h\"",
@@ -693,10 +686,13 @@ int cfg_duration_us(const mdc_cfgnode *n, const char *key, int64_t def, int64_t 
     }
     if (json_is_number(v)) {
         double s = json_number_value(v);
-        if (s > 0 && s <= 366.0 * 86400) {
+        if (s > 0 && s <= 366.0 * 86400 && llround(s * 1e6) >= 1) {
             *out = (int64_t)llround(s * 1e6);
             return 0;
         }
+        if (s > 0 && s < 1e-6)
+            return cfg_error(n, key, err, "duration %g s is below the resolution of 1 microsecond",
+                             s);
         return cfg_error(n, key, err, "duration must be > 0 seconds (and at most a year)");
     }
     return cfg_error(n, key, err, "expected a duration (number of seconds or \"5s\"), got %s",

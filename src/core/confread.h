@@ -39,7 +39,10 @@ const char *mdc_cfgdoc_dir(const mdc_cfgdoc *doc);
 /* Frees the parsed JSON tree and the key positions once everything has been read (strings
  * handed out stay valid). Nodes of this document must not be used afterwards. */
 void mdc_cfgdoc_drop_tree(mdc_cfgdoc *doc);
-/* Replaces every secret read so far with "***" in `text` (in place in the strbuf). */
+/* Masks credentials in `text` (in place) by field — a URL's password, NAME=VALUE, "NAME":
+ * "VALUE" and headers of credential names (redact.h) — never by searching for the secrets
+ * read (which would mask every "5" of a text when a password is "5"). What mdc prints is built
+ * without secrets; this is the safety net for text from elsewhere. */
 void mdc_cfgdoc_mask(const mdc_cfgdoc *doc, strbuf *text);
 
 /* Formats "FILE:LINE:COL: path.key: message". key may be NULL (the node itself). Returns -1. */

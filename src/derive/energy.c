@@ -6,11 +6,14 @@
 #include "derive.h"
 #include "derive_internal.h"
 
+#include "core/round.h"
+
 #include <math.h>
 
+/* To 4 decimals as BELmc's round(x, 4) (core/round.h); a zero is +0 (no "-0.0" delta). */
 static double round4(double x)
 {
-    return round(x * 1e4) / 1e4;
+    return mdc_round_exact(x, 4) + 0.0;
 }
 
 void mdc_derive_energy(const mdc_derive_cfg *cfg, mdc_derive_state *st, mdc_record *rec,

@@ -11,9 +11,11 @@
  *     JSON  json.dumps(record) + "\n";
  *     YAML  yaml.dump(record, default_flow_style=False) + "\n" (keys sorted, no "---", one
  *           blank line after each record — what print() of the dump gives);
- *     CSV   str() of each value joined by ",", null as an empty field (as the seed README
- *           documents), no header unless asked, no error column.
- *     The timestamp drops its fraction when the microseconds are zero, as Python's
+ *     CSV   str() of each value joined by ",", a present null as "None" (str(None)), no
+ *           header unless asked, no error column.
+ *     The record has no device, machine_id or status. A value that could not be read (null
+ *     with an error) is a key the hems tool never added: left out of JSON and YAML, an empty
+ *     CSV field. The timestamp drops its fraction when the microseconds are zero, as Python's
  *     datetime.isoformat() does: "2023-10-27T10:00:00+00:00".
  *
  * Values: null → null (CSV: empty); bools true/false (HEMS CSV: True/False, Python str());
@@ -30,6 +32,7 @@
 #include "core/strbuf.h"
 #include "format/hems.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,14 +69,18 @@ void mdc_format_csv_row_cols(mdc_format_style st, const mdc_record *r, const cha
 /* One key and a borrowed value of the flat object. */
 typedef struct mdc_fmt_kv {
     const char *key;
-    mdc_value v; /* strings borrowed from the record (or from the timestamp buffer) */
+    mdc_value v;  /* strings borrowed from the record (or from the timestamp buffer) */
+    bool missing; /* HEMS: a value that could not be read (null with an error): the hems tool
+                   * leaves its key out (JSON, YAML) and writes an empty CSV field, where a
+                   * present None is null / "None" */
 } mdc_fmt_kv;
 
 #define MDC_FMT_TS_MAX 48
 
 /* Fills kv (xmalloc'ed array, caller frees) with timestamp, device, machine_id, status and the
- * fields — not errors/error; the array has room for one more entry. ts is the buffer the
- * timestamp string lives in. Returns the count. */
+ * fields — not errors/error; the array has room for one more entry. HEMS style has no device,
+ * machine_id or status (the hems record has no identity) and marks missing values. ts is the
+ * buffer the timestamp string lives in. Returns the count. */
 size_t mdc_fmt_collect(mdc_format_style st, const mdc_record *r, char ts[MDC_FMT_TS_MAX],
                        mdc_fmt_kv **kv);
 /* Decodes one UTF-8 code point from s (n > 0 bytes left); invalid sequences give U+FFFD and

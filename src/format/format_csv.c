@@ -3,9 +3,10 @@
  * MDC style: RFC 4180 quoting only where needed (comma, double quote, CR, LF, leading or
  * trailing blank), bools true/false, a final "error" column: the device-level error and/or
  * "field: message" for each field error, joined by "; " (empty when none).
- * HEMS style: Python str() of each value, joined by ",", null as an empty field, no error
- * column; a value is quoted only if it holds a comma, quote, CR or LF (the hems tool never has
- * one). Lines end in "\n".
+ * HEMS style: Python str() of each value, joined by ",", a present null as "None" and a value
+ * that could not be read (or a column the record lacks) as an empty field, no error column; a
+ * value is quoted only if it holds a comma, quote, CR or LF (the hems tool never has one).
+ * Lines end in "\n".
  */
 #include "format/format.h"
 #include "format/float_repr.h"
@@ -60,10 +61,12 @@ static void csv_double(mdc_format_style st, strbuf *out, double d)
     sb_puts(out, b);
 }
 
-static void csv_value(mdc_format_style st, strbuf *out, const mdc_value *v)
+static void csv_value(mdc_format_style st, strbuf *out, const mdc_fmt_kv *kv)
 {
+    const mdc_value *v = &kv->v;
     switch (v->type) {
     case MDC_NULL:
+        if (st == MDC_STYLE_HEMS && !kv->missing) sb_puts(out, "None"); /* Python str(None) */
         break;
     case MDC_BOOL:
         if (st == MDC_STYLE_HEMS)
@@ -110,7 +113,7 @@ void mdc_fmt_csv_record(mdc_format_style st, const mdc_record *r, strbuf *out)
     size_t n = mdc_fmt_collect(st, r, ts, &kv);
     for (size_t i = 0; i < n; i++) {
         if (i) sb_putc(out, ',');
-        csv_value(st, out, &kv[i].v);
+        csv_value(st, out, &kv[i]);
     }
     free(kv);
     if (st == MDC_STYLE_MDC) {
@@ -148,7 +151,7 @@ static void col_value(mdc_format_style st, const mdc_record *r, const mdc_fmt_kv
 {
     for (size_t i = 0; i < n; i++) {
         if (strcmp(kv[i].key, col) == 0) {
-            csv_value(st, out, &kv[i].v);
+            csv_value(st, out, &kv[i]);
             return;
         }
     }

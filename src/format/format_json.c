@@ -103,23 +103,25 @@ size_t mdc_fmt_collect(mdc_format_style st, const mdc_record *r, char ts[MDC_FMT
     a[n].key = "timestamp";
     a[n].v.type = MDC_STRING;
     a[n++].v.u.s = ts;
-    if (r->device) {
+    bool hems = st == MDC_STYLE_HEMS;
+    if (r->device && !hems) {
         a[n].key = "device";
         a[n].v.type = MDC_STRING;
         a[n++].v.u.s = r->device;
     }
-    if (r->has_machine_id) {
+    if (r->has_machine_id && !hems) {
         a[n].key = "machine_id";
         a[n].v.type = MDC_INT;
         a[n++].v.u.i = r->machine_id;
     }
-    if (r->status >= 0) {
+    if (r->status >= 0 && !hems) {
         a[n].key = "status";
         a[n].v.type = MDC_INT;
         a[n++].v.u.i = r->status;
     }
     for (size_t i = 0; i < r->nfields; i++) {
         a[n].key = r->fields[i].name;
+        a[n].missing = hems && r->fields[i].v.type == MDC_NULL && r->fields[i].error;
         a[n++].v = r->fields[i].v;
     }
     *kv = a;
@@ -336,6 +338,7 @@ void mdc_fmt_json_record(mdc_format_style st, const mdc_record *r, strbuf *out)
     bool first = true;
     sb_putc(out, '{');
     for (size_t i = 0; i < n; i++) {
+        if (kv[i].missing) continue;
         json_key(out, kv[i].key, &first);
         json_value(st, out, &kv[i].v);
     }

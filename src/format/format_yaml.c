@@ -316,6 +316,7 @@ static void emit_body(yctx *y, mdc_format_style st, const mdc_record *r)
     if (st == MDC_STYLE_HEMS) qsort(kv, n, sizeof *kv, kv_cmp);
     mapping_start(y);
     for (size_t i = 0; i < n; i++) {
+        if (kv[i].missing) continue;
         emit_str(y, kv[i].key);
         emit_value(y, &kv[i].v);
     }

@@ -11,8 +11,8 @@ const char *const MDC_HEMS_FIELDS[MDC_HEMS_NFIELDS + 1] = {
     "current_t_a",
     "historical_timestamp",
     "historical_cumulative_power_kwh",
-    "recent_30min_timestamp", /* the seed README's order (its code inserts them the other way) */
-    "recent_30min_consumption_kwh",
+    "recent_30min_consumption_kwh", /* the program's insertion order (its README lists them */
+    "recent_30min_timestamp",       /* the other way round): research/hems.md §4 */
     NULL,
 };
 

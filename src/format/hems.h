@@ -2,8 +2,9 @@
 #ifndef MDC_FORMAT_HEMS_H
 #define MDC_FORMAT_HEMS_H
 
-/* The record's fields after "timestamp", in the order the hems records list them
- * (NULL-terminated: also the B-route driver's field list). */
+/* The record's fields after "timestamp", in the order the hems program inserts them
+ * (NULL-terminated; the B-route driver's own records list the last two the other way round,
+ * as CONFIG.md does). */
 #define MDC_HEMS_NFIELDS 9
 extern const char *const MDC_HEMS_FIELDS[MDC_HEMS_NFIELDS + 1];
 

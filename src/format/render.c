@@ -156,6 +156,8 @@ void mdc_render_pyrepr(const mdc_record *r, strbuf *out)
     sb_puts(out, "{'timestamp': ");
     py_str(out, ts);
     for (size_t i = 0; i < r->nfields; i++) {
+        const mdc_field *f = &r->fields[i];
+        if (f->v.type == MDC_NULL && f->error) continue; /* never read: no key (format.h) */
         sb_puts(out, ", ");
         py_str(out, r->fields[i].name);
         sb_puts(out, ": ");

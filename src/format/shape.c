@@ -42,10 +42,11 @@ bool mdc_shape_record(const mdc_shape_cfg *cfg, const mdc_record *src, mdc_recor
     dst->redelivered = src->redelivered;
     dst->ts_us = src->ts_us;
     dst->shift_start_us = src->shift_start_us;
+    /* The identity stays also on bare records: a file path or topic template names it. */
+    if (src->device) mdc_record_set_device(dst, src->device);
+    dst->has_machine_id = src->has_machine_id;
+    dst->machine_id = src->machine_id;
     if (!cfg->bare) {
-        if (src->device) mdc_record_set_device(dst, src->device);
-        dst->has_machine_id = src->has_machine_id;
-        dst->machine_id = src->machine_id;
         dst->status = src->status;
         if (src->error) mdc_record_set_error(dst, src->error);
     }

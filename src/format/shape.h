@@ -1,8 +1,9 @@
 /* shape.h — reshaping a record: field selection, bare (hems) records, empty records.
  *   fields      only these fields, in this order; one a record lacks is null. The timestamp
  *               always comes first and is not listed.
- *   bare        drop the record's identity (device, machine_id, status) and its device-level
- *               error: what the hems-data-collector record looks like (style "hems").
+ *   bare        drop the record's status and its device-level error: what the
+ *               hems-data-collector record looks like (style "hems", whose formats also leave
+ *               out device and machine_id; both stay on the record for path templates).
  *   skip_empty  records whose fields are all null are dropped (the hems tool outputs nothing
  *               when no value could be read: "No data could be retrieved.").
  */

@@ -67,7 +67,8 @@ int mdc_http_start(const mdc_http_cfg *cfg, mdc_http **out, mdc_err *err);
 void mdc_http_attach(mdc_http *h, mdc_runtime *rt);
 /* The port actually bound. */
 int mdc_http_port(const mdc_http *h);
-/* Counts a configuration reload for /metrics. */
+/* Counts a configuration reload for /metrics: process-wide, so the count survives a reload
+ * that restarts the server (h may be NULL: no server runs now). */
 void mdc_http_note_reload(mdc_http *h, bool ok);
 /* Ends event streams, stops the server and frees it. NULL-safe. */
 void mdc_http_stop(mdc_http *h);

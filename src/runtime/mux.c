@@ -64,6 +64,11 @@ void mdc_rt_mux_add_record(mdc_rt_mux *m, mux_dev *md)
     md->in_batch = true;
 }
 
+void mdc_rt_mux_add_copy(mdc_rt_mux *m, mux_dev *md, const mdc_record *rec)
+{
+    mdc_rt_batch_add_copy(m->rt, &m->batch[m->fill].b, md->d, rec);
+}
+
 /* Publishes the committing batch when it is done (waiting for it when `wait`), then sends the
  * filling one to the spool. The thread never waits for the disk unless told to. */
 static void flush_step(mdc_rt_mux *m, bool wait)
@@ -82,7 +87,7 @@ static void flush_step(mdc_rt_mux *m, bool wait)
 
 /* Every record committed and published (a device is due whose last record is still on its way,
  * or the thread ends). */
-static void drain(mdc_rt_mux *m)
+void mdc_rt_mux_drain(mdc_rt_mux *m)
 {
     flush_step(m, true);
     flush_step(m, true);
@@ -134,8 +139,13 @@ static void handle_slots(mdc_rt_mux *m)
     m->nprobes = 0;
     while (!atomic_load(&m->rt->stop_polling) && mdc_heap_peek(&m->slots, &top) && top.key <= now) {
         mdc_heap_pop(&m->slots);
-        if (((mux_dev *)top.item)->in_batch) drain(m); /* the spool fell a slot behind */
-        if (mdc_rt_mux_is_probe(top.item, now)) {
+        mux_dev *md = top.item;
+        if (md->in_flight) { /* a probe: the slot starts when it ends */
+            md->slot_waiting = true;
+            continue;
+        }
+        if (md->in_batch) mdc_rt_mux_drain(m); /* the spool fell a slot behind */
+        if (mdc_rt_mux_is_probe(md, now)) {
             xgrow(&m->probes, &m->capprobes, m->nprobes + 1, sizeof *m->probes);
             m->probes[m->nprobes++] = top.item;
         } else {
@@ -144,6 +154,21 @@ static void handle_slots(mdc_rt_mux *m)
     }
     for (size_t i = 0; i < m->nprobes; i++)
         mdc_rt_mux_start_poll(m, m->probes[i], now);
+}
+
+/* Probes between slots, and held slots that end. */
+static void handle_retries(mdc_rt_mux *m)
+{
+    int64_t now = mdc_now_us();
+    mdc_heap_entry top;
+    while (!atomic_load(&m->rt->stop_polling) && mdc_heap_peek(&m->retries, &top) &&
+           top.key <= now) {
+        mdc_heap_pop(&m->retries);
+        mux_dev *md = top.item;
+        if (md->wake_at != top.key) continue; /* stale */
+        md->wake_at = INT64_MAX;
+        mdc_rt_mux_retry_due(m, md, now);
+    }
 }
 
 /* Milliseconds until the next timer (rounded up), at most MAX_WAIT_MS. */
@@ -155,6 +180,8 @@ static int wait_ms(const mdc_rt_mux *m)
         wait = top.key - mdc_now_us();
     if (mdc_heap_peek(&m->io, &top) && top.key - mdc_mono_us() < wait)
         wait = top.key - mdc_mono_us();
+    if (mdc_heap_peek(&m->retries, &top) && top.key - mdc_now_us() < wait)
+        wait = top.key - mdc_now_us();
     if (committing(m) && wait > 5000) wait = 5000; /* publish soon after the commit */
     if (wait <= 0) return 0;
     return (int)((wait + 999) / 1000);
@@ -189,9 +216,12 @@ static void *mux_main(void *arg)
         handle_deadlines(m);
         flush_step(m, false);
         handle_slots(m);
+        handle_retries(m);
         flush_step(m, false);
     }
-    drain(m);
+    for (size_t i = 0; i < m->ndevs; i++) /* the spool is still open: held records go in */
+        mdc_rt_mux_release_held(m, &m->devs[i]);
+    mdc_rt_mux_drain(m);
     if (m->rt->opts.once) atomic_fetch_add(&m->rt->devices_polled_once, m->once_done);
     free(evs);
     return NULL;
@@ -239,7 +269,7 @@ static int add_bus(mdc_rt_mux *m, mdc_rt_bus *b, mdc_err *err)
     m->buses[m->nbuses++] = mb;
     for (size_t i = 0; i < b->ndevs; i++) {
         xgrow(&m->devs, &m->capdevs, m->ndevs + 1, sizeof *m->devs);
-        m->devs[m->ndevs++] = (mux_dev){.d = b->devs[i], .mb = mb};
+        m->devs[m->ndevs++] = (mux_dev){.d = b->devs[i], .mb = mb, .wake_at = INT64_MAX};
     }
     return 0;
 }
@@ -329,6 +359,7 @@ void mdc_rt_mux_stop(mdc_runtime *rt)
         if (m->wakefd >= 0) close(m->wakefd);
         mdc_heap_free(&m->slots);
         mdc_heap_free(&m->io);
+        mdc_heap_free(&m->retries);
         for (int b = 0; b < 2; b++) {
             mdc_rt_batch_free(&m->batch[b].b);
             free(m->batch[b].owners);

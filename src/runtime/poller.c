@@ -1,9 +1,16 @@
 /* poller.c — one thread per bus: polls its devices on their schedules, derives, spools.
- * A device that fails is retried with a capped, jittered backoff. Its slots still yield records
- * (status 0 with the last error) without touching the bus, and the retries ("probes") are made
- * only in the bus's idle gaps — when the next healthy poll is further away than a failed poll
- * takes — so one dead unit on a shared line never delays the others. A probe that cannot find
- * a gap for PROBE_FORCE_US is made anyway. */
+ * A device that fails is retried with a capped, jittered backoff (1 s doubling up to the
+ * device's retry_max, default 5 s; a closed bus is reopened as often as its most impatient
+ * device wants), and every failed attempt — poll, probe or reconnect — counts against it. Its
+ * slots still yield records (status 0 with the last error) without touching the bus, and the
+ * retries ("probes") are made only in the bus's idle gaps — when the next healthy poll is
+ * further away than a failed poll takes — so one dead unit on a shared line never delays the
+ * others. A probe that cannot find a gap for PROBE_FORCE_US is made anyway.
+ * A slot that could not be read keeps its record back while a probe can still come within the
+ * slot (record_flow.h, mdc_rt_hold): a probe that reads the device then delivers the slot's
+ * record (with the values and the time it read them) instead of the unreachable one, which is
+ * otherwise delivered when the hold ends (the live state shows it at once). A slot yields one
+ * record. */
 #include "record_flow.h"
 
 #include "core/clock.h"
@@ -13,11 +20,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define RETRY_CAP_US MDC_RT_RETRY_CAP_US
-/* Drivers with an idle hook reconnect by themselves between polls: look again soon. */
-#define RETRY_CAP_SELF_US (5 * MDC_US_PER_SEC)
-#define PROBE_FORCE_US    MDC_RT_PROBE_FORCE_US
-#define PROBE_MARGIN_US   MDC_RT_PROBE_MARGIN_US
+#define PROBE_FORCE_US  MDC_RT_PROBE_FORCE_US
+#define PROBE_MARGIN_US MDC_RT_PROBE_MARGIN_US
 
 const double mdc_rt_latency_bounds_s[MDC_RT_LATENCY_BUCKETS] = {
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
@@ -43,11 +47,13 @@ static bool bus_ready(mdc_rt_bus *bus, mdc_rt_device *d, int64_t now, char *why,
     atomic_fetch_add(&d->polls, 1);
     atomic_fetch_add(&d->poll_errors, 1);
     bus->failures++;
-    bus->retry_at_us = now + mdc_rt_retry_delay(bus->failures, mdc_rt_seed(bus, now), RETRY_CAP_US);
+    bus->retry_at_us =
+        now + mdc_rt_retry_delay(bus->failures, mdc_rt_seed(bus, now), mdc_rt_bus_retry_cap(bus));
     if (mdc_rt_err_keep(&bus->last_error, err.msg))
         LOG_WARN(bus->key ? bus->key : bus->devs[0]->cfg->id, "%s (retrying with backoff)",
                  err.msg);
     snprintf(why, n, "%s", err.msg);
+    mdc_rt_charge_reconnect(d, bus->retry_at_us, err.msg);
     return false;
 }
 
@@ -62,8 +68,7 @@ static int poll_io(mdc_rt_bus *bus, mdc_rt_device *d, mdc_record *rec, int64_t n
     if (d->driver->take_discarded)
         atomic_fetch_add(&d->discarded, d->driver->take_discarded(bus->handle));
     if (rc < 0) {
-        mdc_rt_note_failure(d, err, now, log_changes,
-                            d->driver->idle ? RETRY_CAP_SELF_US : RETRY_CAP_US);
+        mdc_rt_note_failure(d, err, now, log_changes, d->cfg->retry_max_us);
         if (d->driver->bus_broken && d->driver->bus_broken(bus->handle)) {
             d->driver->bus_close(bus->handle);
             bus->handle = NULL;
@@ -82,24 +87,22 @@ static int poll_io(mdc_rt_bus *bus, mdc_rt_device *d, mdc_record *rec, int64_t n
 void mdc_rt_poll_device(mdc_rt_bus *bus, mdc_rt_device *d, mdc_record *rec, bool log_changes)
 {
     int64_t now = mdc_now_us();
-    rec->ts_us = now;
-    mdc_record_set_device(rec, d->cfg->id);
-    rec->has_machine_id = d->cfg->has_machine_id;
-    rec->machine_id = d->cfg->machine_id;
+    mdc_rt_set_identity(d, rec, now);
+    if (d->failures) { /* failing: only probes touch the bus */
+        mdc_rt_fill_unreachable(d, rec, mdc_rt_err_text(d->last_error));
+        return;
+    }
     char why[MDC_ERR_MSG_MAX];
     if (!bus_ready(bus, d, now, why, sizeof why)) {
         mdc_rt_fill_unreachable(d, rec, why);
-        return;
-    }
-    if (d->failures) { /* failing: only probes touch the bus */
-        mdc_rt_fill_unreachable(d, rec, mdc_rt_err_text(d->last_error));
         return;
     }
     mdc_err err = {0};
     if (poll_io(bus, d, rec, now, log_changes, &err) < 0) mdc_rt_fill_unreachable(d, rec, err.msg);
 }
 
-/* A retry of a failing device; its record is not kept (its slots have their own). */
+/* A retry of a failing device. When it reads the device while a slot's record is held, its
+ * record is that slot's; otherwise it is not kept (the slots have their own). */
 static void probe(mdc_rt_bus *bus, mdc_rt_device *d)
 {
     int64_t now = mdc_now_us();
@@ -108,9 +111,12 @@ static void probe(mdc_rt_bus *bus, mdc_rt_device *d)
         d->retry_at_us = bus->retry_at_us;
         return;
     }
-    mdc_record_clear(&d->scratch);
+    mdc_record *rec = &d->scratch;
+    mdc_record_clear(rec);
+    mdc_rt_set_identity(d, rec, now);
     mdc_err err = {0};
-    poll_io(bus, d, &d->scratch, now, true, &err);
+    if (poll_io(bus, d, rec, now, true, &err) == 0 && mdc_rt_held_answered(d))
+        mdc_rt_record_done(bus->rt, d, rec); /* the held slot's record */
 }
 
 /* The failing device whose probe is due first, or NULL. */
@@ -177,14 +183,34 @@ static bool wait_for(mdc_rt_bus *bus, int64_t due)
     return mdc_rt_wait_until(rt, due, &rt->stop_polling);
 }
 
+/* The held record goes out: no probe read the device in time. */
+static void release_held(mdc_runtime *rt, mdc_rt_device *d)
+{
+    mdc_record *held = mdc_rt_take_held(d);
+    if (held) mdc_rt_record_done(rt, d, held);
+}
+
+/* Releases the holds that end by `now`; returns the earliest hold still running (INT64_MAX). */
+static int64_t release_due_holds(mdc_rt_bus *bus, int64_t now)
+{
+    int64_t next = INT64_MAX;
+    for (size_t i = 0; i < bus->ndevs; i++) {
+        mdc_rt_device *d = bus->devs[i];
+        if (d->has_held && d->held_until_us <= now) release_held(bus->rt, d);
+        if (d->has_held && d->held_until_us < next) next = d->held_until_us;
+    }
+    return next;
+}
+
 static void poll_slot(mdc_rt_bus *bus, mdc_rt_device *d, int64_t due)
 {
     mdc_runtime *rt = bus->rt;
+    release_held(rt, d); /* the previous slot's, before this one's */
     mdc_record *rec = &d->scratch;
     mdc_record_clear(rec);
     mdc_rt_poll_device(bus, d, rec, true);
-    mdc_rt_record_done(rt, d, rec);
     if (rt->opts.once) {
+        mdc_rt_record_done(rt, d, rec);
         d->next_due_us = INT64_MAX;
         atomic_fetch_add(&rt->devices_polled_once, 1);
         return;
@@ -196,6 +222,7 @@ static void poll_slot(mdc_rt_bus *bus, mdc_rt_device *d, int64_t due)
         LOG_DEBUG(d->cfg->id, "poll overran its schedule: skipped %llu slot%s",
                   (unsigned long long)missed, missed == 1 ? "" : "s");
     }
+    if (!mdc_rt_hold(rt, d, rec, probe_time(d))) mdc_rt_record_done(rt, d, rec);
 }
 
 void *mdc_rt_bus_thread(void *arg)
@@ -210,8 +237,9 @@ void *mdc_rt_bus_thread(void *arg)
         mdc_rt_device *d = next_device(bus);
         mdc_rt_device *p = rt->opts.once ? NULL : next_probe(bus);
         if (d->next_due_us == INT64_MAX) break; /* --once: every device has been polled */
-        int64_t wake = d->next_due_us;
+        int64_t wake = d->next_due_us, held = release_due_holds(bus, mdc_now_us());
         if (p && probe_time(p) < wake) wake = probe_time(p);
+        if (held < wake) wake = held;
         if (!wait_for(bus, wake)) break;
         now = mdc_now_us();
         if (now >= d->next_due_us)
@@ -219,6 +247,7 @@ void *mdc_rt_bus_thread(void *arg)
         else if (p && now >= probe_time(p))
             probe_or_postpone(bus, p, now);
     }
+    release_due_holds(bus, INT64_MAX); /* the spool is still open: held records go in */
     if (bus->handle) {
         bus->driver->bus_close(bus->handle);
         bus->handle = NULL;

@@ -61,6 +61,29 @@ void mdc_rt_note_failure(mdc_rt_device *d, const mdc_err *err, int64_t now, bool
     atomic_fetch_add(&d->poll_errors, 1);
 }
 
+int64_t mdc_rt_bus_retry_cap(const mdc_rt_bus *bus)
+{
+    int64_t cap = INT64_MAX;
+    for (size_t i = 0; i < bus->ndevs; i++)
+        if (bus->devs[i]->cfg->retry_max_us < cap) cap = bus->devs[i]->cfg->retry_max_us;
+    return cap;
+}
+
+void mdc_rt_charge_reconnect(mdc_rt_device *d, int64_t retry_at, const char *msg)
+{
+    d->failures++;
+    d->retry_at_us = retry_at;
+    mdc_rt_err_keep(&d->last_error, msg);
+}
+
+void mdc_rt_set_identity(const mdc_rt_device *d, mdc_record *rec, int64_t now)
+{
+    rec->ts_us = now;
+    mdc_record_set_device(rec, d->cfg->id);
+    rec->has_machine_id = d->cfg->has_machine_id;
+    rec->machine_id = d->cfg->machine_id;
+}
+
 void mdc_rt_fill_unreachable(mdc_rt_device *d, mdc_record *rec, const char *why)
 {
     for (size_t i = rec->nfields; d->fields[i]; i++)
@@ -172,6 +195,40 @@ void mdc_rt_record_done(mdc_runtime *rt, mdc_rt_device *d, mdc_record *rec)
     log_dropped(dropped);
 }
 
+/* The live state (the API, /healthz, /metrics) shows a held record at once, derived with a
+ * copy of the derive state: the real derivation happens once, when the slot's record goes out. */
+bool mdc_rt_hold(mdc_runtime *rt, mdc_rt_device *d, mdc_record *rec, int64_t probe_at)
+{
+    if (!rec->error || !d->failures) return false;
+    int64_t until = d->next_due_us;
+    if (until - rec->ts_us > MDC_RT_HOLD_MAX_US) until = rec->ts_us + MDC_RT_HOLD_MAX_US;
+    if (probe_at >= until) return false;
+    mdc_record_assign(&d->held, rec);
+    d->has_held = true;
+    d->held_until_us = until;
+    mdc_derive_state preview = d->st;
+    mdc_derive_apply(&d->derive, &rt->shifts, &preview, rec, NULL);
+    atomic_store(&d->status, rec->status);
+    keep_live(d, rec);
+    return true;
+}
+
+mdc_record *mdc_rt_take_held(mdc_rt_device *d)
+{
+    if (!d->has_held) return NULL;
+    d->has_held = false;
+    return &d->held;
+}
+
+bool mdc_rt_held_answered(mdc_rt_device *d)
+{
+    if (!d->has_held) return false;
+    d->has_held = false;
+    LOG_DEBUG(d->cfg->id, "read within the slot that could not be read: its record replaces "
+                          "the unreachable one");
+    return true;
+}
+
 void mdc_rt_batch_init(mdc_rt_batch *b)
 {
     memset(b, 0, sizeof *b);
@@ -181,6 +238,7 @@ void mdc_rt_batch_init(mdc_rt_batch *b)
 void mdc_rt_batch_free(mdc_rt_batch *b)
 {
     for (size_t i = 0; i < b->cap; i++) {
+        mdc_record_free(&b->slots[i].copy);
         sb_free(&b->slots[i].state);
         sb_free(&b->slots[i].enc);
     }
@@ -191,20 +249,36 @@ void mdc_rt_batch_free(mdc_rt_batch *b)
     memset(b, 0, sizeof *b);
 }
 
-void mdc_rt_batch_add(mdc_runtime *rt, mdc_rt_batch *b, mdc_rt_device *d, mdc_record *rec)
+static mdc_rt_batch_slot *new_slot(mdc_rt_batch *b)
 {
     if (b->n == b->cap) {
         size_t old = b->cap;
         xgrow(&b->slots, &b->cap, b->n + 1, sizeof *b->slots);
         for (size_t i = old; i < b->cap; i++) {
+            mdc_record_init(&b->slots[i].copy);
             sb_init(&b->slots[i].state);
             sb_init(&b->slots[i].enc);
         }
     }
-    mdc_rt_batch_slot *s = &b->slots[b->n++];
+    return &b->slots[b->n++];
+}
+
+void mdc_rt_batch_add(mdc_runtime *rt, mdc_rt_batch *b, mdc_rt_device *d, mdc_record *rec)
+{
+    mdc_rt_batch_slot *s = new_slot(b);
     s->d = d;
     s->rec = rec;
     derive(rt, d, rec, &b->events, &s->state, &s->before);
+}
+
+void mdc_rt_batch_add_copy(mdc_runtime *rt, mdc_rt_batch *b, mdc_rt_device *d,
+                           const mdc_record *rec)
+{
+    mdc_rt_batch_slot *s = new_slot(b);
+    mdc_record_assign(&s->copy, rec);
+    s->d = d;
+    s->rec = &s->copy;
+    derive(rt, d, s->rec, &b->events, &s->state, &s->before);
 }
 
 /* The spool items of the batch; their keys in b->keys (grown, reused). */

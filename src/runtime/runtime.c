@@ -45,6 +45,7 @@ static int build_device(mdc_runtime *rt, const mdc_device_cfg *dc, mdc_rt_device
     mdc_record_init(&d->live);
     mdc_record_init(&d->last_ok);
     mdc_record_init(&d->scratch);
+    mdc_record_init(&d->held);
     sb_init(&d->events);
     sb_init(&d->state);
     sb_init(&d->enc);
@@ -146,6 +147,7 @@ void mdc_runtime_free(mdc_runtime *rt)
             mdc_record_free(&d->live);
             mdc_record_free(&d->last_ok);
             mdc_record_free(&d->scratch);
+            mdc_record_free(&d->held);
             sb_free(&d->events);
             sb_free(&d->state);
             sb_free(&d->enc);

@@ -41,8 +41,13 @@ typedef struct mdc_rt_device {
     int64_t next_due_us;
     int64_t retry_at_us;    /* a failing device is probed again from then on ... */
     int64_t probe_after_us; /* ... but not before this (a healthy neighbour's poll) */
-    unsigned failures;
-    char *last_error; /* owned; NULL while it has not failed (mdc_rt_err_text) */
+    unsigned failures;      /* failed attempts in a row: polls, probes and reconnects of its bus */
+    char *last_error;       /* owned; NULL while it has not failed (mdc_rt_err_text) */
+    /* a slot that could not be read waits here (until held_until_us) for a probe that reads
+     * the device within the slot: the probe's record is then the slot's (record_flow.h) */
+    mdc_record held;
+    bool has_held;
+    int64_t held_until_us;
     /* buffers the bus thread reuses from poll to poll (no allocation churn per sample) */
     mdc_record scratch;
     strbuf events, state, enc;
@@ -132,8 +137,17 @@ void mdc_runtime_request_stop(mdc_runtime *rt);
 bool mdc_runtime_stopping(const mdc_runtime *rt);
 /* Stops polling, lets sinks drain briefly, joins every thread, closes the spool. */
 void mdc_runtime_stop(mdc_runtime *rt);
-/* Blocks until every device has been polled once and every sink has delivered it (--once). */
-int mdc_runtime_wait_once(mdc_runtime *rt, double timeout_s);
+/* --once: how far the run is. */
+typedef struct mdc_once_progress {
+    size_t devices, polled; /* enabled devices; those polled so far */
+    size_t failed;          /* polled devices whose record says unreachable */
+    int64_t backlog;        /* spooled records some sink has not taken yet */
+    uint64_t dead_lettered; /* records a sink refused for good (moved to the dead letters) */
+    uint64_t lost;          /* records the spool could not take (disk full, spool error) */
+} mdc_once_progress;
+/* Fills p; true once every device has been polled and every sink has taken every record (or
+ * dead-lettered it: check p). Thread-safe; only between mdc_runtime_start() and _stop(). */
+bool mdc_runtime_once_progress(mdc_runtime *rt, mdc_once_progress *p);
 
 /* Called by the bus threads with every record once it is in the spool (rec->seq set): the
  * live event stream. Must be quick and must not block. Set before mdc_runtime_start(). */

@@ -172,14 +172,27 @@ void mdc_runtime_stop(mdc_runtime *rt)
     rt->spool = NULL;
 }
 
-int mdc_runtime_wait_once(mdc_runtime *rt, double timeout_s)
+static bool unreachable_live(mdc_rt_device *d)
 {
-    int64_t deadline = mdc_mono_us() + (int64_t)(timeout_s * 1e6);
-    while (atomic_load(&rt->devices_polled_once) < rt->ndevs || total_backlog(rt) > 0) {
-        if (mdc_mono_us() > deadline || atomic_load(&rt->stop_sinks)) return -1;
-        mdc_sleep_us(10000);
+    pthread_mutex_lock(&d->live_mu);
+    bool failed = d->has_live && d->live.error != NULL;
+    pthread_mutex_unlock(&d->live_mu);
+    return failed;
+}
+
+bool mdc_runtime_once_progress(mdc_runtime *rt, mdc_once_progress *p)
+{
+    *p = (mdc_once_progress){.devices = rt->ndevs};
+    p->polled = (size_t)atomic_load(&rt->devices_polled_once);
+    for (size_t i = 0; i < rt->ndevs; i++) {
+        mdc_rt_device *d = &rt->devs[i];
+        p->failed += unreachable_live(d);
+        p->lost += atomic_load(&d->lost_disk_full) + atomic_load(&d->lost_spool_error);
     }
-    return 0;
+    for (size_t i = 0; i < rt->nsinks; i++)
+        p->dead_lettered += atomic_load(&rt->sinks[i].dead_lettered);
+    p->backlog = rt->spool ? total_backlog(rt) : 0;
+    return p->polled >= p->devices && p->backlog == 0;
 }
 
 int mdc_runtime_read_once(mdc_runtime *rt, mdc_rt_device *dev, mdc_record *rec, strbuf *inspect,

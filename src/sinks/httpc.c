@@ -178,21 +178,56 @@ static int hexval(char ch)
     return -1;
 }
 
+/* s[0, len) percent-decoded ('+' as a space). */
+static void percent_decode(const char *s, size_t len, strbuf *dec)
+{
+    for (size_t i = 0; i < len; i++) {
+        int hi = i + 2 < len && s[i] == '%' ? hexval(s[i + 1]) : -1;
+        int lo = hi >= 0 ? hexval(s[i + 2]) : -1;
+        if (lo >= 0) {
+            sb_putc(dec, (char)(hi * 16 + lo));
+            i += 2;
+        } else {
+            sb_putc(dec, s[i] == '+' ? ' ' : s[i]);
+        }
+    }
+}
+
+/* Registers base64(user:password), what HTTP Basic authentication sends (and a peer may echo)
+ * for a URL's user info: as written, and with both parts percent-decoded as curl sends them. */
+static void add_basic_auth(mdc_httpc *c, const char *user, size_t n)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    strbuf plain = STRBUF_INIT, enc = STRBUF_INIT;
+    for (int decoded = 0; decoded < 2; decoded++) {
+        sb_reset(&plain);
+        sb_reset(&enc);
+        if (decoded)
+            percent_decode(user, n, &plain);
+        else
+            sb_append(&plain, user, n);
+        const unsigned char *p = (const unsigned char *)plain.buf;
+        for (size_t i = 0; i < plain.len; i += 3) {
+            uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < plain.len ? (uint32_t)p[i + 1] << 8 : 0) |
+                         (i + 2 < plain.len ? p[i + 2] : 0);
+            sb_putc(&enc, b64[v >> 18 & 63]);
+            sb_putc(&enc, b64[v >> 12 & 63]);
+            sb_putc(&enc, i + 1 < plain.len ? b64[v >> 6 & 63] : '=');
+            sb_putc(&enc, i + 2 < plain.len ? b64[v & 63] : '=');
+        }
+        mdc_httpc_add_secret(c, enc.buf, enc.len);
+    }
+    explicit_bzero(plain.buf, plain.cap);
+    sb_free(&plain);
+    sb_free(&enc);
+}
+
 /* Registers s[0, len) as written and percent-decoded ('+' as a space). */
 static void add_encoded(mdc_httpc *c, const char *s, size_t len)
 {
     mdc_httpc_add_secret(c, s, len);
     strbuf dec = STRBUF_INIT;
-    for (size_t i = 0; i < len; i++) {
-        int hi = i + 2 < len && s[i] == '%' ? hexval(s[i + 1]) : -1;
-        int lo = hi >= 0 ? hexval(s[i + 2]) : -1;
-        if (lo >= 0) {
-            sb_putc(&dec, (char)(hi * 16 + lo));
-            i += 2;
-        } else {
-            sb_putc(&dec, s[i] == '+' ? ' ' : s[i]);
-        }
-    }
+    percent_decode(s, len, &dec);
     if (dec.len != len || memcmp(dec.buf, s, len) != 0) mdc_httpc_add_secret(c, dec.buf, dec.len);
     sb_free(&dec);
 }
@@ -204,7 +239,10 @@ void mdc_httpc_add_url_secrets(mdc_httpc *c, const char *url)
     size_t hostlen = strcspn(auth, "/?#");
     const char *at = memchr(auth, '@', hostlen);
     const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-    if (colon) add_encoded(c, colon + 1, (size_t)(at - colon - 1));
+    if (colon) {
+        add_encoded(c, colon + 1, (size_t)(at - colon - 1));
+        add_basic_auth(c, auth, (size_t)(at - auth));
+    }
     const char *q = strchr(auth, '?');
     while (q && *q && *q != '#') {
         const char *item = q + 1;
@@ -215,7 +253,7 @@ void mdc_httpc_add_url_secrets(mdc_httpc *c, const char *url)
     }
 }
 
-static bool repeats_secret(const mdc_httpc *c, const char *body, size_t len)
+bool mdc_httpc_repeats_secret(const mdc_httpc *c, const char *body, size_t len)
 {
     for (size_t i = 0; c && i < c->nsecrets; i++)
         if (memmem(body, len, c->secrets[i].buf, c->secrets[i].len)) return true;
@@ -224,7 +262,7 @@ static bool repeats_secret(const mdc_httpc *c, const char *body, size_t len)
 
 void mdc_httpc_snippet(const mdc_httpc *c, const char *body, size_t len, size_t max, strbuf *out)
 {
-    if (repeats_secret(c, body, len)) {
+    if (mdc_httpc_repeats_secret(c, body, len)) {
         sb_puts(out, "(response withheld: it repeats a secret)");
         return;
     }

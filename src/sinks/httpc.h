@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "core/strbuf.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,9 +46,11 @@ int64_t mdc_httpc_retry_after_us(mdc_httpc *c);
  * ignored. */
 void mdc_httpc_add_secret(mdc_httpc *c, const char *secret, size_t len);
 /* Registers every secret part of a URL: the user info's password and the query's values, as
- * written and percent-decoded. */
+ * written and percent-decoded, and base64("user:password") (HTTP Basic authentication). */
 void mdc_httpc_add_url_secrets(mdc_httpc *c, const char *url);
 
+/* True when text[0, len) contains one of c's secrets (c may be NULL: false). */
+bool mdc_httpc_repeats_secret(const mdc_httpc *c, const char *text, size_t len);
 /* Appends url without user info, query and fragment: "https://host:1/path". */
 void mdc_httpc_redact(const char *url, strbuf *out);
 /* Appends at most max bytes of a response body for an error message: printable ASCII, other

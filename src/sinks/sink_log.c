@@ -46,7 +46,8 @@ static int lg_write_all(mdc_sink *s, const mdc_record *const *recs, size_t n, md
             mdc_render_one(&ls->cfg.render, recs[i], &sb);
             one_line(&sb);
         }
-        mdc_log(ls->cfg.level, recs[i]->device, "%s", sb_str(&sb));
+        bool hems = ls->cfg.render.style == MDC_STYLE_HEMS; /* the hems tool has no scope */
+        mdc_log(ls->cfg.level, hems ? NULL : recs[i]->device, "%s", sb_str(&sb));
     }
     sb_free(&sb);
     return 0;

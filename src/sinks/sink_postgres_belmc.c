@@ -20,7 +20,8 @@
  *     sample's increment), as BELmc does;
  *   - machine_raw_live: upserted; part_count += part_count_delta; actual_job, scheduled_job,
  *     job_status and job_in_progress are never written (the API owns them);
- *   - fields op_mode, prog_status (-1 when the device has none), selected_program,
+ *   - fields op_mode, prog_status (-1 when the device has none; a meter's machine_raw rows
+ *     have prog_status, part_count and part_status NULL, as BELmc writes them), selected_program,
  *     active_program ('' when none), part_count_delta; status from the record;
  *   - unreachable: an OFF row only on the transition, live op_mode/prog_status -1, part_count 0,
  *     programs ''; a downtime opened unless one is open; `close_downtime_on_production`
@@ -33,6 +34,7 @@
 #include "format/format.h"
 
 #include "core/clock.h"
+#include "core/round.h"
 #include "core/xalloc.h"
 
 #include <math.h>
@@ -87,9 +89,10 @@ static unsigned roles_of(const pg_sink *k, const char *device)
     return r;
 }
 
+/* BELmc's round(x, 4) (core/round.h). */
 static double round4(double x)
 {
-    return round(x * 1e4) / 1e4;
+    return mdc_round_exact(x, 4);
 }
 
 static void fmt_double(double d, char *buf, size_t n)
@@ -329,6 +332,7 @@ typedef struct prod {
     char op_mode[24], prog_status[24], delta[24];
     const char *op, *prog; /* NULL = SQL NULL */
     strbuf selected, active;
+    bool meter; /* a device without op_mode and prog_status (BELmc's EMS meters) */
 } prod;
 
 /* An integer column from a field: -1 when the device has no such field, NULL when unread. */
@@ -366,6 +370,7 @@ static void collect_prod(const mdc_record *r, prod *m)
 {
     m->op = int_field(r, "op_mode", m->op_mode, sizeof m->op_mode);
     m->prog = int_field(r, "prog_status", m->prog_status, sizeof m->prog_status);
+    m->meter = !mdc_record_find(r, "op_mode") && !mdc_record_find(r, "prog_status");
     text_field(r, "selected_program", &m->selected);
     text_field(r, "active_program", &m->active);
     const mdc_field *d = mdc_record_find(r, "part_count_delta");
@@ -373,15 +378,34 @@ static void collect_prod(const mdc_record *r, prod *m)
     snprintf(m->delta, sizeof m->delta, "%lld", n);
 }
 
-/* BELmc's change test (record_machine_data). */
+/* BELmc's change test (record_machine_data). A meter's rows carry no part count (BELmc writes
+ * NULL there), so its live count is not compared with them. */
 static bool raw_changed(const PGresult *live, const PGresult *raw, const prod *m,
                         const char *status)
 {
     if (PQntuples(live) == 0) return true;
     return !same(cell(live, 0), status) || !same(cell(live, 1), m->op) ||
            !same(cell(live, 2), m->prog) || !same(cell(live, 3), sb_str(&m->selected)) ||
-           !same(cell(live, 4), sb_str(&m->active)) || !same(cell(live, 5), cell(raw, 1)) ||
+           !same(cell(live, 4), sb_str(&m->active)) ||
+           (!m->meter && !same(cell(live, 5), cell(raw, 1))) ||
            !same(cell(live, 6), cell(raw, 2)) || !same(cell(live, 7), cell(raw, 3));
+}
+
+/* A machine_raw row: a meter's has prog_status, part_count and part_status NULL, as BELmc's
+ * EMS collector writes it (machine_raw(timestamp, op_mode -1, status)); a control's has them
+ * from the record and the live row (part_status 0). */
+static int insert_raw(pg_sink *k, const char *const *vals, const prod *m, mdc_err *err)
+{
+    const char *p[11];
+    memcpy(p, vals, 10 * sizeof *p);
+    p[10] = "0";
+    if (m->meter) p[4] = p[7] = p[10] = NULL;
+    return pg_run(k,
+                  "INSERT INTO production.machine_raw(machine_id, timestamp, status, op_mode, "
+                  "prog_status, selected_program, active_program, program_number, part_count, "
+                  "part_status, scheduled_job, actual_job) VALUES($1, $2, $3, $4, $5, $6, $7, "
+                  "'', $8, $11, $9, $10)",
+                  11, p, err);
 }
 
 static int reachable(pg_sink *k, const values *v, const prod *m, const char *status, bool close,
@@ -406,13 +430,7 @@ static int reachable(pg_sink *k, const values *v, const prod *m, const char *sta
                           have ? cell(live, 5) : "0",
                           have ? cell(live, 6) : NULL,
                           have ? cell(live, 7) : NULL};
-    if (rc == 0 && raw_changed(live, raw, m, status))
-        rc = pg_run(k,
-                    "INSERT INTO production.machine_raw(machine_id, timestamp, status, op_mode, "
-                    "prog_status, selected_program, active_program, program_number, part_count, "
-                    "part_status, scheduled_job, actual_job) VALUES($1, $2, $3, $4, $5, $6, $7, "
-                    "'', $8, 0, $9, $10)",
-                    10, vals, err);
+    if (rc == 0 && raw_changed(live, raw, m, status)) rc = insert_raw(k, vals, m, err);
     vals[7] = m->delta;
     if (rc == 0)
         rc = pg_run(k,

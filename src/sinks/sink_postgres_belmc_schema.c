@@ -1,8 +1,10 @@
 /* sink_postgres_belmc_schema.c — BELmc's collector tables (research/belmc.md §2), created when
  * missing with the types Pony ORM 0.7 gives them (SERIAL ids, `text NOT NULL` for optional
- * strings, naive `timestamp`), and seeded when empty, as BELmc's initialize_db does. Existing
- * tables are never altered, with one addition: an index on machine_raw(machine_id, timestamp),
- * which BELmc lacks and every shift_summary update needs.
+ * strings, naive `timestamp`, the indexes Pony creates for foreign keys: machine_raw's and
+ * machine_raw_live's on status, scheduled_job and actual_job, under Pony's names, so an existing
+ * BELmc database already has them), and seeded when empty, as BELmc's initialize_db does.
+ * Existing tables are never altered, with one addition: an index on machine_raw(machine_id,
+ * timestamp), which BELmc lacks and every shift_summary update needs.
  * Deliberate difference: a new ems.ems_machine_status_history gets no UNIQUE(machine_id) (the
  * seed's constraint makes every second status change fail); an existing one keeps it and the
  * writer then upserts (belmc.md §7, §8.9). Job columns reference master_order.operations only
@@ -68,6 +70,12 @@ static const char production_ddl[] =
     " active_program text NOT NULL, part_count integer, job_status integer,"
     " job_in_progress integer, program_number integer, scheduled_job integer%s,"
     " actual_job integer%s);"
+    "CREATE INDEX IF NOT EXISTS idx_machine_raw_live__status"
+    " ON production.machine_raw_live(status);"
+    "CREATE INDEX IF NOT EXISTS idx_machine_raw_live__scheduled_job"
+    " ON production.machine_raw_live(scheduled_job);"
+    "CREATE INDEX IF NOT EXISTS idx_machine_raw_live__actual_job"
+    " ON production.machine_raw_live(actual_job);"
     "CREATE TABLE IF NOT EXISTS production.shift_info(id serial PRIMARY KEY,"
     " start_time time NOT NULL, end_time time NOT NULL);"
     "CREATE TABLE IF NOT EXISTS production.config_info(id serial PRIMARY KEY,"

@@ -2,6 +2,8 @@
  * every message, and the small exec/COPY helpers the writers use. */
 #include "sink_postgres_internal.h"
 
+#include "core/redact.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,33 +16,30 @@ static void quiet_notice(void *arg, const char *message)
     (void)message;
 }
 
-static void replace_all(strbuf *text, const char *secret)
-{
-    size_t sl = strlen(secret);
-    if (sl == 0 || !text->buf) return;
-    strbuf out = STRBUF_INIT;
-    const char *p = text->buf, *hit;
-    while ((hit = strstr(p, secret)) != NULL) {
-        sb_append(&out, p, (size_t)(hit - p));
-        sb_puts(&out, "***");
-        p = hit + sl;
-    }
-    if (p == text->buf) {
-        sb_free(&out);
-        return;
-    }
-    sb_puts(&out, p);
-    sb_free(text);
-    *text = out;
-}
-
+/* By field, never by searching for the password's text (core/redact.h): the id and the
+ * messages are built without it; a conninfo echoed by libpq has its password field masked. */
 void pg_mask(const pg_sink *k, strbuf *text)
 {
-    for (size_t i = 0; i < k->nsecrets; i++)
-        replace_all(text, k->secrets[i]);
-    const char *env[] = {getenv("PGPASSWORD"), getenv("DB_PASSWORD")};
-    for (size_t i = 0; i < sizeof env / sizeof env[0]; i++)
-        if (env[i] && strlen(env[i]) >= 3) replace_all(text, env[i]);
+    (void)k;
+    mdc_redact(text);
+}
+
+/* libpq quotes the fragment of a conninfo or URI it cannot parse ("invalid percent-encoded
+ * token: "p%zz""), which may be the password: each quoted fragment is masked. */
+static void mask_quoted(strbuf *text)
+{
+    strbuf out = STRBUF_INIT;
+    bool in = false;
+    for (const char *p = sb_str(text); *p; p++) {
+        if (*p == '"') {
+            sb_puts(&out, in ? "\"" : "\"***");
+            in = !in;
+        } else if (!in) {
+            sb_putc(&out, *p);
+        }
+    }
+    sb_free(text);
+    *text = out;
 }
 
 /* One line: newlines and tabs of libpq's messages become spaces; no trailing blanks. */
@@ -123,6 +122,8 @@ static int connect_error(pg_sink *k, mdc_err *err)
     strbuf msg = STRBUF_INIT, target = STRBUF_INIT, why = STRBUF_INIT;
     describe_conn(k->conn, &target);
     one_line(&why, raw);
+    if (has(raw, "connection info string") || has(raw, "URI") || has(raw, "percent-encoded"))
+        mask_quoted(&why);
     int code = MDC_EIO;
     if (has(raw, "password authentication failed") || has(raw, "no password supplied") ||
         has(raw, "authentication failed") || (has(raw, "role \"") && has(raw, "does not exist"))) {

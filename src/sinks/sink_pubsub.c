@@ -86,12 +86,12 @@ static int fetch_token(pubsub_sink *p, mdc_err *err)
     const char *aud = p->token_uri ? p->token_uri : p->key->token_uri;
     strbuf jwt = STRBUF_INIT, body = STRBUF_INIT;
     int64_t t0 = mdc_mono_us();
+    long status = 0;
     int rc = mdc_gsa_jwt(p->key, p->scope, aud, mdc_now_us() / MDC_US_PER_SEC, &jwt, err);
     if (rc == 0) {
         mdc_httpc_add_secret(p->http, jwt.buf, jwt.len);
         mdc_oauth_token_body(sb_str(&jwt), &body);
         static const char *const hdrs[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
-        long status = 0;
         int64_t expires_in = 0;
         rc = mdc_httpc_post(p->http, aud, hdrs, body.buf, body.len, &status, &p->resp, err);
         if (rc == 0)
@@ -105,6 +105,11 @@ static int fetch_token(pubsub_sink *p, mdc_err *err)
             p->refresh_at_us = t0 + (expires_in - margin) * MDC_US_PER_SEC;
         }
     }
+    if (rc < 0 && status && mdc_httpc_repeats_secret(p->http, p->resp.buf, p->resp.len))
+        /* the token endpoint's error repeats what we sent it (the signed assertion) */
+        mdc_err_set(err, err->code,
+                    "token request refused (HTTP %ld): (response withheld: it repeats a secret)",
+                    status);
     sb_free(&jwt);
     sb_free(&body);
     sb_reset(&p->resp);

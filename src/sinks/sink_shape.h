@@ -3,8 +3,9 @@
  * Used by the configuration for the keys every text sink shares (docs/configuration.md):
  *   fields      only these fields, in this order; one a record lacks is null. The timestamp
  *               always comes first and is not listed.
- *   bare        drop the record's identity (device, machine_id, status) and its device-level
- *               error: what the hems-data-collector record looks like (style "hems").
+ *   bare        drop the record's status and its device-level error: what the
+ *               hems-data-collector record looks like (style "hems", whose formats also leave
+ *               out device and machine_id; both stay on the record for path templates).
  *   skip_empty  records whose fields are all null are not delivered (the hems tool outputs
  *               nothing when no value could be read: "No data could be retrieved.").
  * The wrapper has the inner sink's id (so its spool cursor is the same) and forwards open,

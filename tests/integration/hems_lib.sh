@@ -1,7 +1,7 @@
 # hems_lib.sh — helpers for the `mdc hems` integration tests (sourced after lib.sh).
 
 # The simulator's frozen meter, as hems-data-collector's JSON record without its timestamp.
-HEMS_JSON_THREE='"cumulative_power_kwh": 12345.6, "instant_power_w": 500, "current_a": 5.0, "current_r_a": 3.0, "current_t_a": 2.0, "historical_timestamp": "2023-10-27T10:00:00+00:00", "historical_cumulative_power_kwh": 12345.4, "recent_30min_timestamp": "2023-10-27T10:00:00+00:00", "recent_30min_consumption_kwh": 0.2}'
+HEMS_JSON_THREE='"cumulative_power_kwh": 12345.6, "instant_power_w": 500, "current_a": 5.0, "current_r_a": 3.0, "current_t_a": 2.0, "historical_timestamp": "2023-10-27T10:00:00+00:00", "historical_cumulative_power_kwh": 12345.4, "recent_30min_consumption_kwh": 0.2, "recent_30min_timestamp": "2023-10-27T10:00:00+00:00"}'
 HEMS_CSV_HEADER='timestamp,cumulative_power_kwh,instant_power_w,current_a,current_r_a,current_t_a,historical_timestamp,historical_cumulative_power_kwh,recent_30min_timestamp,recent_30min_consumption_kwh'
 HEMS_CSV_THREE='12345.6,500,5.0,3.0,2.0,2023-10-27T10:00:00+00:00,12345.4,2023-10-27T10:00:00+00:00,0.2'
 

@@ -24,7 +24,7 @@ set +e
 "$MDC" check -c bad.json >out 2>err; rc=$?
 set -e
 assert_eq 2 "$rc" "bad configuration exits 2"
-assert_eq 'mdc: bad.json:4:47: devices[0].points[0].tpye: unknown key "tpye" (did you mean "type"?); allowed: name, function, address, type, order, unit, label, enum, scale, offset, decimals, length, bytes_per_register, na' \
+assert_eq 'mdc: bad.json:4:47: devices[0].points[0].tpye: unknown key "tpye" (did you mean "type"?); allowed: name, function, address, type, order, unit, label, enum, scale, offset, decimals, length, bytes_per_register, rounding, na' \
   "$(cat err)" "error names file:line:column, key and the closest key"
 
 set +e
@@ -32,6 +32,25 @@ set +e
 set -e
 assert_eq 2 "$rc" "missing file exits 2"
 assert_eq "mdc: cannot open configuration missing.json: No such file or directory" "$(cat err)" "missing file message"
+
+# an invalid "http" object: exit 2 with the message, nothing leaked (under ASan: LeakSanitizer)
+echo '{ "http": {"listen": "localhost"} }' > badhttp.json
+set +e
+"$MDC" check -c badhttp.json >out 2>err; rc=$?
+set -e
+assert_eq 2 "$rc" "an invalid http object exits 2"
+grep -q 'badhttp.json:1:12: http.listen: expected "HOST:PORT"' err || fail "http error: $(cat err)"
+# an interval below the 1 us resolution would never be polled: an error, not a silent device
+cat > tiny.json <<'JSON'
+{ "devices": [ { "id": "m1", "driver": "modbus", "connection": {"tcp": "127.0.0.1:502"},
+                 "interval": 0.0000001, "points": [ {"name": "v", "address": 0} ] } ] }
+JSON
+set +e
+"$MDC" check -c tiny.json >out 2>err; rc=$?
+set -e
+assert_eq 2 "$rc" "an interval below 1 us exits 2"
+assert_eq "mdc: tiny.json:2:18: devices[0].interval: duration 1e-07 s is below the resolution of 1 microsecond" \
+  "$(cat err)" "an interval below 1 us is refused"
 
 # .env beside the configuration feeds ${VAR}; a secret never shows in check output
 mkdir conf

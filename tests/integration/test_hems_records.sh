@@ -55,24 +55,37 @@ hems_until $((n + 2)) ',12345' data.json --port "$T/tty-rl7023" --mode interval 
   -o file -f csv --file data.json
 assert_eq "1" "$(grep -c '^timestamp,' data.json)" "one header after a second run"
 
-# Single-phase two-wire meter: current_t_a null in JSON, empty in CSV; the scan is skipped
+# Single-phase two-wire meter: current_t_a null in JSON, None in CSV; the scan is skipped
 # when channel, PAN ID and address are given.
 start_broute single --frozen --phase single --profile bp35c0 --verbose
 hems_until 2 '^{' out.json --port "$T/tty-single" -i 2 --mode interval -o file --file out.json \
   --meter-channel 21 --meter-panid 8888 --meter-ipv6 FE80:0000:0000:0000:0211:2233:4455:66AA
-assert_eq '{"cumulative_power_kwh": 12345.6, "instant_power_w": 500, "current_a": 5.0, "current_r_a": 5.0, "current_t_a": null, "historical_timestamp": "2023-10-27T10:00:00+00:00", "historical_cumulative_power_kwh": 12345.4, "recent_30min_timestamp": "2023-10-27T10:00:00+00:00", "recent_30min_consumption_kwh": 0.2}' \
+assert_eq '{"cumulative_power_kwh": 12345.6, "instant_power_w": 500, "current_a": 5.0, "current_r_a": 5.0, "current_t_a": null, "historical_timestamp": "2023-10-27T10:00:00+00:00", "historical_cumulative_power_kwh": 12345.4, "recent_30min_consumption_kwh": 0.2, "recent_30min_timestamp": "2023-10-27T10:00:00+00:00"}' \
   "$(json_bodies out.json | sort -u)" "single phase: current_t_a is null"
 grep -q 'SKJOIN FE80:0000:0000:0000:0211:2233:4455:66AA' single.log || fail "no SKJOIN to the given address"
 grep -q 'SKSCAN' single.log && fail "scanned although the meter was given"
 grep -q 'SKSREG S2 21' single.log || fail "channel not set"
-hems_until 1 ',,' out.csv --port "$T/tty-single" -i 2 --mode interval -o file --file out.csv -f csv
-assert_eq "12345.6,500,5.0,5.0,,2023-10-27T10:00:00+00:00,12345.4,2023-10-27T10:00:00+00:00,0.2" \
-  "$(tail -n +2 out.csv | csv_bodies | sort -u)" "single phase: empty CSV field"
+hems_until 1 ',None,' out.csv --port "$T/tty-single" -i 2 --mode interval -o file --file out.csv -f csv
+assert_eq "12345.6,500,5.0,5.0,None,2023-10-27T10:00:00+00:00,12345.4,2023-10-27T10:00:00+00:00,0.2" \
+  "$(tail -n +2 out.csv | csv_bodies | sort -u)" "single phase: str(None) in the CSV field, as the program writes"
 
 # No --output: each record is logged at INFO as the seed does, as a Python dict.
 hems_until 1 'Data retrieved: ' hems.err --port "$T/tty-bp35a1" --mode interval --interval 2
-grep -Eq "INFO  Data retrieved: \{'timestamp': '[0-9T:.+-]+', 'cumulative_power_kwh': 12345.6, 'instant_power_w': 500, 'current_a': 5.0, 'current_r_a': 3.0, 'current_t_a': 2.0, 'historical_timestamp': '2023-10-27T10:00:00\+00:00', 'historical_cumulative_power_kwh': 12345.4, 'recent_30min_timestamp': '2023-10-27T10:00:00\+00:00', 'recent_30min_consumption_kwh': 0.2\}$" hems.err ||
+grep -Eq "INFO  Data retrieved: \{'timestamp': '[0-9T:.+-]+', 'cumulative_power_kwh': 12345.6, 'instant_power_w': 500, 'current_a': 5.0, 'current_r_a': 3.0, 'current_t_a': 2.0, 'historical_timestamp': '2023-10-27T10:00:00\+00:00', 'historical_cumulative_power_kwh': 12345.4, 'recent_30min_consumption_kwh': 0.2, 'recent_30min_timestamp': '2023-10-27T10:00:00\+00:00'\}$" hems.err ||
   fail "record not logged"
 assert_eq "" "$(cat hems.out)" "nothing on stdout without --output"
 grep -q "000000000000" hems.err && fail "a credential was logged"
+
+# --debug: every line sent to and received from the module, as the program logs them — and
+# SKSETPWD's argument masked (the password never appears, however the module echoes it)
+start_broute pw --frozen --profile bp35a1 --password Tr4ceSecretPw
+B_ROUTE_PASSWORD=Tr4ceSecretPw hems_until 1 '^{' hems.out --port "$T/tty-pw" --mode interval \
+  --interval 2 -o stdout --debug
+grep -q 'DEBUG \[.*tty-pw\] send: SKVER$' hems.err || fail "no SKVER in the trace: $(head -20 hems.err)"
+grep -q 'DEBUG \[.*tty-pw\] recv: EVENT 25 ' hems.err || fail "no EVENT 25 in the trace"
+grep -q 'DEBUG \[.*tty-pw\] send: SKSETPWD \*\*\*\*\*\*\*\*$' hems.err || fail "SKSETPWD not masked: $(grep SKSETPWD hems.err)"
+grep -q 'DEBUG \[.*tty-pw\] send: SKSENDTO 1 FE80' hems.err || fail "no SKSENDTO in the trace"
+grep -q 'DEBUG \[.*tty-pw\] recv: ERXUDP FE80.* bytes: 1081' hems.err || fail "no ERXUDP in the trace"
+grep -q "Tr4ceSecretPw" hems.err && fail "the B-route password was logged"
+pass "--debug traces the serial lines, with the password masked"
 exit 0

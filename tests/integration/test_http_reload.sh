@@ -91,6 +91,16 @@ broker_start b "$bport"
 wait_for 20 bash -c "[ \"\$(curl -s http://127.0.0.1:$hp2/metrics | grep '^mdc_sink_backlog_records{sink=\"mqtt:' | awk '{print \$2}')\" = 0 ]" ||
   fail "the backlog drains"
 
+# ---- a reload that moves the HTTP server again: the reload counts carry over ----
+hp3=$(free_port)
+config "127.0.0.1:$hp3" "$(device meter-1 1)" "$(device meter-2 2)"
+kill -HUP "$PID_mdc"
+wait_for 10 bash -c "[ \$(grep -c 'reloaded: collecting' mdc.err) -ge 2 ]" || fail "second reload applied"
+wait_for 5 tcp_open "$hp3" || fail "the HTTP server moved to $hp3"
+assert_eq 'mdc_config_reloads_total{result="success"} 2
+mdc_config_reloads_total{result="failure"} 1' "$(curl -s "http://127.0.0.1:$hp3/metrics" | grep '^mdc_config_reloads_total')" \
+  "reload counts survive a server restart"
+
 # ---- SIGTERM ----
 kill -TERM "$PID_mdc"; wait "$PID_mdc"; rc=$?
 assert_eq 0 "$rc" "SIGTERM exits 0"

@@ -18,6 +18,7 @@ mdc import-belmc: note: machine 3: production rows from lsv2-3 (LSV2 172.16.0.11
 mdc import-belmc: note: machine 5: production rows from lsv2-5 (LSV2 172.16.0.1:19000), part signal M4170 rising edge; its meter ems-5 writes only the ems tables
 mdc import-belmc: note: machine 14: production rows from opcua-14 (OPC UA 172.16.0.131:4840, security None); its meter writes only the ems tables (BELmc wrote machine_raw from both)
 mdc import-belmc: note: OPC UA: BELmc's five hard-coded nodes are read (node_mapping in opcua_settings.json was never used by BELmc)
+mdc import-belmc: note: OPC UA: \"trust\": \"first-use\" pins the server certificate seen at the first connection in data_dir/pki (BELmc checked none), so it reads on the first start; to verify against certificates you place yourself, put the server's in data_dir/pki/trusted and remove \"trust\"
 mdc import-belmc: note: OPC UA: with security None the password is sent only encrypted for the server's certificate; if the server offers no such token policy, prefer a Basic256Sha256 endpoint (or allow_plaintext_password, as BELmc effectively did)
 mdc import-belmc: note: the OPC UA password was not copied: set OPCUA_PASSWORD in the environment or in a .env file beside the configuration
 mdc import-belmc: note: the database settings are \${DB_*} references: copy BELmc/.env beside the configuration (it holds DB_PASSWORD; keep it out of version control)

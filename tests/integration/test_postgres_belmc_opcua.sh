@@ -53,5 +53,9 @@ assert_eq "2|200|3|O1234.MPF||0
   "machine_raw: a row per change, the part count of the live row before it, OFF on the disconnection"
 assert_eq "2|200|3|0" "$(q mes "SELECT status, op_mode, prog_status, part_count FROM production.machine_raw_live")" \
   "machine_raw_live"
+assert_eq "idx_machine_raw__actual_job idx_machine_raw__scheduled_job idx_machine_raw__status machine_raw_pkey mdc_machine_raw__machine_id_timestamp
+idx_machine_raw_live__actual_job idx_machine_raw_live__scheduled_job idx_machine_raw_live__status machine_raw_live_pkey" \
+  "$(for t in machine_raw machine_raw_live; do q mes "SELECT indexname FROM pg_indexes WHERE schemaname = 'production' AND tablename = '$t' ORDER BY 1" | paste -sd' ' -; done)" \
+  "a new database gets Pony's indexes (and the one on machine_id, timestamp)"
 assert_eq "t" "$(q mes "SELECT closed_dt IS NOT NULL FROM production.machine_downtimes")" \
   "the downtime closed in PRODUCTION"

@@ -58,11 +58,12 @@ static void test_config_errors(void **state)
     (void)state;
     expect_error("{\"id\": \"home\", \"driver\": \"broute\"}",
                  "t.json:2:1: devices[0]: missing required key \"port\"");
-    expect_error(BASE "\"rbid\": \"" RBID "\", \"pasword\": \"s3cret\"}",
-                 "t.json:2:104: devices[0].pasword: unknown key \"pasword\" (did you mean "
-                 "\"password\"?); allowed: id, machine_id, name, driver, interval, schedule, "
-                 "status, parts, energy, enabled, port, baud, rbid, password, module, channel, "
-                 "panid, ipv6, timezone, timeout");
+    expect_error(
+        BASE "\"rbid\": \"" RBID "\", \"pasword\": \"s3cret\"}",
+        "t.json:2:104: devices[0].pasword: unknown key \"pasword\" (did you mean "
+        "\"password\"?); allowed: id, machine_id, name, driver, interval, schedule, retry_max, "
+        "status, parts, energy, enabled, port, baud, rbid, password, module, channel, "
+        "panid, ipv6, timezone, timeout");
     expect_error(BASE "\"password\": \"s3cret\"}",
                  "t.json:2:1: devices[0]: missing required key \"rbid\"");
     expect_error(BASE "\"rbid\": \"0123\", \"password\": \"s3cret\"}",

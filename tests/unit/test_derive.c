@@ -11,6 +11,7 @@
 #include "derive/derive.h"
 
 #include <float.h>
+#include <math.h>
 #include <string.h>
 
 /* 2026-11-22T00:30:00Z = 06:00 in Asia/Kolkata */
@@ -152,6 +153,11 @@ static void test_energy_rules(void **state)
     mdc_err err;
     assert_int_equal(mdc_derive_state_from_json(sb_str(&js), &st2, &err), 0);
     assert_true(energy_step(&cfg, &st2, 506.0, T0 + 60 * MIN, &ev) == 2.0);
+    /* deltas are rounded as BELmc's round(E - last, 4): an exact binary tie goes to even
+     * (0.03125 → 0.0312; half away from zero gave 0.0313), and a tiny decrease is +0, not -0 */
+    assert_true(energy_step(&cfg, &st2, 506.03125, T0 + 61 * MIN, &ev) == 0.0312);
+    double z = energy_step(&cfg, &st2, 506.03124, T0 + 62 * MIN, &ev);
+    assert_true(z == 0.0 && !signbit(z));
     sb_free(&js);
     sb_free(&ev);
 }

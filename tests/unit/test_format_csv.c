@@ -149,17 +149,17 @@ static void test_hems(void **state)
                   "current_t_a,historical_timestamp,historical_cumulative_power_kwh,"
                   "recent_30min_timestamp,recent_30min_consumption_kwh\n");
     expect_row(MDC_STYLE_HEMS, &r,
-               "2023-10-27T10:00:00.123456+00:00,12345.6,500,7.5,5.0,,"
+               "2023-10-27T10:00:00.123456+00:00,12345.6,500,7.5,5.0,None,"
                "2023-10-27T10:00:00+00:00,12345.5,2023-10-27T09:30:00+00:00,0.2\n");
     r.ts_us -= 123456; /* isoformat() without a fraction */
     expect_row(MDC_STYLE_HEMS, &r,
-               "2023-10-27T10:00:00+00:00,12345.6,500,7.5,5.0,,"
+               "2023-10-27T10:00:00+00:00,12345.6,500,7.5,5.0,None,"
                "2023-10-27T10:00:00+00:00,12345.5,2023-10-27T09:30:00+00:00,0.2\n");
     mdc_record_free(&r);
 }
 
 /* The hems tool's fixed header: columns in its order whatever the record's order; missing
- * keys are empty. */
+ * keys (and values that could not be read) are empty, a present None is "None". */
 static void test_hems_fixed_columns(void **state)
 {
     (void)state;
@@ -171,6 +171,7 @@ static void test_hems_fixed_columns(void **state)
     mdc_record_add_double(&r, "current_a", 9.8);
     mdc_record_add_double(&r, "current_r_a", 9.8);
     mdc_record_add_null(&r, "current_t_a", NULL);
+    mdc_record_add_null(&r, "historical_timestamp", "EA: no reply");
     mdc_record_add_double(&r, "recent_30min_consumption_kwh", 1.5);
     mdc_record_add_string(&r, "recent_30min_timestamp", "2023-10-26T16:00:00+00:00");
     strbuf sb = STRBUF_INIT;
@@ -180,7 +181,7 @@ static void test_hems_fixed_columns(void **state)
                         "timestamp,cumulative_power_kwh,instant_power_w,current_a,current_r_a,"
                         "current_t_a,historical_timestamp,historical_cumulative_power_kwh,"
                         "recent_30min_timestamp,recent_30min_consumption_kwh\n"
-                        "2023-10-27T10:00:00.123456+00:00,1234.5,1192,9.8,9.8,,,,"
+                        "2023-10-27T10:00:00.123456+00:00,1234.5,1192,9.8,9.8,None,,,"
                         "2023-10-26T16:00:00+00:00,1.5\n");
     sb_free(&sb);
     mdc_record_free(&r);

@@ -68,7 +68,8 @@ static void test_config_errors(void **state)
     expect_error(
         "{\"id\": \"m\", \"driver\": \"lsv2\", \"host\": \"h\", \"prot\": 1}",
         "t.json:2:44: devices[0].prot: unknown key \"prot\" (did you mean \"port\"?); allowed: id, "
-        "machine_id, name, driver, interval, schedule, status, parts, energy, enabled, host, port, "
+        "machine_id, name, driver, interval, schedule, retry_max, status, parts, energy, enabled, "
+        "host, port, "
         "timeout, connect_timeout, overrides, alarms, plc, buffer_size, dnc_password, "
         "plc_password");
     expect_error("{\"id\": \"m\", \"driver\": \"lsv2\", \"host\": \"h\", \"port\": 0}",

@@ -406,6 +406,35 @@ static void test_scaling(void **state)
     expect_double(&f, fl, 2, 230100.0);
 }
 
+/* "rounding": "python": BELmc's round(struct.unpack('>f', ...)[0], 4) and round(raw / 1000, 4)
+ * — the exact value, ties to even — where the default rounds the shortest decimal. */
+static void test_rounding_python(void **state)
+{
+    (void)state;
+    static const uint16_t v206[] = {0x434E, 0x3C88}; /* 206.23645f = 206.2364501953125 */
+    mdc_mb_format f = fmt(MDC_MB_FLOAT32, MDC_MB_ORDER_BE, 2);
+    f.decimals = 4;
+    expect_double(&f, v206, 2, 206.2364); /* "206.23645", half away from zero... of 206.2364499… */
+    f.rounding = MDC_MB_ROUND_PYTHON;
+    expect_double(&f, v206, 2, 206.2365);
+    f.decimals = -1; /* no rounding: the float32's exact value, as Python has it */
+    expect_double(&f, v206, 2, 206.2364501953125);
+    /* 1 byte per register, CDAB (the Delta PLC): 230.1f */
+    static const uint16_t b230[] = {0x19, 0x9A, 0x43, 0x66};
+    f = fmt(MDC_MB_FLOAT32, MDC_MB_ORDER_WORDSWAP, 1);
+    f.decimals = 4;
+    f.rounding = MDC_MB_ROUND_PYTHON;
+    expect_double(&f, b230, 4, 230.1);
+    /* int32 / 1000 giving an exact binary tie: 31250 Wh = 31.25 kWh to one decimal */
+    static const uint16_t tie[] = {0x0000, 0x7A12};
+    f = fmt(MDC_MB_INT32, MDC_MB_ORDER_BE, 2);
+    f.scale = 0.001;
+    f.decimals = 1;
+    expect_double(&f, tie, 2, 31.3); /* half away from zero */
+    f.rounding = MDC_MB_ROUND_PYTHON;
+    expect_double(&f, tie, 2, 31.2); /* Python: round(31.25, 1) = 31.2 */
+}
+
 static void test_rounding(void **state)
 {
     (void)state;
@@ -534,6 +563,7 @@ int main(void)
         cmocka_unit_test(test_shortest_float),
         cmocka_unit_test(test_scaling),
         cmocka_unit_test(test_rounding),
+        cmocka_unit_test(test_rounding_python),
         cmocka_unit_test(test_format_check),
         cmocka_unit_test(test_encode_roundtrip),
         cmocka_unit_test(test_shortest_float_sweep),

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "sinks/sink_file.h"
+#include "sinks/sink_shape.h"
 #include "sinks/sink_stdout.h"
 
 #include "core/xalloc.h"
@@ -237,7 +238,7 @@ static void test_empty_file_gets_header(void **state)
     mdc_record r;
     rec(&r, "m", 0, TS - 123456, 1.0);
     write_ok(s, &r, 1);
-    assert_file(p, "timestamp,device,v\n2026-11-22T06:00:05+00:00,m,1.0\n");
+    assert_file(p, "timestamp,v\n2026-11-22T06:00:05+00:00,1.0\n"); /* hems: no identity */
     mdc_sink_destroy(s);
     mdc_record_free(&r);
     free(p);
@@ -306,6 +307,33 @@ static void test_hems_yaml_file(void **state)
                    "instant_power_w: 1193\ntimestamp: '2026-11-22T06:05:05.123456+00:00'\n\n");
     mdc_sink_destroy(s);
     free_recs(r, 2);
+    free(p);
+}
+
+/* Style "hems" (the shape in front, as the configuration builds it): the record has no
+ * identity, but {device} and {machine_id} in the path still name the device. A value that
+ * could not be read is left out, a present None is null. */
+static void test_hems_path_placeholders(void **state)
+{
+    fixture *fx = *state;
+    mdc_sink *inner = file_sink(fx, "{device}-{machine_id}.json", MDC_FMT_JSON, MDC_STYLE_HEMS);
+    const char *fields[] = {"instant_power_w", "current_t_a", "current_a"};
+    mdc_shape_cfg sc = {.fields = fields, .nfields = 3, .bare = true, .skip_empty = true};
+    mdc_sink *s = mdc_sink_shape_new(inner, &sc);
+    mdc_record r;
+    rec(&r, "home", 0, TS, 1.0);
+    r.has_machine_id = true;
+    r.machine_id = 7;
+    r.status = 1;
+    mdc_record_add_int(&r, "instant_power_w", 1192);
+    mdc_record_add_null(&r, "current_t_a", NULL);
+    mdc_record_add_null(&r, "current_a", "no reply");
+    write_ok(s, &r, 1);
+    char *p = path_in(fx, "home-7.json");
+    assert_file(p, "{\"timestamp\": \"2026-11-22T06:00:05.123456+00:00\", \"instant_power_w\": "
+                   "1192, \"current_t_a\": null}\n");
+    mdc_sink_destroy(s);
+    mdc_record_free(&r);
     free(p);
 }
 
@@ -429,8 +457,8 @@ static void test_stdout_csv_headers(void **state)
     cfg.style = MDC_STYLE_HEMS;
     cfg.csv_header = false;
     out = run_stdout(&cfg, r, 2, 1);
-    assert_string_equal(out, "2026-11-22T06:00:05.123456+00:00,a,1.0\n"
-                             "2026-11-22T06:00:05.123456+00:00,a,2.0\n");
+    assert_string_equal(out, "2026-11-22T06:00:05.123456+00:00,1.0\n"
+                             "2026-11-22T06:00:05.123456+00:00,2.0\n");
     free(out);
     free_recs(r, 4);
 }
@@ -485,9 +513,9 @@ int main(void)
         T(test_template_expand),        T(test_reopen_no_second_header),
         T(test_empty_file_gets_header), T(test_retry_skips_appended_records),
         T(test_rotation_reopens),       T(test_hems_yaml_file),
-        T(test_many_files_lru),         T(test_unwritable_path),
-        T(test_stdout_csv_headers),     T(test_stdout_json_and_ids),
-        T(test_stdout_write_error),
+        T(test_hems_path_placeholders), T(test_many_files_lru),
+        T(test_unwritable_path),        T(test_stdout_csv_headers),
+        T(test_stdout_json_and_ids),    T(test_stdout_write_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

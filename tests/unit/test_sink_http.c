@@ -150,8 +150,8 @@ static const char *hems_json(int64_t seq)
              "{\"timestamp\": \"2023-10-27T10:00:00.123456+00:00\", \"cumulative_power_kwh\": "
              "12345.6, \"instant_power_w\": %d, \"current_a\": 7.5, \"current_r_a\": 5.0, "
              "\"current_t_a\": null, \"historical_timestamp\": \"2023-10-27T10:00:00+00:00\", "
-             "\"historical_cumulative_power_kwh\": 12345.5, \"recent_30min_timestamp\": "
-             "\"2023-10-27T09:30:00+00:00\", \"recent_30min_consumption_kwh\": 0.2}",
+             "\"historical_cumulative_power_kwh\": 12345.5, \"recent_30min_consumption_kwh\": "
+             "0.2, \"recent_30min_timestamp\": \"2023-10-27T09:30:00+00:00\"}",
              500 + (int)seq);
     return buf;
 }
@@ -593,7 +593,7 @@ static void test_render(void **state)
                         "timestamp,cumulative_power_kwh,instant_power_w,current_a,current_r_a,"
                         "current_t_a,historical_timestamp,historical_cumulative_power_kwh,"
                         "recent_30min_timestamp,recent_30min_consumption_kwh\n"
-                        "2023-10-27T10:00:00.123456+00:00,12345.6,501,7.5,5.0,,"
+                        "2023-10-27T10:00:00.123456+00:00,12345.6,501,7.5,5.0,None,"
                         "2023-10-27T10:00:00+00:00,12345.5,2023-10-27T09:30:00+00:00,0.2\n");
     sb_reset(&sb);
     mdc_render_cfg yaml = {.format = MDC_FMT_YAML, .style = MDC_STYLE_HEMS};

@@ -428,15 +428,16 @@ static void test_belmc_ems(void **state)
                 "total_energy FROM ems.shiftwise_energy_live ORDER BY machine_id",
                 "2026-11-23 00:02:00|1|0|0|0.125|0.125\n"
                 "2026-11-23 00:00:10|2|0|0|0|0\n");
-    /* machine 1's production rows come from its meter (BELmc's EMS-owned machines) */
+    /* machine 1's production rows come from its meter (BELmc's EMS-owned machines), with
+     * prog_status, part_count and part_status NULL as BELmc writes them */
     assert_rows(db,
                 "SELECT timestamp, status, op_mode, prog_status, selected_program, "
                 "active_program, program_number, part_count, part_status FROM "
                 "production.machine_raw WHERE machine_id = 1 ORDER BY id",
-                "2026-11-22 13:59:00|2|-1|-1||||0|0\n"
-                "2026-11-22 14:00:30|1|-1|-1||||0|0\n"
+                "2026-11-22 13:59:00|2|-1|NULL||||NULL|NULL\n"
+                "2026-11-22 14:00:30|1|-1|NULL||||NULL|NULL\n"
                 "2026-11-23 00:01:00|0|-1|NULL||||NULL|NULL\n"
-                "2026-11-23 00:02:00|2|-1|-1||||0|0\n");
+                "2026-11-23 00:02:00|2|-1|NULL||||NULL|NULL\n");
     assert_rows(db,
                 "SELECT timestamp, status, op_mode, prog_status, part_count FROM "
                 "production.machine_raw_live WHERE machine_id = 1",

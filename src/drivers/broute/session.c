@@ -2,6 +2,8 @@
 #include "session_internal.h"
 
 #include "core/clock.h"
+#include "core/strbuf.h"
+#include "core/trace.h"
 #include "core/xalloc.h"
 
 #include <stdio.h>
@@ -132,6 +134,45 @@ static void note(mdc_brt_session *s, const brt_item *it)
     }
 }
 
+/* ---- the line trace (core/trace.h), with SKSETPWD's argument masked ---- */
+
+static const char setpwd[] = "SKSETPWD";
+
+/* Traces data[0, n); a SKSETPWD command (sent, or echoed back by a module whose echo could not
+ * be switched off) shows the command only: its argument is the password. */
+static void trace_line(const mdc_brt_session *s, const char *dir, const char *data, size_t n)
+{
+    if (!mdc_trace_enabled()) return;
+    const char *pw = memmem(data, n, setpwd, sizeof setpwd - 1);
+    if (pw) {
+        strbuf masked = STRBUF_INIT;
+        sb_append(&masked, data, (size_t)(pw - data) + sizeof setpwd - 1);
+        sb_puts(&masked, " ********");
+        mdc_trace_bytes(s->port_path, dir, masked.buf, masked.len);
+        sb_free(&masked);
+        return;
+    }
+    mdc_trace_bytes(s->port_path, dir, data, n);
+}
+
+static void trace_item(const mdc_brt_session *s, const mdc_sk_item *raw)
+{
+    if (!mdc_trace_enabled()) return;
+    if (raw->type != MDC_SK_ITEM_UDP) {
+        trace_line(s, raw->type == MDC_SK_ITEM_NOISE ? "recv (noise)" : "recv", raw->line,
+                   raw->len);
+        return;
+    }
+    const mdc_sk_erxudp *u = raw->udp;
+    strbuf t = STRBUF_INIT;
+    sb_printf(&t, "ERXUDP %s %s %04X %04X %s %s%zu bytes: ", u->sender, u->dest, u->rport, u->lport,
+              u->senderlla, u->secured ? "secured " : "", u->len);
+    for (size_t i = 0; i < u->len; i++)
+        sb_printf(&t, "%02X", u->data[i]);
+    mdc_trace_bytes(s->port_path, "recv", t.buf, t.len);
+    sb_free(&t);
+}
+
 static void to_item(const mdc_sk_item *raw, brt_item *it)
 {
     it->type = raw->type;
@@ -149,6 +190,7 @@ static int dispatch(mdc_brt_session *s, brt_want want, void *ctx, mdc_err *err)
     while (mdc_sk_rx_next(&s->rx, &raw)) {
         brt_item it;
         if (raw.type == MDC_SK_ITEM_NOISE) s->st.noise_bytes += raw.len;
+        trace_item(s, &raw);
         to_item(&raw, &it);
         note(s, &it);
         int rc = want ? want(s, &it, ctx, err) : 0;
@@ -206,6 +248,7 @@ int brt_pump(mdc_brt_session *s, mdc_err *err)
 
 int brt_send(mdc_brt_session *s, const void *data, size_t n, mdc_err *err)
 {
+    trace_line(s, "send", data, n);
     int64_t deadline = mdc_mono_us() + mdc_brt_wire_us(s->o.baud, n) + MDC_US_PER_SEC;
     if (mdc_brt_port_write(s->port, data, n, deadline, err) < 0) {
         s->broken = true;

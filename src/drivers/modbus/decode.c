@@ -1,5 +1,6 @@
 /* decode.c — types, orders and the register → value decoder. */
 #include "decode.h"
+#include "core/round.h"
 #include "core/xalloc.h"
 
 #include <inttypes.h>
@@ -240,7 +241,12 @@ static bool is_na_marker(mdc_mb_type t, uint64_t u, int width)
 
 static int finish_number(const mdc_mb_format *f, double d, mdc_value *out, mdc_err *err)
 {
-    d = mdc_mb_scale(d, f->scale, f->offset, f->decimals);
+    if (f->rounding == MDC_MB_ROUND_PYTHON) {
+        d = mdc_mb_scale(d, f->scale, f->offset, -1);
+        if (f->decimals >= 0) d = mdc_round_exact(d, f->decimals);
+    } else {
+        d = mdc_mb_scale(d, f->scale, f->offset, f->decimals);
+    }
     if (!isfinite(d)) return mdc_err_set(err, MDC_EINVAL, "scaled value is not finite");
     out->type = MDC_DOUBLE;
     out->u.d = d;
@@ -257,7 +263,7 @@ static int decode_float(const mdc_mb_format *f, uint64_t u, mdc_value *out, mdc_
         if (!isfinite(x))
             return mdc_err_set(err, MDC_EDEVICE, "not a number (float32 0x%08" PRIX32 ", %s)", u32,
                                isnan(x) ? "NaN" : "Inf");
-        d = mdc_mb_float_to_double(x);
+        d = f->rounding == MDC_MB_ROUND_PYTHON ? (double)x : mdc_mb_float_to_double(x);
     } else {
         memcpy(&d, &u, sizeof d);
         if (!isfinite(d))

@@ -42,6 +42,13 @@ typedef enum mdc_mb_order {
 
 #define MDC_MB_STRING_MAX_REGS 125
 
+/* How a number is rounded to `decimals`:
+ *   DECIMAL  a float32 is first its shortest decimal (230.1f is 230.1), and the value is
+ *            rounded half away from zero (mdc_mb_round) — the value as a person reads it;
+ *   PYTHON   the exact binary value (a float32 as the double it is) is rounded as Python's
+ *            round() does, ties to even (core/round.h) — what BELmc's collectors store. */
+typedef enum { MDC_MB_ROUND_DECIMAL = 0, MDC_MB_ROUND_PYTHON } mdc_mb_rounding;
+
 typedef struct mdc_mb_format {
     mdc_mb_type type;
     mdc_mb_order order;
@@ -49,8 +56,9 @@ typedef struct mdc_mb_format {
     int length;             /* string only: number of registers, 1..125 */
     double scale;           /* multiplier, default 1 */
     double offset;          /* added after scaling, default 0 */
-    int decimals;           /* round half away from zero to this many decimals; -1 = never */
-    bool na_markers;        /* all-FF unsigned, 0x7FFF../0x8000.. signed are "not available" */
+    int decimals;           /* round to this many decimals (see rounding); -1 = never */
+    mdc_mb_rounding rounding;
+    bool na_markers; /* all-FF unsigned, 0x7FFF../0x8000.. signed are "not available" */
 } mdc_mb_format;
 
 /* Defaults: uint16, big-endian, 2 bytes per register, scale 1, offset 0, decimals -1. */

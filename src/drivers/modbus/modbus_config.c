@@ -20,6 +20,7 @@ static const char *const device_keys[] = {"connection",
                                           "template",
                                           "template_points",
                                           "max_outstanding",
+                                          "rounding",
                                           NULL};
 
 static int parse_serial(const mdc_cfgnode *c, mdc_mb_link_cfg *l, mdc_err *err)
@@ -127,18 +128,20 @@ static int parse_points_of(const mdc_cfgnode *n, const mdc_mb_point_nodes *pn, m
                            const mdc_mb_plan_opts *plan, mdc_err *err)
 {
     int64_t bpr;
+    int rounding;
     const char *file;
     if (cfg_int(n, "bytes_per_register", 2, 1, 2, &bpr, err) < 0 ||
+        cfg_enum(n, "rounding", mdc_mb_roundings, MDC_MB_ROUND_DECIMAL, &rounding, err) < 0 ||
         cfg_string(n, "points_file", NULL, &file, err) < 0)
         return -1;
+    mdc_mb_point_defaults pd = {.bpr = (int)bpr, .rounding = (mdc_mb_rounding)rounding};
     if (file && (cfg_has(n, "points") || cfg_has(n, "template")))
         return cfg_error(n, "points_file", err,
                          "give one of \"points\" (with or without a \"template\") and "
                          "\"points_file\"");
-    if (file) return mdc_mb_points_file(n, file, (int)bpr, plan, &c->ps, err);
-    if (pn->keep)
-        return mdc_mb_points_parse_nodes(n, pn->nodes, pn->n, (int)bpr, plan, &c->ps, err);
-    return mdc_mb_points_parse(n, (int)bpr, plan, &c->ps, err);
+    if (file) return mdc_mb_points_file(n, file, &pd, plan, &c->ps, err);
+    if (pn->keep) return mdc_mb_points_parse_nodes(n, pn->nodes, pn->n, &pd, plan, &c->ps, err);
+    return mdc_mb_points_parse(n, &pd, plan, &c->ps, err);
 }
 
 static void make_bus_key(mdc_mb_dev *c)
@@ -208,6 +211,8 @@ void mdc_mb_dev_describe(const mdc_mb_dev *c, strbuf *out)
         if (pt->fmt.scale != 1.0) sb_printf(out, " x%g", pt->fmt.scale);
         if (pt->fmt.offset != 0.0) sb_printf(out, " %+g", pt->fmt.offset);
         if (pt->unit) sb_printf(out, " [%s]", pt->unit);
+        if (pt->fmt.rounding == MDC_MB_ROUND_PYTHON && pt->fmt.decimals >= 0)
+            sb_printf(out, " round(x, %d) as Python", pt->fmt.decimals);
         sb_puts(out, "\n");
     }
     sb_printf(out, "    %zu request%s per poll:\n", ps->plan.nrequests,

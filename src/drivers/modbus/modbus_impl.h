@@ -35,7 +35,8 @@ typedef struct mdc_mb_pointset {
     uint16_t max_count; /* largest request of the plan (values) */
     /* sharing */
     unsigned refs;
-    char *key;       /* points_file: "realpath|bpr|max_regs|max_gap"; NULL when inline */
+    char *key;       /* points_file: "realpath|bpr|rounding|max_regs|max_bits|max_gap";
+                      * NULL when inline */
     mdc_cfgdoc *doc; /* points_file: the file's document (owns the strings) */
 } mdc_mb_pointset;
 
@@ -56,17 +57,26 @@ int mdc_mb_dev_parse(const mdc_device_cfg *dev, mdc_mb_dev **out, mdc_err *err);
 void mdc_mb_dev_free(mdc_mb_dev *c); /* NULL is fine */
 void mdc_mb_dev_describe(const mdc_mb_dev *c, strbuf *out);
 
+/* What the device gives every point unless the point says otherwise. */
+typedef struct mdc_mb_point_defaults {
+    int bpr;                  /* "bytes_per_register" */
+    mdc_mb_rounding rounding; /* "rounding" */
+} mdc_mb_point_defaults;
+
+/* The names of mdc_mb_rounding's values, as "rounding" takes them (NULL-terminated). */
+extern const char *const mdc_mb_roundings[];
+
 /* modbus_points.c: `node` holds "points" (the device, or a points file's root). */
-int mdc_mb_points_parse(const mdc_cfgnode *node, int default_bpr, const mdc_mb_plan_opts *opts,
-                        mdc_mb_pointset **out, mdc_err *err);
-/* The point set of a points_file (relative to the configuration file's directory), loaded once
- * per distinct file and options, and shared. */
+int mdc_mb_points_parse(const mdc_cfgnode *node, const mdc_mb_point_defaults *pd,
+                        const mdc_mb_plan_opts *opts, mdc_mb_pointset **out, mdc_err *err);
 /* The same from a list of point nodes (template.h: a template's points merged with the
  * device's); errors about the whole set name `dev`. */
 int mdc_mb_points_parse_nodes(const mdc_cfgnode *dev, const mdc_cfgnode *nodes, size_t n,
-                              int default_bpr, const mdc_mb_plan_opts *opts, mdc_mb_pointset **out,
-                              mdc_err *err);
-int mdc_mb_points_file(const mdc_cfgnode *dev, const char *path, int default_bpr,
+                              const mdc_mb_point_defaults *pd, const mdc_mb_plan_opts *opts,
+                              mdc_mb_pointset **out, mdc_err *err);
+/* The point set of a points_file (relative to the configuration file's directory), loaded once
+ * per distinct file, defaults and options, and shared. */
+int mdc_mb_points_file(const mdc_cfgnode *dev, const char *path, const mdc_mb_point_defaults *pd,
                        const mdc_mb_plan_opts *opts, mdc_mb_pointset **out, mdc_err *err);
 void mdc_mb_points_release(mdc_mb_pointset *ps); /* NULL is fine */
 

@@ -25,8 +25,11 @@ static const char *const point_keys[] = {"name",
                                          "decimals",
                                          "length",
                                          "bytes_per_register",
+                                         "rounding",
                                          "na",
                                          NULL};
+
+const char *const mdc_mb_roundings[] = {"decimal", "python", NULL};
 
 static int type_error(const mdc_cfgnode *p, const char *type, const mdc_err *e, mdc_err *err)
 {
@@ -38,10 +41,11 @@ static int type_error(const mdc_cfgnode *p, const char *type, const mdc_err *e, 
 }
 
 /* The keys of one point, read into pt; fc, addr and length still to be checked. */
-static int read_point(const mdc_cfgnode *p, int default_bpr, mdc_mb_point *pt, int64_t *fc,
-                      int64_t *addr, int64_t *length, mdc_err *err)
+static int read_point(const mdc_cfgnode *p, const mdc_mb_point_defaults *pd, mdc_mb_point *pt,
+                      int64_t *fc, int64_t *addr, int64_t *length, mdc_err *err)
 {
     int64_t decimals, bpr;
+    int rounding;
     const char *type = NULL, *order = NULL;
     mdc_mb_format_init(&pt->fmt);
     if (cfg_check_keys(p, point_keys, err) < 0 ||
@@ -55,7 +59,8 @@ static int read_point(const mdc_cfgnode *p, int default_bpr, mdc_mb_point *pt, i
         cfg_double(p, "offset", 0.0, &pt->fmt.offset, err) < 0 ||
         cfg_int(p, "decimals", -1, -1, 15, &decimals, err) < 0 ||
         cfg_int(p, "length", 0, 0, MDC_MB_STRING_MAX_REGS, length, err) < 0 ||
-        cfg_int(p, "bytes_per_register", default_bpr, 1, 2, &bpr, err) < 0 ||
+        cfg_int(p, "bytes_per_register", pd->bpr, 1, 2, &bpr, err) < 0 ||
+        cfg_enum(p, "rounding", mdc_mb_roundings, (int)pd->rounding, &rounding, err) < 0 ||
         cfg_bool(p, "na", false, &pt->fmt.na_markers, err) < 0)
         return -1;
     mdc_err e;
@@ -63,15 +68,17 @@ static int read_point(const mdc_cfgnode *p, int default_bpr, mdc_mb_point *pt, i
     if (order && mdc_mb_order_parse(order, pt->fmt.type, &pt->fmt.order, &e) < 0)
         return cfg_error(p, "order", err, "%s", e.msg);
     pt->fmt.decimals = (int)decimals;
+    pt->fmt.rounding = (mdc_mb_rounding)rounding;
     pt->fmt.length = (int)*length;
     pt->fmt.bytes_per_register = (int)bpr;
     return 0;
 }
 
-static int parse_point(const mdc_cfgnode *p, int default_bpr, mdc_mb_point *pt, mdc_err *err)
+static int parse_point(const mdc_cfgnode *p, const mdc_mb_point_defaults *pd, mdc_mb_point *pt,
+                       mdc_err *err)
 {
     int64_t fc, addr, length;
-    if (read_point(p, default_bpr, pt, &fc, &addr, &length, err) < 0) return -1;
+    if (read_point(p, pd, pt, &fc, &addr, &length, err) < 0) return -1;
     if (addr < 0) return cfg_error(p, NULL, err, "missing \"address\" (the 0-based PDU address)");
     if (pt->name[0] == '_')
         return cfg_error(p, "name", err, "names starting with '_' are reserved");
@@ -108,15 +115,15 @@ static void free_set(mdc_mb_pointset *ps)
 }
 
 /* The points at nodes[0..n-1]: a device's "points", or its template's merged with them. */
-static int parse_nodes(const mdc_cfgnode *nodes, size_t n, mdc_mb_pointset *ps, int default_bpr,
-                       mdc_err *err)
+static int parse_nodes(const mdc_cfgnode *nodes, size_t n, mdc_mb_pointset *ps,
+                       const mdc_mb_point_defaults *pd, mdc_err *err)
 {
     ps->points = xcalloc(n, sizeof *ps->points);
     ps->spans = xcalloc(n, sizeof *ps->spans);
     ps->fields = xcalloc(n + 1, sizeof *ps->fields);
     for (size_t i = 0; i < n; i++, ps->npoints++) {
         const mdc_cfgnode *p = &nodes[i];
-        if (parse_point(p, default_bpr, &ps->points[i], err) < 0) return -1;
+        if (parse_point(p, pd, &ps->points[i], err) < 0) return -1;
         for (size_t j = 0; j < i; j++)
             if (strcmp(ps->points[j].name, ps->points[i].name) == 0) {
                 mdc_field_info_release(&ps->points[i].info);
@@ -128,7 +135,8 @@ static int parse_nodes(const mdc_cfgnode *nodes, size_t n, mdc_mb_pointset *ps, 
     return 0;
 }
 
-static int parse_all(const mdc_cfgnode *node, mdc_mb_pointset *ps, int default_bpr, mdc_err *err)
+static int parse_all(const mdc_cfgnode *node, mdc_mb_pointset *ps, const mdc_mb_point_defaults *pd,
+                     mdc_err *err)
 {
     size_t n;
     if (cfg_array(node, "points", &n, err) < 0) return -1;
@@ -139,7 +147,7 @@ static int parse_all(const mdc_cfgnode *node, mdc_mb_pointset *ps, int default_b
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = cfg_array_object(node, "points", i, &nodes[i], err);
-    if (rc == 0) rc = parse_nodes(nodes, n, ps, default_bpr, err);
+    if (rc == 0) rc = parse_nodes(nodes, n, ps, pd, err);
     free(nodes);
     return rc;
 }
@@ -160,12 +168,12 @@ static int plan_set(const mdc_cfgnode *node, mdc_mb_pointset *ps, const mdc_mb_p
     return 0;
 }
 
-int mdc_mb_points_parse(const mdc_cfgnode *node, int default_bpr, const mdc_mb_plan_opts *opts,
-                        mdc_mb_pointset **out, mdc_err *err)
+int mdc_mb_points_parse(const mdc_cfgnode *node, const mdc_mb_point_defaults *pd,
+                        const mdc_mb_plan_opts *opts, mdc_mb_pointset **out, mdc_err *err)
 {
     mdc_mb_pointset *ps = xcalloc(1, sizeof *ps);
     ps->refs = 1;
-    if (parse_all(node, ps, default_bpr, err) < 0) {
+    if (parse_all(node, ps, pd, err) < 0) {
         free_set(ps);
         return -1;
     }
@@ -173,13 +181,13 @@ int mdc_mb_points_parse(const mdc_cfgnode *node, int default_bpr, const mdc_mb_p
 }
 
 int mdc_mb_points_parse_nodes(const mdc_cfgnode *dev, const mdc_cfgnode *nodes, size_t n,
-                              int default_bpr, const mdc_mb_plan_opts *opts, mdc_mb_pointset **out,
-                              mdc_err *err)
+                              const mdc_mb_point_defaults *pd, const mdc_mb_plan_opts *opts,
+                              mdc_mb_pointset **out, mdc_err *err)
 {
     if (n == 0) return cfg_error(dev, "template_points", err, "chooses no point");
     mdc_mb_pointset *ps = xcalloc(1, sizeof *ps);
     ps->refs = 1;
-    if (parse_nodes(nodes, n, ps, default_bpr, err) < 0) {
+    if (parse_nodes(nodes, n, ps, pd, err) < 0) {
         free_set(ps);
         return -1;
     }
@@ -199,7 +207,7 @@ static mdc_mb_pointset *cache_find(const char *key)
     return NULL;
 }
 
-static int load_file(const mdc_cfgnode *dev, const char *file, int default_bpr,
+static int load_file(const mdc_cfgnode *dev, const char *file, const mdc_mb_point_defaults *pd,
                      const mdc_mb_plan_opts *opts, mdc_mb_pointset **out, mdc_err *err)
 {
     mdc_cfgdoc *doc;
@@ -209,7 +217,7 @@ static int load_file(const mdc_cfgnode *dev, const char *file, int default_bpr,
     mdc_cfgnode root = mdc_cfgdoc_root(doc);
     static const char *const keys[] = {"points", NULL};
     if (cfg_check_keys(&root, keys, err) < 0 ||
-        mdc_mb_points_parse(&root, default_bpr, opts, out, err) < 0) {
+        mdc_mb_points_parse(&root, pd, opts, out, err) < 0) {
         mdc_cfgdoc_free(doc);
         return -1;
     }
@@ -218,7 +226,7 @@ static int load_file(const mdc_cfgnode *dev, const char *file, int default_bpr,
     return 0;
 }
 
-int mdc_mb_points_file(const mdc_cfgnode *dev, const char *path, int default_bpr,
+int mdc_mb_points_file(const mdc_cfgnode *dev, const char *path, const mdc_mb_point_defaults *pd,
                        const mdc_mb_plan_opts *opts, mdc_mb_pointset **out, mdc_err *err)
 {
     char joined[PATH_MAX + 1], real[PATH_MAX + 1];
@@ -229,14 +237,14 @@ int mdc_mb_points_file(const mdc_cfgnode *dev, const char *path, int default_bpr
     if (!realpath(joined, real))
         return cfg_error(dev, "points_file", err, "cannot open %s: %s", joined, strerror(errno));
     char key[PATH_MAX + 64];
-    snprintf(key, sizeof key, "%s|%d|%d|%d|%d", real, default_bpr, opts->max_registers,
-             opts->max_bits, opts->max_gap);
+    snprintf(key, sizeof key, "%s|%d|%d|%d|%d|%d", real, pd->bpr, (int)pd->rounding,
+             opts->max_registers, opts->max_bits, opts->max_gap);
     pthread_mutex_lock(&cache_mu);
     mdc_mb_pointset *ps = cache_find(key);
     int rc = 0;
     if (ps) {
         ps->refs++;
-    } else if ((rc = load_file(dev, real, default_bpr, opts, &ps, err)) == 0) {
+    } else if ((rc = load_file(dev, real, pd, opts, &ps, err)) == 0) {
         ps->key = xstrdup(key);
         xgrow(&cache, &capcache, ncache + 1, sizeof *cache);
         cache[ncache++] = ps;
