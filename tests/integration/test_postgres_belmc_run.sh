@@ -153,10 +153,10 @@ assert_eq "1|2|$day 14:00:00
 2|2|$day 14:00:00
 2|3|$day 23:59:00" "$(q mes "SELECT machine_id, shift, timestamp FROM production.shift_summary ORDER BY 1, 2")" \
   "shift_summary rows per machine and shift"
-# silent for 4 s: OFF from the first slot after the silence began (up to 1 s later) until the
+# silent for 6 s: OFF from the first slot after the silence began (up to 1 s later) until the
 # poll that read it again — a probe between slots when it comes first (a held slot's record)
 off2=$(q mes "SELECT off_time FROM production.shift_summary WHERE machine_id = 2 AND shift = 3")
-assert_eq "t" "$(q mes "SELECT off_time >= '00:00:03' AND production_time > '00:00:30' FROM production.shift_summary WHERE machine_id = 2 AND shift = 3")" \
+assert_eq "t" "$(q mes "SELECT off_time >= '00:00:04' AND production_time > '00:00:30' FROM production.shift_summary WHERE machine_id = 2 AND shift = 3")" \
   "shift_summary times (machine 2 off while unreachable: $off2)"
 assert_eq "06:00:00|14:00:00 14:00:00|23:59:00 23:59:00|06:00:00" \
   "$(q mes "SELECT start_time || '|' || end_time FROM production.shift_info ORDER BY id" | paste -sd' ' -)" \
