@@ -39,7 +39,7 @@ if [ "${MDC_FAULTS_FULL:-0}" = 1 ]; then
 else
   FAULT_OUTAGE_S=${FAULT_OUTAGE_S:-15} FAULT_KILL_EVERY_S=${FAULT_KILL_EVERY_S:-8}
   FAULT_KILLS=${FAULT_KILLS:-3} FAULT_FLAKY_S=${FAULT_FLAKY_S:-15} FAULT_RUN_S=${FAULT_RUN_S:-4}
-  FAULT_DEADLINE_S=${FAULT_DEADLINE_S:-240}
+  FAULT_DEADLINE_S=${FAULT_DEADLINE_S:-90}
 fi
 FAULT_COUNT="python3 $MDC_SRC/tests/integration/fault_count.py"
 SINK_SERVER=$MDC_SRC/tests/integration/sink_server.py
@@ -171,8 +171,9 @@ ref_keys() { $FAULT_COUNT keys "$SC/ref.json"; }
 ref_has() { [ "$(ref_keys | wc -l)" -ge "$1" ]; }
 
 sink_field() { # ENTRY FIELD: name spec dedup valued poison
-  local IFS='|'; set -- $1 "$2"
-  case $6 in name) echo "$1" ;; spec) echo "$2" ;; dedup) echo "$3" ;; valued) echo "$4" ;; poison) echo "$5" ;; esac
+  local name spec dedup valued poison
+  IFS='|' read -r name spec dedup valued poison <<<"$1"
+  echo "${!2}"
 }
 
 # delivered_all EXPECT [WINDOW]: every sink under test holds every expected record.
