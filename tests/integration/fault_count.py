@@ -52,8 +52,9 @@ def rec_key(rec):
 
 
 def json_lines(path):
-    """Records of a JSON-lines file; a line torn by kill -9 is resynchronised at the last
-    record start in it. Returns (records, torn)."""
+    """Records of a JSON-lines file (other objects, like a subscriber's probe, are skipped); a
+    line torn by kill -9 is resynchronised at the last record start in it. Returns (records,
+    torn)."""
     out, torn = [], 0
     if not os.path.exists(path):
         return out, torn
@@ -74,7 +75,7 @@ def json_lines(path):
                     out.append(json.loads(line[at:]))
                 except ValueError:
                     pass
-    return out, torn
+    return [r for r in out if isinstance(r, dict) and "device" in r and "timestamp" in r], torn
 
 
 def server_log(path):
