@@ -6,6 +6,11 @@
                                                one line: produced delivered lost duplicated
                                                window_lost raw notes; the missing keys on stderr
   fault_count.py check --expect KEYS [...] SINK exit 0 when every expected record is delivered
+  fault_count.py energy REF INTERVAL_MS        per device: records, schedule slots without a
+                                               record, the sum of energy_delta_kwh, the meter's
+                                               increase from the first to the last record, and
+                                               records whose delta is not the increase since the
+                                               record before (exit 1 if any)
 
 A record is known by its device and its sample time: the key "DEVICE|MICROSECONDS" (UTC).
 
@@ -203,12 +208,45 @@ def count(args):
     return len(expected), delivered, lost, dup, wlost, raw, notes, unstable
 
 
+def round4(x):
+    return round(x * 1e4) / 1e4
+
+
+def energy(ref, interval_ms):
+    """Energy bookkeeping per device over the records of ref (in their order)."""
+    recs, _ = json_lines(ref)
+    by_dev = {}
+    for r in recs:
+        by_dev.setdefault(r["device"], {})[ts_us(r["timestamp"])] = r  # duplicates collapse
+    bad_total = 0
+    for dev in sorted(by_dev):
+        rows = [by_dev[dev][t] for t in sorted(by_dev[dev])]
+        times = sorted(by_dev[dev])
+        gaps = sum(max(0, round((b - a) / (interval_ms * 1000.0)) - 1)
+                   for a, b in zip(times, times[1:]))
+        valued = [r for r in rows if r.get("active_energy_delivered") is not None]
+        total = sum(r["energy_delta_kwh"] for r in valued[1:])
+        rise = valued[-1]["active_energy_delivered"] - valued[0]["active_energy_delivered"]
+        bad = [b for a, b in zip(valued, valued[1:]) if abs(
+            b["energy_delta_kwh"] - round4(b["active_energy_delivered"] -
+                                           a["active_energy_delivered"])) > 1e-9]
+        bad_total += len(bad)
+        print("%s records %d missing_slots %d sum_delta %.4f increase %.4f bad %d" % (
+            dev, len(rows), gaps, total, rise, len(bad)))
+        for b in bad[:5]:
+            print("bad delta:", dev, b["timestamp"], b["energy_delta_kwh"], file=sys.stderr)
+    return 1 if bad_total else 0
+
+
 def main():
     import argparse
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
     k = sub.add_parser("keys")
     k.add_argument("ref")
+    e = sub.add_parser("energy")
+    e.add_argument("ref")
+    e.add_argument("interval_ms", type=float)
     for name in ("count", "check"):
         c = sub.add_parser(name)
         c.add_argument("--expect", required=True)
@@ -216,6 +254,8 @@ def main():
         c.add_argument("--valued")
         c.add_argument("sink")
     args = p.parse_args()
+    if args.cmd == "energy":
+        return energy(args.ref, args.interval_ms)
     if args.cmd == "keys":
         recs, _ = json_lines(args.ref)
         seen = set()

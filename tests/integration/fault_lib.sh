@@ -57,8 +57,8 @@ fail() {
       [ -s "$f" ] && { echo "--- $f" >&2; tail -n 25 "$f" >&2; }
     done
   fi
-  # FAULT_KEEP=DIR: keep the test's files there for a look
-  [ -z "${FAULT_KEEP:-}" ] || { rm -rf "$FAULT_KEEP"; cp -a "$T" "$FAULT_KEEP"; }
+  # FAULT_KEEP=DIR: keep the scenarios' files there for a look
+  [ -z "${FAULT_KEEP:-}" ] || { mkdir -p "$FAULT_KEEP"; cp -a "$T"/. "$FAULT_KEEP/" 2>/dev/null || true; }
   exit 1
 }
 
@@ -89,6 +89,7 @@ scenario_end() {
   for p in "${SC_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
   SC_PIDS=()
   cd "$T"
+  [ -z "${FAULT_KEEP:-}" ] || { mkdir -p "$FAULT_KEEP"; cp -a "$SC" "$FAULT_KEEP/" 2>/dev/null || true; }
   [ ${#FAULT_FAILED[@]} -eq 0 ] || fail "${FAULT_FAILED[*]}"
   SC=
 }
