@@ -48,6 +48,7 @@ POISON_VALUE=1e9
 POISON_TEXT='"frequency": 1000000000.0'
 SC= SC_PIDS=() FAULT_FAILED=()
 declare -A DEAD=() # dead letters per sink under test, for the table
+declare -A NOTE=() # a note per sink under test, for the table
 
 fail() {
   echo "FAIL: $*" >&2
@@ -227,6 +228,7 @@ fault_report() {
       notes="${notes:+$notes; }power-cut window: $wlost of $(wc -l < "$window") lost (allowed)"
     fi
     [ "$dup" -gt 0 ] && [ "$(sink_field "$s" dedup)" = 0 ] && notes="${notes:+$notes; }at least once: $raw deliveries"
+    [ -n "${NOTE[$name]:-}" ] && notes="${notes:+$notes; }${NOTE[$name]}"
     dead=${DEAD[$name]:-0}
     fault_row "$name" "$fault" "$produced" "$delivered" "$lost" "$dup" "$dead" "${notes:--}"
     [ "$lost" = 0 ] || { FAULT_FAILED+=("$name, $fault: $lost of $produced records lost"); sed 's/^/  /' "$SC/missing-$name.txt" >&2; }
@@ -348,11 +350,31 @@ fault_poison() {
     poison_dead_lettered "$n"
   else
     FAULT_FAILED+=("poison: no dead letter after 60 s from each of the $n refusing sinks (mdc spool list: $(dead_letters | tr '\t\n' ' ;'))")
+    sleep "$FAULT_RUN_S"
+    poison_stuck
     poison_fix
   fi
   converge
   fault_end "one poison record"
-  DEAD=()
+  DEAD=() NOTE=()
+}
+
+# poison_stuck: notes what became of the poison record at a sink without a dead letter: its
+# backlog (a sink that retries it for ever holds everything after it), or nothing (it was
+# taken: the receiver dropped it without saying so).
+poison_stuck() {
+  local s name p backlog
+  for s in "${SINKS[@]}"; do
+    name=$(sink_field "$s" name) p=$(sink_field "$s" poison)
+    [ -z "$p" ] || [ "$(n_dead "$p")" -ge 1 ] && continue
+    backlog=$(metric "mdc_sink_backlog_records{sink=\"$p")
+    if [ "${backlog:-0}" -gt 20 ]; then
+      NOTE[$name]="no dead letter: the refused record held $backlog records back until the receiver was fixed"
+    else
+      NOTE[$name]="no dead letter: the sink took the refused record as delivered (backlog $backlog)"
+    fi
+    FAULT_FAILED+=("$name: ${NOTE[$name]}")
+  done
 }
 
 # poison_dead_lettered N: the dead letters are there; the records after them flow; /metrics and
