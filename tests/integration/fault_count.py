@@ -19,7 +19,8 @@ SINK is KIND:WHERE:
   sqlite:DB       the embedded store: samples rows of one point per record
   webhook:LOG     sink_server.py's log: accepted bodies, each with its Idempotency-Key
   pubsub:LOG      sink_server.py's log: published messages, each with its mdc_record_id
-  mqtt:LOG        mosquitto_sub -F %p output: one payload a line
+  mqtt:LOG        mosquitto_sub -V 5 -F '%P|%p' output: a message a line, its user properties
+                  (the idempotency key: mdc-seq) before the payload
   pg-mdc:DB       PostgreSQL, mdc schema: mdc.samples (psql with the PG* environment)
   pg-belmc:DB     PostgreSQL, BELmc schema: ems.machine_ems_history (naive UTC, machine N is
                   device ems-N)
@@ -73,6 +74,8 @@ def json_lines(path):
                 continue
             except ValueError:
                 pass
+            if '{"' not in line:
+                continue  # another message (an availability "online"), not a record
             torn += 1
             at = line.rfind('{"timestamp"')
             if at > 0:
@@ -81,6 +84,23 @@ def json_lines(path):
                 except ValueError:
                     pass
     return [r for r in out if isinstance(r, dict) and "device" in r and "timestamp" in r], torn
+
+
+def mqtt_lines(path):
+    """(user properties, record) of each record message of a mosquitto_sub -F '%P|%p' log."""
+    out = []
+    if not os.path.exists(path):
+        return out
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            props, _, payload = line.rstrip("\n").partition("|")
+            try:
+                r = json.loads(payload)
+            except ValueError:
+                continue  # availability, or a line being written
+            if isinstance(r, dict) and "device" in r and "timestamp" in r:
+                out.append((props, r))
+    return out
 
 
 def server_log(path):
@@ -139,9 +159,9 @@ def read_sink(spec):
         for r in recs:
             d.add(rec_key(r))
     elif kind == "mqtt":
-        recs, d.torn = json_lines(where)
-        for r in recs:
-            d.add(rec_key(r))
+        for props, payload in mqtt_lines(where):
+            seq = [p[len("mdc-seq:"):] for p in props.split() if p.startswith("mdc-seq:")]
+            d.add(rec_key(payload), seq[0] if seq else None)
     elif kind == "sqlite":
         if os.path.exists(where):
             for dev, ts in sqlite_rows(where, "SELECT device, ts FROM samples WHERE name = '%s'"

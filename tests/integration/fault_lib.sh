@@ -23,6 +23,7 @@
 #   peer_stop/peer_start   the receiver down and back (same address)
 #   peer_faults RATE    that share of requests failing (0: none); only where it applies
 #   poison_refuse/poison_fix   the receiver refuses the poison record / accepts it again
+#   peer_check          optional: the test's own peers (subscribers...) are still well
 # then calls the scenarios: fault_outage, fault_flaky RATE, fault_kill, fault_restore,
 # fault_poison.
 #
@@ -252,6 +253,7 @@ fault_begin() { # NAME: a scenario with the receivers, the meters, the configura
 
 fault_end() { # FAULT [WINDOW]
   mdc_stop
+  if declare -F peer_check >/dev/null; then peer_check || FAULT_FAILED+=("the test's peer failed (not mdc)"); fi
   fault_report "$@"
   scenario_end
 }
