@@ -168,6 +168,17 @@ http_port_of() {
 }
 healthz() { curl -s "http://127.0.0.1:$(http_port_of "$SC/mdc.err")/healthz"; }
 
+# proxy_start UPSTREAM_PORT GRACE: fault_proxy.py in front of a TCP peer (PROXY_PORT), its
+# faults from $SC/faults (peer_faults_file RATE writes it).
+proxy_start() {
+  rm -f "$SC/proxy.port"
+  sbg proxy python3 "$MDC_SRC/tests/integration/fault_proxy.py" --listen-port-file "$SC/proxy.port" \
+    --upstream "$1" --grace "$2" --faults "$SC/faults" --hang 3 --seed "$RANDOM" --log "$SC/proxy.jsonl"
+  wait_for 10 test -s "$SC/proxy.port" || fail "the fault proxy did not start"
+  PROXY_PORT=$(cat "$SC/proxy.port")
+}
+peer_faults_file() { if [ "$1" = 0 ]; then rm -f "$SC/faults"; else echo "$1" > "$SC/faults"; fi; }
+
 # ---- counting ----
 
 ref_keys() { $FAULT_COUNT keys "$SC/ref.json"; }
@@ -214,8 +225,15 @@ fault_row() { # SINK FAULT PRODUCED DELIVERED LOST DUPLICATED DEAD NOTES
 }
 
 # fault_report FAULT [WINDOW]: a row per sink under test, then the assertions.
+# injected_faults: what the receivers and proxies injected ("late 3, reset 2"), or nothing.
+injected_faults() {
+  cat "$SC"/*.jsonl 2>/dev/null | grep -o '"fault": "[a-z0-9]*"' | cut -d'"' -f4 | sort | uniq -c |
+    awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $1}' || true
+}
+
 fault_report() {
   local fault=$1 window=${2:-} s name args out produced delivered lost dup wlost raw notes dead rc
+  local injected; injected=$(injected_faults)
   for s in "${SINKS[@]}"; do
     name=$(sink_field "$s" name)
     args=(--expect "$SC/expect.keys")
@@ -230,6 +248,7 @@ fault_report() {
     fi
     [ "$dup" -gt 0 ] && [ "$(sink_field "$s" dedup)" = 0 ] && notes="${notes:+$notes; }at least once: $raw deliveries"
     [ -n "${NOTE[$name]:-}" ] && notes="${notes:+$notes; }${NOTE[$name]}"
+    [ -n "$injected" ] && notes="${notes:+$notes; }injected: $injected"
     dead=${DEAD[$name]:-0}
     fault_row "$name" "$fault" "$produced" "$delivered" "$lost" "$dup" "$dead" "${notes:--}"
     [ "$lost" = 0 ] || { FAULT_FAILED+=("$name, $fault: $lost of $produced records lost"); sed 's/^/  /' "$SC/missing-$name.txt" >&2; }

@@ -6,7 +6,8 @@
 # duplicates are reported; the user property mdc-seq must be a stable key) and one at QoS 2
 # (duplicates fail). The poison record is a payload over the broker's message_size_limit (the
 # meters are frozen in that scenario, so every other payload has the same length): mosquitto
-# answers reason code 0x95, packet too large.
+# answers reason code 0x95, packet too large. With MQTT_VIA_PROXY the sinks reach the broker
+# through fault_proxy.py (peer_faults); the subscribers do not.
 broker_conf() {
   echo "persistence true"
   echo "persistence_location $SC/bdb/"
@@ -17,7 +18,7 @@ broker_conf() {
   [ -z "${FAULT_MQTT_DEBUG:-}" ] || echo "log_type all"
 }
 peer_setup() {
-  BROKER=b_$(basename "$SC") BPORT=$(free_port) MQTT_LIMIT=
+  BROKER=b_$(basename "$SC" | tr -c 'a-zA-Z0-9_\n' _) BPORT=$(free_port) MQTT_LIMIT=
   mkdir -p "$SC/bdb"
   local IFS=$'\n'
   rm -f "$T/$BROKER.conf"
@@ -32,8 +33,11 @@ peer_setup() {
   for q in 1 2; do
     wait_for 10 probe "$q" || fail "subscriber $q did not receive the probe"
   done
-  SINKS=("mqtt_qos1|mqtt:sub1.log|0|0|mqtt:127.0.0.1:$BPORT/q1/" "mqtt_qos2|mqtt:sub2.log|1|0|mqtt:127.0.0.1:$BPORT/q2/")
+  SPORT=$BPORT
+  if [ -n "${MQTT_VIA_PROXY:-}" ]; then proxy_start "$BPORT" 2; SPORT=$PROXY_PORT; fi
+  SINKS=("mqtt_qos1|mqtt:sub1.log|0|0|mqtt:127.0.0.1:$SPORT/q1/" "mqtt_qos2|mqtt:sub2.log|1|0|mqtt:127.0.0.1:$SPORT/q2/")
 }
+peer_faults() { peer_faults_file "$1"; }
 probe() {
   mosquitto_pub -p "$BPORT" -V 5 -q 1 -t "q$1/probe" -m '{"probe": true}' && sleep 0.2 &&
     grep -q '"probe"' "$SC/sub$1.log"
@@ -62,8 +66,8 @@ poison_fix() { MQTT_LIMIT=; peer_stop; peer_start; }
 sinks_json() {
   cat <<JSON
 {"type": "sqlite"},
-    {"type": "mqtt", "url": "mqtt://127.0.0.1:$BPORT", "topic": "q1/{device}", "qos": 1, "protocol": "5", "client_id": "mdc-q1", "timeout": "2s"},
-    {"type": "mqtt", "url": "mqtt://127.0.0.1:$BPORT", "topic": "q2/{device}", "qos": 2, "protocol": "5", "client_id": "mdc-q2", "timeout": "2s"}
+    {"type": "mqtt", "url": "mqtt://127.0.0.1:$SPORT", "topic": "q1/{device}", "qos": 1, "protocol": "5", "client_id": "mdc-q1", "timeout": "2s"},
+    {"type": "mqtt", "url": "mqtt://127.0.0.1:$SPORT", "topic": "q2/{device}", "qos": 2, "protocol": "5", "client_id": "mdc-q2", "timeout": "2s"}
 JSON
 }
 # Placeholders until peer_setup picks the port (fault_poison counts the refusing sinks).

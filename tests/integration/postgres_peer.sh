@@ -6,6 +6,7 @@
 peer_setup() {
   PG_DB=mes_$(basename "$SC" | tr -c 'a-z0-9\n' _)
   createdb "$PG_DB"
+  [ -z "${PG_VIA_PROXY:-}" ] || proxy_start "$PGPORT" 10
   SINKS=("pg_mdc|pg-mdc:$PG_DB|1|0|postgres(mdc)" "pg_belmc|pg-belmc:$PG_DB|1|1|postgres(belmc)")
 }
 peer_stop() { pg_stop; }
@@ -21,12 +22,17 @@ poison_fix() {
 }
 # The store beside them: the reference of the PostgreSQL tests, and a sink that notices a spool
 # that went back in time.
+# With PG_VIA_PROXY, over TCP through fault_proxy.py (and the password).
 sinks_json() {
+  local conn="\"dbname\": \"$PG_DB\""
+  [ -z "${PG_VIA_PROXY:-}" ] ||
+    conn="$conn, \"host\": \"127.0.0.1\", \"port\": \"$PROXY_PORT\", \"user\": \"mdc\", \"password\": \"\${PG_PASSWORD}\""
   cat <<JSON
 {"type": "sqlite"},
-    {"type": "postgres", "schema": "mdc", "dbname": "$PG_DB"},
-    {"type": "postgres", "schema": "belmc", "dbname": "$PG_DB", "ems_devices": ["ems-1", "ems-2"]}
+    {"type": "postgres", "schema": "mdc", $conn},
+    {"type": "postgres", "schema": "belmc", $conn, "ems_devices": ["ems-1", "ems-2"]}
 JSON
 }
 # Placeholders until peer_setup names the database (fault_poison counts the refusing sinks).
 SINKS=("pg_mdc|-|1|0|postgres(mdc)" "pg_belmc|-|1|1|postgres(belmc)")
+peer_faults() { peer_faults_file "$1"; }
