@@ -37,14 +37,14 @@ for _ in $(seq 50); do grep -q '^tcp:' sim.log 2>/dev/null && break; sleep 0.1; 
 receiver_up() {
   rm -f port
   python3 "$server" --port "$port" --port-file port --log /dev/null &
-  rpid=$!; pids+=($rpid)
+  rpid=$!; pids+=("$rpid")
   for _ in $(seq 100); do [ -s port ] && break; sleep 0.05; done
 }
 receiver_down() { kill "$rpid"; wait "$rpid" 2>/dev/null || true; }
 mdc_up() {
   : > mdc.err
   "$build/mdc" run -c mdc.json 2> mdc.err &
-  mpid=$!; pids+=($mpid)
+  mpid=$!; pids+=("$mpid")
   for _ in $(seq 100); do grep -q 'serving' mdc.err 2>/dev/null && break; sleep 0.1; done
   hp=$(sed -n 's|.*serving the dashboard, API and metrics on http://127.0.0.1:\([0-9]*\)/.*|\1|p' mdc.err)
 }

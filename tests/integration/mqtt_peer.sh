@@ -20,10 +20,7 @@ broker_conf() {
 peer_setup() {
   BROKER=b_$(basename "$SC" | tr -c 'a-zA-Z0-9_\n' _) BPORT=$(free_port) MQTT_LIMIT=
   mkdir -p "$SC/bdb"
-  local IFS=$'\n'
-  rm -f "$T/$BROKER.conf"
-  broker_start "$BROKER" "$BPORT" $(broker_conf)
-  unset IFS
+  peer_start
   local q
   for q in 1 2; do
     sbg "sub$q" mosquitto_sub -p "$BPORT" -V 5 -x 3600 -D connect receive-maximum 65535 \
@@ -51,9 +48,10 @@ peer_check() {
 }
 peer_stop() { broker_stop "$BROKER"; cat "$T/$BROKER.err" >> "$SC/broker.err"; }
 peer_start() {
-  local IFS=$'\n'
-  rm -f "$T/$BROKER.conf"
-  broker_start "$BROKER" "$BPORT" $(broker_conf)
+  local conf
+  mapfile -t conf < <(broker_conf)
+  rm -f "$T/$BROKER.conf" # written again with the current lines
+  broker_start "$BROKER" "$BPORT" "${conf[@]}"
 }
 poison_refuse() {
   # just above the longest payload so far (all but the poison have the same length)
