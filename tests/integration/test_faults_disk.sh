@@ -8,7 +8,9 @@
 # energy_delta_kwh is the counter's increase since the record stored before it, so their sum is
 # the counter's increase), and when the space returns collection resumes by itself. Records the
 # spool dropped to keep its reserve are counted (mdc_spool_dropped_records_total) and are the
-# only ones the store lacks. Mounting needs root: skipped (77) otherwise.
+# only ones the store lacks. Mounting needs root: skipped (77) otherwise. 16 MiB: on a tmpfs of
+# a few MiB the SQLite write-ahead logs of spool.db and mdc.db (checkpointed at 4 MB each) fill
+# it again by themselves right after the space returns.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 source "$here/fault_lib.sh"
@@ -16,7 +18,7 @@ source "$here/fault_lib.sh"
 [ "$(id -u)" = 0 ] || { echo "skip: mounting a tmpfs needs root"; exit 77; }
 DISK=$T/disk/data
 mkdir -p "$DISK"
-mount -t tmpfs -o size=4m,mode=0755 tmpfs "$DISK" 2>/dev/null || { echo "skip: cannot mount a tmpfs here"; exit 77; }
+mount -t tmpfs -o size=16m,mode=0755 tmpfs "$DISK" 2>/dev/null || { echo "skip: cannot mount a tmpfs here"; exit 77; }
 trap 'rc=$?; set +e; for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait; umount -l "$DISK"; (exit $rc); cleanup' EXIT
 
 SINKS=("sqlite|sqlite:data/mdc.db|1|0|")
