@@ -24,8 +24,8 @@
 #   peer_faults RATE    that share of requests failing (0: none); only where it applies
 #   poison_refuse/poison_fix   the receiver refuses the poison record / accepts it again
 #   peer_check          optional: the test's own peers (subscribers...) are still well
-# then calls the scenarios: fault_outage, fault_flaky RATE, fault_kill, fault_restore,
-# fault_poison.
+# then calls the scenarios — fault_outage, fault_flaky RATE, fault_kill, fault_restore,
+# fault_poison — and fault_summary last (a failed scenario does not stop the next one).
 #
 # Durations: short by default (a test file in about a minute); MDC_FAULTS_FULL=1 gives the
 # issue's (90 s outage, kill -9 every 30 s...) — bench/faults.sh runs them and prints the
@@ -47,19 +47,23 @@ SINK_SERVER=$MDC_SRC/tests/integration/sink_server.py
 # The poison record: unit 1's frequency reads 1e9 once; receivers recognise it by this text.
 POISON_VALUE=1e9
 POISON_TEXT='"frequency": 1000000000.0'
-SC='' SC_PIDS=() FAULT_FAILED=()
+SC='' SC_PIDS=() FAULT_FAILED=() FAULT_FAILED_ALL=()
 declare -A DEAD=() # dead letters per sink under test, for the table
 declare -A NOTE=() # a note per sink under test, for the table
 declare -A ALLOWED=() # records a sink under test may lack: what a counter says was dropped
 
+dump_logs() { # DIR: the end of each log of a scenario
+  local f
+  echo "--- files in $1:" >&2
+  for f in "$1"/*.err "$1"/*.log; do
+    [ -s "$f" ] && { echo "--- $f" >&2; tail -n 25 "$f" >&2; }
+  done
+  return 0
+}
+
 fail() {
   echo "FAIL: $*" >&2
-  if [ -n "$SC" ]; then
-    echo "--- files in $SC:" >&2
-    for f in "$SC"/*.err "$SC"/*.log; do
-      [ -s "$f" ] && { echo "--- $f" >&2; tail -n 25 "$f" >&2; }
-    done
-  fi
+  [ -z "$SC" ] || dump_logs "$SC"
   # FAULT_KEEP=DIR: keep the scenarios' files there for a look
   [ -z "${FAULT_KEEP:-}" ] || { mkdir -p "$FAULT_KEEP"; cp -a "$T"/. "$FAULT_KEEP/" 2>/dev/null || true; }
   exit 1
@@ -85,7 +89,8 @@ scenario() {
   echo "--- scenario $1"
 }
 
-# scenario_end: stops what the scenario started (mdc has been stopped already).
+# scenario_end: stops what the scenario started (mdc has been stopped already). A scenario that
+# failed says so; the next one runs all the same (fault_summary fails the test at the end).
 scenario_end() {
   local p
   for p in "${SC_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -93,8 +98,18 @@ scenario_end() {
   SC_PIDS=()
   cd "$T" || exit 1
   [ -z "${FAULT_KEEP:-}" ] || { mkdir -p "$FAULT_KEEP"; cp -a "$SC" "$FAULT_KEEP/" 2>/dev/null || true; }
-  [ ${#FAULT_FAILED[@]} -eq 0 ] || fail "${FAULT_FAILED[*]}"
-  SC=
+  if [ ${#FAULT_FAILED[@]} -gt 0 ]; then
+    printf 'FAIL: %s\n' "${FAULT_FAILED[@]}" >&2
+    dump_logs "$SC"
+    FAULT_FAILED_ALL+=("${FAULT_FAILED[@]}")
+    FAULT_FAILED=()
+  fi
+  SC=''
+}
+
+# fault_summary: the end of a test file: it fails if a scenario did.
+fault_summary() {
+  [ ${#FAULT_FAILED_ALL[@]} -eq 0 ] || fail "${#FAULT_FAILED_ALL[@]} failed: ${FAULT_FAILED_ALL[*]}"
 }
 
 # sbg NAME COMMAND...: in the background, output to NAME.log/NAME.err of the scenario.

@@ -73,3 +73,4 @@ fault_report "data_dir full ${full_s}s"
 fault_row "counters" "data_dir full ${full_s}s" "-" "-" "$lost" "-" "-" \
   "lost (disk full, counted): $lost of which $lost_full while full; spool dropped $dropped; skipped slots $missed; log: $lines 'record lost' lines, $errors ERROR lines; energy sum - increase: $sums"
 scenario_end
+fault_summary

@@ -9,3 +9,4 @@ source "$here/fault_lib.sh"
 source "$here/mqtt_peer.sh"
 fault_outage
 FAULT_SIM_OPTS=--frozen fault_poison
+fault_summary

@@ -9,3 +9,4 @@ source "$here/fault_lib.sh"
 source "$here/mqtt_peer.sh"
 fault_kill
 fault_restore
+fault_summary

@@ -11,3 +11,4 @@ source "$here/mqtt_peer.sh"
 MQTT_VIA_PROXY=1
 fault_flaky 0.05
 fault_flaky 0.30
+fault_summary

@@ -10,3 +10,4 @@ source "$here/postgres_peer.sh"
 pg_start
 fault_outage
 fault_poison
+fault_summary

@@ -11,3 +11,4 @@ source "$here/postgres_peer.sh"
 pg_start
 fault_kill
 fault_restore
+fault_summary

@@ -14,3 +14,4 @@ pg_start
 PG_VIA_PROXY=1
 fault_flaky 0.05
 fault_flaky 0.30
+fault_summary

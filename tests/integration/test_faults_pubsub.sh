@@ -12,3 +12,4 @@ fault_outage
 fault_flaky 0.05
 fault_flaky 0.30
 fault_poison
+fault_summary

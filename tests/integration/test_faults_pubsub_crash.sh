@@ -8,3 +8,4 @@ source "$here/fault_lib.sh"
 source "$here/pubsub_peer.sh"
 fault_kill
 fault_restore
+fault_summary

@@ -22,3 +22,4 @@ fault_kill
 fault_restore
 SINKS=("${SINKS[0]}")
 fault_poison
+fault_summary
