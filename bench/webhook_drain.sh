@@ -21,6 +21,7 @@ server=$here/../tests/integration/sink_server.py
 tmp=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM # the EXIT trap stops the receivers, the simulator and mdc
 cd "$tmp"
 port=$(( 20000 + RANDOM % 10000 )) sport=$(( 30000 + RANDOM % 10000 ))
 
