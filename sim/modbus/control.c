@@ -64,6 +64,13 @@ static bool matches(const msim_meter *mt, const target *t)
     return (t->meter < 0 || mt->id == t->meter) && (t->unit < 0 || mt->unit == t->unit);
 }
 
+static bool any_meter(const msim *s, const target *t)
+{
+    for (size_t k = 0; k < s->model.nmeters; k++)
+        if (matches(&s->model.meters[k], t)) return true;
+    return false;
+}
+
 typedef void (*meter_fn)(msim_meter *mt, const msim_opts *o, const void *arg);
 
 /* Applies fn to every targeted meter; false when none matched. */
@@ -153,6 +160,14 @@ static int meter_command(msim *s, cmd *c, const char **why)
     } else if (strcmp(verb, "set") == 0 && c->n == 3 && msim_qty_parse(c->tok[1], &a.q) == 0 &&
                number(c->tok[2], &a.v) == 0) {
         fn = do_set;
+    } else if (strcmp(verb, "once") == 0 && c->n == 3 && msim_qty_parse(c->tok[1], &a.q) == 0 &&
+               number(c->tok[2], &a.v) == 0) {
+        if (!any_meter(s, &c->t)) {
+            *why = "no such meter";
+            return -1;
+        }
+        msim_once_arm(s, c->t.meter, c->t.unit, a.q, a.v);
+        return 0;
     } else if (strcmp(verb, "unset") == 0 && c->n == 2 &&
                (strcmp(c->tok[1], "all") == 0 || msim_qty_parse(c->tok[1], &a.q) == 0)) {
         a.mode = strcmp(c->tok[1], "all") == 0 ? 2 : 1;
@@ -216,8 +231,9 @@ static int global_command(msim *s, cmd *c, const char **why)
         s->quit = true;
     } else if (strcmp(verb, "help") == 0 && c->n == 1) {
         msim_say("commands: [meter N] [unit U] state off|idle|production|cycle | cycle | set NAME "
-                 "VALUE | unset NAME|all | reset-energy | spike KWH | show; slow MS | late MS "
-                 "[EVERY] | cut BYTES | exception CODE | silence SECONDS | quit");
+                 "VALUE | once NAME VALUE | unset NAME|all | reset-energy | spike KWH | show; "
+                 "slow MS | late MS [EVERY] | cut BYTES | exception CODE | silence SECONDS | "
+                 "quit");
     } else {
         *why = "unknown command or bad arguments (try: help)";
         return -1;

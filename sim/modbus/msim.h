@@ -193,6 +193,14 @@ void msim_outq_remove(msim_outq *q, size_t i);
 void msim_outq_drop_fd(msim_outq *q, int fd);
 void msim_outq_free(msim_outq *q);
 
+/* A value served to the next read that carries it (control command `once`). */
+typedef struct msim_once {
+    bool active;
+    long meter, unit; /* -1 = any */
+    msim_qty q;
+    double v;
+} msim_once;
+
 /* ---- the simulator ---- */
 typedef struct msim {
     msim_opts o;
@@ -210,6 +218,7 @@ typedef struct msim {
     uint64_t replies; /* replies sent, for late_every */
     size_t cut_bytes; /* TCP: send only this much of each reply, then close (0 = off) */
     int64_t silence_until_us;
+    msim_once once;
     bool quit;
     msim_outq outq;
     int epfd, timerfd;
@@ -223,6 +232,15 @@ size_t msim_serve(msim *s, int unit, const uint8_t *pdu, size_t n, uint8_t *repl
                   size_t whatcap);
 /* Extra delay of the reply about to be sent: slow MS, plus late MS on every late_every-th. */
 int64_t msim_reply_delay(msim *s);
+
+/* ---- once.c ---- */
+void msim_once_arm(msim *s, long meter, long unit, msim_qty q, double v);
+/* The image a read of registers [addr, addr+count) of table fc (3 or 4) on `unit` is served
+ * from: the unit's own, or — when a pending `once` value changes one of those registers — tmp,
+ * built with that value (the caller frees it with msim_image_free when it is returned); the
+ * value is then spent and announced on stdout ("served once: ..."). */
+const msim_image *msim_once_image(msim *s, int unit, int fc, uint32_t addr, uint32_t count,
+                                  msim_image *tmp);
 
 /* ---- control.c ---- */
 /* Executes one command line; prints "ok ..." or "error ..." on stdout. */

@@ -76,6 +76,8 @@ static const char usage_text[] =
     "            reply after the client's timeout: 0 = off)\n"
     "            cut BYTES: TCP: send only BYTES of each reply, then close (0 = off)\n"
     "            silence SECONDS   show   points (--template)   help   quit\n"
+    "            once NAME VALUE: only the next read that carries NAME returns VALUE\n"
+    "            (then \"served once: ...\" on stdout)\n"
     "            prefix \"meter N\" and/or \"unit U\" to address one meter, e.g.\n"
     "            \"meter 3 set power_kw 5.2\"\n"
     "  NAMEs: voltage_l1 voltage_l2 voltage_l3 current_l1 current_l2 current_l3 power_kw\n"

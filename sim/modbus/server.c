@@ -85,7 +85,10 @@ static size_t serve_read(msim *s, int unit, const uint8_t *pdu, size_t n, uint8_
     const msim_image *img = &s->images[unit];
     if (addr + count > table_size(img, fc)) return exception((uint8_t)fc, 2, reply, what, cap);
     refresh(s, msim_now_us());
+    msim_image tmp = {0};
+    img = msim_once_image(s, unit, fc, addr, count, &tmp);
     size_t len = read_reply(img, fc, addr, count, reply);
+    if (img == &tmp) msim_image_free(&tmp);
     l = strlen(what);
     snprintf(what + l, cap - l, " -> %zu data bytes", len - 2);
     return len;

@@ -76,3 +76,11 @@ pass "mdc read shows units, decimals and labels on stderr"
 grep -q "^voltage_l1: FC4 address 0, 2 register(s)" raw.txt || fail "raw header"
 grep -Eq "^float32 +ABCD +230.1$" raw.txt || fail "raw float32 ABCD interpretation"
 pass "mdc read --raw"
+
+# once: only the next read that carries the value returns it (the FC4 reads of this poll do
+# not carry frequency, which is read with FC3, so they leave it pending)
+freq() { "$MDC" run -c mdc.json --once 2>>mdc.err | sed -E 's/.*"frequency": ([^,]+), .*/\1/'; }
+ctl "once frequency 1e9" "once frequency"
+assert_eq "1000000000.0" "$(freq)" "once: the next poll gets the value"
+grep -q "^served once: unit 1 FC3 addr 70 count 2: frequency 1000000000$" sim.log || fail "once announced"
+assert_eq "50.0" "$(freq)" "once: the poll after it reads as before"

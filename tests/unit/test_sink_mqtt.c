@@ -110,7 +110,7 @@ static void test_config_errors(void **state)
         "s.json:1:37: qso: unknown key \"qso\" (did you mean \"qos\"?); allowed: topic, per, "
         "qos, retain, status_topic, availability_topic, homeassistant, format, type, url, "
         "protocol, client_id, username, password, tls, keepalive, timeout, max_inflight, "
-        "message_expiry, user_properties");
+        "message_expiry, session_expiry, user_properties");
     expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"protocol\": \"5.0\"}",
                  "s.json:1:37: protocol: unknown value \"5.0\"; allowed: 3.1.1, 5");
     expect_error("{\"type\": \"mqtt\", \"url\": \"mqtt://h\", \"message_expiry\": \"1h\"}",
@@ -209,17 +209,20 @@ static void test_unreachable_broker(void **state)
     mdc_sink_destroy(s);
 }
 
+#define NOKEY ((mdc_mqtt_key){0, 0})
+
 /* The ledger: records taken in order; an early acknowledgement; a refusal stops progress. */
 static void test_ledger(void **state)
 {
     (void)state;
     mdc_mqtt_ledger l = {0};
     const mdc_mqtt_msg *bad;
-    mdc_mqtt_ledger_add(&l, 1, 0, "t/0");
-    mdc_mqtt_ledger_add(&l, 2, 0, "t/0s");
+    mdc_mqtt_ledger_begin(&l, 0);
+    mdc_mqtt_ledger_add(&l, 1, 1, NOKEY, 0, "t/0");
+    mdc_mqtt_ledger_add(&l, 2, 1, NOKEY, 0, "t/0s");
     mdc_mqtt_ledger_ack(&l, 4, 0); /* before its message is noted */
-    mdc_mqtt_ledger_add(&l, 3, 1, "t/1");
-    mdc_mqtt_ledger_add(&l, 4, 2, "t/2");
+    mdc_mqtt_ledger_add(&l, 3, 1, NOKEY, 1, "t/1");
+    mdc_mqtt_ledger_add(&l, 4, 1, NOKEY, 2, "t/2");
     assert_int_equal(mdc_mqtt_ledger_delivered(&l, 4, &bad), 0);
     assert_int_equal(bad->mid, 1);
     mdc_mqtt_ledger_ack(&l, 2, 0);
@@ -227,12 +230,14 @@ static void test_ledger(void **state)
     assert_int_equal(mdc_mqtt_ledger_delivered(&l, 4, &bad), 1);
     mdc_mqtt_ledger_ack(&l, 3, 0x87);
     assert_int_equal(l.pending, 0);
+    assert_int_equal(l.batch_pending, 0);
     assert_int_equal(mdc_mqtt_ledger_delivered(&l, 4, &bad), 1);
     assert_int_equal(bad->state, MDC_MQTT_REFUSED);
     assert_string_equal(bad->topic, "t/1");
     assert_string_equal(mdc_mqtt_refusal_class(bad->reason), "not_authorized");
-    mdc_mqtt_ledger_reset(&l);
-    mdc_mqtt_ledger_add(&l, 9, 0, "a");
+    mdc_mqtt_ledger_begin(&l, 0);
+    assert_int_equal(l.n, 0); /* nothing keyed: all forgotten */
+    mdc_mqtt_ledger_add(&l, 9, 1, NOKEY, 0, "a");
     mdc_mqtt_ledger_ack(&l, 9, 0);
     assert_int_equal(mdc_mqtt_ledger_delivered(&l, 3, &bad), 3); /* records 1, 2: no message */
     assert_null(bad);
@@ -240,6 +245,67 @@ static void test_ledger(void **state)
     assert_int_equal(mdc_mqtt_ledger_delivered(&l, 2, &bad), 1);
     assert_string_equal(mdc_mqtt_refusal_class(bad->reason), "packet_too_large");
     mdc_mqtt_ledger_free(&l);
+}
+
+/* A session's ledger across batches: a record offered again is not published again while its
+ * message is in flight or taken; refused, lost (QoS 0 with its connection) and forgotten ones
+ * are. */
+static void test_ledger_session(void **state)
+{
+    (void)state;
+    mdc_mqtt_ledger l = {0};
+    const mdc_mqtt_msg *bad;
+    mdc_mqtt_key k10 = {10, 1}, k11 = {11, 1}, k11s = {11, 0}, k12 = {12, 1};
+    mdc_mqtt_ledger_begin(&l, 10);
+    assert_false(mdc_mqtt_ledger_attach(&l, k10, 0));
+    mdc_mqtt_ledger_add(&l, 1, 2, k10, 0, "q/10");
+    mdc_mqtt_ledger_add(&l, 2, 2, k11s, 1, "q/11s");
+    mdc_mqtt_ledger_add(&l, 3, 2, k11, 1, "q/11");
+    mdc_mqtt_ledger_add(&l, 4, 0, k12, 2, "q/12");
+    mdc_mqtt_ledger_ack(&l, 1, 0);
+    mdc_mqtt_ledger_ack(&l, 2, 0);
+    mdc_mqtt_ledger_lose(&l, 0); /* the connection went: QoS 0 gone, QoS 2 resent later */
+    assert_int_equal(mdc_mqtt_ledger_delivered(&l, 3, &bad), 1);
+    assert_int_equal(bad->mid, 3);
+    assert_int_equal(l.batch_pending, 1);
+    /* the runtime moves past record 10 and offers 11 and 12 again */
+    mdc_mqtt_ledger_begin(&l, 11);
+    assert_int_equal(l.batch_pending, 0);
+    assert_true(mdc_mqtt_ledger_attach(&l, k11s, 0)); /* taken */
+    assert_true(mdc_mqtt_ledger_attach(&l, k11, 0));  /* in flight: wait for it */
+    assert_int_equal(l.batch_pending, 1);
+    assert_false(mdc_mqtt_ledger_attach(&l, k12, 1)); /* lost: publish again */
+    assert_false(mdc_mqtt_ledger_attach(&l, k10, 1)); /* forgotten (before the batch) */
+    mdc_mqtt_ledger_add(&l, 5, 0, k12, 1, "q/12");
+    assert_int_equal(mdc_mqtt_ledger_delivered(&l, 2, &bad), 0);
+    mdc_mqtt_ledger_ack(&l, 3, 0x92); /* PUBCOMP after a resent PUBREL the broker had done */
+    mdc_mqtt_ledger_ack(&l, 5, 0);
+    assert_int_equal(mdc_mqtt_ledger_delivered(&l, 2, &bad), 2);
+    assert_null(bad);
+    assert_int_equal(l.pending, 0);
+    /* the library reuses a message id: the old message is gone */
+    mdc_mqtt_ledger_begin(&l, 13);
+    mdc_mqtt_ledger_add(&l, 7, 1, (mdc_mqtt_key){13, 1}, 0, "q/13");
+    mdc_mqtt_ledger_add(&l, 7, 1, (mdc_mqtt_key){14, 1}, 1, "q/14");
+    assert_int_equal(mdc_mqtt_ledger_delivered(&l, 2, &bad), 0);
+    assert_int_equal(bad->state, MDC_MQTT_LOST);
+    assert_int_equal(l.pending, 1);
+    /* many keys: the index grows and finds every one */
+    mdc_mqtt_ledger_begin(&l, 100);
+    for (int i = 0; i < 500; i++)
+        mdc_mqtt_ledger_add(&l, 1000 + i, 1, (mdc_mqtt_key){100 + i / 5, i % 5}, (size_t)i / 5,
+                            "q/n");
+    for (int i = 0; i < 500; i += 7)
+        assert_true(mdc_mqtt_ledger_attach(&l, (mdc_mqtt_key){100 + i / 5, i % 5}, (size_t)i / 5));
+    assert_false(mdc_mqtt_ledger_attach(&l, (mdc_mqtt_key){100, 5}, 0));
+    mdc_mqtt_ledger_clear(&l);
+    assert_false(mdc_mqtt_ledger_attach(&l, (mdc_mqtt_key){100, 1}, 0));
+    mdc_mqtt_ledger_free(&l);
+}
+
+static void test_reasons(void **state)
+{
+    (void)state;
     char text[128];
     assert_string_equal(mdc_mqtt_reason_text(0x95, text, sizeof text),
                         "reason code 0x95 Packet too large");
@@ -257,6 +323,8 @@ int main(void)
         cmocka_unit_test(test_payloads),
         cmocka_unit_test(test_unreachable_broker),
         cmocka_unit_test(test_ledger),
+        cmocka_unit_test(test_ledger_session),
+        cmocka_unit_test(test_reasons),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

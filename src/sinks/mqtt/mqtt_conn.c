@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
 
@@ -43,6 +44,7 @@ static void on_disconnect(struct mosquitto *m, void *obj, int rc, const mosquitt
     pthread_mutex_lock(&c->mu);
     c->connected = false;
     c->disc_rc = rc;
+    mdc_mqtt_ledger_lose(&c->ledger, 0); /* QoS 1/2 ones are resent in this session */
     pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
 }
@@ -177,10 +179,13 @@ static int set_will(mdc_mqtt_conn *c, const mdc_mqtt_msg_spec *w, mdc_err *err)
     return rc == MOSQ_ERR_SUCCESS ? 0 : mdc_mqtt_lib_fail(c, err, "last will", rc);
 }
 
-static int setup_client(mdc_mqtt_conn *c, const mdc_mqtt_msg_spec *will, mdc_err *err)
+static int setup_client(mdc_mqtt_conn *c, const mdc_mqtt_msg_spec *will, bool clean, mdc_err *err)
 {
     const mdc_mqtt_conn_cfg *k = &c->cfg;
-    c->mosq = mosquitto_new(k->client_id, true, c);
+    c->mosq = mosquitto_new(k->client_id       ? k->client_id
+                            : c->session_id[0] ? c->session_id
+                                               : NULL,
+                            clean, c);
     if (!c->mosq)
         return mdc_err_set(err, MDC_EIO, "mqtt: cannot create a client: %s", strerror(errno));
     mosquitto_int_option(c->mosq, MOSQ_OPT_PROTOCOL_VERSION,
@@ -198,27 +203,34 @@ static int setup_client(mdc_mqtt_conn *c, const mdc_mqtt_msg_spec *will, mdc_err
     return k->tls ? setup_tls(c, err) : 0;
 }
 
-static void reset_state(mdc_mqtt_conn *c)
+/* Forgets the last connection attempt; with forget_messages, the session's messages too. */
+static void reset_state(mdc_mqtt_conn *c, bool forget_messages)
 {
     pthread_mutex_lock(&c->mu);
     c->connected = c->conn_done = false;
     c->conn_rc = c->disc_rc = c->suback_mid = c->sub_granted = 0;
     c->last_log[0] = '\0';
     c->log_error = false;
-    mdc_mqtt_ledger_reset(&c->ledger);
+    if (forget_messages) mdc_mqtt_ledger_clear(&c->ledger);
     pthread_mutex_unlock(&c->mu);
+}
+
+/* Disconnects and stops the network thread; the client keeps its messages. */
+static void disconnect(mdc_mqtt_conn *c)
+{
+    if (!c->mosq || !c->loop_started) return;
+    mosquitto_disconnect(c->mosq);
+    mosquitto_loop_stop(c->mosq, false);
+    c->loop_started = false;
 }
 
 static void teardown(mdc_mqtt_conn *c)
 {
     if (!c->mosq) return;
-    if (c->loop_started) {
-        mosquitto_disconnect(c->mosq);
-        mosquitto_loop_stop(c->mosq, false);
-        c->loop_started = false;
-    }
+    disconnect(c);
     mosquitto_destroy(c->mosq);
     c->mosq = NULL;
+    c->kept = false;
 }
 
 /* Waits (c->mu held) until pred holds or the deadline passes; returns pred. */
@@ -276,26 +288,83 @@ static int wait_connack(mdc_mqtt_conn *c, mdc_err *err)
     return 0;
 }
 
+/* The session outlives connections: MQTT 5 with a session expiry, or a client id we know. */
+static bool persistent(const mdc_mqtt_conn *c)
+{
+    return c->cfg.persistent && (c->cfg.protocol == 5 || c->cfg.client_id);
+}
+
+/* MQTT 5: the session expiry goes in the CONNECT properties, which libmosquitto takes only
+ * from its blocking connect; given keepalive 1 that call stores them and fails its argument
+ * check before any network I/O, and every later (non-blocking) connect sends them. */
+static int set_session_expiry(mdc_mqtt_conn *c, mdc_err *err)
+{
+    mosquitto_property *p = NULL;
+    mosquitto_property_add_int32(&p, MQTT_PROP_SESSION_EXPIRY_INTERVAL,
+                                 (uint32_t)c->cfg.session_expiry_s);
+    int rc = mosquitto_connect_bind_v5(c->mosq, c->cfg.host, c->cfg.port, 1, NULL, p);
+    mosquitto_property_free_all(&p);
+    if (rc == MOSQ_ERR_INVAL) return 0;
+    if (rc == MOSQ_ERR_SUCCESS) mosquitto_disconnect(c->mosq);
+    return mdc_mqtt_lib_fail(c, err, "session expiry",
+                             rc == MOSQ_ERR_SUCCESS ? MOSQ_ERR_INVAL : rc);
+}
+
+/* Connects c->mosq (set up) and waits for the CONNACK. */
+static int connect_client(mdc_mqtt_conn *c, bool resume, mdc_err *err)
+{
+    int rc = resume
+                 ? mosquitto_reconnect_async(c->mosq)
+                 : mosquitto_connect_async(c->mosq, c->cfg.host, c->cfg.port, c->cfg.keepalive_s);
+    if (rc != MOSQ_ERR_SUCCESS) return mdc_mqtt_lib_fail(c, err, "cannot connect", rc);
+    if ((rc = mosquitto_loop_start(c->mosq)) != MOSQ_ERR_SUCCESS)
+        return mdc_mqtt_lib_fail(c, err, "cannot start the network thread", rc);
+    c->loop_started = true;
+    return wait_connack(c, err);
+}
+
+/* A configured client id may have a session an earlier run left: end it with a clean start. */
+static int end_old_session(mdc_mqtt_conn *c, mdc_err *err)
+{
+    int rc = setup_client(c, NULL, true, err) < 0 ? -1 : connect_client(c, false, err);
+    teardown(c); /* a clean DISCONNECT: under MQTT 5 without an expiry, the session ends */
+    reset_state(c, true);
+    if (rc == 0) c->wiped = true;
+    return rc;
+}
+
+static void make_session_id(mdc_mqtt_conn *c)
+{
+    if (c->cfg.client_id || c->session_id[0]) return;
+    uint64_t r = (uint64_t)mdc_now_us() ^ ((uint64_t)getpid() << 40) ^ (uint64_t)(uintptr_t)c;
+    r *= 0x9E3779B97F4A7C15u;
+    snprintf(c->session_id, sizeof c->session_id, "mdc-%016llx", (unsigned long long)r);
+}
+
+static int open_new(mdc_mqtt_conn *c, const mdc_mqtt_msg_spec *will, mdc_err *err)
+{
+    bool keep = persistent(c);
+    if (keep && c->cfg.client_id && !c->wiped && end_old_session(c, err) < 0) return -1;
+    if (keep) make_session_id(c);
+    if (setup_client(c, will, !keep, err) < 0) return -1;
+    if (keep && c->cfg.protocol == 5 && set_session_expiry(c, err) < 0) return -1;
+    return connect_client(c, false, err);
+}
+
 int mdc_mqtt_conn_open(mdc_mqtt_conn *c, const mdc_mqtt_msg_spec *will, mdc_err *err)
 {
     pthread_once(&lib_once, lib_init);
-    teardown(c);
-    reset_state(c);
-    if (setup_client(c, will, err) < 0) goto fail;
-    int rc = mosquitto_connect_async(c->mosq, c->cfg.host, c->cfg.port, c->cfg.keepalive_s);
-    if (rc != MOSQ_ERR_SUCCESS) {
-        mdc_mqtt_lib_fail(c, err, "cannot connect", rc);
-        goto fail;
+    bool resume = c->mosq && c->kept;
+    if (!resume) teardown(c);
+    reset_state(c, !resume);
+    c->kept = false;
+    if ((resume ? connect_client(c, true, err) : open_new(c, will, err)) == 0) return 0;
+    if (resume) {
+        disconnect(c); /* keep the client: its session's messages are still to be resent */
+        c->kept = true;
+    } else {
+        teardown(c); /* a new client has no messages yet */
     }
-    if ((rc = mosquitto_loop_start(c->mosq)) != MOSQ_ERR_SUCCESS) {
-        mdc_mqtt_lib_fail(c, err, "cannot start the network thread", rc);
-        goto fail;
-    }
-    c->loop_started = true;
-    if (wait_connack(c, err) < 0) goto fail;
-    return 0;
-fail:
-    teardown(c);
     return -1;
 }
 
@@ -333,7 +402,12 @@ void mdc_mqtt_conn_close(mdc_mqtt_conn *c, const mdc_mqtt_msg_spec *last)
         if (mdc_mqtt_conn_publish(c, 0, last, 0, &err) == 0)
             mdc_mqtt_conn_finish(c, 1, &res, &err); /* best effort: we are leaving anyway */
     }
-    teardown(c);
+    if (c->mosq && persistent(c)) {
+        disconnect(c);
+        c->kept = true;
+    } else {
+        teardown(c);
+    }
 }
 
 /* ---- construction ---- */

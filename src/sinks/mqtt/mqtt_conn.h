@@ -6,7 +6,18 @@
  * connection says how many records of the batch the broker has taken, in order, and whether
  * the first one not taken was refused for good (an MQTT 5 reason code such as 0x95 packet too
  * large, or a payload libmosquitto cannot send) or is merely not acknowledged yet (connection
- * lost, timeout). Every open() makes a fresh client with a clean session; close() destroys it.
+ * lost, timeout).
+ *
+ * Sessions. Without `persistent`, every open() makes a fresh client with a clean session and
+ * close() destroys it (Sparkplug B asks for that). With `persistent` (the mqtt sink), the client
+ * and its MQTT session outlive connections: close() disconnects but keeps the client, open()
+ * reconnects it, and libmosquitto resends the QoS 1/2 messages still in flight with their
+ * packet ids, so the broker can tell a resent QoS 2 message from a new one (exactly once). The
+ * session is kept by the broker across disconnections: under MQTT 5 for `session_expiry_s`,
+ * under 3.1.1 (clean session false) only with a configured client id; a configured client id's
+ * session left by an earlier run is ended first (its packet ids mean nothing to this run).
+ * Messages carrying a part of a record are keyed by (record's spool seq, part): a record
+ * offered again whose message is still in flight, or already taken, is not published again.
  *
  * Messages the broker sends us (subscriptions) go to a handler called in the network thread.
  */
@@ -42,6 +53,8 @@ typedef struct mdc_mqtt_conn_cfg {
     int64_t message_expiry_s;  /* MQTT 5: expiry of data messages; 0: none */
     mdc_mqtt_user_prop *props; /* MQTT 5: user properties on every data message */
     size_t nprops;
+    bool persistent;          /* keep the session across connections (not a key: the sink's) */
+    int64_t session_expiry_s; /* MQTT 5, persistent: how long the broker keeps it */
 } mdc_mqtt_conn_cfg;
 
 /* The keys of an MQTT connection (shared by the mqtt and sparkplug sinks) and of its tls
@@ -84,8 +97,9 @@ void mdc_mqtt_conn_set_handler(mdc_mqtt_conn *c, mdc_mqtt_on_message fn, void *c
 
 /* Connects (will may be NULL) and waits for the CONNACK. */
 int mdc_mqtt_conn_open(mdc_mqtt_conn *c, const mdc_mqtt_msg_spec *will, mdc_err *err);
-/* Publishes `last` (may be NULL) and waits for it, then disconnects cleanly and frees the client.
- * Without a clean DISCONNECT (a crash) the broker publishes the will instead. */
+/* Publishes `last` (may be NULL) and waits for it, then disconnects cleanly and frees the client
+ * (keeps it, with its session, when persistent). Without a clean DISCONNECT (a crash) the broker
+ * publishes the will instead. */
 void mdc_mqtt_conn_close(mdc_mqtt_conn *c, const mdc_mqtt_msg_spec *last);
 bool mdc_mqtt_conn_connected(mdc_mqtt_conn *c);
 /* Fails with why the connection is not up. */
@@ -94,13 +108,20 @@ int mdc_mqtt_conn_down(mdc_mqtt_conn *c, mdc_err *err);
 int mdc_mqtt_conn_subscribe(mdc_mqtt_conn *c, const char *topic, int qos, mdc_err *err);
 
 /* ---- batches ---- */
-/* Starts a batch (forgets the last one's messages). */
+/* Starts a batch of messages no record owns (announcements). */
 void mdc_mqtt_conn_begin(mdc_mqtt_conn *c);
+/* Starts a batch of records, the first with spool sequence number first_seq. */
+void mdc_mqtt_conn_begin_records(mdc_mqtt_conn *c, int64_t first_seq);
 /* Publishes a message carrying record `rec` of the batch. Returns 0 when it is on its way, 1 when
  * libmosquitto refused it for good (noted as refused: stop publishing records after rec), -1 on
- * a temporary failure (err set). */
+ * a temporary failure (err set). record_seq > 0 goes out as the MQTT 5 user property mdc-seq. */
 int mdc_mqtt_conn_publish(mdc_mqtt_conn *c, size_t rec, const mdc_mqtt_msg_spec *m,
                           int64_t record_seq, mdc_err *err);
+/* The same for message number `part` (>= 0; the same message each time the record is offered)
+ * of the record with spool sequence number record_seq > 0: when this session already has that
+ * message in flight or taken, it is not published again (0). */
+int mdc_mqtt_conn_publish_part(mdc_mqtt_conn *c, size_t rec, int part, const mdc_mqtt_msg_spec *m,
+                               int64_t record_seq, mdc_err *err);
 /* Waits for the verdicts on records [0, nrecs) and fills res: 0 when all were taken, else -1
  * with err (and res->rejected, res->reason when the first not taken was refused for good). A
  * batch that timed out disconnects, so that the next write fails and the sink reconnects. */

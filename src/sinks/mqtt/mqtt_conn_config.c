@@ -93,6 +93,10 @@ static const mdc_key conn_keys[] = {
      .max = 65535,
      .help = "messages awaiting acknowledgement"},
     {.name = "message_expiry", .type = MDC_KEY_DURATION, .help = "MQTT 5: message expiry"},
+    {.name = "session_expiry",
+     .type = MDC_KEY_DURATION,
+     .def = "1h",
+     .help = "mqtt sink, MQTT 5: how long the broker keeps the session while disconnected"},
     {.name = "user_properties", .type = MDC_KEY_OBJECT, .help = "MQTT 5: {\"name\": \"value\"}"},
     {0},
 };
@@ -132,13 +136,14 @@ static int parse_tls(const mdc_cfgnode *n, mdc_mqtt_conn_cfg *c, mdc_err *err)
 
 static int parse_numbers(const mdc_cfgnode *n, mdc_mqtt_conn_cfg *c, mdc_err *err)
 {
-    int64_t inflight, keepalive_us, expiry_us;
+    int64_t inflight, keepalive_us, expiry_us, session_us;
     int proto;
     const mdc_keyset *ks = &mdc_mqtt_conn_keyset;
     if (mdc_key_enum(n, ks, "protocol", &proto, err) < 0 ||
         mdc_key_duration(n, ks, "keepalive", &keepalive_us, err) < 0 ||
         mdc_key_duration(n, ks, "timeout", &c->timeout_us, err) < 0 ||
         mdc_key_duration(n, ks, "message_expiry", &expiry_us, err) < 0 ||
+        mdc_key_duration(n, ks, "session_expiry", &session_us, err) < 0 ||
         mdc_key_int(n, ks, "max_inflight", &inflight, err) < 0)
         return -1;
     if (keepalive_us < 5 * MDC_US_PER_SEC || keepalive_us > 65535 * MDC_US_PER_SEC)
@@ -150,6 +155,9 @@ static int parse_numbers(const mdc_cfgnode *n, mdc_mqtt_conn_cfg *c, mdc_err *er
     if (expiry_us && c->protocol != 5)
         return cfg_error(n, "message_expiry", err, "needs \"protocol\": \"5\"");
     c->message_expiry_s = expiry_us / MDC_US_PER_SEC;
+    if (session_us < MDC_US_PER_SEC || session_us / MDC_US_PER_SEC >= UINT32_MAX)
+        return cfg_error(n, "session_expiry", err, "must be from 1 s to 136 years");
+    c->session_expiry_s = session_us / MDC_US_PER_SEC;
     c->max_inflight = (int)inflight;
     c->keepalive_s = (int)(keepalive_us / MDC_US_PER_SEC);
     return 0;

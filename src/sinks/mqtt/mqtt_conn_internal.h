@@ -24,6 +24,10 @@ struct mdc_mqtt_conn {
     char last_log[256];
     bool log_error; /* the library reported an error (a failed TLS handshake...) */
     mdc_mqtt_ledger ledger;
+    /* persistent sessions (mqtt_conn.h) */
+    char session_id[32]; /* the generated client id of this process's session ("" if none) */
+    bool wiped;          /* a configured client id's old session was ended (clean start) */
+    bool kept;           /* mosq is disconnected but kept with its session and messages */
 };
 
 /* err = "mqtt HOST:PORT: what: libmosquitto's reason (its last log line)"; returns -1. */

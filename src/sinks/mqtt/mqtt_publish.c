@@ -55,17 +55,22 @@ static bool permanent(int rc)
            rc == MOSQ_ERR_MALFORMED_UTF8;
 }
 
-int mdc_mqtt_conn_publish(mdc_mqtt_conn *c, size_t rec, const mdc_mqtt_msg_spec *m,
-                          int64_t record_seq, mdc_err *err)
+/* Publishes m with key (seq 0: no key); see mdc_mqtt_conn_publish. */
+static int publish_keyed(mdc_mqtt_conn *c, size_t rec, mdc_mqtt_key key, const mdc_mqtt_msg_spec *m,
+                         int64_t record_seq, mdc_err *err)
 {
     if (!c->mosq) return mdc_mqtt_conn_down(c, err);
+    pthread_mutex_lock(&c->mu);
+    bool have = key.seq > 0 && mdc_mqtt_ledger_attach(&c->ledger, key, rec);
+    pthread_mutex_unlock(&c->mu);
+    if (have) return 0; /* in flight in this session, or taken: never twice */
     mosquitto_property *props = message_props(c, m, record_seq);
     int mid = 0;
     int rc = mosquitto_publish_v5(c->mosq, &mid, m->topic, (int)m->len, m->payload, m->qos,
                                   m->retain, props);
     pthread_mutex_lock(&c->mu); /* an acknowledgement that came first waits in the ledger */
     if (rc == MOSQ_ERR_SUCCESS)
-        mdc_mqtt_ledger_add(&c->ledger, mid, rec, m->topic);
+        mdc_mqtt_ledger_add(&c->ledger, mid, m->qos, key, rec, m->topic);
     else if (permanent(rc))
         mdc_mqtt_ledger_refuse(&c->ledger, rec, -rc, m->topic);
     pthread_mutex_unlock(&c->mu);
@@ -76,16 +81,34 @@ int mdc_mqtt_conn_publish(mdc_mqtt_conn *c, size_t rec, const mdc_mqtt_msg_spec 
     return mdc_mqtt_lib_fail(c, err, "publish", rc);
 }
 
-void mdc_mqtt_conn_begin(mdc_mqtt_conn *c)
+int mdc_mqtt_conn_publish(mdc_mqtt_conn *c, size_t rec, const mdc_mqtt_msg_spec *m,
+                          int64_t record_seq, mdc_err *err)
+{
+    return publish_keyed(c, rec, (mdc_mqtt_key){0, 0}, m, record_seq, err);
+}
+
+int mdc_mqtt_conn_publish_part(mdc_mqtt_conn *c, size_t rec, int part, const mdc_mqtt_msg_spec *m,
+                               int64_t record_seq, mdc_err *err)
+{
+    mdc_mqtt_key key = {record_seq > 0 && part >= 0 ? record_seq : 0, part};
+    return publish_keyed(c, rec, key, m, record_seq, err);
+}
+
+void mdc_mqtt_conn_begin_records(mdc_mqtt_conn *c, int64_t first_seq)
 {
     pthread_mutex_lock(&c->mu);
-    mdc_mqtt_ledger_reset(&c->ledger);
+    mdc_mqtt_ledger_begin(&c->ledger, first_seq);
     pthread_mutex_unlock(&c->mu);
+}
+
+void mdc_mqtt_conn_begin(mdc_mqtt_conn *c)
+{
+    mdc_mqtt_conn_begin_records(c, 0);
 }
 
 static bool settled_or_lost(const mdc_mqtt_conn *c)
 {
-    return c->ledger.pending == 0 || !c->connected;
+    return c->ledger.batch_pending == 0 || !c->connected;
 }
 
 /* Asks the kernel to acknowledge what the broker sent at once. A broker with Nagle's algorithm
@@ -148,7 +171,7 @@ int mdc_mqtt_conn_finish(mdc_mqtt_conn *c, size_t nrecs, mdc_sink_result *res, m
     wait_settled(c);
     const mdc_mqtt_msg *bad;
     size_t delivered = mdc_mqtt_ledger_delivered(&c->ledger, nrecs, &bad);
-    size_t pending = c->ledger.pending;
+    size_t pending = c->ledger.batch_pending;
     bool connected = c->connected;
     int disc = c->disc_rc;
     mdc_mqtt_msg copy = bad ? *bad : (mdc_mqtt_msg){0};

@@ -70,11 +70,14 @@ static mdc_mqtt_msg_spec data_msg(const mqtt_sink *k, bool retain)
                                .data = true};
 }
 
-/* Publishes topic/payload for record i: 0, 1 (refused for good), -1 (temporary). */
-static int publish(mqtt_sink *k, size_t i, const mdc_record *r, bool retain, mdc_err *err)
+/* The messages of a record, numbered the same each time it is offered (mqtt_conn.h). */
+enum { PART_STATUS_TOPIC, PART_RECORD, PART_STATUS_POINT = PART_RECORD, PART_FIRST_FIELD };
+
+/* Publishes topic/payload, message `part` of record i: 0, 1 (refused for good), -1 (temporary). */
+static int publish(mqtt_sink *k, size_t i, int part, const mdc_record *r, bool retain, mdc_err *err)
 {
     mdc_mqtt_msg_spec m = data_msg(k, retain);
-    return mdc_mqtt_conn_publish(k->conn, i, &m, r ? r->seq : 0, err);
+    return mdc_mqtt_conn_publish_part(k->conn, i, part, &m, r->seq, err);
 }
 
 static int publish_status(mqtt_sink *k, size_t i, const mdc_record *r, mdc_err *err)
@@ -87,7 +90,7 @@ static int publish_status(mqtt_sink *k, size_t i, const mdc_record *r, mdc_err *
     sb_reset(&k->payload);
     mdc_mqtt_topic_expand(k->cfg.status_topic, r, NULL, &k->topic);
     mdc_mqtt_status_payload(r, &k->payload);
-    return publish(k, i, r, true, err);
+    return publish(k, i, PART_STATUS_TOPIC, r, true, err);
 }
 
 /* The Home Assistant status sensor of a device, once per connection, when it has a status. */
@@ -109,14 +112,14 @@ static int announce_status(mqtt_sink *k, size_t i, const mdc_record *r, mdc_err 
     return mdc_mqtt_conn_publish(k->conn, i, &m, 0, err);
 }
 
-static int publish_point(mqtt_sink *k, size_t i, const mdc_record *r, const char *name,
+static int publish_point(mqtt_sink *k, size_t i, int part, const mdc_record *r, const char *name,
                          const mdc_value *v, const char *error, mdc_err *err)
 {
     sb_reset(&k->topic);
     sb_reset(&k->payload);
     mdc_mqtt_topic_expand(k->cfg.topic, r, name, &k->topic);
     mdc_mqtt_point_payload(r, name, v, error, &k->payload);
-    return publish(k, i, r, k->cfg.retain, err);
+    return publish(k, i, part, r, k->cfg.retain, err);
 }
 
 static int publish_record(mqtt_sink *k, size_t i, const mdc_record *r, mdc_err *err)
@@ -127,16 +130,17 @@ static int publish_record(mqtt_sink *k, size_t i, const mdc_record *r, mdc_err *
         mdc_mqtt_topic_expand(k->cfg.topic, r, NULL, &k->topic);
         mdc_format_record(MDC_FMT_JSON, MDC_STYLE_MDC, r, &k->payload);
         if (k->payload.len && k->payload.buf[k->payload.len - 1] == '\n') k->payload.len--;
-        return publish(k, i, r, k->cfg.retain, err);
+        return publish(k, i, PART_RECORD, r, k->cfg.retain, err);
     }
     int rc;
     if (r->status >= 0) {
         mdc_value st = {.type = MDC_INT, .u.i = r->status};
-        if ((rc = publish_point(k, i, r, "status", &st, NULL, err)) != 0) return rc;
+        if ((rc = publish_point(k, i, PART_STATUS_POINT, r, "status", &st, NULL, err)) != 0)
+            return rc;
     }
     for (size_t f = 0; f < r->nfields; f++)
-        if ((rc = publish_point(k, i, r, r->fields[f].name, &r->fields[f].v, r->fields[f].error,
-                                err)) != 0)
+        if ((rc = publish_point(k, i, PART_FIRST_FIELD + (int)f, r, r->fields[f].name,
+                                &r->fields[f].v, r->fields[f].error, err)) != 0)
             return rc;
     return 0;
 }
@@ -154,7 +158,7 @@ static int m_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_sin
 {
     mqtt_sink *k = s->impl;
     if (!mdc_mqtt_conn_connected(k->conn)) return mdc_mqtt_conn_down(k->conn, err);
-    mdc_mqtt_conn_begin(k->conn);
+    mdc_mqtt_conn_begin_records(k->conn, n ? recs[0]->seq : 0);
     mdc_err perr = {0};
     size_t i = 0;
     int rc = 0;

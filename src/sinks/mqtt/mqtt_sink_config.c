@@ -159,6 +159,7 @@ int mdc_sink_mqtt_build(const mdc_cfgnode *n, const char *instance, mdc_sink **o
         parse_topics(n, &c, err) < 0 || parse_availability(n, instance, &c, &avail, err) < 0 ||
         parse_ha(n, &c, &node, err) < 0)
         goto done;
+    c.conn.persistent = true; /* QoS 2 exactly once across reconnects (mqtt_conn.h) */
     *out = mdc_sink_mqtt_new(&c);
     rc = 0;
 done:

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Crashes under the MQTT sink at QoS 1 and QoS 2 (fault_lib.sh, mqtt_peer.sh): kill -9 of mdc
+# again and again (messages in flight when it dies), and the spool restored to an earlier
+# snapshot (a power cut). Nothing lost at either QoS; nothing twice at QoS 2.
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+source "$here/mqtt_lib.sh"
+source "$here/fault_lib.sh"
+source "$here/mqtt_peer.sh"
+fault_kill
+fault_restore
+fault_summary
