@@ -195,8 +195,11 @@ const mdc_shift_ctx *mdc_runtime_shifts(const mdc_runtime *rt);
 const mdc_driver *mdc_driver_find(const char *name);
 const char *const *mdc_driver_names(void);
 int mdc_driver_register(const mdc_driver *d);
-/* Every declared set of configuration keys (core/keys.h): the spool's, the drivers', the sink
- * types'; the i-th, or NULL past the last. */
+/* Every declared set of configuration keys (core/keys.h) below the HTTP server's
+ * (mdc_http_keysets): the top level's, the spool's, "runtime", the devices' common keys and
+ * derive rules, the drivers', the sink types'; the i-th, or NULL past the last. */
 const struct mdc_keyset *mdc_keysets(size_t i);
+/* The keys of the "runtime" object. */
+extern const struct mdc_keyset mdc_runtime_keyset;
 
 #endif
