@@ -335,13 +335,13 @@ static int initialise(mdc_runtime *rt, const char *port)
     mdc_err err = {0};
     int64_t t0 = mdc_mono_us();
     LOG_INFO(NULL, "initialising the Wi-SUN module on %s", port);
-    if (dev->driver->bus_open(dev->dcfg, &dev->bus->handle, &err) < 0) {
-        dev->bus->handle = NULL;
+    if (mdc_runtime_device_open_bus(dev, &err) < 0) {
         LOG_ERROR(NULL, "initialisation failed: %s; exiting", err.msg);
         return 1;
     }
     char next[40];
-    mdc_format_utc_s(mdc_schedule_next(&dev->cfg->schedule, mdc_now_us()), next, sizeof next);
+    mdc_format_utc_s(mdc_schedule_next(&mdc_runtime_device_cfg(dev)->schedule, mdc_now_us()), next,
+                     sizeof next);
     LOG_INFO(NULL, "joined the smart meter in %.3f s; first collection at %s",
              (double)(mdc_mono_us() - t0) / 1e6, next);
     return 0;
