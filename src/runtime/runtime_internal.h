@@ -127,6 +127,12 @@ void *mdc_rt_sink_thread(void *arg);
 /* Polls one device now (the bus thread's body; also used by read_once): fills rec. */
 void mdc_rt_poll_device(mdc_rt_bus *bus, mdc_rt_device *d, mdc_record *rec, bool log_changes);
 
+/* Debug builds: assert that a driver's poll (rc, rec, err as poll() left them) or an
+ * asynchronous poll's done() kept the contract of driver.h (contracts.c; no-ops with NDEBUG). */
+void mdc_rt_assert_poll(const mdc_rt_device *d, int rc, const mdc_record *rec, const mdc_err *err);
+void mdc_rt_assert_async_done(const mdc_rt_device *d, int rc, const mdc_record *rec,
+                              const mdc_err *err);
+
 /* Event threads (mux.c). */
 bool mdc_rt_bus_is_async(const mdc_rt_bus *b);
 size_t mdc_rt_async_bus_count(const mdc_runtime *rt);
