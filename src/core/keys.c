@@ -108,8 +108,11 @@ int mdc_key_string_or(const mdc_cfgnode *n, const mdc_keyset *ks, const char *na
     if (!k) return -1;
     if (k->required && !cfg_has(n, name))
         return cfg_error(n, NULL, err, "missing required key \"%s\"", name);
-    if (k->type == MDC_KEY_SECRET) return cfg_secret(n, name, def, out, err);
-    return cfg_string(n, name, def, out, err);
+    int rc = k->type == MDC_KEY_SECRET ? cfg_secret(n, name, def, out, err)
+                                       : cfg_string(n, name, def, out, err);
+    if (rc == 0 && (k->required || k->nonempty) && cfg_has(n, name) && !**out)
+        return cfg_error(n, name, err, "must not be empty");
+    return rc;
 }
 
 int mdc_key_int(const mdc_cfgnode *n, const mdc_keyset *ks, const char *name, int64_t *out,

@@ -46,6 +46,7 @@ typedef struct mdc_key {
     int64_t min, max;           /* MDC_KEY_INT limits (both 0: any int64) */
     const char *const *choices; /* MDC_KEY_ENUM: NULL-terminated */
     bool required;
+    bool nonempty;    /* a string that, when given, must not be "" (required strings too) */
     const char *help; /* one line for `mdc keys` */
 } mdc_key;
 

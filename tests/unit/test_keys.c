@@ -94,6 +94,40 @@ static void test_errors(void **state)
                  "t.json:1:14: count: 11 is out of range; allowed 1..10");
 }
 
+/* A required string, or one declared nonempty, may not be "" (an optional one may). */
+static void test_empty_strings(void **state)
+{
+    (void)state;
+    static const mdc_key keys[] = {
+        {.name = "url", .type = MDC_KEY_STRING, .required = true},
+        {.name = "host", .type = MDC_KEY_STRING, .nonempty = true},
+        {.name = "note", .type = MDC_KEY_STRING},
+        {0},
+    };
+    static const mdc_keyset ks = {"empty", keys, NULL};
+    const char *cases[][3] = {
+        {"{\"url\": \"\"}", "url", "t.json:1:2: url: must not be empty"},
+        {"{\"url\": \"u\", \"host\": \"\"}", "host", "t.json:1:14: host: must not be empty"},
+        {"{\"url\": \"u\", \"note\": \"\"}", "note", NULL},
+        {"{\"url\": \"u\"}", "host", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mdc_cfgnode n;
+        mdc_cfgdoc *doc = load(cases[i][0], &n);
+        mdc_err err = {0};
+        const char *v = "unset";
+        int rc = mdc_key_string(&n, &ks, cases[i][1], &v, &err);
+        if (cases[i][2]) {
+            assert_int_equal(rc, -1);
+            assert_string_equal(err.msg, cases[i][2]);
+        } else {
+            assert_int_equal(rc, 0);
+            assert_true(strcmp(cases[i][1], "note") == 0 ? strcmp(v, "") == 0 : v == NULL);
+        }
+        mdc_cfgdoc_free(doc);
+    }
+}
+
 /* The i-th declared key set: the runtime's, then the HTTP server's (as `mdc keys` lists them). */
 static const mdc_keyset *any_keyset(size_t i)
 {
@@ -246,9 +280,9 @@ static void test_driver_readmes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults_and_values),  cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_every_key_documented), cmocka_unit_test(test_no_stale_key_documented),
-        cmocka_unit_test(test_driver_readmes),
+        cmocka_unit_test(test_defaults_and_values),     cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_empty_strings),           cmocka_unit_test(test_every_key_documented),
+        cmocka_unit_test(test_no_stale_key_documented), cmocka_unit_test(test_driver_readmes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

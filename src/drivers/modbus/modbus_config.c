@@ -76,9 +76,15 @@ static const char *const parities[] = {"N", "E", "O", NULL};
 
 /* The serial keys follow the three kinds of connection (parse_connection relies on it). */
 static const mdc_key connection_keys[] = {
-    {.name = "tcp", .type = MDC_KEY_STRING, .help = "HOST:PORT (port default 502)"},
-    {.name = "rtu", .type = MDC_KEY_STRING, .help = "a serial port: Modbus RTU"},
-    {.name = "ascii", .type = MDC_KEY_STRING, .help = "a serial port: Modbus ASCII"},
+    {.name = "tcp",
+     .type = MDC_KEY_STRING,
+     .nonempty = true,
+     .help = "HOST:PORT (port default 502)"},
+    {.name = "rtu", .type = MDC_KEY_STRING, .nonempty = true, .help = "a serial port: Modbus RTU"},
+    {.name = "ascii",
+     .type = MDC_KEY_STRING,
+     .nonempty = true,
+     .help = "a serial port: Modbus ASCII"},
     {.name = "baud",
      .type = MDC_KEY_INT,
      .def = "9600",
