@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "drivers/lsv2/session.h"
 #include "runtime/runtime.h"
+#include "runtime/runtime_internal.h" /* the device's driver and parsed configuration */
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "runtime/runtime.h"
+#include "runtime/runtime_internal.h" /* the device's driver and parsed configuration */
 
 #include <errno.h>
 #include <modbus.h>

@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/cron.h"
 #include "core/dotenv.h"
+#include "core/mkdirs.h"
 #include "core/log.h"
 #include "core/tz.h"
 #include "drivers/broute/port.h"
@@ -71,19 +72,6 @@ static void pick_data_dir(char *out, size_t n)
     } else {
         snprintf(out, n, "hems-data");
     }
-}
-
-static int make_dirs(const char *path)
-{
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(buf, 0750) < 0 && errno != EEXIST) return -1;
-        *p = '/';
-    }
-    return mkdir(buf, 0750) < 0 && errno != EEXIST ? -1 : 0;
 }
 
 /* ---- checks with messages in the command line's terms ---- */
@@ -335,13 +323,13 @@ static int initialise(mdc_runtime *rt, const char *port)
     mdc_err err = {0};
     int64_t t0 = mdc_mono_us();
     LOG_INFO(NULL, "initialising the Wi-SUN module on %s", port);
-    if (dev->driver->bus_open(dev->dcfg, &dev->bus->handle, &err) < 0) {
-        dev->bus->handle = NULL;
+    if (mdc_runtime_device_open_bus(dev, &err) < 0) {
         LOG_ERROR(NULL, "initialisation failed: %s; exiting", err.msg);
         return 1;
     }
     char next[40];
-    mdc_format_utc_s(mdc_schedule_next(&dev->cfg->schedule, mdc_now_us()), next, sizeof next);
+    mdc_format_utc_s(mdc_schedule_next(&mdc_runtime_device_cfg(dev)->schedule, mdc_now_us()), next,
+                     sizeof next);
     LOG_INFO(NULL, "joined the smart meter in %.3f s; first collection at %s",
              (double)(mdc_mono_us() - t0) / 1e6, next);
     return 0;
@@ -349,7 +337,7 @@ static int initialise(mdc_runtime *rt, const char *port)
 
 static int run(const hems_args *a, const hems_env *e, const char *version_name)
 {
-    if (make_dirs(e->data_dir) < 0) {
+    if (mdc_mkdirs(e->data_dir, 0750, NULL, NULL) < 0) {
         LOG_ERROR(NULL, "cannot create %s: %s (set HEMS_DATA_DIR)", e->data_dir, strerror(errno));
         return 1;
     }

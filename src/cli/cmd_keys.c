@@ -1,9 +1,10 @@
 /* cmd_keys.c — mdc keys: every configuration key mdc knows, from the tables that also check
- * and read them (core/keys.h): the spool's, each sink type's, each driver's. */
+ * and read them (core/keys.h): the top level's, the spool's, the devices', each driver's, each
+ * sink type's and the HTTP server's. */
 #include "cli.h"
 
 #include "core/keys.h"
-#include "sinks/sink_config.h"
+#include "http/http.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -11,9 +12,22 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: mdc keys [NAME]\n"
-               "  lists the configuration keys (type, default, limits, meaning) of the spool,\n"
-               "  every sink type and every driver; NAME shows only the sets whose name has it\n"
-               "  (e.g. mdc keys webhook)\n");
+               "  lists the configuration keys (type, default, limits, meaning) of the top\n"
+               "  level, the spool, every device, every driver, every sink type and the HTTP\n"
+               "  server; NAME shows only the sets whose name has it (e.g. mdc keys webhook)\n");
+}
+
+/* The i-th declared key set: the runtime's (below the HTTP server), then the server's. */
+static const mdc_keyset *keyset(size_t i)
+{
+    const mdc_keyset *ks = mdc_keysets(i);
+    if (ks) return ks;
+    size_t n = 0;
+    while (mdc_keysets(n))
+        n++;
+    for (size_t k = 0; mdc_http_keysets[k]; k++)
+        if (n + k == i) return mdc_http_keysets[k];
+    return NULL;
 }
 
 int cmd_keys(int argc, char **argv)
@@ -32,7 +46,7 @@ int cmd_keys(int argc, char **argv)
     }
     strbuf out = STRBUF_INIT;
     for (size_t i = 0;; i++) {
-        const mdc_keyset *ks = mdc_keysets(i);
+        const mdc_keyset *ks = keyset(i);
         if (!ks) break;
         if (only && !strstr(ks->name, only)) continue;
         if (out.len) sb_putc(&out, '\n');

@@ -142,7 +142,7 @@ static int no_device(mdc_runtime *rt, const char *device, const char *config)
 {
     fprintf(stderr, "mdc read: no device \"%s\" in %s; devices:", device, config);
     for (size_t i = 0; i < mdc_runtime_device_count(rt); i++)
-        fprintf(stderr, " %s", mdc_runtime_device(rt, i)->cfg->id);
+        fprintf(stderr, " %s", mdc_runtime_device_cfg(mdc_runtime_device(rt, i))->id);
     fprintf(stderr, "\n");
     return 2;
 }
@@ -191,9 +191,9 @@ int cmd_read(int argc, char **argv)
     mdc_rt_device *dev = mdc_runtime_find_device(rt, a.device);
     if (!dev) {
         rc = no_device(rt, a.device, a.c.config);
-    } else if (a.driver_only && strcmp(dev->cfg->driver, a.driver_only) != 0) {
+    } else if (a.driver_only && strcmp(mdc_runtime_device_cfg(dev)->driver, a.driver_only) != 0) {
         fprintf(stderr, "mdc read: %s is for %s devices; %s is a %s device (mdc read --help)\n",
-                a.driver_opt, a.driver_only, a.device, dev->cfg->driver);
+                a.driver_opt, a.driver_only, a.device, mdc_runtime_device_cfg(dev)->driver);
         rc = 2;
     } else {
         rc = read_device(&a, cfg, rt, dev);

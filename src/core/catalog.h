@@ -69,9 +69,10 @@ const mdc_field_info *mdc_catalog_status_field(void);
  *   "unit": "kW", "label": "Active power", "decimals": 0..15,
  *   "enum": {"0": "STOPPED", "1": "RUNNING", ...}   (keys whole numbers, values non-empty)
  * Keys that are absent leave out as it was. The caller checks which keys n may have
- * (MDC_FIELD_INFO_KEYS lists these). Strings are owned by the configuration document; the
- * enumeration is allocated: free it with mdc_field_info_release(). */
-#define MDC_FIELD_INFO_KEYS "unit", "label", "decimals", "enum"
+ * (mdc_field_info_keyset declares these; a value's keyset shares it). Strings are owned by the
+ * configuration document; the enumeration is allocated: free it with mdc_field_info_release(). */
+struct mdc_keyset;
+extern const struct mdc_keyset mdc_field_info_keyset;
 int mdc_field_info_parse(const mdc_cfgnode *n, mdc_field_info *out, mdc_err *err);
 /* Frees an enumeration allocated by mdc_field_info_parse (NULL-safe; f->enums reset). */
 void mdc_field_info_release(mdc_field_info *f);

@@ -1,10 +1,27 @@
 /* catalog_cfg.c — display keys of a value's configuration (catalog.h). */
 #include "catalog.h"
 #include "confread.h"
+#include "keys.h"
 #include "xalloc.h"
 
 #include <errno.h>
 #include <stdlib.h>
+
+static const mdc_key field_info_keys[] = {
+    {.name = "unit",
+     .type = MDC_KEY_STRING,
+     .help = "\"kW\", \"kWh\", \"V\", ... (the quantity follows)"},
+    {.name = "label", .type = MDC_KEY_STRING, .help = "a name for people"},
+    {.name = "decimals",
+     .type = MDC_KEY_INT,
+     .min = -1,
+     .max = 15,
+     .help = "digits shown (-1: as read)"},
+    {.name = "enum", .type = MDC_KEY_OBJECT, .help = "{\"0\": \"STOPPED\", ...}: names of values"},
+    {0},
+};
+const mdc_keyset mdc_field_info_keyset = {"a value's display (unit, label, ...)", field_info_keys,
+                                          NULL};
 
 static int parse_enum_key(const mdc_cfgnode *n, const char *key, int64_t *out, mdc_err *err)
 {
@@ -50,9 +67,10 @@ int mdc_field_info_parse(const mdc_cfgnode *n, mdc_field_info *out, mdc_err *err
 {
     const char *unit, *label;
     int64_t decimals;
-    if (cfg_string(n, "unit", out->unit, &unit, err) < 0 ||
-        cfg_string(n, "label", out->label, &label, err) < 0 ||
-        cfg_int(n, "decimals", out->decimals, -1, 15, &decimals, err) < 0 ||
+    const mdc_keyset *ks = &mdc_field_info_keyset;
+    if (mdc_key_string_or(n, ks, "unit", out->unit, &unit, err) < 0 ||
+        mdc_key_string_or(n, ks, "label", out->label, &label, err) < 0 ||
+        mdc_key_int_or(n, ks, "decimals", out->decimals, &decimals, err) < 0 ||
         parse_enum(n, out, err) < 0)
         return -1;
     out->unit = unit && *unit ? unit : NULL;

@@ -9,16 +9,84 @@
 #include <string.h>
 #include <unistd.h>
 
-#define DEFAULT_INTERVAL_US  (5 * MDC_US_PER_SEC)
-#define DEFAULT_RETRY_MAX_US (5 * MDC_US_PER_SEC)
+static const mdc_key top_keys[] = {
+    {.name = "timezone",
+     .type = MDC_KEY_STRING,
+     .def = "UTC",
+     .help = "IANA zone of shifts, cron schedules and interval alignment"},
+    {.name = "data_dir",
+     .type = MDC_KEY_STRING,
+     .def = "data",
+     .help = "spool, device state and the default store (--data-dir overrides it)"},
+    {.name = "shifts",
+     .type = MDC_KEY_ARRAY,
+     .def = "one shift at 00:00",
+     .help = "[{\"id\": 1, \"start\": \"06:00\"}, ...]: increasing local start times"},
+    {.name = "sinks",
+     .type = MDC_KEY_ARRAY,
+     .help = "where records go (default: the sqlite store)"},
+    {.name = "devices", .type = MDC_KEY_ARRAY, .help = "what to collect"},
+    {.name = "spool", .type = MDC_KEY_OBJECT, .help = "the durable queue (keys of spool)"},
+    {.name = "http", .type = MDC_KEY_OBJECT, .help = "the HTTP server (keys of http); off without"},
+    {.name = "log_level",
+     .type = MDC_KEY_STRING,
+     .def = "info",
+     .help = "debug, info, warn or error (--log-level overrides it)"},
+    {.name = "instance",
+     .type = MDC_KEY_STRING,
+     .help = "this mdc's name among several writing into one database or broker"},
+    {.name = "runtime", .type = MDC_KEY_OBJECT, .help = "the event threads (keys of runtime)"},
+    {.name = "retry_max",
+     .type = MDC_KEY_DURATION,
+     .def = "5s",
+     .help = "the devices' default longest pause between retries"},
+    {0},
+};
+const mdc_keyset mdc_top_keyset = {"top level", top_keys, NULL};
 
-const char *const mdc_device_common_keys[] = {"id",       "machine_id", "name",      "driver",
-                                              "interval", "schedule",   "retry_max", "status",
-                                              "parts",    "energy",     "enabled",   NULL};
+static const mdc_key shift_keys[] = {
+    {.name = "id",
+     .type = MDC_KEY_INT,
+     .def = "its position (1, 2, ...)",
+     .min = 1,
+     .max = 1000000,
+     .help = "the shift's number in records and tables"},
+    {.name = "start", .type = MDC_KEY_STRING, .required = true, .help = "local time \"HH:MM\""},
+    {0},
+};
+const mdc_keyset mdc_shift_keyset = {"shifts[]", shift_keys, NULL};
 
-static const char *const top_keys[] = {"timezone", "data_dir", "shifts",    "sinks",
-                                       "devices",  "spool",    "http",      "log_level",
-                                       "instance", "runtime",  "retry_max", NULL};
+static const mdc_key device_keys[] = {
+    {.name = "id",
+     .type = MDC_KEY_STRING,
+     .required = true,
+     .help = "unique: 1-64 letters, digits, '-', '_' or '.'"},
+    {.name = "machine_id",
+     .type = MDC_KEY_INT,
+     .min = 0,
+     .max = INT32_MAX,
+     .help = "the machine's number in databases"},
+    {.name = "name", .type = MDC_KEY_STRING, .def = "the id", .help = "for people"},
+    {.name = "driver", .type = MDC_KEY_STRING, .required = true, .help = "the protocol"},
+    {.name = "interval",
+     .type = MDC_KEY_DURATION,
+     .def = "5s",
+     .help = "poll period, aligned to the clock (or \"schedule\")"},
+    {.name = "schedule",
+     .type = MDC_KEY_STRING,
+     .nonempty = true,
+     .help = "five-field cron (or \"interval\")"},
+    {.name = "retry_max",
+     .type = MDC_KEY_DURATION,
+     .def = "the top level's",
+     .help = "the longest pause between retries while it does not answer"},
+    {.name = "status", .type = MDC_KEY_OBJECT, .help = "machine status rules (keys of status)"},
+    {.name = "parts", .type = MDC_KEY_OBJECT, .help = "part counting (keys of parts)"},
+    {.name = "energy", .type = MDC_KEY_OBJECT, .help = "energy deltas (keys of energy)"},
+    {.name = "enabled", .type = MDC_KEY_BOOL, .def = "true", .help = "false: not polled"},
+    {0},
+};
+const mdc_keyset mdc_device_keyset = {"every device", device_keys, NULL};
 
 static int parse_hhmm(const char *s, int *min)
 {
@@ -44,14 +112,14 @@ static int parse_shifts(mdc_config *cfg, const mdc_cfgnode *root, mdc_err *err)
         return 0;
     }
     cfg->shifts = xcalloc(n, sizeof *cfg->shifts);
-    static const char *const keys[] = {"id", "start", NULL};
+    const mdc_keyset *ks = &mdc_shift_keyset;
     for (size_t i = 0; i < n; i++) {
         mdc_cfgnode s;
         const char *start;
         int64_t id;
-        if (cfg_array_object(root, "shifts", i, &s, err) < 0 || cfg_check_keys(&s, keys, err) < 0 ||
-            cfg_int(&s, "id", (int64_t)i + 1, 1, 1000000, &id, err) < 0 ||
-            cfg_required_string(&s, "start", &start, err) < 0)
+        if (cfg_array_object(root, "shifts", i, &s, err) < 0 || mdc_keys_check(&s, ks, err) < 0 ||
+            mdc_key_int_or(&s, ks, "id", (int64_t)i + 1, &id, err) < 0 ||
+            mdc_key_string(&s, ks, "start", &start, err) < 0)
             return -1;
         int min;
         if (parse_hhmm(start, &min) < 0)
@@ -78,7 +146,7 @@ static int parse_schedule(const mdc_config *cfg, mdc_device_cfg *dev, mdc_err *e
     dev->schedule.tz = cfg->tz;
     if (cfg_has(n, "schedule")) {
         const char *expr;
-        if (cfg_required_string(n, "schedule", &expr, err) < 0) return -1;
+        if (mdc_key_string(n, &mdc_device_keyset, "schedule", &expr, err) < 0) return -1;
         mdc_err e;
         if (mdc_cron_parse(expr, &dev->schedule.cron, &e) < 0)
             return cfg_error(n, "schedule", err, "%s", e.msg);
@@ -86,7 +154,7 @@ static int parse_schedule(const mdc_config *cfg, mdc_device_cfg *dev, mdc_err *e
         return 0;
     }
     dev->schedule.kind = MDC_SCHED_INTERVAL;
-    return cfg_duration_us(n, "interval", DEFAULT_INTERVAL_US, &dev->schedule.interval_us, err);
+    return mdc_key_duration(n, &mdc_device_keyset, "interval", &dev->schedule.interval_us, err);
 }
 
 static bool valid_id(const char *id)
@@ -104,9 +172,10 @@ static int parse_device(mdc_config *cfg, const mdc_cfgnode *root, size_t i, mdc_
     dev->data_dir = cfg->data_dir;
     if (cfg_array_object(root, "devices", i, &dev->node, err) < 0) return -1;
     const mdc_cfgnode *n = &dev->node;
-    if (cfg_required_string(n, "id", &dev->id, err) < 0 ||
-        cfg_required_string(n, "driver", &dev->driver, err) < 0 ||
-        cfg_string(n, "name", dev->id, &dev->name, err) < 0)
+    const mdc_keyset *ks = &mdc_device_keyset;
+    if (mdc_key_string(n, ks, "id", &dev->id, err) < 0 ||
+        mdc_key_string(n, ks, "driver", &dev->driver, err) < 0 ||
+        mdc_key_string_or(n, ks, "name", dev->id, &dev->name, err) < 0)
         return -1;
     if (!valid_id(dev->id))
         return cfg_error(
@@ -118,9 +187,10 @@ static int parse_device(mdc_config *cfg, const mdc_cfgnode *root, size_t i, mdc_
                              dev->id, j);
     if (cfg_has(n, "machine_id")) {
         dev->has_machine_id = true;
-        if (cfg_int(n, "machine_id", 0, 0, INT32_MAX, &dev->machine_id, err) < 0) return -1;
+        if (mdc_key_int(n, ks, "machine_id", &dev->machine_id, err) < 0) return -1;
     }
-    if (cfg_duration_us(n, "retry_max", cfg->retry_max_us, &dev->retry_max_us, err) < 0) return -1;
+    if (mdc_key_duration_or(n, ks, "retry_max", cfg->retry_max_us, &dev->retry_max_us, err) < 0)
+        return -1;
     return parse_schedule(cfg, dev, err);
 }
 
@@ -191,12 +261,13 @@ static int parse_spool(mdc_config *cfg, const mdc_cfgnode *root, mdc_err *err)
 static int parse_top(mdc_config *cfg, const mdc_config_overrides *ov, mdc_err *err)
 {
     mdc_cfgnode root = mdc_cfgdoc_root(cfg->doc);
-    if (cfg_check_keys(&root, top_keys, err) < 0 ||
-        cfg_string(&root, "timezone", "UTC", &cfg->timezone, err) < 0 ||
-        cfg_string(&root, "data_dir", "data", &cfg->data_dir, err) < 0 ||
-        cfg_string(&root, "log_level", NULL, &cfg->log_level, err) < 0 ||
-        cfg_string(&root, "instance", NULL, &cfg->instance, err) < 0 ||
-        cfg_duration_us(&root, "retry_max", DEFAULT_RETRY_MAX_US, &cfg->retry_max_us, err) < 0)
+    const mdc_keyset *ks = &mdc_top_keyset;
+    if (mdc_keys_check(&root, ks, err) < 0 ||
+        mdc_key_string(&root, ks, "timezone", &cfg->timezone, err) < 0 ||
+        mdc_key_string(&root, ks, "data_dir", &cfg->data_dir, err) < 0 ||
+        mdc_key_string_or(&root, ks, "log_level", NULL, &cfg->log_level, err) < 0 ||
+        mdc_key_string(&root, ks, "instance", &cfg->instance, err) < 0 ||
+        mdc_key_duration(&root, ks, "retry_max", &cfg->retry_max_us, err) < 0)
         return -1;
     if (cfg->instance && !valid_id(cfg->instance))
         return cfg_error(&root, "instance", err,
@@ -313,21 +384,6 @@ void mdc_config_free(mdc_config *cfg)
     mdc_tz_free(cfg->tz);
     mdc_cfgdoc_free(cfg->doc);
     free(cfg);
-}
-
-int mdc_device_check_keys(const mdc_device_cfg *dev, const char *const *driver_keys, mdc_err *err)
-{
-    size_t nc = 0, nd = 0;
-    while (mdc_device_common_keys[nc])
-        nc++;
-    while (driver_keys && driver_keys[nd])
-        nd++;
-    const char **all = xcalloc(nc + nd + 1, sizeof *all);
-    memcpy(all, mdc_device_common_keys, nc * sizeof *all);
-    if (nd) memcpy(all + nc, driver_keys, nd * sizeof *all);
-    int rc = cfg_check_keys(&dev->node, all, err);
-    free(all);
-    return rc;
 }
 
 const mdc_device_cfg *mdc_config_find_device(const mdc_config *cfg, const char *id)

@@ -72,12 +72,14 @@ typedef struct mdc_config {
     char skipped_dotenv[256];
 } mdc_config;
 
-/* The keys of the "spool" object (keys.h). */
+/* The keys of the top level, of a "shifts" entry, of the "spool" object and the keys every
+ * device may have besides its driver's own (keys.h; a driver's device keyset shares the
+ * last). */
 struct mdc_keyset;
+extern const struct mdc_keyset mdc_top_keyset;
+extern const struct mdc_keyset mdc_shift_keyset;
 extern const struct mdc_keyset mdc_spool_keyset;
-
-/* The keys every device may have besides its driver's own. */
-extern const char *const mdc_device_common_keys[];
+extern const struct mdc_keyset mdc_device_keyset;
 
 /* Loads `.env` beside the file and in the working directory (without overriding variables
  * already set), then parses and validates the top level. */
@@ -91,8 +93,6 @@ int mdc_config_load_string(const char *name, const char *text, size_t len,
                            const mdc_config_overrides *ov, mdc_config **out, mdc_err *err);
 void mdc_config_free(mdc_config *cfg);
 
-/* Validates a device object's keys against the common keys plus `driver_keys`. */
-int mdc_device_check_keys(const mdc_device_cfg *dev, const char *const *driver_keys, mdc_err *err);
 const mdc_device_cfg *mdc_config_find_device(const mdc_config *cfg, const char *id);
 /* The shift containing local minute-of-day `min` (the last start <= min, wrapping). */
 const mdc_shift_def *mdc_config_shift_at(const mdc_config *cfg, int min);

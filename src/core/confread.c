@@ -83,6 +83,20 @@ static int sc_string(scanner *sc, strbuf *out)
 
 static int sc_value(scanner *sc, strbuf *path);
 
+/* After an object member or array element: drops its part of path, then reads ',' (0: more
+ * follow) or `close` (1: the end); -1 for anything else. */
+static int sc_item_end(scanner *sc, strbuf *path, size_t base, char close)
+{
+    path->len = base;
+    path->buf[base] = '\0';
+    sc_ws(sc);
+    if (sc->i >= sc->len) return -1;
+    char c = sc->s[sc->i];
+    sc_adv(sc);
+    if (c == close) return 1;
+    return c == ',' ? 0 : -1;
+}
+
 static int sc_object(scanner *sc, strbuf *path)
 {
     sc_adv(sc); /* { */
@@ -108,14 +122,8 @@ static int sc_object(scanner *sc, strbuf *path)
         if (sc->i >= sc->len || sc->s[sc->i] != ':') return -1;
         sc_adv(sc);
         if (sc_value(sc, path) < 0) return -1;
-        path->len = base;
-        path->buf[base] = '\0';
-        sc_ws(sc);
-        if (sc->i >= sc->len) return -1;
-        char c = sc->s[sc->i];
-        sc_adv(sc);
-        if (c == '}') return 0;
-        if (c != ',') return -1;
+        int end = sc_item_end(sc, path, base, '}');
+        if (end != 0) return end < 0 ? -1 : 0;
     }
 }
 
@@ -132,14 +140,8 @@ static int sc_array(scanner *sc, strbuf *path)
         size_t base = path->len;
         sb_printf(path, "[%zu]", idx);
         if (at_path(sc, sb_str(path), sc->line, sc->col) < 0 || sc_value(sc, path) < 0) return -1;
-        path->len = base;
-        path->buf[base] = '\0';
-        sc_ws(sc);
-        if (sc->i >= sc->len) return -1;
-        char c = sc->s[sc->i];
-        sc_adv(sc);
-        if (c == ']') return 0;
-        if (c != ',') return -1;
+        int end = sc_item_end(sc, path, base, ']');
+        if (end != 0) return end < 0 ? -1 : 0;
     }
 }
 

@@ -1,5 +1,6 @@
 /* dirlock.c — see dirlock.h. */
 #include "dirlock.h"
+#include "mkdirs.h"
 
 #include "xalloc.h"
 
@@ -16,25 +17,6 @@ struct mdc_dirlock {
     char *dir;
     int fd;
 };
-
-static int make_dirs(const char *path, mdc_err *err)
-{
-    char buf[4096];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return mdc_err_set(err, MDC_EINVAL, "data directory path too long: %.64s...", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-            return mdc_err_set(err, MDC_EIO, "cannot create directory %s: %s", buf,
-                               strerror(errno));
-        *p = '/';
-    }
-    if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-        return mdc_err_set(err, MDC_EIO, "cannot create data directory %s: %s", buf,
-                           strerror(errno));
-    return 0;
-}
 
 /* The PID the holder wrote, or 0 when the file holds none (yet). */
 static long holder_pid(int fd)
@@ -73,7 +55,7 @@ static int write_pid(int fd, const char *path, mdc_err *err)
 
 int mdc_dirlock_acquire(const char *dir, mdc_dirlock **out, mdc_err *err)
 {
-    if (make_dirs(dir, err) < 0) return -1;
+    if (mdc_mkdirs(dir, 0755, "data directory", err) < 0) return -1;
     char path[4200];
     snprintf(path, sizeof path, "%s/mdc.lock", dir);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);

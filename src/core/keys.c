@@ -16,7 +16,16 @@ const mdc_key *mdc_keys_find(const mdc_keyset *ks, const char *name)
     return NULL;
 }
 
-int mdc_keys_check(const mdc_cfgnode *n, const mdc_keyset *ks, mdc_err *err)
+/* Appends the names of ks's own keys to names[i...]; the new count. */
+static size_t add_names(const mdc_keyset *ks, const char **names, size_t i)
+{
+    for (const mdc_key *k = ks->keys; k && k->name; k++)
+        names[i++] = k->name;
+    return i;
+}
+
+int mdc_keys_check_common(const mdc_cfgnode *n, const mdc_keyset *common, const mdc_keyset *ks,
+                          mdc_err *err)
 {
     size_t count = 0;
     for (const mdc_keyset *s = ks; s; s = s->shared)
@@ -24,9 +33,10 @@ int mdc_keys_check(const mdc_cfgnode *n, const mdc_keyset *ks, mdc_err *err)
             count++;
     const char **names = xcalloc(count + 1, sizeof *names);
     size_t i = 0;
-    for (const mdc_keyset *s = ks; s; s = s->shared)
-        for (const mdc_key *k = s->keys; k && k->name; k++)
-            names[i++] = k->name;
+    for (const mdc_keyset *s = common; s; s = s->shared)
+        i = add_names(s, names, i);
+    for (const mdc_keyset *s = ks; s && s != common; s = s->shared)
+        i = add_names(s, names, i);
     int rc = cfg_check_keys(n, names, err);
     free(names);
     for (const mdc_keyset *s = ks; rc == 0 && s; s = s->shared)
@@ -34,6 +44,11 @@ int mdc_keys_check(const mdc_cfgnode *n, const mdc_keyset *ks, mdc_err *err)
             if (k->required && !cfg_has(n, k->name))
                 rc = cfg_error(n, NULL, err, "missing required key \"%s\"", k->name);
     return rc;
+}
+
+int mdc_keys_check(const mdc_cfgnode *n, const mdc_keyset *ks, mdc_err *err)
+{
+    return mdc_keys_check_common(n, NULL, ks, err);
 }
 
 const char *mdc_key_type_name(mdc_key_type t)
@@ -82,18 +97,37 @@ static const mdc_key *declared(const mdc_keyset *ks, const char *name, mdc_key_t
 int mdc_key_string(const mdc_cfgnode *n, const mdc_keyset *ks, const char *name, const char **out,
                    mdc_err *err)
 {
+    const mdc_key *k = mdc_keys_find(ks, name);
+    return mdc_key_string_or(n, ks, name, k ? k->def : NULL, out, err);
+}
+
+int mdc_key_string_or(const mdc_cfgnode *n, const mdc_keyset *ks, const char *name, const char *def,
+                      const char **out, mdc_err *err)
+{
     const mdc_key *k = declared(ks, name, MDC_KEY_STRING, err);
     if (!k) return -1;
-    if (k->type == MDC_KEY_SECRET) return cfg_secret(n, name, k->def, out, err);
-    return cfg_string(n, name, k->def, out, err);
+    if (k->required && !cfg_has(n, name))
+        return cfg_error(n, NULL, err, "missing required key \"%s\"", name);
+    int rc = k->type == MDC_KEY_SECRET ? cfg_secret(n, name, def, out, err)
+                                       : cfg_string(n, name, def, out, err);
+    if (rc == 0 && (k->required || k->nonempty) && cfg_has(n, name) && !**out)
+        return cfg_error(n, name, err, "must not be empty");
+    return rc;
 }
 
 int mdc_key_int(const mdc_cfgnode *n, const mdc_keyset *ks, const char *name, int64_t *out,
                 mdc_err *err)
 {
+    const mdc_key *k = mdc_keys_find(ks, name);
+    int64_t def = k && k->def ? strtoll(k->def, NULL, 10) : 0;
+    return mdc_key_int_or(n, ks, name, def, out, err);
+}
+
+int mdc_key_int_or(const mdc_cfgnode *n, const mdc_keyset *ks, const char *name, int64_t def,
+                   int64_t *out, mdc_err *err)
+{
     const mdc_key *k = declared(ks, name, MDC_KEY_INT, err);
     if (!k) return -1;
-    int64_t def = k->def ? strtoll(k->def, NULL, 10) : 0;
     bool any = k->min == 0 && k->max == 0;
     return cfg_int(n, name, def, any ? INT64_MIN : k->min, any ? INT64_MAX : k->max, out, err);
 }
@@ -101,9 +135,15 @@ int mdc_key_int(const mdc_cfgnode *n, const mdc_keyset *ks, const char *name, in
 int mdc_key_number(const mdc_cfgnode *n, const mdc_keyset *ks, const char *name, double *out,
                    mdc_err *err)
 {
-    const mdc_key *k = declared(ks, name, MDC_KEY_NUMBER, err);
-    if (!k) return -1;
-    return cfg_double(n, name, k->def ? strtod(k->def, NULL) : 0, out, err);
+    const mdc_key *k = mdc_keys_find(ks, name);
+    return mdc_key_number_or(n, ks, name, k && k->def ? strtod(k->def, NULL) : 0, out, err);
+}
+
+int mdc_key_number_or(const mdc_cfgnode *n, const mdc_keyset *ks, const char *name, double def,
+                      double *out, mdc_err *err)
+{
+    if (!declared(ks, name, MDC_KEY_NUMBER, err)) return -1;
+    return cfg_double(n, name, def, out, err);
 }
 
 int mdc_key_bool(const mdc_cfgnode *n, const mdc_keyset *ks, const char *name, bool *out,
@@ -117,10 +157,16 @@ int mdc_key_bool(const mdc_cfgnode *n, const mdc_keyset *ks, const char *name, b
 int mdc_key_duration(const mdc_cfgnode *n, const mdc_keyset *ks, const char *name, int64_t *out,
                      mdc_err *err)
 {
-    const mdc_key *k = declared(ks, name, MDC_KEY_DURATION, err);
-    if (!k) return -1;
+    const mdc_key *k = mdc_keys_find(ks, name);
     int64_t def = 0;
-    if (k->def && mdc_parse_duration_us(k->def, &def) < 0) def = 0;
+    if (k && k->def && mdc_parse_duration_us(k->def, &def) < 0) def = 0;
+    return mdc_key_duration_or(n, ks, name, def, out, err);
+}
+
+int mdc_key_duration_or(const mdc_cfgnode *n, const mdc_keyset *ks, const char *name, int64_t def,
+                        int64_t *out, mdc_err *err)
+{
+    if (!declared(ks, name, MDC_KEY_DURATION, err)) return -1;
     return cfg_duration_us(n, name, def, out, err);
 }
 
@@ -137,10 +183,17 @@ int mdc_key_size(const mdc_cfgnode *n, const mdc_keyset *ks, const char *name, i
 int mdc_key_enum(const mdc_cfgnode *n, const mdc_keyset *ks, const char *name, int *out,
                  mdc_err *err)
 {
+    const mdc_key *k = mdc_keys_find(ks, name);
+    int def = 0;
+    for (int i = 0; k && k->def && k->choices && k->choices[i]; i++)
+        if (strcmp(k->choices[i], k->def) == 0) def = i;
+    return mdc_key_enum_or(n, ks, name, def, out, err);
+}
+
+int mdc_key_enum_or(const mdc_cfgnode *n, const mdc_keyset *ks, const char *name, int def, int *out,
+                    mdc_err *err)
+{
     const mdc_key *k = declared(ks, name, MDC_KEY_ENUM, err);
     if (!k) return -1;
-    int def = 0;
-    for (int i = 0; k->def && k->choices[i]; i++)
-        if (strcmp(k->choices[i], k->def) == 0) def = i;
     return cfg_enum(n, name, k->choices, def, out, err);
 }

@@ -46,6 +46,7 @@ typedef struct mdc_key {
     int64_t min, max;           /* MDC_KEY_INT limits (both 0: any int64) */
     const char *const *choices; /* MDC_KEY_ENUM: NULL-terminated */
     bool required;
+    bool nonempty;    /* a string that, when given, must not be "" (required strings too) */
     const char *help; /* one line for `mdc keys` */
 } mdc_key;
 
@@ -57,6 +58,10 @@ typedef struct mdc_keyset {
 
 /* Refuses keys the set (with its shared keys) does not declare, and missing required keys. */
 int mdc_keys_check(const mdc_cfgnode *n, const mdc_keyset *ks, mdc_err *err);
+/* The same, naming the keys of `common` (the last set ks shares, e.g. a device's common keys)
+ * first in messages. */
+int mdc_keys_check_common(const mdc_cfgnode *n, const mdc_keyset *common, const mdc_keyset *ks,
+                          mdc_err *err);
 /* The declaration of `name` (searching the shared set too), or NULL. */
 const mdc_key *mdc_keys_find(const mdc_keyset *ks, const char *name);
 /* Appends one line per key: "  name  type (default ...; min..max; a|b|c) help". */
@@ -65,7 +70,8 @@ void mdc_keys_describe(const mdc_keyset *ks, strbuf *out);
 const char *mdc_key_type_name(mdc_key_type t);
 
 /* Typed getters: the value of `name` in n, else the table's default (or NULL / 0 / false when
- * the table has none), within the table's limits. */
+ * the table has none), within the table's limits. A required string that is missing fails with
+ * "missing required key". */
 int mdc_key_string(const mdc_cfgnode *n, const mdc_keyset *ks, const char *name, const char **out,
                    mdc_err *err);
 int mdc_key_int(const mdc_cfgnode *n, const mdc_keyset *ks, const char *name, int64_t *out,
@@ -81,5 +87,18 @@ int mdc_key_size(const mdc_cfgnode *n, const mdc_keyset *ks, const char *name, i
 /* *out = the index of the value in the key's choices. */
 int mdc_key_enum(const mdc_cfgnode *n, const mdc_keyset *ks, const char *name, int *out,
                  mdc_err *err);
+
+/* The same with a default that depends on other keys or settings (the table's `def` then says
+ * so in words); the type, limits and choices still come from the table. */
+int mdc_key_string_or(const mdc_cfgnode *n, const mdc_keyset *ks, const char *name, const char *def,
+                      const char **out, mdc_err *err);
+int mdc_key_int_or(const mdc_cfgnode *n, const mdc_keyset *ks, const char *name, int64_t def,
+                   int64_t *out, mdc_err *err);
+int mdc_key_number_or(const mdc_cfgnode *n, const mdc_keyset *ks, const char *name, double def,
+                      double *out, mdc_err *err);
+int mdc_key_duration_or(const mdc_cfgnode *n, const mdc_keyset *ks, const char *name, int64_t def,
+                        int64_t *out, mdc_err *err);
+int mdc_key_enum_or(const mdc_cfgnode *n, const mdc_keyset *ks, const char *name, int def, int *out,
+                    mdc_err *err);
 
 #endif

@@ -79,6 +79,9 @@ typedef struct mdc_derive_state {
  * parts.signal is an object (driver.h part_signal_field), or NULL. */
 int mdc_derive_parse(const mdc_cfgnode *dev, const char *const *fields, const char *driver_signal,
                      mdc_derive_cfg *out, mdc_err *err);
+/* The keys of "status", its conditions, "energy" and "parts" (core/keys.h), NULL-terminated. */
+struct mdc_keyset;
+extern const struct mdc_keyset *const mdc_derive_keysets[];
 /* One line per rule for `mdc check`. */
 void mdc_derive_describe(const mdc_derive_cfg *cfg, strbuf *out);
 

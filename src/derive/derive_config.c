@@ -1,6 +1,8 @@
 /* derive_config.c — the "status", "parts" and "energy" keys of a device. */
 #include "derive.h"
 
+#include "core/keys.h"
+
 #include <float.h>
 #include <math.h>
 #include <string.h>
@@ -24,6 +26,66 @@ static int check_field(const mdc_cfgnode *n, const char *key, const char *name,
     return -1;
 }
 
+static const mdc_key cond_keys[] = {
+    {.name = "point",
+     .type = MDC_KEY_STRING,
+     .nonempty = true,
+     .help = "the value tested (or \"node\", \"field\")"},
+    {.name = "node",
+     .type = MDC_KEY_STRING,
+     .nonempty = true,
+     .help = "the same as \"point\" (OPC UA's word)"},
+    {.name = "field", .type = MDC_KEY_STRING, .nonempty = true, .help = "the same as \"point\""},
+    {.name = "above", .type = MDC_KEY_NUMBER, .help = "holds when the value is above"},
+    {.name = "below", .type = MDC_KEY_NUMBER, .help = "holds when the value is below"},
+    {.name = "equals", .type = MDC_KEY_NUMBER, .help = "holds when the value equals"},
+    {0},
+};
+static const mdc_keyset cond_keyset = {"device status: production_when, on_when", cond_keys, NULL};
+
+static const mdc_key status_keys[] = {
+    {.name = "power", .type = MDC_KEY_STRING, .help = "the power value: PRODUCTION above a level"},
+    {.name = "production_above",
+     .type = MDC_KEY_NUMBER,
+     .def = "0",
+     .help = "|power| above it is PRODUCTION"},
+    {.name = "production_when",
+     .type = MDC_KEY_OBJECT,
+     .help = "a condition for PRODUCTION instead of \"power\""},
+    {.name = "on_when", .type = MDC_KEY_OBJECT, .help = "a condition for ON"},
+    {0},
+};
+static const mdc_keyset status_keyset = {"device status", status_keys, NULL};
+
+static const mdc_key energy_keys[] = {
+    {.name = "point", .type = MDC_KEY_STRING, .required = true, .help = "the kWh meter reading"},
+    {.name = "max_delta",
+     .type = MDC_KEY_NUMBER,
+     .help = "larger increases are spikes, skipped (default: none)"},
+    {0},
+};
+static const mdc_keyset energy_keyset = {"device energy", energy_keys, NULL};
+
+static const mdc_key parts_keys[] = {
+    {.name = "signal",
+     .type = MDC_KEY_ANY,
+     .help = "a value whose rising edges are parts, or an operand the driver reads"},
+    {.name = "counter",
+     .type = MDC_KEY_STRING,
+     .nonempty = true,
+     .help = "an absolute counter whose increases count"},
+    {.name = "equals", .type = MDC_KEY_NUMBER, .help = "the signal is high when equal to it"},
+    {.name = "min_pulse",
+     .type = MDC_KEY_DURATION,
+     .def = "0",
+     .help = "a signal must be held this long"},
+    {0},
+};
+static const mdc_keyset parts_keyset = {"device parts", parts_keys, NULL};
+
+const mdc_keyset *const mdc_derive_keysets[] = {&status_keyset, &cond_keyset, &energy_keyset,
+                                                &parts_keyset, NULL};
+
 /* {"point"|"node"|"field": NAME, "above"|"below"|"equals": NUMBER} */
 static int parse_cond(const mdc_cfgnode *parent, const char *key, const char *const *fields,
                       mdc_cond *c, mdc_err *err)
@@ -31,8 +93,7 @@ static int parse_cond(const mdc_cfgnode *parent, const char *key, const char *co
     mdc_cfgnode n;
     bool have;
     if (cfg_object(parent, key, &n, &have, err) < 0 || !have) return have ? -1 : 0;
-    static const char *const keys[] = {"point", "node", "field", "above", "below", "equals", NULL};
-    if (cfg_check_keys(&n, keys, err) < 0) return -1;
+    if (mdc_keys_check(&n, &cond_keyset, err) < 0) return -1;
     const char *names[] = {"point", "node", "field"};
     const char *which = NULL;
     for (size_t i = 0; i < 3; i++)
@@ -42,7 +103,7 @@ static int parse_cond(const mdc_cfgnode *parent, const char *key, const char *co
         }
     if (!which)
         return cfg_error(&n, NULL, err, "missing \"point\" (the value the condition tests)");
-    if (cfg_required_string(&n, which, &c->field, err) < 0 ||
+    if (mdc_key_string(&n, &cond_keyset, which, &c->field, err) < 0 ||
         check_field(&n, which, c->field, fields, err) < 0)
         return -1;
     const char *ops[] = {"above", "below", "equals"};
@@ -51,7 +112,7 @@ static int parse_cond(const mdc_cfgnode *parent, const char *key, const char *co
         if (cfg_has(&n, ops[i])) {
             found++;
             c->op = (mdc_cond_op)i;
-            if (cfg_double(&n, ops[i], 0, &c->value, err) < 0) return -1;
+            if (mdc_key_number(&n, &cond_keyset, ops[i], &c->value, err) < 0) return -1;
         }
     if (found != 1)
         return cfg_error(&n, NULL, err, "give exactly one of \"above\", \"below\", \"equals\"");
@@ -65,15 +126,14 @@ static int parse_status(const mdc_cfgnode *dev, const char *const *fields, mdc_d
     mdc_cfgnode n;
     bool have;
     if (cfg_object(dev, "status", &n, &have, err) < 0 || !have) return have ? -1 : 0;
-    static const char *const keys[] = {"power", "production_above", "production_when", "on_when",
-                                       NULL};
-    if (cfg_check_keys(&n, keys, err) < 0 ||
-        cfg_string(&n, "power", NULL, &out->power_field, err) < 0)
+    if (mdc_keys_check(&n, &status_keyset, err) < 0 ||
+        mdc_key_string(&n, &status_keyset, "power", &out->power_field, err) < 0)
         return -1;
     if (out->power_field && check_field(&n, "power", out->power_field, fields, err) < 0) return -1;
     if (cfg_has(&n, "production_above") && !out->power_field)
         return cfg_error(&n, "production_above", err, "needs \"power\" (the power value to test)");
-    if (cfg_double(&n, "production_above", 0, &out->production_above, err) < 0) return -1;
+    if (mdc_key_number(&n, &status_keyset, "production_above", &out->production_above, err) < 0)
+        return -1;
     if (out->production_above < 0) return cfg_error(&n, "production_above", err, "must be >= 0");
     if (parse_cond(&n, "production_when", fields, &out->production_when, err) < 0 ||
         parse_cond(&n, "on_when", fields, &out->on_when, err) < 0)
@@ -91,11 +151,10 @@ static int parse_energy(const mdc_cfgnode *dev, const char *const *fields, mdc_d
     mdc_cfgnode n;
     bool have;
     if (cfg_object(dev, "energy", &n, &have, err) < 0 || !have) return have ? -1 : 0;
-    static const char *const keys[] = {"point", "max_delta", NULL};
-    if (cfg_check_keys(&n, keys, err) < 0 ||
-        cfg_required_string(&n, "point", &out->energy_field, err) < 0 ||
+    if (mdc_keys_check(&n, &energy_keyset, err) < 0 ||
+        mdc_key_string(&n, &energy_keyset, "point", &out->energy_field, err) < 0 ||
         check_field(&n, "point", out->energy_field, fields, err) < 0 ||
-        cfg_double(&n, "max_delta", DBL_MAX, &out->max_delta, err) < 0)
+        mdc_key_number_or(&n, &energy_keyset, "max_delta", DBL_MAX, &out->max_delta, err) < 0)
         return -1;
     if (out->max_delta <= 0)
         return cfg_error(&n, "max_delta", err,
@@ -109,8 +168,7 @@ static int parse_parts(const mdc_cfgnode *dev, const char *const *fields, const 
     mdc_cfgnode n;
     bool have;
     if (cfg_object(dev, "parts", &n, &have, err) < 0 || !have) return have ? -1 : 0;
-    static const char *const keys[] = {"signal", "counter", "equals", "min_pulse", NULL};
-    if (cfg_check_keys(&n, keys, err) < 0) return -1;
+    if (mdc_keys_check(&n, &parts_keyset, err) < 0) return -1;
     bool sig = cfg_has(&n, "signal"), cnt = cfg_has(&n, "counter");
     if (sig == cnt)
         return cfg_error(&n, NULL, err,
@@ -118,13 +176,13 @@ static int parse_parts(const mdc_cfgnode *dev, const char *const *fields, const 
                          "\"counter\" (count an absolute counter's increases)");
     if (cnt) {
         out->parts_mode = MDC_PARTS_COUNTER;
-        return cfg_required_string(&n, "counter", &out->parts_field, err) < 0 ||
+        return mdc_key_string(&n, &parts_keyset, "counter", &out->parts_field, err) < 0 ||
                        check_field(&n, "counter", out->parts_field, fields, err) < 0
                    ? -1
                    : 0;
     }
     out->parts_mode = MDC_PARTS_SIGNAL;
-    if (cfg_duration_us(&n, "min_pulse", 0, &out->min_pulse_us, err) < 0) return -1;
+    if (mdc_key_duration(&n, &parts_keyset, "min_pulse", &out->min_pulse_us, err) < 0) return -1;
     json_t *s = json_object_get(n.json, "signal");
     const mdc_cfgnode *eq_node = &n;
     mdc_cfgnode obj;
@@ -144,7 +202,7 @@ static int parse_parts(const mdc_cfgnode *dev, const char *const *fields, const 
         return -1;
     }
     out->signal_has_equals = cfg_has(eq_node, "equals");
-    return cfg_double(eq_node, "equals", 0, &out->signal_equals, err);
+    return mdc_key_number(eq_node, &parts_keyset, "equals", &out->signal_equals, err);
 }
 
 int mdc_derive_parse(const mdc_cfgnode *dev, const char *const *fields, const char *driver_signal,

@@ -72,8 +72,12 @@ typedef struct mdc_async_ops {
 
 typedef struct mdc_driver {
     const char *name;
-    /* The device keys it reads besides the common ones (core/keys.h); NULL: not declared. */
+    /* The device keys it reads besides the common ones (core/keys.h; the set shares
+     * mdc_device_keyset); NULL: not declared. */
     const struct mdc_keyset *keys;
+    /* The keys of the objects within them (a Modbus point, an OPC UA "security"), for
+     * listings; NULL-terminated, NULL: none. */
+    const struct mdc_keyset *const *nested_keys;
     int (*parse)(const mdc_device_cfg *dev, void **cfg, mdc_err *err);
     void (*free_config)(void *cfg);
     const char *const *(*fields)(const void *cfg);

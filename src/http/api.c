@@ -97,7 +97,7 @@ static void errors_json(strbuf *out, const mdc_record *rec)
 
 static void identity_json(strbuf *out, const mdc_rt_device *d)
 {
-    const mdc_device_cfg *c = d->cfg;
+    const mdc_device_cfg *c = mdc_runtime_device_cfg(d);
     sb_puts(out, "{\"id\": ");
     mdc_json_str(out, c->id);
     sb_puts(out, ", \"name\": ");
@@ -160,13 +160,14 @@ static void live_json(strbuf *out, const mdc_record *rec, const mdc_record *ok)
 
 static void counters_json(strbuf *out, mdc_rt_device *d)
 {
+    mdc_rt_device_stats st;
+    mdc_runtime_device_stats(d, &st);
     sb_printf(out,
               ", \"polls\": %" PRIu64 ", \"poll_errors\": %" PRIu64 ", \"missed_slots\": %" PRIu64
               ", \"last_poll_seconds\": ",
-              (uint64_t)atomic_load(&d->polls), (uint64_t)atomic_load(&d->poll_errors),
-              (uint64_t)atomic_load(&d->missed));
-    if (atomic_load(&d->polls))
-        mdc_json_double(out, (double)atomic_load(&d->last_latency_us) / 1e6);
+              st.polls, st.poll_errors, st.missed);
+    if (st.polls)
+        mdc_json_double(out, (double)st.last_latency_us / 1e6);
     else
         sb_puts(out, "null");
     sb_puts(out, "}");
@@ -246,8 +247,8 @@ static bool contains(const char *hay, const char *needle)
 
 static bool matches(mdc_rt_device *d, const mdc_api_filter *f)
 {
-    if (f->q && f->q[0] && !contains(d->cfg->id, f->q) && !contains(d->cfg->name, f->q))
-        return false;
+    const mdc_device_cfg *c = mdc_runtime_device_cfg(d);
+    if (f->q && f->q[0] && !contains(c->id, f->q) && !contains(c->name, f->q)) return false;
     if (!f->state || !f->state[0]) return true;
     const char *state = NULL;
     mdc_runtime_device_visit(d, state_visit, &state);
@@ -314,7 +315,7 @@ static void device_reasons(mdc_runtime *rt, strbuf *out, int *n)
 {
     for (size_t i = 0; i < mdc_runtime_device_count(rt); i++) {
         mdc_rt_device *d = mdc_runtime_device(rt, i);
-        reason_ctx c = {d->cfg->id, out, n};
+        reason_ctx c = {mdc_runtime_device_cfg(d)->id, out, n};
         mdc_runtime_device_visit(d, reason_visit, &c);
     }
 }
@@ -327,15 +328,15 @@ static void loss_reasons(mdc_runtime *rt, strbuf *out, int *n)
     int64_t now = mdc_now_us();
     for (size_t i = 0; i < mdc_runtime_device_count(rt); i++) {
         mdc_rt_device *d = mdc_runtime_device(rt, i);
-        int64_t at = atomic_load(&d->last_loss_us);
-        if (!at || now - at > LOSS_WINDOW_US) continue;
+        mdc_rt_device_stats st;
+        mdc_runtime_device_stats(d, &st);
+        if (!st.last_loss_us || now - st.last_loss_us > LOSS_WINDOW_US) continue;
         char why[160];
         snprintf(why, sizeof why,
                  "records lost (%llu: disk full, %llu: spool errors) in the "
                  "last 5 minutes",
-                 (unsigned long long)atomic_load(&d->lost_disk_full),
-                 (unsigned long long)atomic_load(&d->lost_spool_error));
-        reason(out, n, "device", d->cfg->id, why);
+                 (unsigned long long)st.lost_disk_full, (unsigned long long)st.lost_spool_error);
+        reason(out, n, "device", mdc_runtime_device_cfg(d)->id, why);
     }
 }
 
@@ -348,12 +349,14 @@ static void sink_reasons(mdc_runtime *rt, strbuf *out, int *n)
             char why[160];
             snprintf(why, sizeof why, "%lld record%s in the dead-letter table (mdc spool list)",
                      (long long)dead, dead == 1 ? "" : "s");
-            reason(out, n, "sink", s->sink->id, why);
+            reason(out, n, "sink", mdc_runtime_sink_id(s), why);
         }
-        if (atomic_load(&s->healthy)) continue;
+        mdc_rt_sink_stats st;
+        mdc_runtime_sink_stats(s, &st);
+        if (st.healthy) continue;
         char why[MDC_ERR_MSG_MAX + 64];
         mdc_runtime_sink_error(s, why, sizeof why);
-        reason(out, n, "sink", s->sink->id, why[0] ? why : "failing");
+        reason(out, n, "sink", mdc_runtime_sink_id(s), why[0] ? why : "failing");
     }
 }
 

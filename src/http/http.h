@@ -53,6 +53,10 @@ typedef struct mdc_http_cfg {
     int metrics_max_series;
 } mdc_http_cfg;
 
+/* The keys of the "http" object and of its "metrics" (core/keys.h), NULL-terminated. */
+struct mdc_keyset;
+extern const struct mdc_keyset *const mdc_http_keysets[];
+
 /* Parses the "http" object (copies every string). */
 int mdc_http_cfg_parse(const mdc_cfgnode *n, mdc_http_cfg *out, mdc_err *err);
 void mdc_http_cfg_free(mdc_http_cfg *c);

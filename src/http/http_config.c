@@ -2,10 +2,63 @@
 #include "http.h"
 
 #include "core/clock.h"
+#include "core/keys.h"
 #include "core/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+static const mdc_key http_keys[] = {
+    {.name = "listen",
+     .type = MDC_KEY_STRING,
+     .required = true,
+     .help = "HOST:PORT, [IPv6]:PORT or :PORT (every interface); port 0: any free one"},
+    {.name = "token",
+     .type = MDC_KEY_SECRET,
+     .help = "a bearer token every request but the dashboard's files needs"},
+    {.name = "max_connections",
+     .type = MDC_KEY_INT,
+     .def = "512",
+     .min = 8,
+     .max = 100000,
+     .help = "open at once, every client together"},
+    {.name = "max_connections_per_address",
+     .type = MDC_KEY_INT,
+     .def = "64",
+     .min = 0,
+     .max = 100000,
+     .help = "open at once from one client address (0: no limit)"},
+    {.name = "idle_timeout",
+     .type = MDC_KEY_DURATION,
+     .def = "60s",
+     .help = "a connection silent this long is closed (1s..24h)"},
+    {.name = "header_timeout",
+     .type = MDC_KEY_DURATION,
+     .def = "10s",
+     .help = "a request head must be complete within (1s..1h)"},
+    {.name = "metrics",
+     .type = MDC_KEY_OBJECT,
+     .help = "device values in /metrics (keys of http: metrics)"},
+    {0},
+};
+static const mdc_keyset http_keyset = {"http", http_keys, NULL};
+
+static const mdc_key metrics_keys[] = {
+    {.name = "values",
+     .type = MDC_KEY_BOOL,
+     .def = "false",
+     .help = "each device's numeric values as mdc_value series"},
+    {.name = "max_series",
+     .type = MDC_KEY_INT,
+     .def = "10000",
+     .min = 1,
+     .max = 1000000,
+     .help = "value series at most (beyond, dropped and counted)"},
+    {0},
+};
+static const mdc_keyset metrics_keyset = {"http: metrics", metrics_keys, NULL};
+
+const mdc_keyset *const mdc_http_keysets[] = {&http_keyset, &metrics_keyset, NULL};
 
 static int parse_port(const char *s, int *port)
 {
@@ -46,11 +99,12 @@ static int split_listen(const char *s, char **host, int *port)
 /* The connection limits and deadlines. */
 static int parse_limits(const mdc_cfgnode *n, mdc_http_cfg *out, mdc_err *err)
 {
+    const mdc_keyset *ks = &http_keyset;
     int64_t total, per_address;
-    if (cfg_int(n, "max_connections", 512, 8, 100000, &total, err) < 0 ||
-        cfg_int(n, "max_connections_per_address", 64, 0, 100000, &per_address, err) < 0 ||
-        cfg_duration_us(n, "idle_timeout", 60 * MDC_US_PER_SEC, &out->idle_timeout_us, err) < 0 ||
-        cfg_duration_us(n, "header_timeout", 10 * MDC_US_PER_SEC, &out->header_timeout_us, err) < 0)
+    if (mdc_key_int(n, ks, "max_connections", &total, err) < 0 ||
+        mdc_key_int(n, ks, "max_connections_per_address", &per_address, err) < 0 ||
+        mdc_key_duration(n, ks, "idle_timeout", &out->idle_timeout_us, err) < 0 ||
+        mdc_key_duration(n, ks, "header_timeout", &out->header_timeout_us, err) < 0)
         return -1;
     out->max_connections = (int)total;
     out->max_connections_per_address = (int)per_address;
@@ -64,14 +118,18 @@ static int parse_limits(const mdc_cfgnode *n, mdc_http_cfg *out, mdc_err *err)
 /* "metrics": {"values": bool, "max_series": N} */
 static int parse_metrics(const mdc_cfgnode *n, mdc_http_cfg *out, mdc_err *err)
 {
-    static const char *const keys[] = {"values", "max_series", NULL};
+    const mdc_keyset *ks = &metrics_keyset;
     mdc_cfgnode m;
     bool have;
-    int64_t max_series = 10000;
     if (cfg_object(n, "metrics", &m, &have, err) < 0) return -1;
-    if (have && (cfg_check_keys(&m, keys, err) < 0 ||
-                 cfg_bool(&m, "values", false, &out->metrics_values, err) < 0 ||
-                 cfg_int(&m, "max_series", 10000, 1, 1000000, &max_series, err) < 0))
+    if (!have) { /* the defaults, read from an empty object */
+        m = *n;
+        m.json = NULL;
+    }
+    int64_t max_series;
+    if ((have && mdc_keys_check(&m, ks, err) < 0) ||
+        mdc_key_bool(&m, ks, "values", &out->metrics_values, err) < 0 ||
+        mdc_key_int(&m, ks, "max_series", &max_series, err) < 0)
         return -1;
     out->metrics_max_series = (int)max_series;
     return 0;
@@ -79,13 +137,11 @@ static int parse_metrics(const mdc_cfgnode *n, mdc_http_cfg *out, mdc_err *err)
 
 int mdc_http_cfg_parse(const mdc_cfgnode *n, mdc_http_cfg *out, mdc_err *err)
 {
-    static const char *const keys[] = {
-        "listen",       "token",          "max_connections", "max_connections_per_address",
-        "idle_timeout", "header_timeout", "metrics",         NULL};
+    const mdc_keyset *ks = &http_keyset;
     memset(out, 0, sizeof *out);
     const char *listen, *token;
-    if (cfg_check_keys(n, keys, err) < 0 || cfg_required_string(n, "listen", &listen, err) < 0 ||
-        cfg_secret(n, "token", NULL, &token, err) < 0 || parse_limits(n, out, err) < 0 ||
+    if (mdc_keys_check(n, ks, err) < 0 || mdc_key_string(n, ks, "listen", &listen, err) < 0 ||
+        mdc_key_string(n, ks, "token", &token, err) < 0 || parse_limits(n, out, err) < 0 ||
         parse_metrics(n, out, err) < 0)
         return -1;
     if (split_listen(listen, &out->host, &out->port) < 0)

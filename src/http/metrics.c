@@ -278,19 +278,21 @@ static void up_visit(void *ctx, const mdc_record *rec)
 
 static void collect_device(mdc_rt_device *d, mdc_metrics_device *md)
 {
-    md->id = d->cfg->id;
-    md->polls = atomic_load(&d->polls);
-    md->errors = atomic_load(&d->poll_errors);
-    md->missed = atomic_load(&d->missed);
-    md->records = atomic_load(&d->records);
-    md->lost_disk_full = atomic_load(&d->lost_disk_full);
-    md->lost_spool_error = atomic_load(&d->lost_spool_error);
-    md->discarded = atomic_load(&d->discarded);
-    md->status = atomic_load(&d->status);
+    mdc_rt_device_stats st;
+    mdc_runtime_device_stats(d, &st);
+    md->id = mdc_runtime_device_cfg(d)->id;
+    md->polls = st.polls;
+    md->errors = st.poll_errors;
+    md->missed = st.missed;
+    md->records = st.records;
+    md->lost_disk_full = st.lost_disk_full;
+    md->lost_spool_error = st.lost_spool_error;
+    md->discarded = st.discarded;
+    md->status = st.status;
     if (md->status < MDC_STATUS_NONE) md->status = MDC_STATUS_NONE;
     for (size_t b = 0; b <= MDC_RT_LATENCY_BUCKETS; b++)
-        md->hist[b] = atomic_load(&d->latency_hist[b]);
-    md->latency_sum_s = (double)atomic_load(&d->latency_sum_us) / 1e6;
+        md->hist[b] = st.latency_hist[b];
+    md->latency_sum_s = (double)st.latency_sum_us / 1e6;
     mdc_runtime_device_visit(d, up_visit, &md->up);
 }
 
@@ -310,18 +312,20 @@ void mdc_metrics_collect(mdc_runtime *rt, mdc_metrics *m)
     for (size_t i = 0; i < m->nsinks; i++) {
         mdc_rt_sink *s = mdc_runtime_sink(rt, i);
         mdc_metrics_sink *ms = &m->sinks[i];
-        ms->id = s->sink->id;
-        ms->type = s->sink->ops->type;
-        ms->up = atomic_load(&s->healthy);
-        ms->delivered = atomic_load(&s->delivered);
-        ms->failures = atomic_load(&s->failures);
+        mdc_rt_sink_stats st;
+        mdc_runtime_sink_stats(s, &st);
+        ms->id = mdc_runtime_sink_id(s);
+        ms->type = mdc_runtime_sink_type(s);
+        ms->up = st.healthy;
+        ms->delivered = st.delivered;
+        ms->failures = st.failures;
         ms->backlog = mdc_runtime_sink_backlog(rt, s);
         ms->dead_letters = mdc_runtime_sink_dead_letters(rt, s);
-        ms->dead_lettered = atomic_load(&s->dead_lettered);
-        ms->nreasons = atomic_load(&s->nreasons);
+        ms->dead_lettered = st.dead_lettered;
+        ms->nreasons = st.nreasons;
         for (size_t r = 0; r < ms->nreasons; r++) {
-            ms->reasons[r] = s->rejected[r].reason;
-            ms->rejected[r] = atomic_load(&s->rejected[r].n);
+            ms->reasons[r] = st.reasons[r];
+            ms->rejected[r] = st.rejected[r];
         }
     }
     mdc_spool_stats st;

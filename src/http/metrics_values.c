@@ -17,21 +17,12 @@ typedef struct values_ctx {
     mdc_metrics_device *md;
 } values_ctx;
 
+/* A value as a sample: mdc_value_as_double's, but NaN passes as NaN. */
 static bool numeric(const mdc_value *v, double *out)
 {
-    switch (v->type) {
-    case MDC_BOOL:
-        *out = v->u.b ? 1 : 0;
-        return true;
-    case MDC_INT:
-        *out = (double)v->u.i;
-        return true;
-    case MDC_DOUBLE:
-        *out = v->u.d;
-        return true;
-    default:
-        return false;
-    }
+    if (v->type != MDC_DOUBLE) return mdc_value_as_double(v, out);
+    *out = v->u.d;
+    return true;
 }
 
 static const char *state_of(const mdc_record *live)

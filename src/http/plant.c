@@ -29,7 +29,7 @@ static bool power_factor(const char *unit, const char *name, double *to_kw)
 const char *mdc_api_power_point(const mdc_rt_device *d, const mdc_device_info *di, double *to_kw)
 {
     *to_kw = 1;
-    const char *want = d->derive.power_field;
+    const char *want = mdc_runtime_device_derive(d)->power_field;
     for (size_t i = 0; want && di && i < di->nfields; i++) {
         const mdc_field_info *f = &di->fields[i];
         if (!strcmp(f->name, want)) return power_factor(f->unit, f->name, to_kw) ? f->name : NULL;

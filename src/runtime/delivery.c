@@ -182,7 +182,7 @@ static void write_batch(worker *w, mdc_record *recs, size_t n)
     mdc_sink_result res = {0};
     mdc_err err = {0};
     int rc = sink->ops->write(sink, (const mdc_record *const *)ptrs, n, &res, &err);
-    assert(res.delivered <= n && (rc == 0) == (res.delivered == n));
+    mdc_sink_assert_result(rc, n, &res, &err);
     if (res.delivered > n) res.delivered = n;
     acknowledge(w, recs, res.delivered);
     if (res.delivered) mdc_backoff_reset(&w->backoff);
@@ -229,7 +229,9 @@ static void retry_dead(worker *w, mdc_dead_letter *d)
     const mdc_record *one = &d->rec;
     mdc_sink_result res = {0};
     mdc_err err = {0}, e = {0};
-    if (sink->ops->write(sink, &one, 1, &res, &err) == 0) {
+    int rc = sink->ops->write(sink, &one, 1, &res, &err);
+    mdc_sink_assert_result(rc, 1, &res, &err);
+    if (rc == 0) {
         if (mdc_spool_dead_settle(w->rt->spool, d->id, true, NULL, NULL, &e) == 0)
             LOG_INFO(sink->id, "dead letter %lld (record %lld) delivered on retry",
                      (long long)d->id, (long long)d->seq);

@@ -1,5 +1,6 @@
 /* hints.c — advice for common commissioning mistakes (hints.h). */
 #include "hints.h"
+#include "runtime_internal.h"
 
 #include <string.h>
 

@@ -105,6 +105,7 @@ static void account(mux_dev *md, int rc, const mdc_err *err, mdc_record *rec)
     mdc_rt_device *d = md->d;
     mux_bus *mb = md->mb;
     int64_t now = mdc_now_us();
+    mdc_rt_assert_async_done(d, rc, rec, err);
     mdc_rt_note_latency(d, mdc_mono_us() - md->t0_us);
     atomic_fetch_add(&d->polls, 1);
     if (mb->ops->take_discarded)

@@ -63,6 +63,7 @@ static int poll_io(mdc_rt_bus *bus, mdc_rt_device *d, mdc_record *rec, int64_t n
 {
     int64_t t0 = mdc_mono_us();
     int rc = d->driver->poll(bus->handle, d->dcfg, rec, err);
+    mdc_rt_assert_poll(d, rc, rec, err);
     mdc_rt_note_latency(d, mdc_mono_us() - t0);
     atomic_fetch_add(&d->polls, 1);
     if (d->driver->take_discarded)

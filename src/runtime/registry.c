@@ -7,7 +7,9 @@
 #include "drivers/modbus/modbus_driver.h"
 #include "drivers/opcua/opcua_driver.h"
 
+#include "core/catalog.h"
 #include "core/keys.h"
+#include "derive/derive.h"
 #include "sinks/sink_config.h"
 
 #include <string.h>
@@ -41,13 +43,29 @@ int mdc_driver_register(const mdc_driver *d)
     return 0;
 }
 
+/* The i-th set of a NULL-terminated list, counting i down past the list. */
+static const mdc_keyset *nth(const mdc_keyset *const *list, size_t *i)
+{
+    for (; list && *list; list++)
+        if ((*i)-- == 0) return *list;
+    return NULL;
+}
+
 const mdc_keyset *mdc_keysets(size_t i)
 {
-    if (i == 0) return &mdc_spool_keyset;
-    i--;
-    for (size_t k = 0; drivers[k]; k++) {
-        if (!drivers[k]->keys) continue;
-        if (i-- == 0) return drivers[k]->keys;
+    static const mdc_keyset *const core[] = {&mdc_top_keyset,
+                                             &mdc_shift_keyset,
+                                             &mdc_spool_keyset,
+                                             &mdc_runtime_keyset,
+                                             &mdc_device_keyset,
+                                             &mdc_field_info_keyset,
+                                             NULL};
+    const mdc_keyset *ks = nth(core, &i);
+    if (!ks) ks = nth(mdc_derive_keysets, &i);
+    for (size_t k = 0; !ks && drivers[k]; k++) {
+        const mdc_keyset *const own[] = {drivers[k]->keys, NULL};
+        if (drivers[k]->keys) ks = nth(own, &i);
+        if (!ks) ks = nth(drivers[k]->nested_keys, &i);
     }
-    return mdc_sink_type_keys(i);
+    return ks ? ks : mdc_sink_type_keys(i);
 }

@@ -2,6 +2,7 @@
 #include "runtime_internal.h"
 
 #include "core/clock.h"
+#include "core/keys.h"
 #include "core/xalloc.h"
 #include "sinks/sink_store.h"
 
@@ -85,10 +86,21 @@ static void build_shifts(mdc_runtime *rt)
         .tz = cfg->tz, .starts_min = rt->shift_starts, .ids = rt->shift_ids, .n = cfg->nshifts};
 }
 
-/* "runtime": {"event_threads": N} — threads for the event-driven buses (default 2). */
+static const mdc_key runtime_keys[] = {
+    {.name = "event_threads",
+     .type = MDC_KEY_INT,
+     .def = "2",
+     .min = 1,
+     .max = 64,
+     .help = "threads serving the event-driven buses (Modbus TCP by default)"},
+    {0},
+};
+const mdc_keyset mdc_runtime_keyset = {"runtime", runtime_keys, NULL};
+
+/* "runtime": {"event_threads": N} — threads for the event-driven buses. */
 static int parse_runtime_keys(mdc_runtime *rt, mdc_err *err)
 {
-    static const char *const keys[] = {"event_threads", NULL};
+    const mdc_keyset *ks = &mdc_runtime_keyset;
     rt->event_threads = 2;
     if (!rt->cfg->doc) return 0;
     mdc_cfgnode root = mdc_cfgdoc_root(rt->cfg->doc), n;
@@ -96,8 +108,7 @@ static int parse_runtime_keys(mdc_runtime *rt, mdc_err *err)
     int64_t threads;
     if (!root.json || cfg_object(&root, "runtime", &n, &have, err) < 0) return root.json ? -1 : 0;
     if (!have) return 0;
-    if (cfg_check_keys(&n, keys, err) < 0 ||
-        cfg_int(&n, "event_threads", 2, 1, 64, &threads, err) < 0)
+    if (mdc_keys_check(&n, ks, err) < 0 || mdc_key_int(&n, ks, "event_threads", &threads, err) < 0)
         return -1;
     rt->event_threads = (int)threads;
     return 0;
@@ -113,7 +124,8 @@ int mdc_runtime_build(const mdc_config *cfg, mdc_runtime **out, mdc_err *err)
     rt->devs = xcalloc(cfg->ndevices ? cfg->ndevices : 1, sizeof *rt->devs);
     for (size_t i = 0; i < cfg->ndevices; i++) {
         bool enabled = true;
-        if (cfg_bool(&cfg->devices[i].node, "enabled", true, &enabled, err) < 0) goto fail;
+        if (mdc_key_bool(&cfg->devices[i].node, &mdc_device_keyset, "enabled", &enabled, err) < 0)
+            goto fail;
         if (!enabled) continue;
         rt->ndevs++;
         if (build_device(rt, &cfg->devices[i], &rt->devs[rt->ndevs - 1], err) < 0) goto fail;

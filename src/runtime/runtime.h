@@ -29,85 +29,14 @@ typedef struct mdc_rt_mux mdc_rt_mux;
 #define MDC_RT_LATENCY_BUCKETS 12
 extern const double mdc_rt_latency_bounds_s[MDC_RT_LATENCY_BUCKETS];
 
-typedef struct mdc_rt_device {
-    const mdc_device_cfg *cfg;
-    const mdc_driver *driver;
-    void *dcfg;
-    const char *const *fields;
-    mdc_derive_cfg derive;
-    mdc_rt_bus *bus;
-    /* state owned by the bus thread */
-    mdc_derive_state st;
-    int64_t next_due_us;
-    int64_t retry_at_us;    /* a failing device is probed again from then on ... */
-    int64_t probe_after_us; /* ... but not before this (a healthy neighbour's poll) */
-    unsigned failures;      /* failed attempts in a row: polls, probes and reconnects of its bus */
-    char *last_error;       /* owned; NULL while it has not failed (mdc_rt_err_text) */
-    /* a slot that could not be read waits here (until held_until_us) for a probe that reads
-     * the device within the slot: the probe's record is then the slot's (record_flow.h) */
-    mdc_record held;
-    bool has_held;
-    int64_t held_until_us;
-    /* buffers the bus thread reuses from poll to poll (no allocation churn per sample) */
-    mdc_record scratch;
-    strbuf events, state, enc;
-    mdc_ratelimit loss_log; /* "record lost" lines: one per cause per minute */
-    /* counters (read by other threads) */
-    atomic_uint_fast64_t polls, poll_errors, missed, records;
-    /* records the spool could not take: the disk (or its reserve) was full, or another error */
-    atomic_uint_fast64_t lost_disk_full, lost_spool_error;
-    atomic_int_fast64_t last_loss_us; /* when a record was last lost (0: never) */
-    atomic_uint_fast64_t discarded;   /* replies discarded: late, another unit, out of step */
-    atomic_int_fast64_t last_latency_us;
-    atomic_int status;
-    /* poll latency histogram: polls per bucket (not cumulative; the last is +Inf), total us */
-    atomic_uint_fast64_t latency_hist[MDC_RT_LATENCY_BUCKETS + 1];
-    atomic_uint_fast64_t latency_sum_us;
-    /* the latest derived record, written by the bus thread; read with mdc_runtime_device_live */
-    pthread_mutex_t live_mu;
-    mdc_record live;
-    bool has_live;
-    /* the latest record without an error, kept while the device is unreachable (the
-     * dashboard greys the last values; /metrics' last-success time); under live_mu */
-    mdc_record last_ok;
-    bool has_last_ok;
-} mdc_rt_device;
+/* A configured device (its driver, derive rules, state and counters) and a sink with its
+ * delivery thread: opaque outside the runtime (runtime_internal.h), read through the functions
+ * below. */
+typedef struct mdc_rt_device mdc_rt_device;
+typedef struct mdc_rt_sink mdc_rt_sink;
 
-struct mdc_rt_bus {
-    char *key; /* NULL: a bus of its own */
-    const mdc_driver *driver;
-    mdc_rt_device **devs;
-    size_t ndevs, capdevs;
-    void *handle; /* the driver's open bus, NULL when closed */
-    int64_t retry_at_us;
-    unsigned failures;
-    char *last_error; /* owned; NULL while it has not failed */
-    pthread_t thread;
-    bool started;
-    mdc_runtime *rt;
-};
-
-/* Rejections of one reason (a sink's static string), counted for /metrics. */
+/* Rejections of one sink are counted by reason, up to this many reasons. */
 #define MDC_RT_REJECT_REASONS 8
-typedef struct mdc_rt_reject_count {
-    const char *reason;
-    atomic_uint_fast64_t n;
-} mdc_rt_reject_count;
-
-typedef struct mdc_rt_sink {
-    mdc_sink *sink;
-    pthread_t thread;
-    bool started;
-    mdc_runtime *rt;
-    atomic_uint_fast64_t delivered, failures;
-    atomic_uint_fast64_t dead_lettered; /* records moved to the dead-letter table */
-    /* rejections by reason; slots are filled in order by the sink's thread */
-    mdc_rt_reject_count rejected[MDC_RT_REJECT_REASONS];
-    atomic_size_t nreasons;
-    atomic_bool healthy;
-    pthread_mutex_t err_mu; /* guards last_error: why it is not healthy ("" when it is) */
-    char last_error[MDC_ERR_MSG_MAX + 64];
-} mdc_rt_sink;
 
 typedef struct mdc_run_opts {
     bool once;            /* poll every device once, deliver, and return */
@@ -167,6 +96,39 @@ void mdc_runtime_device_visit_ok(mdc_rt_device *d,
                                  void (*fn)(void *ctx, const mdc_record *live,
                                             const mdc_record *last_ok),
                                  void *ctx);
+/* What a device is: its configuration and its derive rules (live as long as rt). */
+const mdc_device_cfg *mdc_runtime_device_cfg(const mdc_rt_device *d);
+const mdc_derive_cfg *mdc_runtime_device_derive(const mdc_rt_device *d);
+/* A device's counters, each read atomically (not all at one instant). */
+typedef struct mdc_rt_device_stats {
+    uint64_t polls, poll_errors, missed, records;
+    uint64_t lost_disk_full, lost_spool_error; /* records the spool could not take */
+    int64_t last_loss_us;                      /* when a record was last lost (0: never) */
+    uint64_t discarded;                        /* replies discarded: late, another unit, ... */
+    int64_t last_latency_us;
+    int status; /* of the latest record (MDC_STATUS_NONE before the first) */
+    /* poll latency histogram: polls per bucket (not cumulative; the last is +Inf) */
+    uint64_t latency_hist[MDC_RT_LATENCY_BUCKETS + 1];
+    uint64_t latency_sum_us;
+} mdc_rt_device_stats;
+void mdc_runtime_device_stats(const mdc_rt_device *d, mdc_rt_device_stats *out);
+/* Opens the device's bus now, before mdc_runtime_start() (which then uses it): a driver whose
+ * opening takes long and may fail for good (joining a smart meter) fails early. */
+int mdc_runtime_device_open_bus(mdc_rt_device *d, mdc_err *err);
+
+/* A sink's id ("sqlite:data/mdc.db") and type ("sqlite"); live as long as rt. */
+const char *mdc_runtime_sink_id(const mdc_rt_sink *s);
+const char *mdc_runtime_sink_type(const mdc_rt_sink *s);
+/* A sink's delivery counters, each read atomically. */
+typedef struct mdc_rt_sink_stats {
+    bool healthy; /* its last write succeeded */
+    uint64_t delivered, failures;
+    uint64_t dead_lettered; /* records moved to the dead-letter table */
+    size_t nreasons;        /* rejections by reason (static strings) */
+    const char *reasons[MDC_RT_REJECT_REASONS];
+    uint64_t rejected[MDC_RT_REJECT_REASONS];
+} mdc_rt_sink_stats;
+void mdc_runtime_sink_stats(const mdc_rt_sink *s, mdc_rt_sink_stats *out);
 /* Spool figures and a sink's backlog; only between mdc_runtime_start() and _stop(). Return -1
  * when the spool is not open. */
 int mdc_runtime_spool_stats(mdc_runtime *rt, mdc_spool_stats *st);
@@ -195,8 +157,11 @@ const mdc_shift_ctx *mdc_runtime_shifts(const mdc_runtime *rt);
 const mdc_driver *mdc_driver_find(const char *name);
 const char *const *mdc_driver_names(void);
 int mdc_driver_register(const mdc_driver *d);
-/* Every declared set of configuration keys (core/keys.h): the spool's, the drivers', the sink
- * types'; the i-th, or NULL past the last. */
+/* Every declared set of configuration keys (core/keys.h) below the HTTP server's
+ * (mdc_http_keysets): the top level's, the spool's, "runtime", the devices' common keys and
+ * derive rules, the drivers', the sink types'; the i-th, or NULL past the last. */
 const struct mdc_keyset *mdc_keysets(size_t i);
+/* The keys of the "runtime" object. */
+extern const struct mdc_keyset mdc_runtime_keyset;
 
 #endif

@@ -3,6 +3,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/mkdirs.h"
 #include "core/xalloc.h"
 
 #include <errno.h>
@@ -37,24 +38,6 @@ void mdc_rt_wake_all(mdc_runtime *rt)
     if (rt->spool) mdc_spool_wake(rt->spool);
 }
 
-static int make_dirs(const char *path, mdc_err *err)
-{
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-            return mdc_err_set(err, MDC_EIO, "cannot create directory %s: %s", buf,
-                               strerror(errno));
-        *p = '/';
-    }
-    if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-        return mdc_err_set(err, MDC_EIO, "cannot create data directory %s: %s", buf,
-                           strerror(errno));
-    return 0;
-}
-
 static void load_states(mdc_runtime *rt)
 {
     for (size_t i = 0; i < rt->ndevs; i++) {
@@ -85,7 +68,7 @@ int mdc_runtime_start(mdc_runtime *rt, const mdc_run_opts *opts, mdc_err *err)
 {
     rt->opts = opts ? *opts : (mdc_run_opts){0};
     if (rt->opts.drain_seconds <= 0) rt->opts.drain_seconds = 3;
-    if (make_dirs(rt->cfg->data_dir, err) < 0) return -1;
+    if (mdc_mkdirs(rt->cfg->data_dir, 0755, "data directory", err) < 0) return -1;
     char path[4096];
     snprintf(path, sizeof path, "%s/spool.db", rt->cfg->data_dir);
     mdc_spool_opts so = {.max_records = rt->cfg->spool.max_records,

@@ -77,6 +77,10 @@ mdc_sink *mdc_sink_new(const mdc_sink_ops *ops, const char *id, void *impl);
 /* Calls s->ops->write with a zeroed result (res may be NULL: not wanted). */
 int mdc_sink_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_sink_result *res,
                    mdc_err *err);
+/* Debug builds: asserts that a write() of n records returning rc kept the contract above
+ * (rc 0 or -1; delivered <= n, and == n exactly when rc is 0; a rejection names its record
+ * and a reason; a failure fills err). Compiled out with NDEBUG. */
+void mdc_sink_assert_result(int rc, size_t n, const mdc_sink_result *res, const mdc_err *err);
 /* For a sink whose batch is all or nothing: records the outcome rc (0 or -1) of writing n
  * records in res and returns rc. */
 int mdc_sink_all_or_nothing(mdc_sink_result *res, size_t n, int rc);

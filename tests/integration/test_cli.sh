@@ -66,4 +66,26 @@ JSON
 grep -q "tcp 127.0.0.1:1502, unit 1" out || fail ".env variable used"
 grep -q "m1 (driver modbus): every 2s (Asia/Kolkata)" out || fail "schedule described"
 grep -q "FC4 0-1 (2 regs): v" out || fail "request plan printed"
-pass "check prints the plan"
+
+# mdc keys: the tables that check and read a configuration, listed (drivers, nested objects,
+# the HTTP server); an unknown name exits 2
+"$MDC" keys "http: metrics" > out
+assert_eq 'http: metrics:
+  values                 boolean, default false — each device'"'"'s numeric values as mdc_value series
+  max_series             integer, default 10000, 1..1000000 — value series at most (beyond, dropped and counted)' \
+  "$(cat out)" "mdc keys lists the HTTP server's metrics keys"
+"$MDC" keys > out
+for set in "top level:" "every device:" "device (modbus):" "device (modbus): points[]:" \
+    "device (lsv2):" "device (opcua): security:" "device (broute):" "device status:" \
+    "sink webhook:" "http:"; do
+  grep -qxF "$set" out || fail "mdc keys lists $set"
+done
+grep -q "^  unit_id  *integer, default 1, 0..255 — the Modbus unit (slave) id$" out ||
+  fail "mdc keys gives a driver key's type, default and limits"
+set +e
+"$MDC" keys nosuchset > out 2> err; rc=$?
+set -e
+assert_eq 2 "$rc" "mdc keys NAME that matches nothing exits 2"
+assert_eq "mdc keys: no key set is called like 'nosuchset'" "$(cat err)" "mdc keys: no match"
+
+pass "check prints the plan; mdc keys lists the key tables"

@@ -10,6 +10,7 @@
 #include "core/config.h"
 #include "drivers/broute/broute_driver.h"
 #include "runtime/runtime.h"
+#include "runtime/runtime_internal.h" /* the device's driver and parsed configuration */
 
 #include <stdio.h>
 #include <stdlib.h>

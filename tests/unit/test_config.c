@@ -62,7 +62,7 @@ static void test_defaults(void **state)
     assert_int_equal(cfg->nshifts, 1);
     assert_int_equal(cfg->shifts[0].start_min, 0);
     assert_int_equal(mdc_runtime_sink_count(rt), 1);
-    assert_string_equal(mdc_runtime_sink(rt, 0)->sink->id, "sqlite:data/mdc.db");
+    assert_string_equal(mdc_runtime_sink_id(mdc_runtime_sink(rt, 0)), "sqlite:data/mdc.db");
     mdc_runtime_free(rt);
     mdc_config_free(cfg);
 }

@@ -12,6 +12,7 @@
 #include "core/config.h"
 #include "drivers/lsv2/lsv2_driver.h"
 #include "runtime/runtime.h"
+#include "runtime/runtime_internal.h" /* the device's driver and parsed configuration */
 
 #include <libgen.h>
 #include <limits.h>

@@ -7,6 +7,7 @@
 #include "skline.h"
 
 #include "core/clock.h"
+#include "core/keys.h"
 #include "core/tz.h"
 #include "core/xalloc.h"
 
@@ -26,15 +27,45 @@ typedef struct brt_bus {
     mdc_brt_meter meter;
 } brt_bus;
 
-static const char *const device_keys[] = {"port",     "baud",    "rbid",  "password",
-                                          "module",   "channel", "panid", "ipv6",
-                                          "timezone", "timeout", NULL};
+static const mdc_key device_keys[] = {
+    {.name = "port", .type = MDC_KEY_STRING, .required = true, .help = "the module's serial port"},
+    {.name = "baud",
+     .type = MDC_KEY_INT,
+     .def = "115200",
+     .min = 1,
+     .max = 4000000,
+     .help = "a standard rate"},
+    {.name = "rbid",
+     .type = MDC_KEY_STRING,
+     .required = true,
+     .help = "the 32-character B-route ID from the power company"},
+    {.name = "password",
+     .type = MDC_KEY_SECRET,
+     .help = "required: the B-route password (1 to 32 characters)"},
+    {.name = "module",
+     .type = MDC_KEY_ENUM,
+     .def = "auto",
+     .choices = mdc_brt_module_names,
+     .help = "the Wi-SUN module"},
+    {.name = "channel",
+     .type = MDC_KEY_ANY,
+     .help = "33..60, an integer or 2 hex digits (with panid and ipv6: no scan)"},
+    {.name = "panid", .type = MDC_KEY_ANY, .help = "0..0xFFFE, an integer or 4 hex digits"},
+    {.name = "ipv6", .type = MDC_KEY_STRING, .help = "the meter's address, eight groups of hex"},
+    {.name = "timezone",
+     .type = MDC_KEY_STRING,
+     .def = "Asia/Tokyo",
+     .help = "the meter's local zone"},
+    {.name = "timeout", .type = MDC_KEY_DURATION, .def = "10s", .help = "a meter's reply"},
+    {0},
+};
+static const mdc_keyset device_keyset = {"device (broute)", device_keys, &mdc_device_keyset};
 
 /* ---- configuration ---- */
 
 static int parse_credentials(const mdc_cfgnode *n, brt_cfg *c, mdc_err *err)
 {
-    if (cfg_required_string(n, "rbid", &c->opts.rbid, err) < 0) return -1;
+    if (mdc_key_string(n, &device_keyset, "rbid", &c->opts.rbid, err) < 0) return -1;
     size_t len = strlen(c->opts.rbid);
     if (len != 32)
         return cfg_error(n, "rbid", err,
@@ -46,7 +77,7 @@ static int parse_credentials(const mdc_cfgnode *n, brt_cfg *c, mdc_err *err)
             return cfg_error(n, "rbid", err, "must be printable characters without spaces");
     if (!cfg_has(n, "password"))
         return cfg_error(n, NULL, err, "missing required key \"password\" (the B-route password)");
-    if (cfg_secret(n, "password", NULL, &c->opts.password, err) < 0) return -1;
+    if (mdc_key_string(n, &device_keyset, "password", &c->opts.password, err) < 0) return -1;
     len = strlen(c->opts.password);
     if (len < 1 || len > 32)
         return cfg_error(n, "password", err, "must be 1 to 32 characters, got %zu", len);
@@ -87,7 +118,7 @@ static int parse_meter(const mdc_cfgnode *n, brt_cfg *c, mdc_err *err)
     const char *ip;
     if (parse_hexnum(n, "channel", 2, 33, 60, "the channel", &c->opts.channel, err) < 0 ||
         parse_hexnum(n, "panid", 4, 0, 0xFFFE, "the PAN ID", &c->opts.panid, err) < 0 ||
-        cfg_string(n, "ipv6", NULL, &ip, err) < 0)
+        mdc_key_string(n, &device_keyset, "ipv6", &ip, err) < 0)
         return -1;
     if (ip) {
         if (mdc_sk_ipv6_canon(ip, strlen(ip), c->ipv6) < 0)
@@ -104,10 +135,11 @@ static int parse_link(const mdc_cfgnode *n, brt_cfg *c, mdc_err *err)
 {
     int64_t baud;
     int module;
-    if (cfg_required_string(n, "port", &c->opts.port, err) < 0 ||
-        cfg_int(n, "baud", 115200, 1, 4000000, &baud, err) < 0 ||
-        cfg_enum(n, "module", mdc_brt_module_names, MDC_BRT_MODULE_AUTO, &module, err) < 0 ||
-        cfg_duration_us(n, "timeout", 10 * MDC_US_PER_SEC, &c->opts.timeout_us, err) < 0)
+    const mdc_keyset *ks = &device_keyset;
+    if (mdc_key_string(n, ks, "port", &c->opts.port, err) < 0 ||
+        mdc_key_int(n, ks, "baud", &baud, err) < 0 ||
+        mdc_key_enum(n, ks, "module", &module, err) < 0 ||
+        mdc_key_duration(n, ks, "timeout", &c->opts.timeout_us, err) < 0)
         return -1;
     if (!mdc_brt_baud_supported((int)baud))
         return cfg_error(n, "baud", err,
@@ -130,12 +162,13 @@ static void brt_free_config(void *p)
 static int brt_parse(const mdc_device_cfg *dev, void **out, mdc_err *err)
 {
     const mdc_cfgnode *n = &dev->node;
-    if (mdc_device_check_keys(dev, device_keys, err) < 0) return -1;
+    if (mdc_keys_check_common(n, &mdc_device_keyset, &device_keyset, err) < 0) return -1;
     brt_cfg *c = xcalloc(1, sizeof *c);
     mdc_brt_opts_init(&c->opts);
     mdc_err e;
     if (parse_link(n, c, err) < 0 || parse_credentials(n, c, err) < 0 ||
-        parse_meter(n, c, err) < 0 || cfg_string(n, "timezone", "Asia/Tokyo", &c->tz_name, err) < 0)
+        parse_meter(n, c, err) < 0 ||
+        mdc_key_string(n, &device_keyset, "timezone", &c->tz_name, err) < 0)
         goto fail;
     if (mdc_tz_load(c->tz_name, &c->tz, &e) < 0 &&
         (cfg_has(n, "timezone") || mdc_tz_from_posix("JST-9", &c->tz, &e) < 0)) {
@@ -336,6 +369,7 @@ static bool brt_field_info(const void *p, const char *name, mdc_field_info *out)
 
 const mdc_driver mdc_broute_driver = {
     .name = "broute",
+    .keys = &device_keyset,
     .parse = brt_parse,
     .free_config = brt_free_config,
     .fields = brt_fields,

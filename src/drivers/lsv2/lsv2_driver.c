@@ -4,14 +4,76 @@
  * PLC values) and sets the status from the program state. */
 #include "driver_internal.h"
 
+#include "core/keys.h"
 #include "core/xalloc.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static const char *const device_keys[] = {
-    "host", "port",        "timeout",      "connect_timeout", "overrides", "alarms",
-    "plc",  "buffer_size", "dnc_password", "plc_password",    NULL};
+#define STR_(x) #x
+#define STR(x)  STR_(x)
+
+static const mdc_key device_keys[] = {
+    {.name = "host", .type = MDC_KEY_STRING, .required = true, .help = "the control"},
+    {.name = "port",
+     .type = MDC_KEY_INT,
+     .def = STR(LSV2_DEFAULT_PORT),
+     .min = 1,
+     .max = 65535,
+     .help = "its LSV2 port"},
+    {.name = "timeout",
+     .type = MDC_KEY_DURATION,
+     .def = "3s",
+     .help = "from a request to the end of its reply"},
+    {.name = "connect_timeout",
+     .type = MDC_KEY_DURATION,
+     .def = "timeout",
+     .help = "TCP connect; keep it below interval for controls that may be off"},
+    {.name = "overrides",
+     .type = MDC_KEY_BOOL,
+     .def = "false",
+     .help = "also read feed, spindle and rapid overrides (%)"},
+    {.name = "alarms", .type = MDC_KEY_BOOL, .def = "false", .help = "also read the NC error list"},
+    {.name = "plc", .type = MDC_KEY_ARRAY, .help = "extra PLC values as fields (keys of plc[])"},
+    {.name = "buffer_size",
+     .type = MDC_KEY_INT,
+     .def = STR(LSV2_BUFFER_MAX),
+     .min = LSV2_BUFFER_DEFAULT,
+     .max = LSV2_BUFFER_MAX,
+     .help = "largest telegram buffer to negotiate (256: no negotiation)"},
+    {.name = "dnc_password", .type = MDC_KEY_SECRET, .help = "if the control asks for it"},
+    {.name = "plc_password", .type = MDC_KEY_SECRET, .help = "if the control asks for it"},
+    {0},
+};
+static const mdc_keyset device_keyset = {"device (lsv2)", device_keys, &mdc_device_keyset};
+
+static const char *const memory_names[] = {"marker", "input", "output", "byte",
+                                           "word",   "dword", NULL};
+
+/* The keys of a PLC operand, first in the plc entry's and the part signal's sets. */
+#define OPERAND_KEYS                                                                               \
+    {.name = "memory",                                                                             \
+     .type = MDC_KEY_ENUM,                                                                         \
+     .choices = memory_names,                                                                      \
+     .help = "required: marker, input, output (bits), byte, word, dword"},                         \
+    {                                                                                              \
+        .name = "address", .type = MDC_KEY_INT, .min = 0, .max = UINT32_MAX,                       \
+        .help = "required: the operand number (M4170: 4170; D10368: 10368)"                        \
+    }
+
+static const mdc_key plc_keys[] = {
+    {.name = "name", .type = MDC_KEY_STRING, .required = true, .help = "the field in records"},
+    OPERAND_KEYS,
+    {0},
+};
+static const mdc_keyset plc_keyset = {"device (lsv2): plc[]", plc_keys, &mdc_field_info_keyset};
+
+static const mdc_key signal_keys[] = {
+    OPERAND_KEYS,
+    {.name = "equals", .type = MDC_KEY_NUMBER, .help = "high when equal to it (numbers)"},
+    {0},
+};
+static const mdc_keyset signal_keyset = {"device (lsv2): parts.signal", signal_keys, NULL};
 
 /* Fields every poll yields, in order. */
 static const char *const base_fields[] = {"op_mode", "prog_status", "selected_program",
@@ -24,8 +86,6 @@ static const char *const override_fields[] = {"feed_override", "spindle_override
 #define NBASE      5
 #define NOVERRIDES 3
 
-static const char *const memory_names[] = {"marker", "input", "output", "byte",
-                                           "word",   "dword", NULL};
 static const lsv2_mem memory_kinds[] = {LSV2_MEM_MARKER, LSV2_MEM_INPUT, LSV2_MEM_OUTPUT,
                                         LSV2_MEM_BYTE,   LSV2_MEM_WORD,  LSV2_MEM_DWORD};
 
@@ -36,16 +96,17 @@ void lsv2_operand_format(const lsv2_operand *op, char *buf, size_t n)
 
 /* ---- configuration ---- */
 
-/* {"memory": KIND, "address": NUMBER} (also the body of a plc entry or the part signal). */
-static int parse_operand(const mdc_cfgnode *n, lsv2_operand *op, mdc_err *err)
+/* {"memory": KIND, "address": NUMBER} (also the body of a plc entry or the part signal; ks
+ * declares both). */
+static int parse_operand(const mdc_cfgnode *n, const mdc_keyset *ks, lsv2_operand *op, mdc_err *err)
 {
     int kind;
     int64_t number;
     if (!cfg_has(n, "memory"))
         return cfg_error(n, NULL, err,
                          "missing \"memory\" (marker, input, output, byte, word or dword)");
-    if (cfg_enum(n, "memory", memory_names, 0, &kind, err) < 0 ||
-        cfg_int(n, "address", -1, 0, UINT32_MAX, &number, err) < 0)
+    if (mdc_key_enum(n, ks, "memory", &kind, err) < 0 ||
+        mdc_key_int_or(n, ks, "address", -1, &number, err) < 0)
         return -1;
     if (number < 0)
         return cfg_error(n, NULL, err,
@@ -70,9 +131,9 @@ static bool reserved_name(const char *name)
 
 static int parse_plc_entry(const mdc_cfgnode *p, lsv2_cfg *c, size_t i, mdc_err *err)
 {
-    static const char *const keys[] = {"name", "memory", "address", MDC_FIELD_INFO_KEYS, NULL};
     lsv2_operand *op = &c->plc[i];
-    if (cfg_check_keys(p, keys, err) < 0 || cfg_required_string(p, "name", &op->name, err) < 0)
+    if (mdc_keys_check(p, &plc_keyset, err) < 0 ||
+        mdc_key_string(p, &plc_keyset, "name", &op->name, err) < 0)
         return -1;
     if (op->name[0] == '_' || op->name[0] == '\0')
         return cfg_error(p, "name", err, "names that are empty or start with '_' are reserved");
@@ -81,7 +142,7 @@ static int parse_plc_entry(const mdc_cfgnode *p, lsv2_cfg *c, size_t i, mdc_err 
     for (size_t j = 0; j < i; j++)
         if (strcmp(c->plc[j].name, op->name) == 0)
             return cfg_error(p, "name", err, "duplicate name \"%s\"", op->name);
-    if (parse_operand(p, op, err) < 0) return -1;
+    if (parse_operand(p, &plc_keyset, op, err) < 0) return -1;
     op->info = mdc_field_info_none(op->name);
     return mdc_field_info_parse(p, &op->info, err); /* last: nothing to free on failure */
 }
@@ -102,14 +163,14 @@ static int parse_plc(const mdc_cfgnode *dev, lsv2_cfg *c, mdc_err *err)
 /* parts.signal as an object is a PLC operand this driver reads ("equals" is derive's). */
 static int parse_signal(const mdc_cfgnode *dev, lsv2_cfg *c, mdc_err *err)
 {
-    static const char *const keys[] = {"memory", "address", "equals", NULL};
     mdc_cfgnode parts, sig;
     bool have;
     if (!json_is_object(json_object_get(dev->json, "parts"))) return 0; /* derive reports it */
     if (cfg_object(dev, "parts", &parts, &have, err) < 0) return -1;
     if (!json_is_object(json_object_get(parts.json, "signal"))) return 0;
-    if (cfg_object(&parts, "signal", &sig, &have, err) < 0 || cfg_check_keys(&sig, keys, err) < 0 ||
-        parse_operand(&sig, &c->signal, err) < 0)
+    if (cfg_object(&parts, "signal", &sig, &have, err) < 0 ||
+        mdc_keys_check(&sig, &signal_keyset, err) < 0 ||
+        parse_operand(&sig, &signal_keyset, &c->signal, err) < 0)
         return -1;
     c->has_signal = true;
     return 0;
@@ -117,15 +178,16 @@ static int parse_signal(const mdc_cfgnode *dev, lsv2_cfg *c, mdc_err *err)
 
 static int parse_session(const mdc_cfgnode *n, lsv2_session_cfg *s, mdc_err *err)
 {
+    const mdc_keyset *ks = &device_keyset;
     int64_t port, buffer;
-    if (cfg_required_string(n, "host", &s->host, err) < 0 ||
-        cfg_int(n, "port", LSV2_DEFAULT_PORT, 1, 65535, &port, err) < 0 ||
-        cfg_duration_us(n, "timeout", 3000000, &s->timeout_us, err) < 0 ||
-        cfg_duration_us(n, "connect_timeout", s->timeout_us, &s->connect_timeout_us, err) < 0 ||
-        cfg_int(n, "buffer_size", LSV2_BUFFER_MAX, LSV2_BUFFER_DEFAULT, LSV2_BUFFER_MAX, &buffer,
-                err) < 0 ||
-        cfg_secret(n, "dnc_password", NULL, &s->dnc_password, err) < 0 ||
-        cfg_secret(n, "plc_password", NULL, &s->plc_password, err) < 0)
+    if (mdc_key_string(n, ks, "host", &s->host, err) < 0 ||
+        mdc_key_int(n, ks, "port", &port, err) < 0 ||
+        mdc_key_duration(n, ks, "timeout", &s->timeout_us, err) < 0 ||
+        mdc_key_duration_or(n, ks, "connect_timeout", s->timeout_us, &s->connect_timeout_us, err) <
+            0 ||
+        mdc_key_int(n, ks, "buffer_size", &buffer, err) < 0 ||
+        mdc_key_string(n, ks, "dnc_password", &s->dnc_password, err) < 0 ||
+        mdc_key_string(n, ks, "plc_password", &s->plc_password, err) < 0)
         return -1;
     if (!*s->host) return cfg_error(n, "host", err, "must not be empty");
     if (buffer != LSV2_BUFFER_DEFAULT && lsv2_buffer_code((int)buffer) < 0)
@@ -164,12 +226,12 @@ static void drv_free_config(void *p)
 static int drv_parse(const mdc_device_cfg *dev, void **out, mdc_err *err)
 {
     const mdc_cfgnode *n = &dev->node;
-    if (mdc_device_check_keys(dev, device_keys, err) < 0) return -1;
+    if (mdc_keys_check_common(n, &mdc_device_keyset, &device_keyset, err) < 0) return -1;
     lsv2_cfg *c = xcalloc(1, sizeof *c);
     if (parse_session(n, &c->sess, err) < 0 ||
-        cfg_bool(n, "overrides", false, &c->overrides, err) < 0 ||
-        cfg_bool(n, "alarms", false, &c->alarms, err) < 0 || parse_plc(n, c, err) < 0 ||
-        parse_signal(n, c, err) < 0) {
+        mdc_key_bool(n, &device_keyset, "overrides", &c->overrides, err) < 0 ||
+        mdc_key_bool(n, &device_keyset, "alarms", &c->alarms, err) < 0 ||
+        parse_plc(n, c, err) < 0 || parse_signal(n, c, err) < 0) {
         drv_free_config(c);
         return -1;
     }
@@ -428,8 +490,12 @@ static const char *drv_part_signal_field(const void *cfg)
     return ((const lsv2_cfg *)cfg)->has_signal ? LSV2_SIGNAL_FIELD : NULL;
 }
 
+static const mdc_keyset *const nested_keys[] = {&plc_keyset, &signal_keyset, NULL};
+
 const mdc_driver mdc_lsv2_driver = {
     .name = "lsv2",
+    .keys = &device_keyset,
+    .nested_keys = nested_keys,
     .parse = drv_parse,
     .free_config = drv_free_config,
     .fields = drv_fields,

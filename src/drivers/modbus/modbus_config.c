@@ -2,36 +2,121 @@
 #include "modbus_impl.h"
 #include "template.h"
 
+#include "core/keys.h"
 #include "core/xalloc.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static const char *const device_keys[] = {"connection",
-                                          "unit_id",
-                                          "timeout",
-                                          "byte_timeout",
-                                          "max_registers_per_request",
-                                          "max_gap",
-                                          "points",
-                                          "points_file",
-                                          "bytes_per_register",
-                                          "tcp_engine",
-                                          "template",
-                                          "template_points",
-                                          "max_outstanding",
-                                          "rounding",
-                                          NULL};
+static const char *const engines[] = {"event", "blocking", NULL};
+
+static const mdc_key device_keys[] = {
+    {.name = "connection",
+     .type = MDC_KEY_OBJECT,
+     .help = "required: {\"tcp\": \"HOST:PORT\"}, {\"rtu\": \"/dev/ttyUSB0\"} or {\"ascii\": ...}"},
+    {.name = "unit_id",
+     .type = MDC_KEY_INT,
+     .def = "1",
+     .min = 0,
+     .max = 255,
+     .help = "the Modbus unit (slave) id"},
+    {.name = "timeout", .type = MDC_KEY_DURATION, .def = "1s", .help = "response and connect"},
+    {.name = "byte_timeout",
+     .type = MDC_KEY_DURATION,
+     .def = "automatic",
+     .help = "the longest silence within a serial frame"},
+    {.name = "max_registers_per_request",
+     .type = MDC_KEY_INT,
+     .def = "125 or the template's",
+     .min = 1,
+     .max = MDC_MB_MAX_READ_REGISTERS,
+     .help = "the device's limit per read"},
+    {.name = "max_gap",
+     .type = MDC_KEY_INT,
+     .def = "10 or the template's",
+     .min = -1,
+     .max = 124,
+     .help = "registers of a hole requests are merged across (-1: never merge)"},
+    {.name = "points", .type = MDC_KEY_ARRAY, .help = "what to read (keys of modbus point)"},
+    {.name = "points_file",
+     .type = MDC_KEY_STRING,
+     .help = "instead of points: a JSON file {\"points\": [...]}, shared by the devices naming it"},
+    {.name = "bytes_per_register",
+     .type = MDC_KEY_INT,
+     .def = "2",
+     .min = 1,
+     .max = 2,
+     .help = "the points' default"},
+    {.name = "tcp_engine",
+     .type = MDC_KEY_ENUM,
+     .def = "event",
+     .choices = engines,
+     .help = "TCP: the runtime's event threads, or a blocking thread of its own"},
+    {.name = "template", .type = MDC_KEY_STRING, .help = "a built-in register map (mdc templates)"},
+    {.name = "template_points",
+     .type = MDC_KEY_ARRAY,
+     .def = "all",
+     .help = "the template's points to read"},
+    {.name = "max_outstanding",
+     .type = MDC_KEY_INT,
+     .def = "1",
+     .min = 1,
+     .max = 16,
+     .help = "TCP event engine: requests on the wire at once on one connection"},
+    {.name = "rounding",
+     .type = MDC_KEY_ENUM,
+     .def = "decimal",
+     .choices = mdc_mb_roundings,
+     .help = "the points' default"},
+    {0},
+};
+const mdc_keyset mdc_mb_device_keyset = {"device (modbus)", device_keys, &mdc_device_keyset};
+
+static const char *const parities[] = {"N", "E", "O", NULL};
+
+/* The serial keys follow the three kinds of connection (parse_connection relies on it). */
+static const mdc_key connection_keys[] = {
+    {.name = "tcp",
+     .type = MDC_KEY_STRING,
+     .nonempty = true,
+     .help = "HOST:PORT (port default 502)"},
+    {.name = "rtu", .type = MDC_KEY_STRING, .nonempty = true, .help = "a serial port: Modbus RTU"},
+    {.name = "ascii",
+     .type = MDC_KEY_STRING,
+     .nonempty = true,
+     .help = "a serial port: Modbus ASCII"},
+    {.name = "baud",
+     .type = MDC_KEY_INT,
+     .def = "9600",
+     .min = 50,
+     .max = 4000000,
+     .help = "serial: a standard rate"},
+    {.name = "parity",
+     .type = MDC_KEY_ENUM,
+     .def = "N (E for ascii)",
+     .choices = parities,
+     .help = "serial"},
+    {.name = "data_bits",
+     .type = MDC_KEY_INT,
+     .def = "8 (7 for ascii)",
+     .min = 5,
+     .max = 8,
+     .help = "serial"},
+    {.name = "stop_bits", .type = MDC_KEY_INT, .def = "1", .min = 1, .max = 2, .help = "serial"},
+    {0},
+};
+const mdc_keyset mdc_mb_connection_keyset = {"device (modbus): connection", connection_keys, NULL};
 
 static int parse_serial(const mdc_cfgnode *c, mdc_mb_link_cfg *l, mdc_err *err)
 {
-    static const char *const parities[] = {"N", "E", "O", NULL};
+    const mdc_keyset *ks = &mdc_mb_connection_keyset;
+    bool ascii = l->kind == MDC_MB_ASCII;
     int64_t baud, data_bits, stop_bits;
-    int parity = l->kind == MDC_MB_ASCII ? 1 : 0;
-    if (cfg_int(c, "baud", 9600, 50, 4000000, &baud, err) < 0 ||
-        cfg_enum(c, "parity", parities, parity, &parity, err) < 0 ||
-        cfg_int(c, "data_bits", l->kind == MDC_MB_ASCII ? 7 : 8, 5, 8, &data_bits, err) < 0 ||
-        cfg_int(c, "stop_bits", 1, 1, 2, &stop_bits, err) < 0)
+    int parity;
+    if (mdc_key_int(c, ks, "baud", &baud, err) < 0 ||
+        mdc_key_enum_or(c, ks, "parity", ascii ? 1 : 0, &parity, err) < 0 ||
+        mdc_key_int_or(c, ks, "data_bits", ascii ? 7 : 8, &data_bits, err) < 0 ||
+        mdc_key_int(c, ks, "stop_bits", &stop_bits, err) < 0)
         return -1;
     l->baud = (int)baud;
     l->parity = "NEO"[parity];
@@ -42,8 +127,7 @@ static int parse_serial(const mdc_cfgnode *c, mdc_mb_link_cfg *l, mdc_err *err)
 
 static int parse_connection(const mdc_cfgnode *dev, mdc_mb_link_cfg *l, mdc_err *err)
 {
-    static const char *const keys[] = {"tcp",    "rtu",       "ascii",     "baud",
-                                       "parity", "data_bits", "stop_bits", NULL};
+    const mdc_key *keys = connection_keys;
     mdc_cfgnode c;
     bool have;
     if (cfg_object(dev, "connection", &c, &have, err) < 0) return -1;
@@ -51,7 +135,7 @@ static int parse_connection(const mdc_cfgnode *dev, mdc_mb_link_cfg *l, mdc_err 
         return cfg_error(dev, NULL, err,
                          "missing \"connection\": {\"tcp\": \"HOST:PORT\"}, "
                          "{\"rtu\": \"/dev/ttyUSB0\"} or {\"ascii\": ...}");
-    if (cfg_check_keys(&c, keys, err) < 0) return -1;
+    if (mdc_keys_check(&c, &mdc_mb_connection_keyset, err) < 0) return -1;
     const char *kinds[] = {"tcp", "rtu", "ascii"};
     int which = -1;
     for (int i = 0; i < 3; i++)
@@ -61,13 +145,13 @@ static int parse_connection(const mdc_cfgnode *dev, mdc_mb_link_cfg *l, mdc_err 
         }
     if (which < 0) return cfg_error(&c, NULL, err, "needs one of \"tcp\", \"rtu\", \"ascii\"");
     const char *target;
-    if (cfg_required_string(&c, kinds[which], &target, err) < 0) return -1;
+    if (mdc_key_string(&c, &mdc_mb_connection_keyset, kinds[which], &target, err) < 0) return -1;
     l->kind = which == 0 ? MDC_MB_TCP : which == 1 ? MDC_MB_RTU : MDC_MB_ASCII;
     mdc_err e;
     if (l->kind == MDC_MB_TCP) {
         for (int i = 3; i < 7; i++)
-            if (cfg_has(&c, keys[i]))
-                return cfg_error(&c, keys[i], err, "only for serial connections (rtu, ascii)");
+            if (cfg_has(&c, keys[i].name))
+                return cfg_error(&c, keys[i].name, err, "only for serial connections (rtu, ascii)");
         if (mdc_mb_parse_hostport(target, l->host, sizeof l->host, &l->port, &e) < 0)
             return cfg_error(&c, "tcp", err, "%s", e.msg);
         return 0;
@@ -84,18 +168,18 @@ static int parse_connection(const mdc_cfgnode *dev, mdc_mb_link_cfg *l, mdc_err 
 static int parse_limits(const mdc_cfgnode *n, const mdc_mb_point_nodes *pn, mdc_mb_dev *c,
                         mdc_mb_plan_opts *plan, mdc_err *err)
 {
+    const mdc_keyset *ks = &mdc_mb_device_keyset;
     int64_t unit, maxregs, gap;
     mdc_mb_link_cfg_init(&c->link);
     int def_regs = pn->max_registers > 0 ? pn->max_registers : MDC_MB_MAX_READ_REGISTERS;
     int def_gap = pn->max_gap >= -1 ? pn->max_gap : 10;
-    if (cfg_int(n, "unit_id", 1, 0, 255, &unit, err) < 0 ||
-        cfg_duration_us(n, "timeout", 1000000, &c->link.timeout_us, err) < 0 ||
-        cfg_duration_us(n, "byte_timeout", 1, &c->link.byte_timeout_us, err) < 0 ||
-        cfg_int(n, "max_registers_per_request", def_regs, 1, MDC_MB_MAX_READ_REGISTERS, &maxregs,
-                err) < 0 ||
-        cfg_int(n, "max_gap", def_gap, -1, 124, &gap, err) < 0)
+    if (mdc_key_int(n, ks, "unit_id", &unit, err) < 0 ||
+        mdc_key_duration(n, ks, "timeout", &c->link.timeout_us, err) < 0 ||
+        mdc_key_duration_or(n, ks, "byte_timeout", 0 /* automatic */, &c->link.byte_timeout_us,
+                            err) < 0 ||
+        mdc_key_int_or(n, ks, "max_registers_per_request", def_regs, &maxregs, err) < 0 ||
+        mdc_key_int_or(n, ks, "max_gap", def_gap, &gap, err) < 0)
         return -1;
-    if (!cfg_has(n, "byte_timeout")) c->link.byte_timeout_us = 0; /* automatic */
     c->unit_id = (int)unit;
     mdc_mb_plan_opts_init(plan);
     plan->max_registers = (int)maxregs;
@@ -106,11 +190,11 @@ static int parse_limits(const mdc_cfgnode *n, const mdc_mb_point_nodes *pn, mdc_
 /* "tcp_engine" and "max_outstanding" (TCP only). */
 static int parse_engine(const mdc_cfgnode *n, mdc_mb_dev *c, mdc_err *err)
 {
-    static const char *const engines[] = {"event", "blocking", NULL};
+    const mdc_keyset *ks = &mdc_mb_device_keyset;
     int engine;
     int64_t outstanding;
-    if (cfg_enum(n, "tcp_engine", engines, MDC_MB_ENGINE_EVENT, &engine, err) < 0 ||
-        cfg_int(n, "max_outstanding", 1, 1, 16, &outstanding, err) < 0)
+    if (mdc_key_enum(n, ks, "tcp_engine", &engine, err) < 0 ||
+        mdc_key_int(n, ks, "max_outstanding", &outstanding, err) < 0)
         return -1;
     const char *tcp_only = cfg_has(n, "tcp_engine") ? "tcp_engine" : "max_outstanding";
     if (c->link.kind != MDC_MB_TCP && (cfg_has(n, "tcp_engine") || cfg_has(n, "max_outstanding")))
@@ -127,12 +211,13 @@ static int parse_engine(const mdc_cfgnode *n, mdc_mb_dev *c, mdc_err *err)
 static int parse_points_of(const mdc_cfgnode *n, const mdc_mb_point_nodes *pn, mdc_mb_dev *c,
                            const mdc_mb_plan_opts *plan, mdc_err *err)
 {
+    const mdc_keyset *ks = &mdc_mb_device_keyset;
     int64_t bpr;
     int rounding;
     const char *file;
-    if (cfg_int(n, "bytes_per_register", 2, 1, 2, &bpr, err) < 0 ||
-        cfg_enum(n, "rounding", mdc_mb_roundings, MDC_MB_ROUND_DECIMAL, &rounding, err) < 0 ||
-        cfg_string(n, "points_file", NULL, &file, err) < 0)
+    if (mdc_key_int(n, ks, "bytes_per_register", &bpr, err) < 0 ||
+        mdc_key_enum(n, ks, "rounding", &rounding, err) < 0 ||
+        mdc_key_string(n, ks, "points_file", &file, err) < 0)
         return -1;
     mdc_mb_point_defaults pd = {.bpr = (int)bpr, .rounding = (mdc_mb_rounding)rounding};
     if (file && (cfg_has(n, "points") || cfg_has(n, "template")))
@@ -158,7 +243,7 @@ static void make_bus_key(mdc_mb_dev *c)
 int mdc_mb_dev_parse(const mdc_device_cfg *dev, mdc_mb_dev **out, mdc_err *err)
 {
     const mdc_cfgnode *n = &dev->node;
-    if (mdc_device_check_keys(dev, device_keys, err) < 0) return -1;
+    if (mdc_keys_check_common(n, &mdc_device_keyset, &mdc_mb_device_keyset, err) < 0) return -1;
     mdc_mb_dev *c = xcalloc(1, sizeof *c);
     mdc_mb_plan_opts plan;
     mdc_mb_point_nodes pn; /* with a "template": its points merged with the device's */

@@ -4,6 +4,7 @@
 #include "modbus_driver.h"
 #include "modbus_impl.h"
 
+#include "core/keys.h"
 #include "core/xalloc.h"
 
 #include <stdio.h>
@@ -170,8 +171,13 @@ static bool mb_field_info(const void *p, const char *name, mdc_field_info *out)
     return false;
 }
 
+static const mdc_keyset *const nested_keys[] = {&mdc_mb_connection_keyset, &mdc_mb_point_keyset,
+                                                &mdc_mb_points_file_keyset, NULL};
+
 const mdc_driver mdc_modbus_driver = {
     .name = "modbus",
+    .keys = &mdc_mb_device_keyset,
+    .nested_keys = nested_keys,
     .parse = mb_parse,
     .free_config = mb_free_config,
     .fields = mb_fields,

@@ -65,6 +65,10 @@ typedef struct mdc_mb_point_defaults {
 
 /* The names of mdc_mb_rounding's values, as "rounding" takes them (NULL-terminated). */
 extern const char *const mdc_mb_roundings[];
+/* The keys of a device, its "connection", a point and a points_file (core/keys.h). */
+struct mdc_keyset;
+extern const struct mdc_keyset mdc_mb_device_keyset, mdc_mb_connection_keyset, mdc_mb_point_keyset,
+    mdc_mb_points_file_keyset;
 
 /* modbus_points.c: `node` holds "points" (the device, or a points file's root). */
 int mdc_mb_points_parse(const mdc_cfgnode *node, const mdc_mb_point_defaults *pd,

@@ -3,6 +3,7 @@
  * identical meters keeps one copy of its register map, not one per meter). */
 #include "modbus_impl.h"
 
+#include "core/keys.h"
 #include "core/xalloc.h"
 
 #include <errno.h>
@@ -12,24 +13,70 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const point_keys[] = {"name",
-                                         "function",
-                                         "address",
-                                         "type",
-                                         "order",
-                                         "unit",
-                                         "label",
-                                         "enum",
-                                         "scale",
-                                         "offset",
-                                         "decimals",
-                                         "length",
-                                         "bytes_per_register",
-                                         "rounding",
-                                         "na",
-                                         NULL};
-
 const char *const mdc_mb_roundings[] = {"decimal", "python", NULL};
+
+static const mdc_key point_keys[] = {
+    {.name = "name", .type = MDC_KEY_STRING, .required = true, .help = "the field in records"},
+    {.name = "function",
+     .type = MDC_KEY_INT,
+     .def = "3",
+     .min = 1,
+     .max = 4,
+     .help = "1 coils, 2 discrete inputs, 3 holding registers, 4 input registers"},
+    {.name = "address",
+     .type = MDC_KEY_INT,
+     .min = 0,
+     .max = 65535,
+     .help = "required: the 0-based PDU address"},
+    {.name = "type",
+     .type = MDC_KEY_STRING,
+     .def = "uint16 (bool for functions 1, 2)",
+     .help = "bool uint16 int16 uint32 int32 uint64 int64 float32 float64 string"},
+    {.name = "order",
+     .type = MDC_KEY_STRING,
+     .def = "big-endian",
+     .help = "ABCD CDAB BADC DCBA; 64-bit ABCDEFGH GHEFCDAB BADCFEHG HGFEDCBA"},
+    {.name = "unit", .type = MDC_KEY_STRING, .help = "\"kW\", \"kWh\", \"V\", ..."},
+    {.name = "label", .type = MDC_KEY_STRING, .help = "a name for people"},
+    {.name = "enum", .type = MDC_KEY_OBJECT, .help = "{\"0\": \"STOPPED\", ...}: names of values"},
+    {.name = "scale", .type = MDC_KEY_NUMBER, .def = "1", .help = "value x scale + offset"},
+    {.name = "offset", .type = MDC_KEY_NUMBER, .def = "0", .help = "value x scale + offset"},
+    {.name = "decimals",
+     .type = MDC_KEY_INT,
+     .def = "-1",
+     .min = -1,
+     .max = 15,
+     .help = "rounded to (-1: not rounded)"},
+    {.name = "length",
+     .type = MDC_KEY_INT,
+     .def = "0",
+     .min = 0,
+     .max = MDC_MB_STRING_MAX_REGS,
+     .help = "registers of a string"},
+    {.name = "bytes_per_register",
+     .type = MDC_KEY_INT,
+     .def = "the device's",
+     .min = 1,
+     .max = 2,
+     .help = "1: each register carries one byte in its low half"},
+    {.name = "rounding",
+     .type = MDC_KEY_ENUM,
+     .def = "the device's",
+     .choices = mdc_mb_roundings,
+     .help = "how decimals rounds: decimal, or python (BELmc's)"},
+    {.name = "na",
+     .type = MDC_KEY_BOOL,
+     .def = "false",
+     .help = "all-ones and 0x7FFF.../0x8000... values are null"},
+    {0},
+};
+const mdc_keyset mdc_mb_point_keyset = {"device (modbus): points[]", point_keys, NULL};
+
+static const mdc_key points_file_keys[] = {
+    {.name = "points", .type = MDC_KEY_ARRAY, .help = "the points, as a device's \"points\""},
+    {0},
+};
+const mdc_keyset mdc_mb_points_file_keyset = {"modbus points_file", points_file_keys, NULL};
 
 static int type_error(const mdc_cfgnode *p, const char *type, const mdc_err *e, mdc_err *err)
 {
@@ -48,20 +95,20 @@ static int read_point(const mdc_cfgnode *p, const mdc_mb_point_defaults *pd, mdc
     int rounding;
     const char *type = NULL, *order = NULL;
     mdc_mb_format_init(&pt->fmt);
-    if (cfg_check_keys(p, point_keys, err) < 0 ||
-        cfg_required_string(p, "name", &pt->name, err) < 0 ||
-        cfg_int(p, "function", 3, 1, 4, fc, err) < 0 ||
-        cfg_int(p, "address", -1, 0, 65535, addr, err) < 0 ||
-        cfg_string(p, "type", *fc <= 2 ? "bool" : "uint16", &type, err) < 0 ||
-        cfg_string(p, "order", NULL, &order, err) < 0 ||
-        cfg_string(p, "unit", NULL, &pt->unit, err) < 0 ||
-        cfg_double(p, "scale", 1.0, &pt->fmt.scale, err) < 0 ||
-        cfg_double(p, "offset", 0.0, &pt->fmt.offset, err) < 0 ||
-        cfg_int(p, "decimals", -1, -1, 15, &decimals, err) < 0 ||
-        cfg_int(p, "length", 0, 0, MDC_MB_STRING_MAX_REGS, length, err) < 0 ||
-        cfg_int(p, "bytes_per_register", pd->bpr, 1, 2, &bpr, err) < 0 ||
-        cfg_enum(p, "rounding", mdc_mb_roundings, (int)pd->rounding, &rounding, err) < 0 ||
-        cfg_bool(p, "na", false, &pt->fmt.na_markers, err) < 0)
+    const mdc_keyset *ks = &mdc_mb_point_keyset;
+    if (mdc_keys_check(p, ks, err) < 0 || mdc_key_string(p, ks, "name", &pt->name, err) < 0 ||
+        mdc_key_int(p, ks, "function", fc, err) < 0 ||
+        mdc_key_int_or(p, ks, "address", -1, addr, err) < 0 ||
+        mdc_key_string_or(p, ks, "type", *fc <= 2 ? "bool" : "uint16", &type, err) < 0 ||
+        mdc_key_string_or(p, ks, "order", NULL, &order, err) < 0 ||
+        mdc_key_string(p, ks, "unit", &pt->unit, err) < 0 ||
+        mdc_key_number(p, ks, "scale", &pt->fmt.scale, err) < 0 ||
+        mdc_key_number(p, ks, "offset", &pt->fmt.offset, err) < 0 ||
+        mdc_key_int(p, ks, "decimals", &decimals, err) < 0 ||
+        mdc_key_int(p, ks, "length", length, err) < 0 ||
+        mdc_key_int_or(p, ks, "bytes_per_register", pd->bpr, &bpr, err) < 0 ||
+        mdc_key_enum_or(p, ks, "rounding", (int)pd->rounding, &rounding, err) < 0 ||
+        mdc_key_bool(p, ks, "na", &pt->fmt.na_markers, err) < 0)
         return -1;
     mdc_err e;
     if (mdc_mb_type_parse(type, &pt->fmt.type, &e) < 0) return type_error(p, type, &e, err);
@@ -215,8 +262,7 @@ static int load_file(const mdc_cfgnode *dev, const char *file, const mdc_mb_poin
     if (mdc_cfgdoc_load_file(file, &doc, &e) < 0)
         return cfg_error(dev, "points_file", err, "%s", e.msg);
     mdc_cfgnode root = mdc_cfgdoc_root(doc);
-    static const char *const keys[] = {"points", NULL};
-    if (cfg_check_keys(&root, keys, err) < 0 ||
+    if (mdc_keys_check(&root, &mdc_mb_points_file_keyset, err) < 0 ||
         mdc_mb_points_parse(&root, pd, opts, out, err) < 0) {
         mdc_cfgdoc_free(doc);
         return -1;

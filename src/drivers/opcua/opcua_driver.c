@@ -3,35 +3,11 @@
 #include "opcua_internal.h"
 #include "ua_text.h"
 
+#include "core/keys.h"
 #include "core/xalloc.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static const char *const device_keys[] = {"endpoint",
-                                          "security",
-                                          "trust",
-                                          "user",
-                                          "password",
-                                          "allow_plaintext_password",
-                                          "user_certificate",
-                                          "user_private_key",
-                                          "nodes",
-                                          "mode",
-                                          "sampling_interval",
-                                          "publishing_interval",
-                                          "queue_size",
-                                          "deadband",
-                                          "timeout",
-                                          "channel_lifetime",
-                                          "session_timeout",
-                                          "buffer_size",
-                                          "source_timestamps",
-                                          "pki_dir",
-                                          "application_uri",
-                                          "verify_hostname",
-                                          "verify_application_uri",
-                                          NULL};
 
 static void free_config(void *p)
 {
@@ -56,23 +32,21 @@ static void free_config(void *p)
 
 static int parse_security(const mdc_cfgnode *dev, opcua_cfg *c, mdc_err *err)
 {
-    static const char *const keys[] = {"policy", "mode", NULL};
-    static const char *const policies[] = {"None", "Basic256Sha256", "Aes128_Sha256_RsaOaep", NULL};
-    static const char *const modes[] = {"None", "Sign", "SignAndEncrypt", NULL};
+    const mdc_keyset *ks = &opcua_security_keyset;
     mdc_cfgnode s;
     bool have;
     int policy = 0, mode = 0;
     if (cfg_object(dev, "security", &s, &have, err) < 0) return -1;
-    if (have && (cfg_check_keys(&s, keys, err) < 0 ||
-                 cfg_enum(&s, "policy", policies, 0, &policy, err) < 0 ||
-                 cfg_enum(&s, "mode", modes, policy ? 2 : 0, &mode, err) < 0))
+    if (have &&
+        (mdc_keys_check(&s, ks, err) < 0 || mdc_key_enum(&s, ks, "policy", &policy, err) < 0 ||
+         mdc_key_enum_or(&s, ks, "mode", policy ? 2 : 0, &mode, err) < 0))
         return -1;
     if (policy == 0 && mode != 0)
         return cfg_error(&s, "mode", err, "policy None goes with mode None");
     if (policy != 0 && mode == 0)
         return cfg_error(&s, "mode", err, "policy %s needs mode Sign or SignAndEncrypt",
-                         policies[policy]);
-    c->policy = ua_policy_by_name(policies[policy]);
+                         opcua_policy_names[policy]);
+    c->policy = ua_policy_by_name(opcua_policy_names[policy]);
     c->mode = mode + 1; /* UA_MODE_NONE = 1 */
     return 0;
 }
@@ -80,7 +54,6 @@ static int parse_security(const mdc_cfgnode *dev, opcua_cfg *c, mdc_err *err)
 /* "name": "ns=2;s=..." or "name": {"node": "ns=2;s=...", "unit": "kW", "label": ...}. */
 static int parse_node(const mdc_cfgnode *nodes, const char *name, opcua_node *n, mdc_err *err)
 {
-    static const char *const keys[] = {"node", MDC_FIELD_INFO_KEYS, NULL};
     mdc_err e;
     n->name = xstrdup(name);
     n->info = mdc_field_info_none(n->name);
@@ -90,8 +63,8 @@ static int parse_node(const mdc_cfgnode *nodes, const char *name, opcua_node *n,
     bool is_object = json_is_object(json_object_get(nodes->json, name));
     if (is_object) {
         if (cfg_object(nodes, name, &obj, &is_object, err) < 0 ||
-            cfg_check_keys(&obj, keys, err) < 0 ||
-            cfg_required_string(&obj, "node", &n->text, err) < 0)
+            mdc_keys_check(&obj, &opcua_node_keyset, err) < 0 ||
+            mdc_key_string(&obj, &opcua_node_keyset, "node", &n->text, err) < 0)
             return -1;
     } else if (cfg_required_string(nodes, name, &n->text, err) < 0) {
         return -1;
@@ -138,16 +111,17 @@ static void build_fields(opcua_cfg *c)
 
 static int parse_deadband(const mdc_cfgnode *dev, opcua_cfg *c, mdc_err *err)
 {
-    static const char *const keys[] = {"absolute", "percent", NULL};
     mdc_cfgnode d;
     bool have;
     if (cfg_object(dev, "deadband", &d, &have, err) < 0) return -1;
     if (!have) return 0;
-    if (cfg_check_keys(&d, keys, err) < 0) return -1;
+    if (mdc_keys_check(&d, &opcua_deadband_keyset, err) < 0) return -1;
     bool abs = cfg_has(&d, "absolute"), pct = cfg_has(&d, "percent");
     if (abs == pct) return cfg_error(&d, NULL, err, "give one of \"absolute\" or \"percent\"");
     c->deadband_type = abs ? UA_DEADBAND_ABSOLUTE : UA_DEADBAND_PERCENT;
-    if (cfg_double(&d, abs ? "absolute" : "percent", 0, &c->deadband, err) < 0) return -1;
+    if (mdc_key_number(&d, &opcua_deadband_keyset, abs ? "absolute" : "percent", &c->deadband,
+                       err) < 0)
+        return -1;
     if (c->deadband < 0 || (pct && c->deadband > 100))
         return cfg_error(&d, abs ? "absolute" : "percent", err, "must be 0..%s",
                          pct ? "100" : "any positive number");
@@ -156,15 +130,15 @@ static int parse_deadband(const mdc_cfgnode *dev, opcua_cfg *c, mdc_err *err)
 
 static int parse_identity(const mdc_cfgnode *n, opcua_cfg *c, mdc_err *err)
 {
-    static const char *const trusts[] = {"directory", "first-use", NULL};
+    const mdc_keyset *ks = &opcua_device_keyset;
     int trust;
-    if (cfg_enum(n, "trust", trusts, 0, &trust, err) < 0 ||
-        cfg_string(n, "user", NULL, &c->user, err) < 0 ||
-        cfg_secret(n, "password", NULL, &c->password, err) < 0 ||
-        cfg_bool(n, "allow_plaintext_password", false, &c->allow_plain_password, err) < 0 ||
-        cfg_string(n, "application_uri", NULL, &c->app_uri, err) < 0 ||
-        cfg_bool(n, "verify_hostname", true, &c->verify_hostname, err) < 0 ||
-        cfg_bool(n, "verify_application_uri", true, &c->verify_app_uri, err) < 0)
+    if (mdc_key_enum(n, ks, "trust", &trust, err) < 0 ||
+        mdc_key_string(n, ks, "user", &c->user, err) < 0 ||
+        mdc_key_string(n, ks, "password", &c->password, err) < 0 ||
+        mdc_key_bool(n, ks, "allow_plaintext_password", &c->allow_plain_password, err) < 0 ||
+        mdc_key_string(n, ks, "application_uri", &c->app_uri, err) < 0 ||
+        mdc_key_bool(n, ks, "verify_hostname", &c->verify_hostname, err) < 0 ||
+        mdc_key_bool(n, ks, "verify_application_uri", &c->verify_app_uri, err) < 0)
         return -1;
     c->trust = trust ? UA_TRUST_FIRST_USE : UA_TRUST_DIRECTORY;
     if (c->password && !c->user)
@@ -179,8 +153,8 @@ static int parse_user_cert(const mdc_cfgnode *n, opcua_cfg *c, mdc_err *err)
 {
     const char *cert, *key;
     mdc_err e;
-    if (cfg_string(n, "user_certificate", NULL, &cert, err) < 0 ||
-        cfg_string(n, "user_private_key", NULL, &key, err) < 0)
+    if (mdc_key_string(n, &opcua_device_keyset, "user_certificate", &cert, err) < 0 ||
+        mdc_key_string(n, &opcua_device_keyset, "user_private_key", &key, err) < 0)
         return -1;
     if (!cert && !key) return 0;
     if (!cert || !key)
@@ -199,20 +173,20 @@ static int parse_user_cert(const mdc_cfgnode *n, opcua_cfg *c, mdc_err *err)
 
 static int parse_timing(const mdc_cfgnode *n, opcua_cfg *c, mdc_err *err)
 {
-    static const char *const modes[] = {"read", "subscribe", NULL};
+    const mdc_keyset *ks = &opcua_device_keyset;
     int mode;
     int64_t queue, buffer;
-    if (cfg_enum(n, "mode", modes, 0, &mode, err) < 0 ||
-        cfg_duration_us(n, "timeout", 5000000, &c->timeout_us, err) < 0 ||
-        cfg_duration_us(n, "channel_lifetime", 3600000000LL, &c->lifetime_us, err) < 0 ||
-        cfg_duration_us(n, "session_timeout", 120000000LL, &c->session_timeout_us, err) < 0 ||
-        cfg_duration_us(n, "sampling_interval", 500000, &c->sampling_us, err) < 0 ||
-        cfg_duration_us(n, "publishing_interval", 0, &c->publishing_us, err) < 0 ||
-        cfg_int(n, "queue_size", 1, 1, 100000, &queue, err) < 0 ||
-        cfg_int(n, "buffer_size", 65536, 8192, 16 << 20, &buffer, err) < 0 ||
-        cfg_bool(n, "source_timestamps", false, &c->source_timestamps, err) < 0)
+    if (mdc_key_enum(n, ks, "mode", &mode, err) < 0 ||
+        mdc_key_duration(n, ks, "timeout", &c->timeout_us, err) < 0 ||
+        mdc_key_duration(n, ks, "channel_lifetime", &c->lifetime_us, err) < 0 ||
+        mdc_key_duration(n, ks, "session_timeout", &c->session_timeout_us, err) < 0 ||
+        mdc_key_duration(n, ks, "sampling_interval", &c->sampling_us, err) < 0 ||
+        mdc_key_duration_or(n, ks, "publishing_interval", c->sampling_us, &c->publishing_us, err) <
+            0 ||
+        mdc_key_int(n, ks, "queue_size", &queue, err) < 0 ||
+        mdc_key_int(n, ks, "buffer_size", &buffer, err) < 0 ||
+        mdc_key_bool(n, ks, "source_timestamps", &c->source_timestamps, err) < 0)
         return -1;
-    if (!cfg_has(n, "publishing_interval")) c->publishing_us = c->sampling_us;
     if (c->lifetime_us < 2500000)
         return cfg_error(n, "channel_lifetime", err, "must be at least 2.5s");
     c->collect = mode ? OPCUA_SUBSCRIBE : OPCUA_READ;
@@ -225,7 +199,8 @@ static int parse_pki_dir(const mdc_device_cfg *dev, opcua_cfg *c, mdc_err *err)
 {
     const char *dir;
     const char *data_dir = dev->data_dir ? dev->data_dir : "data";
-    if (cfg_string(&dev->node, "pki_dir", NULL, &dir, err) < 0) return -1;
+    if (mdc_key_string_or(&dev->node, &opcua_device_keyset, "pki_dir", NULL, &dir, err) < 0)
+        return -1;
     strbuf p = STRBUF_INIT;
     if (dir)
         sb_puts(&p, dir);
@@ -239,11 +214,11 @@ static int opcua_parse(const mdc_device_cfg *dev, void **out, mdc_err *err)
 {
     const mdc_cfgnode *n = &dev->node;
     mdc_err e;
-    if (mdc_device_check_keys(dev, device_keys, err) < 0) return -1;
+    if (mdc_keys_check_common(n, &mdc_device_keyset, &opcua_device_keyset, err) < 0) return -1;
     opcua_cfg *c = xcalloc(1, sizeof *c);
     c->id = xstrdup(dev->id);
     ua_url u;
-    if (cfg_required_string(n, "endpoint", &c->endpoint, err) < 0) goto fail;
+    if (mdc_key_string(n, &opcua_device_keyset, "endpoint", &c->endpoint, err) < 0) goto fail;
     if (ua_url_parse(c->endpoint, &u, &e) < 0) {
         cfg_error(n, "endpoint", err, "%s", e.msg);
         goto fail;
@@ -307,6 +282,8 @@ static bool opcua_field_info(const void *p, const char *name, mdc_field_info *ou
 
 const mdc_driver mdc_opcua_driver = {
     .name = "opcua",
+    .keys = &opcua_device_keyset,
+    .nested_keys = opcua_nested_keysets,
     .parse = opcua_parse,
     .free_config = free_config,
     .fields = opcua_fields,

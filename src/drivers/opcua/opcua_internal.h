@@ -1,5 +1,5 @@
 /* opcua_internal.h — the "opcua" driver's configuration and bus, shared by its files:
- * opcua_driver.c (configuration), opcua_bus.c (connection, poll, subscription),
+ * opcua_keys.c and opcua_driver.c (configuration), opcua_bus.c (connection, poll, subscription),
  * opcua_values.c (values to record fields) and opcua_inspect.c (browse). */
 #ifndef MDC_OPCUA_INTERNAL_H
 #define MDC_OPCUA_INTERNAL_H
@@ -14,6 +14,15 @@
 #include "core/catalog.h"
 
 typedef enum { OPCUA_READ, OPCUA_SUBSCRIBE } opcua_mode;
+
+/* opcua_keys.c: the keys of a device, its "security", a node object and "deadband"
+ * (core/keys.h), and the choices of security. */
+struct mdc_keyset;
+extern const struct mdc_keyset opcua_device_keyset, opcua_security_keyset, opcua_node_keyset,
+    opcua_deadband_keyset;
+extern const struct mdc_keyset *const opcua_nested_keysets[];
+extern const char *const opcua_policy_names[];
+extern const char *const opcua_security_mode_names[];
 
 typedef struct opcua_node {
     char *name;          /* owned */

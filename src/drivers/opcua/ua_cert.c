@@ -3,6 +3,7 @@
 #include "ua_crypto.h"
 #include "ua_pki.h"
 
+#include "core/mkdirs.h"
 #include "core/xalloc.h"
 
 #include <errno.h>
@@ -19,23 +20,6 @@
 #include <unistd.h>
 
 #define VALID_DAYS 3650
-
-static int mkdir_p(const char *path, mdc_err *err)
-{
-    char buf[4096];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return mdc_err_set(err, MDC_EINVAL, "path too long: %s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-            return mdc_err_set(err, MDC_EIO, "cannot create %s: %s", buf, strerror(errno));
-        *p = '/';
-    }
-    if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-        return mdc_err_set(err, MDC_EIO, "cannot create %s: %s", buf, strerror(errno));
-    return 0;
-}
 
 int ua_path(char *out, size_t n, const char *fmt, ...)
 {
@@ -173,7 +157,7 @@ static int create(const char *dir, const char *app_uri, const char *host, mdc_er
     char own[4100], priv[4100], path[4200];
     path_join(own, sizeof own, dir, "own");
     path_join(priv, sizeof priv, own, "private");
-    if (mkdir_p(priv, err) < 0) return -1;
+    if (mdc_mkdirs(priv, 0755, NULL, err) < 0) return -1;
     chmod(priv, 0700);
     EVP_PKEY *key = EVP_RSA_gen(2048);
     X509 *cert = key ? make_cert(key, app_uri, host) : NULL;
@@ -242,7 +226,7 @@ int mdc_opcua_cert_ensure(const char *dir, const char *app_uri, bool *created, m
 {
     char lock[4200];
     *created = false;
-    if (mkdir_p(dir, err) < 0) return -1;
+    if (mdc_mkdirs(dir, 0755, NULL, err) < 0) return -1;
     path_join(lock, sizeof lock, dir, ".lock");
     int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) return mdc_err_set(err, MDC_EIO, "cannot open %s: %s", lock, strerror(errno));
@@ -264,7 +248,7 @@ static int ensure_locked(const char *dir, const char *app_uri, bool *created, md
     const char *subs[] = {"trusted", "rejected"};
     for (int i = 0; i < 2; i++) {
         path_join(sub, sizeof sub, dir, subs[i]);
-        if (mkdir_p(sub, err) < 0) return -1;
+        if (mdc_mkdirs(sub, 0755, NULL, err) < 0) return -1;
     }
     ua_path(sub, sizeof sub, "%s/own/cert.der", dir);
     if (access(sub, F_OK) != 0) {
