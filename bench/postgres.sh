@@ -84,7 +84,7 @@ best=; best_ref=
 for round in 1 2; do
   createdb catchup
   rm -f "$T"/spool.db*
-  line=$("$build/bench/bench_catchup" "dbname=catchup" "$T/spool.db" "$c" 1000 500) ||
+  line=$("$build/bench/bench_catchup" postgres "dbname=catchup" "$T/spool.db" "$c" 1000 500) ||
     { echo "postgres: bench_catchup failed"; exit 1; }
   read -r secs recs samples read_s write_s ack_s arrived fill_s <<< "$line"
   [ "$(psql_ -d catchup -c "SELECT count(*) FROM mdc.samples")" = "$samples" ] ||
