@@ -11,7 +11,7 @@
 
 static const char *const sql[ST_COUNT] = {
     [ST_DEVICE] =
-        "INSERT INTO devices(id, machine_id, first_seen, last_seen) VALUES(?1, ?2, ?3, ?3) "
+        "INSERT INTO devices(id, machine_id, first_seen, last_seen) VALUES(?1, ?2, ?3, ?4) "
         "ON CONFLICT(id) DO UPDATE SET machine_id = excluded.machine_id, "
         "last_seen = excluded.last_seen",
     [ST_SAMPLE] = "INSERT INTO samples(device, ts, name, value, error) VALUES(?, ?, ?, ?, ?)",
@@ -34,6 +34,17 @@ static const char *const sql[ST_COUNT] = {
                  "last_seq = excluded.last_seq",
 };
 
+/* WAL, checkpointed every 16 MB rather than 4 MB (a hot page is copied back less often); the
+ * page cache grows with the fleet (grow_cache). synchronous as the spool's (open_db). */
+#define PRAGMAS "PRAGMA journal_mode=WAL; PRAGMA cache_size=-2048; PRAGMA wal_autocheckpoint=4096;"
+
+/* The page cache: about 32 KB per device (its samples index leaf, live, devices and shift rows
+ * and their share of the upper levels), between 2 MB and 64 MB; looked at again every minute. */
+#define CACHE_PER_DEVICE_KB 32
+#define CACHE_MIN_KB        2048
+#define CACHE_MAX_KB        65536
+#define CACHE_CHECK_US      (60 * MDC_US_PER_SEC)
+
 static int db_fail(mdc_store *k, mdc_err *err, const char *what)
 {
     return mdc_err_set(err, MDC_EIO, "sqlite %s: %s: %s", k->path, what,
@@ -55,17 +66,25 @@ static void store_free(mdc_store *k)
     close_db(k);
     free(k->path);
     sb_free(&k->json);
+    mdc_store_plan_free(&k->plan);
+    free(k->skip);
     free(k);
 }
 
-static int open_db(mdc_store *k, mdc_err *err)
+/* A record leaves the spool once the store has committed it: with the spool's
+ * synchronous=full, the store's commit must be on disk too (FULL: the WAL is synced at each
+ * commit); with normal, a power cut may lose the last commits of both, and the records whose
+ * commit the store lost come again from the spool. */
+static int open_db(mdc_store *k, bool sync_full, mdc_err *err)
 {
-    if (sqlite3_open_v2(k->path, &k->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK)
+    /* one writer thread per mdc_store (store.h): no mutex around every call */
+    if (sqlite3_open_v2(k->path, &k->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK)
         return db_fail(k, err, "open");
     sqlite3_busy_timeout(k->db, 10000);
-    if (sqlite3_exec(k->db,
-                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-1024;",
+    if (sqlite3_exec(k->db, PRAGMAS, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(k->db, sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
                      NULL, NULL, NULL) != SQLITE_OK)
         return db_fail(k, err, "set WAL mode");
     if (mdc_store_migrate(k->db, err) < 0) return mdc_err_prefix(err, "sqlite %s", k->path);
@@ -76,13 +95,13 @@ static int open_db(mdc_store *k, mdc_err *err)
     return 0;
 }
 
-int mdc_store_open(const char *path, mdc_store **out, mdc_err *err)
+int mdc_store_open(const char *path, bool sync_full, mdc_store **out, mdc_err *err)
 {
     mdc_store *k = xcalloc(1, sizeof *k);
     k->path = xstrdup(path);
     k->last_seq = -1;
     *out = NULL;
-    if (open_db(k, err) < 0) {
+    if (open_db(k, sync_full, err) < 0) {
         store_free(k);
         return -1;
     }
@@ -163,21 +182,38 @@ static int write_samples(mdc_store *k, const mdc_record *r, const char *ts, mdc_
     return 0;
 }
 
-/* Inserts a status_history row when the status differs from the live row's (or is the first),
- * or when the device became unreachable or reachable again with the same status (OFF both
- * times): the dashboard's timeline tells OFF from unreachable. */
-static int write_status(mdc_store *k, const mdc_record *r, const char *ts, mdc_err *err)
+/* The device's live status as the transaction has left it so far: the live row's, until a
+ * record of the batch has set it (its live row is written once, by its last record). */
+static int live_status(mdc_store *k, st_dev *v, mdc_err *err)
 {
-    if (r->status < 0) return 0;
+    if (v->status_known) return 0;
     sqlite3_stmt *q = k->st[ST_LIVE_STATUS];
-    sqlite3_bind_text(q, 1, r->device, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 1, v->device, -1, SQLITE_STATIC);
     int rc = sqlite3_step(q);
-    bool have = rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL;
-    int prev = have ? sqlite3_column_int(q, 0) : -1;
-    bool prev_unreachable = have && sqlite3_column_int(q, 1);
+    v->has_status = rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL;
+    v->status = v->has_status ? sqlite3_column_int(q, 0) : -1;
+    v->unreachable = v->has_status && sqlite3_column_int(q, 1);
     sqlite3_reset(q);
     sqlite3_clear_bindings(q);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_fail(k, err, "read live status");
+    v->status_known = true;
+    return 0;
+}
+
+/* Inserts a status_history row when the status differs from the live row's (or is the first),
+ * or when the device became unreachable or reachable again with the same status (OFF both
+ * times): the dashboard's timeline tells OFF from unreachable. */
+static int write_status(mdc_store *k, st_dev *v, const mdc_record *r, const char *ts, mdc_err *err)
+{
+    if (r->status >= 0 && live_status(k, v, err) < 0) return -1;
+    bool have = v->has_status, prev_unreachable = v->unreachable;
+    int prev = v->status;
+    /* what this record's live row says (status NULL when it has none) */
+    v->status_known = true;
+    v->has_status = r->status >= 0;
+    v->status = r->status;
+    v->unreachable = r->error != NULL;
+    if (r->status < 0) return 0;
     if (have && prev == r->status && prev_unreachable == (r->error != NULL)) return 0;
     sqlite3_stmt *st = k->st[ST_HISTORY];
     sqlite3_bind_text(st, 1, r->device, -1, SQLITE_STATIC);
@@ -188,6 +224,22 @@ static int write_status(mdc_store *k, const mdc_record *r, const char *ts, mdc_e
     return run(k, ST_HISTORY, err);
 }
 
+/* The device's row, once per batch (by its last record): first_seen from its first. */
+static int write_device(mdc_store *k, const mdc_record *const *recs, size_t i, const char *ts,
+                        mdc_err *err)
+{
+    const mdc_record *r = recs[i];
+    char first[40];
+    mdc_format_utc_us(recs[k->plan.slots[k->plan.dev_of[i]].first]->ts_us, first, sizeof first);
+    sqlite3_stmt *st = k->st[ST_DEVICE];
+    sqlite3_bind_text(st, 1, r->device, -1, SQLITE_STATIC);
+    if (r->has_machine_id) sqlite3_bind_int64(st, 2, r->machine_id);
+    sqlite3_bind_text(st, 3, first, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, ts, -1, SQLITE_STATIC);
+    return run(k, ST_DEVICE, err);
+}
+
+/* The live row, once per batch (by the device's last record: every column is its). */
 static int write_live(mdc_store *k, const mdc_record *r, const char *ts, mdc_err *err)
 {
     sb_reset(&k->json);
@@ -202,12 +254,39 @@ static int write_live(mdc_store *k, const mdc_record *r, const char *ts, mdc_err
     return run(k, ST_LIVE, err);
 }
 
-static int write_shift(mdc_store *k, const mdc_record *r, const char *ts, mdc_err *err)
+/* What a record writes into shift_energy: nothing (false), or the row of its shift with a
+ * non-NULL energy and parts or NULL (which keeps the row's value). */
+typedef struct shift_row {
+    const mdc_field *shift, *energy, *parts; /* energy, parts: NULL when not written */
+} shift_row;
+
+static bool shift_of(const mdc_record *r, shift_row *w)
 {
-    const mdc_field *shift = mdc_record_find(r, "shift");
+    w->shift = mdc_record_find(r, "shift");
     const mdc_field *energy = mdc_record_find(r, "shift_energy_kwh");
     const mdc_field *parts = mdc_record_find(r, "part_count");
-    if (!r->shift_start_us || !shift || shift->v.type != MDC_INT || (!energy && !parts)) return 0;
+    if (!r->shift_start_us || !w->shift || w->shift->v.type != MDC_INT || (!energy && !parts))
+        return false;
+    w->energy = energy && !r->error && energy->v.type != MDC_NULL ? energy : NULL;
+    w->parts = parts && parts->v.type != MDC_NULL ? parts : NULL;
+    return true;
+}
+
+/* The device's next record in the batch writes the same shift's row with a value wherever r
+ * does: r's upsert (and its closing of older shifts) would leave nothing the next one's does
+ * not leave too. */
+static bool shift_superseded(const mdc_record *r, const shift_row *w, const mdc_record *next)
+{
+    shift_row n;
+    return next && shift_of(next, &n) && next->shift_start_us == r->shift_start_us &&
+           (!w->energy || n.energy) && (!w->parts || n.parts);
+}
+
+static int write_shift(mdc_store *k, const mdc_record *r, const mdc_record *next, const char *ts,
+                       mdc_err *err)
+{
+    shift_row w;
+    if (!shift_of(r, &w) || shift_superseded(r, &w, next)) return 0;
     char start[40];
     mdc_format_utc_s(r->shift_start_us, start, sizeof start);
     sqlite3_stmt *c = k->st[ST_SHIFT_CLOSE];
@@ -217,9 +296,9 @@ static int write_shift(mdc_store *k, const mdc_record *r, const char *ts, mdc_er
     sqlite3_stmt *st = k->st[ST_SHIFT];
     sqlite3_bind_text(st, 1, r->device, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, start, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, shift->v.u.i);
-    if (energy && !r->error) bind_value(st, 4, &energy->v);
-    if (parts) bind_value(st, 5, &parts->v);
+    sqlite3_bind_int64(st, 3, w.shift->v.u.i);
+    if (w.energy) bind_value(st, 4, &w.energy->v);
+    if (w.parts) bind_value(st, 5, &w.parts->v);
     sqlite3_bind_text(st, 6, ts, -1, SQLITE_STATIC);
     return run(k, ST_SHIFT, err);
 }
@@ -235,18 +314,19 @@ static int write_parts(mdc_store *k, const mdc_record *r, const char *ts, mdc_er
     return run(k, ST_PART, err);
 }
 
-static int write_record(mdc_store *k, const mdc_record *r, mdc_err *err)
+/* recs[i] of the planned batch: its samples, status change, parts; the device's rows when it
+ * is the device's last record (its shift row unless the next record supersedes it). */
+static int write_record(mdc_store *k, const mdc_record *const *recs, size_t i, mdc_err *err)
 {
-    if (!r->device) return 0;
+    const mdc_record *r = recs[i];
     char ts[40];
     mdc_format_utc_us(r->ts_us, ts, sizeof ts);
-    sqlite3_stmt *st = k->st[ST_DEVICE];
-    sqlite3_bind_text(st, 1, r->device, -1, SQLITE_STATIC);
-    if (r->has_machine_id) sqlite3_bind_int64(st, 2, r->machine_id);
-    sqlite3_bind_text(st, 3, ts, -1, SQLITE_STATIC);
-    if (run(k, ST_DEVICE, err) < 0 || write_samples(k, r, ts, err) < 0 ||
-        write_status(k, r, ts, err) < 0 || write_live(k, r, ts, err) < 0 ||
-        write_shift(k, r, ts, err) < 0 || write_parts(k, r, ts, err) < 0)
+    int32_t next = k->plan.next[i];
+    const mdc_record *nr = next < 0 ? NULL : recs[next];
+    if (write_samples(k, r, ts, err) < 0 ||
+        write_status(k, &k->plan.slots[k->plan.dev_of[i]], r, ts, err) < 0 ||
+        (!nr && (write_device(k, recs, i, ts, err) < 0 || write_live(k, r, ts, err) < 0)) ||
+        write_shift(k, r, nr, ts, err) < 0 || write_parts(k, r, ts, err) < 0)
         return -1;
     return 0;
 }
@@ -264,6 +344,38 @@ static bool record_refused(int code)
            code == SQLITE_RANGE;
 }
 
+static void grow_cache(mdc_store *k)
+{
+    int64_t now = mdc_mono_us();
+    if (k->cache_checked_us && now - k->cache_checked_us < CACHE_CHECK_US) return;
+    k->cache_checked_us = now;
+    sqlite3_stmt *st;
+    int64_t devices = 0;
+    if (sqlite3_prepare_v2(k->db, "SELECT count(*) FROM devices", -1, &st, NULL) != SQLITE_OK)
+        return;
+    if (sqlite3_step(st) == SQLITE_ROW) devices = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    int64_t kb = devices * CACHE_PER_DEVICE_KB;
+    kb = kb < CACHE_MIN_KB ? CACHE_MIN_KB : kb > CACHE_MAX_KB ? CACHE_MAX_KB : kb;
+    if (kb == k->cache_kb) return;
+    char q[64];
+    snprintf(q, sizeof q, "PRAGMA cache_size=-%lld", (long long)kb);
+    if (sqlite3_exec(k->db, q, NULL, NULL, NULL) == SQLITE_OK) k->cache_kb = kb;
+}
+
+/* Records committed before (a replay after a crash) are not written again; the rest are
+ * planned (store_batch.c). */
+static void plan(mdc_store *k, const mdc_record *const *recs, size_t n)
+{
+    if (n > k->skip_cap) {
+        k->skip = xrealloc(k->skip, n * sizeof *k->skip);
+        k->skip_cap = n;
+    }
+    for (size_t i = 0; i < n; i++)
+        k->skip[i] = recs[i]->seq && recs[i]->seq <= k->last_seq && !recs[i]->redelivered;
+    mdc_store_plan(&k->plan, recs, n, k->skip);
+}
+
 /* Writes recs[0, n) and the position in one transaction. Returns 0, or -1 with *bad the index
  * of the record that failed (n when the transaction itself failed). */
 static int write_txn(mdc_store *k, const char *writer, const mdc_record *const *recs, size_t n,
@@ -271,12 +383,13 @@ static int write_txn(mdc_store *k, const char *writer, const mdc_record *const *
 {
     *bad = n;
     k->fail_code = SQLITE_OK;
+    grow_cache(k);
     if (exec(k, "BEGIN IMMEDIATE", err) < 0) return -1;
+    plan(k, recs, n);
     int64_t last = k->last_seq;
     for (size_t i = 0; i < n; i++) {
-        if (recs[i]->seq && recs[i]->seq <= k->last_seq && !recs[i]->redelivered)
-            continue; /* already committed before a crash: never write it twice */
-        if (write_record(k, recs[i], err) < 0) {
+        if (k->skip[i]) continue; /* already committed before a crash: never write it twice */
+        if (recs[i]->device && write_record(k, recs, i, err) < 0) {
             *bad = i;
             k->fail_code = sqlite3_errcode(k->db);
             goto fail;
