@@ -54,15 +54,17 @@ static int32_t slot_of(st_plan *p, const char *device)
 void mdc_store_plan(st_plan *p, const mdc_record *const *recs, size_t n, const bool *skip)
 {
     reserve(p, n);
+    p->devices = 0;
     for (size_t i = 0; i < n; i++) {
         p->dev_of[i] = -1;
         p->next[i] = -1;
         if (skip[i] || !recs[i]->device) continue;
         int32_t d = slot_of(p, recs[i]->device);
         st_dev *v = &p->slots[d];
-        if (v->first < 0)
+        if (v->first < 0) {
             v->first = (int32_t)i;
-        else
+            p->devices++;
+        } else
             p->next[v->last] = (int32_t)i;
         v->last = (int32_t)i;
         p->dev_of[i] = d;

@@ -36,6 +36,7 @@ typedef struct st_plan {
     size_t cap;
     int32_t *dev_of; /* per record: its device's slot, -1 when not written */
     int32_t *next;   /* per record: the next record of the same device, -1 for the last */
+    size_t devices;  /* how many devices the batch has */
     size_t nrec_cap;
 } st_plan;
 
@@ -55,7 +56,9 @@ struct mdc_store {
     st_plan plan;  /* the batch being written */
     bool *skip;    /* per record of the batch: committed before, not written again */
     size_t skip_cap;
-    int64_t cache_kb, cache_checked_us; /* the page cache's size, when last looked at */
+    int64_t cache_kb;         /* the page cache's size */
+    int64_t devices;          /* devices the cache is sized for */
+    int64_t cache_checked_us; /* when the devices table was last counted */
 };
 
 /* ---- reading (store_query.c): read-only connections opened per request ---- */

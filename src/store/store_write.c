@@ -344,18 +344,21 @@ static bool record_refused(int code)
            code == SQLITE_RANGE;
 }
 
-static void grow_cache(mdc_store *k)
+/* Sizes the page cache for the devices the store holds (counted every CACHE_CHECK_US) or the
+ * batch being written has, whichever is more. */
+static void grow_cache(mdc_store *k, size_t batch_devices)
 {
     int64_t now = mdc_mono_us();
-    if (k->cache_checked_us && now - k->cache_checked_us < CACHE_CHECK_US) return;
-    k->cache_checked_us = now;
-    sqlite3_stmt *st;
-    int64_t devices = 0;
-    if (sqlite3_prepare_v2(k->db, "SELECT count(*) FROM devices", -1, &st, NULL) != SQLITE_OK)
-        return;
-    if (sqlite3_step(st) == SQLITE_ROW) devices = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    int64_t kb = devices * CACHE_PER_DEVICE_KB;
+    if (!k->cache_checked_us || now - k->cache_checked_us >= CACHE_CHECK_US) {
+        k->cache_checked_us = now;
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(k->db, "SELECT count(*) FROM devices", -1, &st, NULL) == SQLITE_OK) {
+            if (sqlite3_step(st) == SQLITE_ROW) k->devices = sqlite3_column_int64(st, 0);
+            sqlite3_finalize(st);
+        }
+    }
+    if ((int64_t)batch_devices > k->devices) k->devices = (int64_t)batch_devices;
+    int64_t kb = k->devices * CACHE_PER_DEVICE_KB;
     kb = kb < CACHE_MIN_KB ? CACHE_MIN_KB : kb > CACHE_MAX_KB ? CACHE_MAX_KB : kb;
     if (kb == k->cache_kb) return;
     char q[64];
@@ -383,9 +386,9 @@ static int write_txn(mdc_store *k, const char *writer, const mdc_record *const *
 {
     *bad = n;
     k->fail_code = SQLITE_OK;
-    grow_cache(k);
-    if (exec(k, "BEGIN IMMEDIATE", err) < 0) return -1;
     plan(k, recs, n);
+    grow_cache(k, k->plan.devices);
+    if (exec(k, "BEGIN IMMEDIATE", err) < 0) return -1;
     int64_t last = k->last_seq;
     for (size_t i = 0; i < n; i++) {
         if (k->skip[i]) continue; /* already committed before a crash: never write it twice */
