@@ -8,7 +8,6 @@
 
 enum {
     ST_DEVICE,
-    ST_SAMPLE,
     ST_LIVE_STATUS,
     ST_LIVE,
     ST_HISTORY,
@@ -44,10 +43,13 @@ typedef struct st_plan {
 void mdc_store_plan(st_plan *p, const mdc_record *const *recs, size_t n, const bool *skip);
 void mdc_store_plan_free(st_plan *p);
 
+#define SAMPLE_SIZES 5
+
 struct mdc_store {
     char *path;
     sqlite3 *db;
     sqlite3_stmt *st[ST_COUNT];
+    sqlite3_stmt *samples[SAMPLE_SIZES]; /* inserts of 16, 8, 4, 2 and 1 samples rows */
     uint64_t epoch;
     bool loaded;      /* last_seq was read for `epoch` */
     int64_t last_seq; /* committed for `epoch`; -1 none */

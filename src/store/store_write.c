@@ -14,7 +14,6 @@ static const char *const sql[ST_COUNT] = {
         "INSERT INTO devices(id, machine_id, first_seen, last_seen) VALUES(?1, ?2, ?3, ?4) "
         "ON CONFLICT(id) DO UPDATE SET machine_id = excluded.machine_id, "
         "last_seen = excluded.last_seen",
-    [ST_SAMPLE] = "INSERT INTO samples(device, ts, name, value, error) VALUES(?, ?, ?, ?, ?)",
     [ST_LIVE_STATUS] = "SELECT status, error IS NOT NULL FROM live WHERE device = ?",
     [ST_LIVE] = "INSERT INTO live(device, ts, status, error, record) VALUES(?, ?, ?, ?, ?) "
                 "ON CONFLICT(device) DO UPDATE SET ts = excluded.ts, status = excluded.status, "
@@ -57,6 +56,10 @@ static void close_db(mdc_store *k)
         sqlite3_finalize(k->st[i]);
         k->st[i] = NULL;
     }
+    for (int i = 0; i < SAMPLE_SIZES; i++) {
+        sqlite3_finalize(k->samples[i]);
+        k->samples[i] = NULL;
+    }
     if (k->db) sqlite3_close(k->db);
     k->db = NULL;
 }
@@ -69,6 +72,25 @@ static void store_free(mdc_store *k)
     mdc_store_plan_free(&k->plan);
     free(k->skip);
     free(k);
+}
+
+/* k->samples[s]: an insert of 2^(SAMPLE_SIZES - 1 - s) samples rows of one record. */
+static int prepare_samples(mdc_store *k, mdc_err *err)
+{
+    strbuf q = STRBUF_INIT;
+    int rc = 0;
+    for (int s = 0; s < SAMPLE_SIZES && rc == 0; s++) {
+        sb_reset(&q);
+        sb_puts(&q, "INSERT INTO samples(device, ts, name, value, error) VALUES");
+        for (int j = 0; j < 1 << (SAMPLE_SIZES - 1 - s); j++)
+            sb_printf(&q, "%s(?1, ?2, ?%d, ?%d, ?%d)", j ? ", " : "", 3 + 3 * j, 4 + 3 * j,
+                      5 + 3 * j);
+        if (sqlite3_prepare_v3(k->db, sb_str(&q), -1, SQLITE_PREPARE_PERSISTENT, &k->samples[s],
+                               NULL) != SQLITE_OK)
+            rc = db_fail(k, err, "prepare");
+    }
+    sb_free(&q);
+    return rc;
 }
 
 /* A record leaves the spool once the store has committed it: with the spool's
@@ -92,7 +114,7 @@ static int open_db(mdc_store *k, bool sync_full, mdc_err *err)
         if (sqlite3_prepare_v3(k->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &k->st[i], NULL) !=
             SQLITE_OK)
             return db_fail(k, err, "prepare");
-    return 0;
+    return prepare_samples(k, err);
 }
 
 int mdc_store_open(const char *path, bool sync_full, mdc_store **out, mdc_err *err)
@@ -168,16 +190,32 @@ static void bind_opt_text(sqlite3_stmt *st, int col, const char *s)
         sqlite3_bind_null(st, col);
 }
 
+/* Binds sample i of r as row `row` of a multi-row insert (?1 device, ?2 ts). */
+static void bind_sample(sqlite3_stmt *st, int row, const mdc_field *f)
+{
+    sqlite3_bind_text(st, 3 + 3 * row, f->name, -1, SQLITE_STATIC);
+    bind_value(st, 4 + 3 * row, &f->v);
+    bind_opt_text(st, 5 + 3 * row, f->error);
+}
+
+/* The record's samples rows, in order, in as few statements as the sizes allow (16, 8, 4, 2,
+ * 1 rows each): each statement is a step, a reset and a set of bindings. */
 static int write_samples(mdc_store *k, const mdc_record *r, const char *ts, mdc_err *err)
 {
-    sqlite3_stmt *st = k->st[ST_SAMPLE];
-    for (size_t i = 0; i < r->nfields; i++) {
+    for (size_t i = 0; i < r->nfields;) {
+        int s = 0;
+        while ((size_t)1 << (SAMPLE_SIZES - 1 - s) > r->nfields - i)
+            s++;
+        int rows = 1 << (SAMPLE_SIZES - 1 - s);
+        sqlite3_stmt *st = k->samples[s];
         sqlite3_bind_text(st, 1, r->device, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, ts, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, r->fields[i].name, -1, SQLITE_STATIC);
-        bind_value(st, 4, &r->fields[i].v);
-        bind_opt_text(st, 5, r->fields[i].error);
-        if (run(k, ST_SAMPLE, err) < 0) return -1;
+        for (int j = 0; j < rows; j++)
+            bind_sample(st, j, &r->fields[i + (size_t)j]);
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE) return db_fail(k, err, "write");
+        i += (size_t)rows;
     }
     return 0;
 }
