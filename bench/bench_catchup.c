@@ -1,22 +1,31 @@
-/* bench_catchup — catching up after an outage, end to end (bench/catchup.sh, bench/postgres.sh):
+/* bench_catchup — catching up after an outage, end to end (bench/catchup.sh, bench/postgres.sh).
+ *
  *   bench_catchup SINK TARGET SPOOL N DEVICES BATCH [ARRIVALS]
- *     SINK TARGET: postgres CONNINFO (schema "mdc"), sqlite DBPATH (the embedded store), mqtt
- *     HOST:PORT (QoS 1, topic bench/{device}) or null - (a sink that takes everything: the
- *     spool's own cost).
- *     Fills the spool file SPOOL with the backlog an outage of DEVICES meters leaves (N records,
- *     1 s apart per meter, 11 values each), then drains it into the sink the way the runtime's
- *     delivery thread does (runtime/delivery.c: read a batch after the cursor, write it,
- *     acknowledge it; BATCH is spool.batch, doubled after each full read up to 8 times that
- *     while a backlog drains, back to BATCH after a short read) while a producer thread keeps
- * appending ARRIVALS records per second (default DEVICES: the fleet goes on; 0: nothing arrives).
- * Prints "SECONDS RECORDS SAMPLES READ_S WRITE_S ACK_S ARRIVED FILL_S" SECONDS: from the start of
- * the drain until the sink had every record, backlog and arrivals; READ_S, WRITE_S, ACK_S: the time
- * spent reading (and decoding) batches from the spool, in the sink's write() and in acknowledging;
- * ARRIVED: records appended during the drain; FILL_S: the time the backlog took to append (not part
- * of SECONDS). bench_catchup ref KIND FILE N DEVICES The references' input for the same N records:
- * KIND pg (COPY text for psql \copy), sqlite (TSV for sqlite3 .import), mqtt (the mqtt sink's JSON
- * payloads, one a line, for mosquitto_pub -l); codec (FILE ignored): encodes and decodes the
- * records as the spool does and prints "SECONDS" (the codec alone, no disk). */
+ *
+ * SINK TARGET: postgres CONNINFO (schema "mdc"), sqlite DBPATH (the embedded store), mqtt
+ * HOST:PORT (QoS 1, topic bench/{device}) or null - (takes everything: the spool's own cost).
+ * Fills the spool file SPOOL with the backlog an outage of DEVICES meters leaves (N records,
+ * 1 s apart per meter, 11 values each), then drains it into the sink the way the runtime's
+ * delivery thread does (runtime/delivery.c: read a batch after the cursor, write it,
+ * acknowledge it; BATCH is spool.batch, doubled after each full read up to 8 times that while
+ * a backlog drains) while a producer thread keeps appending ARRIVALS records per second
+ * (default DEVICES: the fleet goes on; 0: nothing arrives). Prints
+ *   "SECONDS RECORDS SAMPLES READ_S WRITE_S ACK_S ARRIVED FILL_S LEFT"
+ * SECONDS: from the start of the drain until the sink had every record, backlog and arrivals;
+ * READ_S, WRITE_S, ACK_S: the time spent reading (and decoding) batches from the spool, in the
+ * sink's write() and in acknowledging; ARRIVED: records appended during the drain; FILL_S: the
+ * time the backlog took to append (not part of SECONDS); LEFT: records still waiting when the
+ * drain stopped (0, unless BENCH_MAX_S, environment, stopped a drain that did not catch up
+ * after that many seconds). The spool has the daemon's default
+ * durability, synchronous=full, and so has the store sink; BENCH_SYNC=normal (environment):
+ * both normal.
+ *
+ *   bench_catchup ref KIND FILE N DEVICES
+ *
+ * The references' input for the same N records: KIND pg (COPY text for psql \copy), sqlite
+ * (TSV for sqlite3 .import), mqtt (the mqtt sink's JSON payloads, one a line, for
+ * mosquitto_pub -l); codec (FILE ignored): encodes and decodes the records as the spool does
+ * and prints "SECONDS" (the codec alone, no disk). */
 #include "bench_records.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -186,16 +195,18 @@ static mdc_sink *mqtt_sink(const char *hostport, mdc_err *err)
     return s;
 }
 
-static mdc_sink *open_sink(const char *type, const char *target)
+static mdc_sink *open_sink(const char *type, const char *target, bool sync_full)
 {
     mdc_sink *s = NULL;
     mdc_err err = {0};
     if (!strcmp(type, "postgres")) {
         mdc_postgres_sink_cfg c = {.flavour = MDC_PG_MDC, .conn = {.conninfo = target}};
         mdc_sink_postgres_new(&c, &s, &err);
-    } else if (!strcmp(type, "sqlite"))
-        s = mdc_sink_store_new(target, NULL);
-    else if (!strcmp(type, "mqtt"))
+    } else if (!strcmp(type, "sqlite")) {
+        mdc_store_sink_cfg c = mdc_store_sink_defaults();
+        c.sync_full = sync_full;
+        s = mdc_sink_store_new(target, &c);
+    } else if (!strcmp(type, "mqtt"))
         s = mqtt_sink(target, &err);
     else if (!strcmp(type, "null"))
         s = mdc_sink_new(&null_ops, "null", NULL);
@@ -223,10 +234,12 @@ static int catchup(char **argv, int argc)
     int devices = atoi(argv[5]);
     size_t batch = (size_t)atoll(argv[6]);
     mdc_spool *sp;
-    mdc_spool_opts o = {.synchronous = MDC_SPOOL_SYNC_NORMAL};
+    const char *sync = getenv("BENCH_SYNC");
+    bool full = !sync || strcmp(sync, "normal") != 0;
+    mdc_spool_opts o = {.synchronous = full ? MDC_SPOOL_SYNC_FULL : MDC_SPOOL_SYNC_NORMAL};
     mdc_err err = {0};
     int64_t pos;
-    mdc_sink *s = open_sink(argv[1], argv[2]);
+    mdc_sink *s = open_sink(argv[1], argv[2], full);
     if (mdc_spool_open(argv[3], &o, &sp, &err) < 0 ||
         mdc_spool_cursor(sp, s->id, -1, &pos, &err) < 0) {
         fprintf(stderr, "spool: %s\n", err.msg);
@@ -242,19 +255,24 @@ static int catchup(char **argv, int argc)
     drain d = {0};
     int64_t t1 = mdc_mono_us();
     int rc;
-    for (size_t size = batch; (rc = drain_batch(sp, s, &pos, size, &d)) > 0;)
+    const char *max = getenv("BENCH_MAX_S");
+    int64_t until = max ? t1 + (int64_t)(atof(max) * 1e6) : INT64_MAX;
+    for (size_t size = batch; (rc = drain_batch(sp, s, &pos, size, &d)) > 0;) {
         size =
             d.last_n == size ? (size * 2 < batch * CATCH_UP ? size * 2 : batch * CATCH_UP) : batch;
+        if (mdc_mono_us() >= until) break; /* it does not catch up */
+    }
     double secs = (double)(mdc_mono_us() - t1) / 1e6;
     atomic_store(&p.stop, true);
     pthread_join(th, NULL);
+    int64_t left = mdc_spool_backlog(sp, s->id);
     s->ops->close(s);
     mdc_sink_destroy(s);
     mdc_spool_close(sp);
     if (rc < 0) return 1;
-    printf("%.3f %lld %lld %.3f %.3f %.3f %lld %.3f\n", secs, (long long)d.records,
+    printf("%.3f %lld %lld %.3f %.3f %.3f %lld %.3f %lld\n", secs, (long long)d.records,
            (long long)d.samples, d.read_s, d.write_s, d.ack_s, (long long)atomic_load(&p.appended),
-           fill_s);
+           fill_s, (long long)left);
     return 0;
 }
 
