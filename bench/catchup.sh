@@ -54,7 +54,11 @@ report() {
     printf "\n" }'
 }
 
-echo "catch-up: measured backlog $c records of 1000 meters (11 values each); figures for 3.6 M are extrapolated from it"
+if [ "$c" -eq "$FULL" ]; then
+  echo "catch-up: measured backlog $c records of 1000 meters (11 values each): the full 3.6 M"
+else
+  echo "catch-up: measured backlog $c records of 1000 meters (11 values each); the times for 3.6 M are extrapolated from it"
+fi
 if [[ " $sinks " == *" sqlite "* || " $sinks " == *" null "* ]]; then
   s=$(bc_ ref codec - "$c" 1000) || exit 1
   awk -v s="$s" -v c="$c" 'BEGIN { printf "codec alone: %d records encoded and decoded in %.2f s = %.0f records/s\n", c, s, c / s }'
