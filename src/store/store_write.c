@@ -33,15 +33,21 @@ static const char *const sql[ST_COUNT] = {
                  "last_seq = excluded.last_seq",
 };
 
-/* WAL, checkpointed every 16 MB rather than 4 MB (a hot page is copied back less often); the
- * page cache grows with the fleet (grow_cache). synchronous as the spool's (open_db). */
-#define PRAGMAS "PRAGMA journal_mode=WAL; PRAGMA cache_size=-2048; PRAGMA wal_autocheckpoint=4096;"
+/* WAL; the page cache and the checkpoint interval grow with the fleet (grow_cache);
+ * synchronous as the spool's (open_db). */
+#define PRAGMAS "PRAGMA journal_mode=WAL; PRAGMA cache_size=-2048;"
 
 /* The page cache: about 32 KB per device (its samples index leaf, live, devices and shift rows
- * and their share of the upper levels), between 2 MB and 64 MB; looked at again every minute. */
+ * and their share of the upper levels), between 2 MB and 64 MB; looked at again every minute.
+ * The WAL is checkpointed every 16 KB per device, between SQLite's 1,000 pages (4 MB) and
+ * 4,096 (16 MB): with many devices a batch dirties a page per device, and a longer interval
+ * copies each hot page back less often; a few devices keep the WAL small. */
 #define CACHE_PER_DEVICE_KB 32
 #define CACHE_MIN_KB        2048
 #define CACHE_MAX_KB        65536
+#define WAL_PAGES_PER_DEV   4
+#define WAL_MIN_PAGES       1000
+#define WAL_MAX_PAGES       4096
 #define CACHE_CHECK_US      (60 * MDC_US_PER_SEC)
 
 static int db_fail(mdc_store *k, mdc_err *err, const char *what)
@@ -382,8 +388,8 @@ static bool record_refused(int code)
            code == SQLITE_RANGE;
 }
 
-/* Sizes the page cache for the devices the store holds (counted every CACHE_CHECK_US) or the
- * batch being written has, whichever is more. */
+/* Sizes the page cache and the checkpoint interval for the devices the store holds (counted every
+ * CACHE_CHECK_US) or the batch being written has, whichever is more. */
 static void grow_cache(mdc_store *k, size_t batch_devices)
 {
     int64_t now = mdc_mono_us();
@@ -399,8 +405,11 @@ static void grow_cache(mdc_store *k, size_t batch_devices)
     int64_t kb = k->devices * CACHE_PER_DEVICE_KB;
     kb = kb < CACHE_MIN_KB ? CACHE_MIN_KB : kb > CACHE_MAX_KB ? CACHE_MAX_KB : kb;
     if (kb == k->cache_kb) return;
-    char q[64];
-    snprintf(q, sizeof q, "PRAGMA cache_size=-%lld", (long long)kb);
+    int64_t wal = k->devices * WAL_PAGES_PER_DEV;
+    wal = wal < WAL_MIN_PAGES ? WAL_MIN_PAGES : wal > WAL_MAX_PAGES ? WAL_MAX_PAGES : wal;
+    char q[96];
+    snprintf(q, sizeof q, "PRAGMA cache_size=-%lld; PRAGMA wal_autocheckpoint=%lld", (long long)kb,
+             (long long)wal);
     if (sqlite3_exec(k->db, q, NULL, NULL, NULL) == SQLITE_OK) k->cache_kb = kb;
 }
 
