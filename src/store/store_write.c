@@ -101,8 +101,8 @@ static int prepare_samples(mdc_store *k, mdc_err *err)
 
 /* A record leaves the spool once the store has committed it: with the spool's
  * synchronous=full, the store's commit must be on disk too (FULL: the WAL is synced at each
- * commit); with normal, a power cut may lose the last commits of both, and the records whose
- * commit the store lost come again from the spool. */
+ * commit); with normal, a power cut may lose the last commits of either, as that setting
+ * accepts. */
 static int open_db(mdc_store *k, bool sync_full, mdc_err *err)
 {
     /* one writer thread per mdc_store (store.h): no mutex around every call */
@@ -196,7 +196,7 @@ static void bind_opt_text(sqlite3_stmt *st, int col, const char *s)
         sqlite3_bind_null(st, col);
 }
 
-/* Binds sample i of r as row `row` of a multi-row insert (?1 device, ?2 ts). */
+/* Binds field f as row `row` of a multi-row samples insert (?1 device, ?2 ts). */
 static void bind_sample(sqlite3_stmt *st, int row, const mdc_field *f)
 {
     sqlite3_bind_text(st, 3 + 3 * row, f->name, -1, SQLITE_STATIC);
