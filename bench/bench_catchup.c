@@ -1,19 +1,40 @@
-/* bench_catchup — catching up after an outage into PostgreSQL, end to end (bench/postgres.sh):
- *   bench_catchup CONNINFO SPOOL N DEVICES BATCH [ARRIVALS]
+/* bench_catchup — catching up after an outage, end to end (bench/catchup.sh, bench/postgres.sh).
+ *
+ *   bench_catchup SINK TARGET SPOOL N DEVICES BATCH [ARRIVALS]
+ *
+ * SINK TARGET: postgres CONNINFO (schema "mdc"), sqlite DBPATH (the embedded store), mqtt
+ * HOST:PORT (QoS 1, topic bench/{device}) or null - (takes everything: the spool's own cost).
  * Fills the spool file SPOOL with the backlog an outage of DEVICES meters leaves (N records,
- * 1 s apart per meter, 11 values each), then drains it into the postgres sink (schema "mdc")
- * the way the runtime's delivery thread does (runtime/delivery.c: read a batch after the
- * cursor, write it, acknowledge it) while a producer thread keeps appending ARRIVALS records
- * per second (default DEVICES: the fleet goes on; 0: nothing arrives). Prints
- *   "SECONDS RECORDS SAMPLES READ_S WRITE_S ACK_S ARRIVED FILL_S"
+ * 1 s apart per meter, 11 values each), then drains it into the sink the way the runtime's
+ * delivery thread does (runtime/delivery.c: read a batch after the cursor, write it,
+ * acknowledge it; BATCH is spool.batch, doubled after each full read up to 8 times that while
+ * a backlog drains) while a producer thread keeps appending ARRIVALS records per second
+ * (default DEVICES: the fleet goes on; 0: nothing arrives). Prints
+ *   "SECONDS RECORDS SAMPLES READ_S WRITE_S ACK_S ARRIVED FILL_S LEFT"
  * SECONDS: from the start of the drain until the sink had every record, backlog and arrivals;
  * READ_S, WRITE_S, ACK_S: the time spent reading (and decoding) batches from the spool, in the
  * sink's write() and in acknowledging; ARRIVED: records appended during the drain; FILL_S: the
- * time the backlog took to append (not part of SECONDS). */
+ * time the backlog took to append (not part of SECONDS); LEFT: records still waiting when the
+ * drain stopped (0, unless BENCH_MAX_S, environment, stopped a drain that did not catch up
+ * after that many seconds). The spool has the daemon's default
+ * durability, synchronous=full, and so has the store sink; BENCH_SYNC=normal (environment):
+ * both normal.
+ *
+ *   bench_catchup ref KIND FILE N DEVICES
+ *
+ * The references' input for the same N records: KIND pg (COPY text for psql \copy), sqlite
+ * (TSV for sqlite3 .import), mqtt (the mqtt sink's JSON payloads, one a line, for
+ * mosquitto_pub -l); codec (FILE ignored): encodes and decodes the records as the spool does
+ * and prints "SECONDS" (the codec alone, no disk). */
 #include "bench_records.h"
 #include "core/clock.h"
+#include "core/config.h"
+#include "core/record_codec.h"
 #include "core/spool.h"
+#include "format/format.h"
+#include "sinks/sink_config.h"
 #include "sinks/sink_postgres.h"
+#include "sinks/sink_store.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -21,7 +42,36 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define T0 (INT64_C(1795307400) * MDC_US_PER_SEC) /* 2026-11-22T00:30:00Z */
+#define T0         (INT64_C(1795307400) * MDC_US_PER_SEC) /* 2026-11-22T00:30:00Z */
+#define FILL_BATCH 1000
+#define CATCH_UP   8 /* runtime/delivery.c CATCH_UP_FACTOR */
+
+static void make(mdc_record *r, int64_t i, int devices)
+{
+    bench_record(r, i, devices, T0 + (i / devices) * MDC_US_PER_SEC + (i % devices) * 100);
+    r->shift_start_us = T0;
+}
+
+/* Appends records [first, first + n) in one transaction, as the poller's group commit does. */
+static int append(mdc_spool *sp, int64_t first, int64_t n, int devices)
+{
+    mdc_record recs[FILL_BATCH];
+    mdc_spool_item items[FILL_BATCH];
+    strbuf enc[FILL_BATCH];
+    for (int64_t i = 0; i < n; i++) {
+        make(&recs[i], first + i, devices);
+        enc[i] = (strbuf)STRBUF_INIT;
+        items[i] = (mdc_spool_item){.rec = &recs[i], .enc = &enc[i]};
+    }
+    mdc_err err = {0};
+    int rc = mdc_spool_append_batch(sp, items, (size_t)n, NULL, &err);
+    if (rc < 0) fprintf(stderr, "append: %s\n", err.msg);
+    for (int64_t i = 0; i < n; i++) {
+        mdc_record_free(&recs[i]);
+        sb_free(&enc[i]);
+    }
+    return rc;
+}
 
 typedef struct producer {
     mdc_spool *sp;
@@ -31,38 +81,46 @@ typedef struct producer {
     atomic_llong appended;
 } producer;
 
-static int append(mdc_spool *sp, int64_t i, int devices, strbuf *enc)
-{
-    mdc_record r;
-    bench_record(&r, i, devices, T0 + (i / devices) * MDC_US_PER_SEC + (i % devices) * 100);
-    r.shift_start_us = T0;
-    mdc_err err = {0};
-    int rc = mdc_spool_append(sp, &r, NULL, NULL, enc, NULL, &err);
-    if (rc < 0) fprintf(stderr, "append: %s\n", err.msg);
-    mdc_record_free(&r);
-    return rc;
-}
-
-/* DEVICES records a second, spread over the second. */
+/* per_s records a second, spread over the second (a commit every 10 ms at most). */
 static void *produce(void *arg)
 {
     producer *p = arg;
-    strbuf enc = STRBUF_INIT;
     int64_t start = mdc_mono_us(), done = 0;
     while (!atomic_load(&p->stop)) {
         int64_t due = (mdc_mono_us() - start) * p->per_s / MDC_US_PER_SEC;
-        for (; done < due && !atomic_load(&p->stop); done++)
-            if (append(p->sp, p->next++, p->devices, &enc) == 0) atomic_fetch_add(&p->appended, 1);
+        while (done < due && !atomic_load(&p->stop)) {
+            int64_t k = due - done < FILL_BATCH ? due - done : FILL_BATCH;
+            if (append(p->sp, p->next, k, p->devices) < 0) break;
+            p->next += k;
+            done += k;
+            atomic_fetch_add(&p->appended, k);
+        }
         mdc_sleep_us(10 * 1000);
     }
-    sb_free(&enc);
     return NULL;
 }
 
 typedef struct drain {
     double read_s, write_s, ack_s;
     int64_t records, samples;
+    size_t last_n; /* records the last read returned */
 } drain;
+
+static int write_acked(mdc_sink *s, mdc_record *recs, size_t n, int64_t *pos)
+{
+    const mdc_record **ptrs = malloc(n * sizeof *ptrs);
+    for (size_t i = 0; i < n; i++)
+        ptrs[i] = &recs[i];
+    mdc_err err = {0};
+    int rc = mdc_sink_write(s, ptrs, n, NULL, &err);
+    free(ptrs);
+    if (rc < 0) {
+        fprintf(stderr, "write: %s\n", err.msg);
+        return -1;
+    }
+    *pos = recs[n - 1].seq;
+    return 0;
+}
 
 /* One batch: read, write, ack; returns 0 when there was nothing to read, -1 on failure. */
 static int drain_batch(mdc_spool *sp, mdc_sink *s, int64_t *pos, size_t batch, drain *d)
@@ -77,89 +135,194 @@ static int drain_batch(mdc_spool *sp, mdc_sink *s, int64_t *pos, size_t batch, d
     }
     int64_t t1 = mdc_mono_us();
     d->read_s += (double)(t1 - t0) / 1e6;
-    if (n == 0) {
-        free(recs);
-        return 0;
-    }
-    const mdc_record **ptrs = malloc(n * sizeof *ptrs);
-    for (size_t i = 0; i < n; i++) {
-        ptrs[i] = &recs[i];
+    for (size_t i = 0; i < n; i++)
         d->samples += (int64_t)recs[i].nfields;
-    }
-    int rc = mdc_sink_write(s, ptrs, n, NULL, &err);
+    int rc = n == 0 ? 0 : write_acked(s, recs, n, pos);
     int64_t t2 = mdc_mono_us();
     d->write_s += (double)(t2 - t1) / 1e6;
-    if (rc < 0) fprintf(stderr, "write: %s\n", err.msg);
-    *pos = recs[n - 1].seq;
-    if (rc == 0 && mdc_spool_ack(sp, "postgres", *pos, &err) < 0) {
+    if (rc == 0 && n > 0 && mdc_spool_ack(sp, s->id, *pos, &err) < 0) {
         fprintf(stderr, "ack: %s\n", err.msg);
         rc = -1;
     }
     d->ack_s += (double)(mdc_mono_us() - t2) / 1e6;
     d->records += (int64_t)n;
+    d->last_n = n;
     for (size_t i = 0; i < n; i++)
         mdc_record_free(&recs[i]);
     free(recs);
-    free(ptrs);
-    return rc < 0 ? -1 : 1;
+    return rc < 0 ? -1 : n > 0;
 }
 
-static mdc_sink *open_sink(const char *conninfo)
+static int null_write(mdc_sink *s, const mdc_record *const *recs, size_t n, mdc_sink_result *res,
+                      mdc_err *err)
 {
-    mdc_postgres_sink_cfg c = {.flavour = MDC_PG_MDC, .conn = {.conninfo = conninfo}};
-    mdc_sink *s;
+    (void)s, (void)recs, (void)err;
+    res->delivered = n;
+    return 0;
+}
+static int null_open(mdc_sink *s, mdc_err *err)
+{
+    (void)s, (void)err;
+    return 0;
+}
+static void null_close(mdc_sink *s)
+{
+    (void)s;
+}
+static void null_destroy(mdc_sink *s)
+{
+    free(s);
+}
+static const mdc_sink_ops null_ops = {.type = "null",
+                                      .open = null_open,
+                                      .write = null_write,
+                                      .close = null_close,
+                                      .destroy = null_destroy};
+
+static mdc_sink *mqtt_sink(const char *hostport, mdc_err *err)
+{
+    char json[512];
+    snprintf(json, sizeof json,
+             "{\"type\": \"mqtt\", \"url\": \"mqtt://%s\", \"topic\": \"bench/{device}\", "
+             "\"availability_topic\": \"\", \"qos\": 1, \"timeout\": \"30s\"}",
+             hostport);
+    mdc_cfgdoc *doc;
+    mdc_sink *s = NULL;
+    if (mdc_cfgdoc_load_string("bench", json, strlen(json), &doc, err) < 0) return NULL;
+    mdc_cfgnode root = mdc_cfgdoc_root(doc);
+    mdc_sink_from_config(&root, "data", &s, err);
+    mdc_cfgdoc_free(doc);
+    return s;
+}
+
+static mdc_sink *open_sink(const char *type, const char *target, bool sync_full)
+{
+    mdc_sink *s = NULL;
     mdc_err err = {0};
-    if (mdc_sink_postgres_new(&c, &s, &err) < 0 || s->ops->open(s, &err) < 0) {
-        fprintf(stderr, "postgres: %s\n", err.msg);
+    if (!strcmp(type, "postgres")) {
+        mdc_postgres_sink_cfg c = {.flavour = MDC_PG_MDC, .conn = {.conninfo = target}};
+        mdc_sink_postgres_new(&c, &s, &err);
+    } else if (!strcmp(type, "sqlite")) {
+        mdc_store_sink_cfg c = mdc_store_sink_defaults();
+        c.sync_full = sync_full;
+        s = mdc_sink_store_new(target, &c);
+    } else if (!strcmp(type, "mqtt"))
+        s = mqtt_sink(target, &err);
+    else if (!strcmp(type, "null"))
+        s = mdc_sink_new(&null_ops, "null", NULL);
+    else
+        snprintf(err.msg, sizeof err.msg, "unknown sink type %s", type);
+    if (!s || s->ops->open(s, &err) < 0) {
+        fprintf(stderr, "%s: %s\n", type, err.msg);
         exit(1);
     }
     return s;
 }
 
-int main(int argc, char **argv)
+/* Fills the backlog; returns the seconds it took, or -1. */
+static double fill(mdc_spool *sp, int64_t n, int devices)
 {
-    if (argc != 6 && argc != 7) {
-        fprintf(stderr, "usage: bench_catchup CONNINFO SPOOL N DEVICES BATCH [ARRIVALS]\n");
-        return 2;
-    }
-    int64_t n = atoll(argv[3]);
-    int devices = atoi(argv[4]);
-    size_t batch = (size_t)atoll(argv[5]);
+    int64_t t0 = mdc_mono_us();
+    for (int64_t i = 0; i < n; i += FILL_BATCH)
+        if (append(sp, i, n - i < FILL_BATCH ? n - i : FILL_BATCH, devices) < 0) return -1;
+    return (double)(mdc_mono_us() - t0) / 1e6;
+}
+
+static int catchup(char **argv, int argc)
+{
+    int64_t n = atoll(argv[4]);
+    int devices = atoi(argv[5]);
+    size_t batch = (size_t)atoll(argv[6]);
     mdc_spool *sp;
-    mdc_spool_opts o = {.synchronous = MDC_SPOOL_SYNC_NORMAL};
+    const char *sync = getenv("BENCH_SYNC");
+    bool full = !sync || strcmp(sync, "normal") != 0;
+    mdc_spool_opts o = {.synchronous = full ? MDC_SPOOL_SYNC_FULL : MDC_SPOOL_SYNC_NORMAL};
     mdc_err err = {0};
     int64_t pos;
-    if (mdc_spool_open(argv[2], &o, &sp, &err) < 0 ||
-        mdc_spool_cursor(sp, "postgres", -1, &pos, &err) < 0) {
+    mdc_sink *s = open_sink(argv[1], argv[2], full);
+    if (mdc_spool_open(argv[3], &o, &sp, &err) < 0 ||
+        mdc_spool_cursor(sp, s->id, -1, &pos, &err) < 0) {
         fprintf(stderr, "spool: %s\n", err.msg);
         return 1;
     }
-    mdc_sink *s = open_sink(argv[1]);
-    s->ops->committed_seq(s, mdc_spool_epoch(sp));
-    strbuf enc = STRBUF_INIT;
-    int64_t t0 = mdc_mono_us();
-    for (int64_t i = 0; i < n; i++)
-        if (append(sp, i, devices, &enc) < 0) return 1;
-    double fill_s = (double)(mdc_mono_us() - t0) / 1e6;
-    sb_free(&enc);
+    if (s->ops->committed_seq) s->ops->committed_seq(s, mdc_spool_epoch(sp));
+    double fill_s = fill(sp, n, devices);
+    if (fill_s < 0) return 1;
     producer p = {
-        .sp = sp, .devices = devices, .per_s = argc > 6 ? atoi(argv[6]) : devices, .next = n};
+        .sp = sp, .devices = devices, .per_s = argc > 7 ? atoi(argv[7]) : devices, .next = n};
     pthread_t th;
     pthread_create(&th, NULL, produce, &p);
     drain d = {0};
     int64_t t1 = mdc_mono_us();
     int rc;
-    while ((rc = drain_batch(sp, s, &pos, batch, &d)) > 0) {
+    const char *max = getenv("BENCH_MAX_S");
+    int64_t until = max ? t1 + (int64_t)(atof(max) * 1e6) : INT64_MAX;
+    for (size_t size = batch; (rc = drain_batch(sp, s, &pos, size, &d)) > 0;) {
+        size =
+            d.last_n == size ? (size * 2 < batch * CATCH_UP ? size * 2 : batch * CATCH_UP) : batch;
+        if (mdc_mono_us() >= until) break; /* it does not catch up */
     }
     double secs = (double)(mdc_mono_us() - t1) / 1e6;
     atomic_store(&p.stop, true);
     pthread_join(th, NULL);
+    int64_t left = mdc_spool_backlog(sp, s->id);
     s->ops->close(s);
     mdc_sink_destroy(s);
     mdc_spool_close(sp);
     if (rc < 0) return 1;
-    printf("%.3f %lld %lld %.3f %.3f %.3f %lld %.3f\n", secs, (long long)d.records,
+    printf("%.3f %lld %lld %.3f %.3f %.3f %lld %.3f %lld\n", secs, (long long)d.records,
            (long long)d.samples, d.read_s, d.write_s, d.ack_s, (long long)atomic_load(&p.appended),
-           fill_s);
+           fill_s, (long long)left);
     return 0;
+}
+
+static int codec(int64_t n, int devices)
+{
+    strbuf b = STRBUF_INIT;
+    int64_t t0 = mdc_mono_us();
+    for (int64_t i = 0; i < n; i++) {
+        mdc_record r, d;
+        make(&r, i, devices);
+        sb_reset(&b);
+        mdc_record_encode(&r, &b);
+        if (mdc_record_decode((const unsigned char *)b.buf, b.len, &d, NULL) < 0) return 1;
+        mdc_record_free(&r);
+        mdc_record_free(&d);
+    }
+    printf("%.3f\n", (double)(mdc_mono_us() - t0) / 1e6);
+    sb_free(&b);
+    return 0;
+}
+
+static int reference(const char *kind, const char *path, int64_t n, int devices)
+{
+    if (!strcmp(kind, "codec")) return codec(n, devices);
+    FILE *f = fopen(path, "w");
+    if (!f) return 1;
+    strbuf sb = STRBUF_INIT;
+    for (int64_t i = 0; i < n; i++) {
+        mdc_record r;
+        make(&r, i, devices);
+        if (!strcmp(kind, "mqtt")) {
+            sb_reset(&sb);
+            mdc_format_record(MDC_FMT_JSON, MDC_STYLE_MDC, &r, &sb);
+            fwrite(sb.buf, 1, sb.len, f);
+        } else
+            bench_tsv(f, &r, !strcmp(kind, "pg"));
+        mdc_record_free(&r);
+    }
+    sb_free(&sb);
+    return fclose(f) == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 6 && !strcmp(argv[1], "ref"))
+        return reference(argv[2], argv[3], atoll(argv[4]), atoi(argv[5]));
+    if (argc != 7 && argc != 8) {
+        fprintf(stderr, "usage: bench_catchup postgres|sqlite|mqtt|null TARGET SPOOL N DEVICES "
+                        "BATCH [ARRIVALS] | ref pg|sqlite|mqtt|codec FILE N DEVICES\n");
+        return 2;
+    }
+    return catchup(argv, argc);
 }

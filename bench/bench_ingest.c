@@ -11,7 +11,6 @@
  * sink_state), the references only the samples rows. */
 #include "bench_records.h"
 #include "core/clock.h"
-#include "format/float_repr.h"
 #include "sinks/sink_postgres.h"
 #include "sinks/sink_store.h"
 
@@ -30,24 +29,6 @@ static void make(mdc_record *r, int64_t i)
     bench_record(r, i, devices, T0 + (i / devices) * MDC_US_PER_SEC + (i % devices) * 100);
     r->seq = i + 1;
     r->shift_start_us = T0;
-}
-
-/* The samples rows of r as TSV: PostgreSQL COPY text (value, value_text columns) or SQLite. */
-static void tsv(FILE *f, const mdc_record *r, bool pg)
-{
-    char ts[40], num[MDC_FLOAT_REPR_MAX];
-    mdc_format_utc_us(r->ts_us, ts, sizeof ts);
-    for (size_t k = 0; k < r->nfields; k++) {
-        const mdc_value *v = &r->fields[k].v;
-        if (v->type == MDC_INT)
-            snprintf(num, sizeof num, "%lld", (long long)v->u.i);
-        else
-            mdc_float_repr(v->u.d, num, sizeof num);
-        if (pg)
-            fprintf(f, "%s\t%s\t%s\t%s\t\\N\t\\N\n", r->device, ts, r->fields[k].name, num);
-        else
-            fprintf(f, "%s\t%s\t%s\t%s\t\n", r->device, ts, r->fields[k].name, num);
-    }
 }
 
 static int run(mdc_sink *s, int64_t n, const char *tsv_path, bool pg)
@@ -69,7 +50,7 @@ static int run(mdc_sink *s, int64_t n, const char *tsv_path, bool pg)
         for (size_t j = 0; j < m; j++) {
             make(&recs[j], i + (int64_t)j);
             ptrs[j] = &recs[j];
-            tsv(f, &recs[j], pg);
+            bench_tsv(f, &recs[j], pg);
             samples += (int64_t)recs[j].nfields;
         }
         int64_t t0 = mdc_mono_us();

@@ -5,6 +5,7 @@
 
 #include "core/clock.h"
 #include "core/record.h"
+#include "format/float_repr.h"
 
 #include <stdio.h>
 
@@ -25,6 +26,25 @@ static inline void bench_record(mdc_record *r, int64_t i, int devices, int64_t t
     mdc_record_add_double(r, "energy_delta_kwh", 0.0125);
     mdc_record_add_int(r, "shift", 1);
     mdc_record_add_double(r, "shift_energy_kwh", (double)(i / devices) * 0.0125);
+}
+
+/* The samples rows of r as TSV, one per value: PostgreSQL COPY text (pg: device, ts, name,
+ * value, value_text, error) or the sqlite3 CLI's .import (device, ts, name, value, error). */
+static inline void bench_tsv(FILE *f, const mdc_record *r, bool pg)
+{
+    char ts[40], num[MDC_FLOAT_REPR_MAX];
+    mdc_format_utc_us(r->ts_us, ts, sizeof ts);
+    for (size_t k = 0; k < r->nfields; k++) {
+        const mdc_value *v = &r->fields[k].v;
+        if (v->type == MDC_INT)
+            snprintf(num, sizeof num, "%lld", (long long)v->u.i);
+        else
+            mdc_float_repr(v->u.d, num, sizeof num);
+        if (pg)
+            fprintf(f, "%s\t%s\t%s\t%s\t\\N\t\\N\n", r->device, ts, r->fields[k].name, num);
+        else
+            fprintf(f, "%s\t%s\t%s\t%s\t\n", r->device, ts, r->fields[k].name, num);
+    }
 }
 
 #endif

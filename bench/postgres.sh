@@ -84,9 +84,9 @@ best=; best_ref=
 for round in 1 2; do
   createdb catchup
   rm -f "$T"/spool.db*
-  line=$("$build/bench/bench_catchup" "dbname=catchup" "$T/spool.db" "$c" 1000 500) ||
+  line=$("$build/bench/bench_catchup" postgres "dbname=catchup" "$T/spool.db" "$c" 1000 500) ||
     { echo "postgres: bench_catchup failed"; exit 1; }
-  read -r secs recs samples read_s write_s ack_s arrived fill_s <<< "$line"
+  read -r secs recs samples read_s write_s ack_s arrived fill_s _left <<< "$line"
   [ "$(psql_ -d catchup -c "SELECT count(*) FROM mdc.samples")" = "$samples" ] ||
     { echo "postgres: catch-up rows differ"; exit 1; }
   ref=$(reference catchup "$T/fleet.tsv")
@@ -95,7 +95,7 @@ for round in 1 2; do
   if [ -z "$best" ] || awk -v a="$secs" -v b="${best%% *}" 'BEGIN { exit !(a < b) }'; then best=$line; fi
   best_ref=$(min "$ref" "$best_ref")
 done
-read -r secs recs samples read_s write_s ack_s arrived fill_s <<< "$best"
+read -r secs recs samples read_s write_s ack_s arrived fill_s _left <<< "$best"
 awk -v s="$secs" -v r="$recs" -v n="$samples" -v rd="$read_s" -v wr="$write_s" -v ak="$ack_s" -v arr="$arrived" \
     -v fill="$fill_s" -v c="$c" -v ref="$best_ref" -v refn="$ref_rows" -v full="$BACKLOG" 'BEGIN {
   rate = r / s; other = s - rd - wr - ak;

@@ -90,6 +90,7 @@ static int build_sqlite(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **
     const char *path;
     mdc_store_sink_cfg c = mdc_store_sink_defaults();
     c.min_free_bytes = cfg->spool.min_free_bytes;
+    c.sync_full = cfg->spool.sync_full;
     mdc_cfgnode r = {0};
     bool have = false;
     if (mdc_keys_check(n, &sqlite_keyset, err) < 0 || cfg_string(n, "path", def, &path, err) < 0 ||
@@ -274,5 +275,6 @@ mdc_sink *mdc_sink_default(const mdc_config *cfg)
     snprintf(path, sizeof path, "%s/mdc.db", cfg->data_dir);
     mdc_store_sink_cfg c = mdc_store_sink_defaults();
     c.min_free_bytes = cfg->spool.min_free_bytes;
+    c.sync_full = cfg->spool.sync_full;
     return mdc_sink_store_new(path, &c);
 }

@@ -28,7 +28,7 @@ typedef struct store_sink {
 static int st_open(mdc_sink *s, mdc_err *err)
 {
     store_sink *k = s->impl;
-    return mdc_store_open(k->path, &k->store, err);
+    return mdc_store_open(k->path, k->cfg.sync_full, &k->store, err);
 }
 
 static int64_t st_committed(mdc_sink *s, uint64_t epoch)
@@ -124,7 +124,8 @@ mdc_sink *mdc_sink_store_new(const char *path, const mdc_store_sink_cfg *cfg)
 
 mdc_store_sink_cfg mdc_store_sink_defaults(void)
 {
-    return (mdc_store_sink_cfg){.samples_days = 30, .history_days = 3650, .min_free_bytes = 0};
+    return (mdc_store_sink_cfg){
+        .samples_days = 30, .history_days = 3650, .min_free_bytes = 0, .sync_full = true};
 }
 
 const char *mdc_sink_store_path(const mdc_sink *s)

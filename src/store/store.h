@@ -31,8 +31,10 @@
 
 typedef struct mdc_store mdc_store;
 
-/* Opens (creating and migrating) the store at path for writing. */
-int mdc_store_open(const char *path, mdc_store **out, mdc_err *err);
+/* Opens (creating and migrating) the store at path for writing. sync_full: every commit is on
+ * disk when mdc_store_write returns (use it when the spool's synchronous is full); else a
+ * power cut may lose the last commits (never corrupts). */
+int mdc_store_open(const char *path, bool sync_full, mdc_store **out, mdc_err *err);
 /* NULL-safe. */
 void mdc_store_close(mdc_store *st);
 

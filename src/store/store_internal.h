@@ -8,7 +8,6 @@
 
 enum {
     ST_DEVICE,
-    ST_SAMPLE,
     ST_LIVE_STATUS,
     ST_LIVE,
     ST_HISTORY,
@@ -19,15 +18,49 @@ enum {
     ST_COUNT
 };
 
+/* ---- a batch's plan (store_batch.c) ---- */
+
+/* One device of the batch being written. */
+typedef struct st_dev {
+    const char *device; /* borrowed from the batch's records; NULL: a free slot */
+    uint64_t hash;
+    int32_t first, last; /* the device's first and last record in the batch */
+    /* what the device's live row says so far in this transaction (once status_known) */
+    bool status_known, has_status, unreachable;
+    int status;
+} st_dev;
+
+typedef struct st_plan {
+    st_dev *slots; /* open addressing, cap a power of two */
+    size_t cap;
+    int32_t *dev_of; /* per record: its device's slot, -1 when not written */
+    int32_t *next;   /* per record: the next record of the same device, -1 for the last */
+    size_t devices;  /* how many devices the batch has */
+    size_t nrec_cap;
+} st_plan;
+
+/* Plans recs[0, n): records with skip[i] set (or no device) take no part. Reuses p's memory. */
+void mdc_store_plan(st_plan *p, const mdc_record *const *recs, size_t n, const bool *skip);
+void mdc_store_plan_free(st_plan *p);
+
+#define SAMPLE_SIZES 5
+
 struct mdc_store {
     char *path;
     sqlite3 *db;
     sqlite3_stmt *st[ST_COUNT];
+    sqlite3_stmt *samples[SAMPLE_SIZES]; /* inserts of 16, 8, 4, 2 and 1 samples rows */
     uint64_t epoch;
     bool loaded;      /* last_seq was read for `epoch` */
     int64_t last_seq; /* committed for `epoch`; -1 none */
     strbuf json;
     int fail_code; /* SQLite's code for the record a write stopped at */
+    st_plan plan;  /* the batch being written */
+    bool *skip;    /* per record of the batch: committed before, not written again */
+    size_t skip_cap;
+    int64_t cache_kb;         /* the page cache's size */
+    int64_t devices;          /* devices the cache is sized for */
+    int64_t cache_checked_us; /* when the devices table was last counted */
 };
 
 /* ---- reading (store_query.c): read-only connections opened per request ---- */

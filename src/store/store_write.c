@@ -11,10 +11,9 @@
 
 static const char *const sql[ST_COUNT] = {
     [ST_DEVICE] =
-        "INSERT INTO devices(id, machine_id, first_seen, last_seen) VALUES(?1, ?2, ?3, ?3) "
+        "INSERT INTO devices(id, machine_id, first_seen, last_seen) VALUES(?1, ?2, ?3, ?4) "
         "ON CONFLICT(id) DO UPDATE SET machine_id = excluded.machine_id, "
         "last_seen = excluded.last_seen",
-    [ST_SAMPLE] = "INSERT INTO samples(device, ts, name, value, error) VALUES(?, ?, ?, ?, ?)",
     [ST_LIVE_STATUS] = "SELECT status, error IS NOT NULL FROM live WHERE device = ?",
     [ST_LIVE] = "INSERT INTO live(device, ts, status, error, record) VALUES(?, ?, ?, ?, ?) "
                 "ON CONFLICT(device) DO UPDATE SET ts = excluded.ts, status = excluded.status, "
@@ -34,6 +33,23 @@ static const char *const sql[ST_COUNT] = {
                  "last_seq = excluded.last_seq",
 };
 
+/* WAL; the page cache and the checkpoint interval grow with the fleet (grow_cache);
+ * synchronous as the spool's (open_db). */
+#define PRAGMAS "PRAGMA journal_mode=WAL; PRAGMA cache_size=-2048;"
+
+/* The page cache: about 32 KB per device (its samples index leaf, live, devices and shift rows
+ * and their share of the upper levels), between 2 MB and 64 MB; looked at again every minute.
+ * The WAL is checkpointed every 16 KB per device, between SQLite's 1,000 pages (4 MB) and
+ * 4,096 (16 MB): with many devices a batch dirties a page per device, and a longer interval
+ * copies each hot page back less often; a few devices keep the WAL small. */
+#define CACHE_PER_DEVICE_KB 32
+#define CACHE_MIN_KB        2048
+#define CACHE_MAX_KB        65536
+#define WAL_PAGES_PER_DEV   4
+#define WAL_MIN_PAGES       1000
+#define WAL_MAX_PAGES       4096
+#define CACHE_CHECK_US      (60 * MDC_US_PER_SEC)
+
 static int db_fail(mdc_store *k, mdc_err *err, const char *what)
 {
     return mdc_err_set(err, MDC_EIO, "sqlite %s: %s: %s", k->path, what,
@@ -46,6 +62,10 @@ static void close_db(mdc_store *k)
         sqlite3_finalize(k->st[i]);
         k->st[i] = NULL;
     }
+    for (int i = 0; i < SAMPLE_SIZES; i++) {
+        sqlite3_finalize(k->samples[i]);
+        k->samples[i] = NULL;
+    }
     if (k->db) sqlite3_close(k->db);
     k->db = NULL;
 }
@@ -55,17 +75,44 @@ static void store_free(mdc_store *k)
     close_db(k);
     free(k->path);
     sb_free(&k->json);
+    mdc_store_plan_free(&k->plan);
+    free(k->skip);
     free(k);
 }
 
-static int open_db(mdc_store *k, mdc_err *err)
+/* k->samples[s]: an insert of 2^(SAMPLE_SIZES - 1 - s) samples rows of one record. */
+static int prepare_samples(mdc_store *k, mdc_err *err)
 {
-    if (sqlite3_open_v2(k->path, &k->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK)
+    strbuf q = STRBUF_INIT;
+    int rc = 0;
+    for (int s = 0; s < SAMPLE_SIZES && rc == 0; s++) {
+        sb_reset(&q);
+        sb_puts(&q, "INSERT INTO samples(device, ts, name, value, error) VALUES");
+        for (int j = 0; j < 1 << (SAMPLE_SIZES - 1 - s); j++)
+            sb_printf(&q, "%s(?1, ?2, ?%d, ?%d, ?%d)", j ? ", " : "", 3 + 3 * j, 4 + 3 * j,
+                      5 + 3 * j);
+        if (sqlite3_prepare_v3(k->db, sb_str(&q), -1, SQLITE_PREPARE_PERSISTENT, &k->samples[s],
+                               NULL) != SQLITE_OK)
+            rc = db_fail(k, err, "prepare");
+    }
+    sb_free(&q);
+    return rc;
+}
+
+/* A record leaves the spool once the store has committed it: with the spool's
+ * synchronous=full, the store's commit must be on disk too (FULL: the WAL is synced at each
+ * commit); with normal, a power cut may lose the last commits of either, as that setting
+ * accepts. */
+static int open_db(mdc_store *k, bool sync_full, mdc_err *err)
+{
+    /* one writer thread per mdc_store (store.h): no mutex around every call */
+    if (sqlite3_open_v2(k->path, &k->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK)
         return db_fail(k, err, "open");
     sqlite3_busy_timeout(k->db, 10000);
-    if (sqlite3_exec(k->db,
-                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-1024;",
+    if (sqlite3_exec(k->db, PRAGMAS, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(k->db, sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
                      NULL, NULL, NULL) != SQLITE_OK)
         return db_fail(k, err, "set WAL mode");
     if (mdc_store_migrate(k->db, err) < 0) return mdc_err_prefix(err, "sqlite %s", k->path);
@@ -73,16 +120,16 @@ static int open_db(mdc_store *k, mdc_err *err)
         if (sqlite3_prepare_v3(k->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &k->st[i], NULL) !=
             SQLITE_OK)
             return db_fail(k, err, "prepare");
-    return 0;
+    return prepare_samples(k, err);
 }
 
-int mdc_store_open(const char *path, mdc_store **out, mdc_err *err)
+int mdc_store_open(const char *path, bool sync_full, mdc_store **out, mdc_err *err)
 {
     mdc_store *k = xcalloc(1, sizeof *k);
     k->path = xstrdup(path);
     k->last_seq = -1;
     *out = NULL;
-    if (open_db(k, err) < 0) {
+    if (open_db(k, sync_full, err) < 0) {
         store_free(k);
         return -1;
     }
@@ -149,35 +196,68 @@ static void bind_opt_text(sqlite3_stmt *st, int col, const char *s)
         sqlite3_bind_null(st, col);
 }
 
+/* Binds field f as row `row` of a multi-row samples insert (?1 device, ?2 ts). */
+static void bind_sample(sqlite3_stmt *st, int row, const mdc_field *f)
+{
+    sqlite3_bind_text(st, 3 + 3 * row, f->name, -1, SQLITE_STATIC);
+    bind_value(st, 4 + 3 * row, &f->v);
+    bind_opt_text(st, 5 + 3 * row, f->error);
+}
+
+/* The record's samples rows, in order, in as few statements as the sizes allow (16, 8, 4, 2,
+ * 1 rows each): each statement is a step, a reset and a set of bindings. */
 static int write_samples(mdc_store *k, const mdc_record *r, const char *ts, mdc_err *err)
 {
-    sqlite3_stmt *st = k->st[ST_SAMPLE];
-    for (size_t i = 0; i < r->nfields; i++) {
+    for (size_t i = 0; i < r->nfields;) {
+        int s = 0;
+        while ((size_t)1 << (SAMPLE_SIZES - 1 - s) > r->nfields - i)
+            s++;
+        int rows = 1 << (SAMPLE_SIZES - 1 - s);
+        sqlite3_stmt *st = k->samples[s];
         sqlite3_bind_text(st, 1, r->device, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, ts, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, r->fields[i].name, -1, SQLITE_STATIC);
-        bind_value(st, 4, &r->fields[i].v);
-        bind_opt_text(st, 5, r->fields[i].error);
-        if (run(k, ST_SAMPLE, err) < 0) return -1;
+        for (int j = 0; j < rows; j++)
+            bind_sample(st, j, &r->fields[i + (size_t)j]);
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE) return db_fail(k, err, "write");
+        i += (size_t)rows;
     }
+    return 0;
+}
+
+/* The device's live status as the transaction has left it so far: the live row's, until a
+ * record of the batch has set it (its live row is written once, by its last record). */
+static int live_status(mdc_store *k, st_dev *v, mdc_err *err)
+{
+    if (v->status_known) return 0;
+    sqlite3_stmt *q = k->st[ST_LIVE_STATUS];
+    sqlite3_bind_text(q, 1, v->device, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    v->has_status = rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL;
+    v->status = v->has_status ? sqlite3_column_int(q, 0) : -1;
+    v->unreachable = v->has_status && sqlite3_column_int(q, 1);
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_fail(k, err, "read live status");
+    v->status_known = true;
     return 0;
 }
 
 /* Inserts a status_history row when the status differs from the live row's (or is the first),
  * or when the device became unreachable or reachable again with the same status (OFF both
  * times): the dashboard's timeline tells OFF from unreachable. */
-static int write_status(mdc_store *k, const mdc_record *r, const char *ts, mdc_err *err)
+static int write_status(mdc_store *k, st_dev *v, const mdc_record *r, const char *ts, mdc_err *err)
 {
+    if (r->status >= 0 && live_status(k, v, err) < 0) return -1;
+    bool have = v->has_status, prev_unreachable = v->unreachable;
+    int prev = v->status;
+    /* what this record's live row says (status NULL when it has none) */
+    v->status_known = true;
+    v->has_status = r->status >= 0;
+    v->status = r->status;
+    v->unreachable = r->error != NULL;
     if (r->status < 0) return 0;
-    sqlite3_stmt *q = k->st[ST_LIVE_STATUS];
-    sqlite3_bind_text(q, 1, r->device, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(q);
-    bool have = rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL;
-    int prev = have ? sqlite3_column_int(q, 0) : -1;
-    bool prev_unreachable = have && sqlite3_column_int(q, 1);
-    sqlite3_reset(q);
-    sqlite3_clear_bindings(q);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_fail(k, err, "read live status");
     if (have && prev == r->status && prev_unreachable == (r->error != NULL)) return 0;
     sqlite3_stmt *st = k->st[ST_HISTORY];
     sqlite3_bind_text(st, 1, r->device, -1, SQLITE_STATIC);
@@ -188,6 +268,22 @@ static int write_status(mdc_store *k, const mdc_record *r, const char *ts, mdc_e
     return run(k, ST_HISTORY, err);
 }
 
+/* The device's row, once per batch (by its last record): first_seen from its first. */
+static int write_device(mdc_store *k, const mdc_record *const *recs, size_t i, const char *ts,
+                        mdc_err *err)
+{
+    const mdc_record *r = recs[i];
+    char first[40];
+    mdc_format_utc_us(recs[k->plan.slots[k->plan.dev_of[i]].first]->ts_us, first, sizeof first);
+    sqlite3_stmt *st = k->st[ST_DEVICE];
+    sqlite3_bind_text(st, 1, r->device, -1, SQLITE_STATIC);
+    if (r->has_machine_id) sqlite3_bind_int64(st, 2, r->machine_id);
+    sqlite3_bind_text(st, 3, first, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, ts, -1, SQLITE_STATIC);
+    return run(k, ST_DEVICE, err);
+}
+
+/* The live row, once per batch (by the device's last record: every column is its). */
 static int write_live(mdc_store *k, const mdc_record *r, const char *ts, mdc_err *err)
 {
     sb_reset(&k->json);
@@ -202,12 +298,39 @@ static int write_live(mdc_store *k, const mdc_record *r, const char *ts, mdc_err
     return run(k, ST_LIVE, err);
 }
 
-static int write_shift(mdc_store *k, const mdc_record *r, const char *ts, mdc_err *err)
+/* What a record writes into shift_energy: nothing (false), or the row of its shift with a
+ * non-NULL energy and parts or NULL (which keeps the row's value). */
+typedef struct shift_row {
+    const mdc_field *shift, *energy, *parts; /* energy, parts: NULL when not written */
+} shift_row;
+
+static bool shift_of(const mdc_record *r, shift_row *w)
 {
-    const mdc_field *shift = mdc_record_find(r, "shift");
+    w->shift = mdc_record_find(r, "shift");
     const mdc_field *energy = mdc_record_find(r, "shift_energy_kwh");
     const mdc_field *parts = mdc_record_find(r, "part_count");
-    if (!r->shift_start_us || !shift || shift->v.type != MDC_INT || (!energy && !parts)) return 0;
+    if (!r->shift_start_us || !w->shift || w->shift->v.type != MDC_INT || (!energy && !parts))
+        return false;
+    w->energy = energy && !r->error && energy->v.type != MDC_NULL ? energy : NULL;
+    w->parts = parts && parts->v.type != MDC_NULL ? parts : NULL;
+    return true;
+}
+
+/* The device's next record in the batch writes the same shift's row with a value wherever r
+ * does: r's upsert (and its closing of older shifts) would leave nothing the next one's does
+ * not leave too. */
+static bool shift_superseded(const mdc_record *r, const shift_row *w, const mdc_record *next)
+{
+    shift_row n;
+    return next && shift_of(next, &n) && next->shift_start_us == r->shift_start_us &&
+           (!w->energy || n.energy) && (!w->parts || n.parts);
+}
+
+static int write_shift(mdc_store *k, const mdc_record *r, const mdc_record *next, const char *ts,
+                       mdc_err *err)
+{
+    shift_row w;
+    if (!shift_of(r, &w) || shift_superseded(r, &w, next)) return 0;
     char start[40];
     mdc_format_utc_s(r->shift_start_us, start, sizeof start);
     sqlite3_stmt *c = k->st[ST_SHIFT_CLOSE];
@@ -217,9 +340,9 @@ static int write_shift(mdc_store *k, const mdc_record *r, const char *ts, mdc_er
     sqlite3_stmt *st = k->st[ST_SHIFT];
     sqlite3_bind_text(st, 1, r->device, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, start, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, shift->v.u.i);
-    if (energy && !r->error) bind_value(st, 4, &energy->v);
-    if (parts) bind_value(st, 5, &parts->v);
+    sqlite3_bind_int64(st, 3, w.shift->v.u.i);
+    if (w.energy) bind_value(st, 4, &w.energy->v);
+    if (w.parts) bind_value(st, 5, &w.parts->v);
     sqlite3_bind_text(st, 6, ts, -1, SQLITE_STATIC);
     return run(k, ST_SHIFT, err);
 }
@@ -235,18 +358,19 @@ static int write_parts(mdc_store *k, const mdc_record *r, const char *ts, mdc_er
     return run(k, ST_PART, err);
 }
 
-static int write_record(mdc_store *k, const mdc_record *r, mdc_err *err)
+/* recs[i] of the planned batch: its samples, status change, parts; the device's rows when it
+ * is the device's last record (its shift row unless the next record supersedes it). */
+static int write_record(mdc_store *k, const mdc_record *const *recs, size_t i, mdc_err *err)
 {
-    if (!r->device) return 0;
+    const mdc_record *r = recs[i];
     char ts[40];
     mdc_format_utc_us(r->ts_us, ts, sizeof ts);
-    sqlite3_stmt *st = k->st[ST_DEVICE];
-    sqlite3_bind_text(st, 1, r->device, -1, SQLITE_STATIC);
-    if (r->has_machine_id) sqlite3_bind_int64(st, 2, r->machine_id);
-    sqlite3_bind_text(st, 3, ts, -1, SQLITE_STATIC);
-    if (run(k, ST_DEVICE, err) < 0 || write_samples(k, r, ts, err) < 0 ||
-        write_status(k, r, ts, err) < 0 || write_live(k, r, ts, err) < 0 ||
-        write_shift(k, r, ts, err) < 0 || write_parts(k, r, ts, err) < 0)
+    int32_t next = k->plan.next[i];
+    const mdc_record *nr = next < 0 ? NULL : recs[next];
+    if (write_samples(k, r, ts, err) < 0 ||
+        write_status(k, &k->plan.slots[k->plan.dev_of[i]], r, ts, err) < 0 ||
+        (!nr && (write_device(k, recs, i, ts, err) < 0 || write_live(k, r, ts, err) < 0)) ||
+        write_shift(k, r, nr, ts, err) < 0 || write_parts(k, r, ts, err) < 0)
         return -1;
     return 0;
 }
@@ -264,6 +388,44 @@ static bool record_refused(int code)
            code == SQLITE_RANGE;
 }
 
+/* Sizes the page cache and the checkpoint interval for the devices the store holds (counted every
+ * CACHE_CHECK_US) or the batch being written has, whichever is more. */
+static void grow_cache(mdc_store *k, size_t batch_devices)
+{
+    int64_t now = mdc_mono_us();
+    if (!k->cache_checked_us || now - k->cache_checked_us >= CACHE_CHECK_US) {
+        k->cache_checked_us = now;
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(k->db, "SELECT count(*) FROM devices", -1, &st, NULL) == SQLITE_OK) {
+            if (sqlite3_step(st) == SQLITE_ROW) k->devices = sqlite3_column_int64(st, 0);
+            sqlite3_finalize(st);
+        }
+    }
+    if ((int64_t)batch_devices > k->devices) k->devices = (int64_t)batch_devices;
+    int64_t kb = k->devices * CACHE_PER_DEVICE_KB;
+    kb = kb < CACHE_MIN_KB ? CACHE_MIN_KB : kb > CACHE_MAX_KB ? CACHE_MAX_KB : kb;
+    if (kb == k->cache_kb) return;
+    int64_t wal = k->devices * WAL_PAGES_PER_DEV;
+    wal = wal < WAL_MIN_PAGES ? WAL_MIN_PAGES : wal > WAL_MAX_PAGES ? WAL_MAX_PAGES : wal;
+    char q[96];
+    snprintf(q, sizeof q, "PRAGMA cache_size=-%lld; PRAGMA wal_autocheckpoint=%lld", (long long)kb,
+             (long long)wal);
+    if (sqlite3_exec(k->db, q, NULL, NULL, NULL) == SQLITE_OK) k->cache_kb = kb;
+}
+
+/* Records committed before (a replay after a crash) are not written again; the rest are
+ * planned (store_batch.c). */
+static void plan(mdc_store *k, const mdc_record *const *recs, size_t n)
+{
+    if (n > k->skip_cap) {
+        k->skip = xrealloc(k->skip, n * sizeof *k->skip);
+        k->skip_cap = n;
+    }
+    for (size_t i = 0; i < n; i++)
+        k->skip[i] = recs[i]->seq && recs[i]->seq <= k->last_seq && !recs[i]->redelivered;
+    mdc_store_plan(&k->plan, recs, n, k->skip);
+}
+
 /* Writes recs[0, n) and the position in one transaction. Returns 0, or -1 with *bad the index
  * of the record that failed (n when the transaction itself failed). */
 static int write_txn(mdc_store *k, const char *writer, const mdc_record *const *recs, size_t n,
@@ -271,12 +433,13 @@ static int write_txn(mdc_store *k, const char *writer, const mdc_record *const *
 {
     *bad = n;
     k->fail_code = SQLITE_OK;
+    plan(k, recs, n);
+    grow_cache(k, k->plan.devices);
     if (exec(k, "BEGIN IMMEDIATE", err) < 0) return -1;
     int64_t last = k->last_seq;
     for (size_t i = 0; i < n; i++) {
-        if (recs[i]->seq && recs[i]->seq <= k->last_seq && !recs[i]->redelivered)
-            continue; /* already committed before a crash: never write it twice */
-        if (write_record(k, recs[i], err) < 0) {
+        if (k->skip[i]) continue; /* already committed before a crash: never write it twice */
+        if (recs[i]->device && write_record(k, recs, i, err) < 0) {
             *bad = i;
             k->fail_code = sqlite3_errcode(k->db);
             goto fail;
