@@ -2,9 +2,7 @@
 # The MQTT sink at QoS 1 and QoS 2 over a connection that fails (fault_lib.sh, mqtt_peer.sh,
 # fault_proxy.py between mdc and the broker): 5 % and then 30 % of what the sink sends meets a
 # reset, a hang, or a late loss of the broker's acknowledgements (the broker took the messages,
-# the sink never heard). Nothing lost at either QoS; at QoS 2 nothing twice at the subscriber
-# with 5 % failing. With 30 % failing a QoS 2 duplicate is reported, not failed: a known residual
-# (0-1 of ~1,200 records in 120 s, cause not found yet; before the session was kept, hundreds).
+# the sink never heard). Nothing lost at either QoS; at QoS 2 nothing twice at the subscriber.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 source "$here/mqtt_lib.sh"

@@ -55,6 +55,14 @@ static bool permanent(int rc)
            rc == MOSQ_ERR_MALFORMED_UTF8;
 }
 
+/* libmosquitto (2.0) queues a QoS 1/2 message published while the connection is down and sends
+ * it after the reconnect, yet returns MOSQ_ERR_NO_CONN: it is in flight all the same, and
+ * publishing its record again would make a second message of it. */
+static bool queued_offline(int rc, int qos, int mid)
+{
+    return rc == MOSQ_ERR_NO_CONN && qos > 0 && mid > 0;
+}
+
 /* Publishes m with key (seq 0: no key); see mdc_mqtt_conn_publish. */
 static int publish_keyed(mdc_mqtt_conn *c, size_t rec, mdc_mqtt_key key, const mdc_mqtt_msg_spec *m,
                          int64_t record_seq, mdc_err *err)
@@ -69,7 +77,7 @@ static int publish_keyed(mdc_mqtt_conn *c, size_t rec, mdc_mqtt_key key, const m
     int rc = mosquitto_publish_v5(c->mosq, &mid, m->topic, (int)m->len, m->payload, m->qos,
                                   m->retain, props);
     pthread_mutex_lock(&c->mu); /* an acknowledgement that came first waits in the ledger */
-    if (rc == MOSQ_ERR_SUCCESS)
+    if (rc == MOSQ_ERR_SUCCESS || queued_offline(rc, m->qos, mid))
         mdc_mqtt_ledger_add(&c->ledger, mid, m->qos, key, rec, m->topic);
     else if (permanent(rc))
         mdc_mqtt_ledger_refuse(&c->ledger, rec, -rc, m->topic);
