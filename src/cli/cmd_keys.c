@@ -44,6 +44,9 @@ int cmd_keys(int argc, char **argv)
         }
         only = argv[i];
     }
+    mdc_err err = {0};
+    if (mdc_modules_load(&err) < 0) /* the keys of what it has are still listed */
+        fprintf(stderr, "mdc keys: %s\n", err.msg);
     strbuf out = STRBUF_INIT;
     for (size_t i = 0;; i++) {
         const mdc_keyset *ks = keyset(i);
