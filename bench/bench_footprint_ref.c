@@ -1,8 +1,8 @@
 /* bench_footprint_ref.c — the reference of bench/footprint.sh: the least a collector of the
  * small site needs. It links only libc, libmodbus and libsqlite3, polls N Modbus TCP devices
- * (ports BASE..BASE+N-1, 10 float32 input registers each) every second and inserts every value
- * into a SQLite file, one transaction per second. It runs until killed.
- * Usage: bench_footprint_ref HOST BASE N DB */
+ * (ports BASE..BASE+N-1, unit 1, 10 float32 input registers each) every second and inserts every
+ * value into a SQLite file, one transaction per second. It runs until killed. Usage:
+ * bench_footprint_ref HOST BASE N DB */
 #include <modbus.h>
 #include <sqlite3.h>
 
@@ -45,6 +45,9 @@ int main(int argc, char **argv)
     modbus_t *mb[MAX_DEVICES];
     for (int i = 0; i < n; i++) {
         mb[i] = modbus_new_tcp(argv[1], base + i);
+        if (!mb[i]) return 1;
+        modbus_set_slave(mb[i], 1); /* unit 1, as mdc's default "unit_id" */
+        modbus_set_response_timeout(mb[i], 1, 0);
         modbus_connect(mb[i]);
     }
     sqlite3 *db;
