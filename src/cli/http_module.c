@@ -9,8 +9,9 @@ static uint64_t early_ok, early_failed; /* reloads before the module was loaded 
 int cli_http_cfg_parse(const mdc_cfgnode *n, mdc_http_cfg *out, mdc_err *err)
 {
     if (!mod) {
-        mod = (const mdc_http_module *)mdc_module_entry("http", err);
-        if (!mod) return mdc_err_prefix(err, "http");
+        mdc_err e;
+        mod = (const mdc_http_module *)mdc_module_entry("http", &e);
+        if (!mod) return cfg_error(n, NULL, err, "%s", e.msg);
         for (; early_ok; early_ok--)
             mod->note_reload(NULL, true);
         for (; early_failed; early_failed--)

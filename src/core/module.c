@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,20 @@ static void exe_dir(char *out, size_t n)
     snprintf(out, n, "%s", path);
 }
 
+/* dir/rel into out, each leading "../" of rel taking the last folder off dir. */
+static void join_up(const char *dir, const char *rel, char *out, size_t n)
+{
+    char base[PATH_MAX];
+    snprintf(base, sizeof base, "%s", dir);
+    while (strncmp(rel, "../", 3) == 0) {
+        char *slash = strrchr(base, '/');
+        if (!slash || slash == base) break;
+        *slash = 0;
+        rel += 3;
+    }
+    snprintf(out, n, "%.*s/%s", PATH_MAX / 2, base, rel);
+}
+
 /* The folders to look in, in order, into dirs (each PATH_MAX); returns how many. */
 static size_t search_dirs(char dirs[][PATH_MAX])
 {
@@ -67,30 +82,40 @@ static size_t search_dirs(char dirs[][PATH_MAX])
     exe_dir(exe, sizeof exe);
     if (*exe) {
         snprintf(dirs[n++], PATH_MAX, "%.*s/modules", PATH_MAX - 16, exe);
-        snprintf(dirs[n++], PATH_MAX, "%.*s/%s", PATH_MAX / 2, exe, MDC_MODULE_REL_DIR);
+        join_up(exe, MDC_MODULE_REL_DIR, dirs[n], PATH_MAX);
+        if (strcmp(dirs[n], MDC_MODULE_INSTALL_DIR) != 0) n++; /* installed where built for */
     }
     snprintf(dirs[n++], PATH_MAX, "%s", MDC_MODULE_INSTALL_DIR);
     return n;
 }
 
-/* dlopen()s DIR/NAME.so; returns the entry, or NULL with why in `why` (appended). */
+/* Appends "PATH (why)" to the list of what was tried. */
+static void tried(strbuf *why, const char *path, const char *reason)
+{
+    size_t n = strlen(path); /* dlerror() starts with the path: not twice */
+    if (strncmp(reason, path, n) == 0 && strncmp(reason + n, ": ", 2) == 0) reason += n + 2;
+    sb_printf(why, "%s%s (%s)", why->len ? ", " : "", path, reason);
+}
+
+/* dlopen()s DIR/NAME.so; returns the entry, or NULL with why in `why` (appended), or NULL
+ * with err set when the file is a module of another build. */
 static const mdc_module_head *open_in(const char *dir, const char *name, const char *symbol,
                                       strbuf *why, mdc_err *err)
 {
     char path[PATH_MAX + 64];
     if (snprintf(path, sizeof path, "%s/%s.so", dir, name) >= (int)sizeof path) {
-        sb_printf(why, "%s%s/%s.so (path too long)", why->len ? ", " : "", dir, name);
+        tried(why, dir, "path too long");
         return NULL;
     }
     if (access(path, F_OK) < 0) {
-        sb_printf(why, "%s%s (%s)", why->len ? ", " : "", path, strerror(errno));
+        tried(why, path, strerror(errno));
         return NULL;
     }
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     const mdc_module_head *e = h ? dlsym(h, symbol) : NULL;
     if (!e) {
         const char *d = dlerror();
-        sb_printf(why, "%s%s (%s)", why->len ? ", " : "", path, d ? d : "cannot be loaded");
+        tried(why, path, d ? d : "not a module of mdc");
         if (h) dlclose(h);
         return NULL;
     }
@@ -101,26 +126,38 @@ static const mdc_module_head *open_in(const char *dir, const char *name, const c
     return e;
 }
 
+/* The error when no folder had a usable NAME.so. */
+static void not_found(const char *name, bool from_env, const strbuf *why, mdc_err *err)
+{
+    if (from_env)
+        mdc_err_set(err, MDC_EIO,
+                    "cannot load the %s module: tried %s; MDC_MODULE_DIR must name the folder "
+                    "that holds mdc's modules (unset, mdc uses the installed ones in %s)",
+                    name, sb_str(why), MDC_MODULE_INSTALL_DIR);
+    else
+        mdc_err_set(err, MDC_EIO,
+                    "cannot load the %s module: tried %s; install mdc with its modules (make "
+                    "install and the mdc package put them in %s), or set MDC_MODULE_DIR to the "
+                    "folder that holds %s.so",
+                    name, sb_str(why), MDC_MODULE_INSTALL_DIR, name);
+}
+
 static const mdc_module_head *find(const char *name, mdc_err *err)
 {
     char symbol[64];
     snprintf(symbol, sizeof symbol, "mdc_module_%s", name);
+    mdc_err_clear(err);
     const mdc_module_head *e = dlsym(RTLD_DEFAULT, symbol); /* linked in */
     if (e) return check_entry(e, name, "linked in", err) < 0 ? NULL : e;
     char dirs[4][PATH_MAX];
+    const char *env = getenv("MDC_MODULE_DIR");
     size_t n = search_dirs(dirs);
     strbuf why = STRBUF_INIT;
-    mdc_err_clear(err);
     for (size_t i = 0; i < n && !e; i++) {
         e = open_in(dirs[i], name, symbol, &why, err);
         if (!e && err && err->code) break; /* found, but of another build */
     }
-    if (!e && !(err && err->code))
-        mdc_err_set(err, MDC_EIO,
-                    "the %s module (%s.so) could not be loaded: tried %s; install mdc completely "
-                    "(the package ships its modules in %s) or set MDC_MODULE_DIR to the folder "
-                    "that holds %s.so",
-                    name, name, sb_str(&why), MDC_MODULE_INSTALL_DIR, name);
+    if (!e && !(err && err->code)) not_found(name, env && *env, &why, err);
     sb_free(&why);
     return e;
 }
