@@ -32,8 +32,12 @@ static size_t nmodules;
 
 static int check_entry(const mdc_module_head *h, const char *name, const char *where, mdc_err *err)
 {
-    if (!h->name || strcmp(h->name, name) != 0 || !h->version ||
-        strcmp(h->version, MDC_VERSION) != 0)
+    if (!h->name || strcmp(h->name, name) != 0)
+        return mdc_err_set(err, MDC_ESTATE,
+                           "the %s module %s calls itself \"%s\": install the modules of this "
+                           "build (or set MDC_MODULE_DIR to them)",
+                           name, where, h->name ? h->name : "");
+    if (!h->version || strcmp(h->version, MDC_VERSION) != 0)
         return mdc_err_set(err, MDC_ESTATE,
                            "the %s module %s is of mdc %s, this program is mdc %s: install the "
                            "modules of the same build (or set MDC_MODULE_DIR to them)",
@@ -176,4 +180,9 @@ const mdc_module_head *mdc_module_entry(const char *name, mdc_err *err)
     }
     pthread_mutex_unlock(&lock);
     return e;
+}
+
+const char *mdc_module_install_dir(void)
+{
+    return MDC_MODULE_INSTALL_DIR;
 }

@@ -31,4 +31,7 @@ typedef struct mdc_module_head {
  * looked for where, why it could not be loaded (dlerror) and what to do. */
 const mdc_module_head *mdc_module_entry(const char *name, mdc_err *err);
 
+/* The install folder compiled in (${libdir}/mdc), static. */
+const char *mdc_module_install_dir(void);
+
 #endif
