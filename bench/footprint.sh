@@ -10,9 +10,11 @@
 #   - with REF_BUILD, the same figures for another build of mdc (e.g. main before the modules,
 #     everything linked into the program);
 #   - start-up: exec to the log line "collecting" (median of 9; goal < 50 ms), beside `true`.
-# Usage: bench/footprint.sh [BUILD] [SECONDS] [REF_BUILD]   (defaults: build, 30 s)
+# The store's SQLite page cache (1 MiB, as the reference's) fills as the file grows: at this
+# site's 100 values/s after about 90 s, hence the default of 120 s of steady running.
+# Usage: bench/footprint.sh [BUILD] [SECONDS] [REF_BUILD]   (defaults: build, 120 s)
 set -euo pipefail
-build=$(realpath "${1:-build}"); secs=${2:-30}; refbuild=${3:+$(realpath "$3")}
+build=$(realpath "${1:-build}"); secs=${2:-120}; refbuild=${3:+$(realpath "$3")}
 mdc=$build/mdc; sim=$build/mdc-sim; ref=$build/bench/bench_footprint_ref
 [ -x "$ref" ] || { echo "footprint: $ref missing (cmake --build $1 --target bench_footprint_ref)"; exit 1; }
 tmp=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$tmp"' EXIT
