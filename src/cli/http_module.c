@@ -60,3 +60,9 @@ void cli_http_stop(mdc_http *h)
 {
     if (mod && h) mod->stop(h);
 }
+
+const struct mdc_keyset *const *cli_http_keysets(mdc_err *err)
+{
+    if (!mod) mod = (const mdc_http_module *)mdc_module_entry("http", err);
+    return mod ? mod->keysets : NULL;
+}

@@ -16,5 +16,8 @@ int cli_http_port(const mdc_http *h);
 /* Counted here until the module is loaded, then handed to it (its /metrics shows them all). */
 void cli_http_note_reload(mdc_http *h, bool ok);
 void cli_http_stop(mdc_http *h);
+/* The server's key sets (mdc_http_keysets, NULL-terminated), loading the module; NULL with
+ * err when it cannot be loaded. */
+const struct mdc_keyset *const *cli_http_keysets(mdc_err *err);
 
 #endif

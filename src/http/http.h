@@ -90,6 +90,7 @@ typedef struct mdc_http_module {
     int (*port)(const mdc_http *h);
     void (*note_reload)(mdc_http *h, bool ok);
     void (*stop)(mdc_http *h);
+    const struct mdc_keyset *const *keysets; /* mdc_http_keysets */
 } mdc_http_module;
 
 #endif
