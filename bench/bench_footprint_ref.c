@@ -12,7 +12,7 @@
 
 #define MAX_DEVICES 64
 
-/* WAL and a 1 MiB page cache, as mdc's store (store/store_write.c): the same cache when full. */
+/* WAL and a 1 MiB page cache (mdc's store had 1 MiB when this was written; now at least 2). */
 static const char schema[] = "PRAGMA journal_mode=WAL; PRAGMA cache_size=-1024;"
                              "CREATE TABLE IF NOT EXISTS samples(ts INTEGER, device INTEGER, "
                              "point INTEGER, value REAL);";
