@@ -33,7 +33,7 @@
 #include "core/spool.h"
 #include "format/format.h"
 #include "sinks/sink_config.h"
-#include "sinks/sink_postgres.h"
+#include "sinks/postgres/sink_postgres.h"
 #include "sinks/sink_store.h"
 
 #include <pthread.h>

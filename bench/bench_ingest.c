@@ -11,7 +11,7 @@
  * sink_state), the references only the samples rows. */
 #include "bench_records.h"
 #include "core/clock.h"
-#include "sinks/sink_postgres.h"
+#include "sinks/postgres/sink_postgres.h"
 #include "sinks/sink_store.h"
 
 #include <stdio.h>

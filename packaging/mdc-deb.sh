@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # mdc-deb.sh — builds the Debian package of mdc with dpkg-deb alone (no debhelper, no network):
 #   packaging/mdc-deb.sh [BUILD_DIR] [OUT_DIR]      (what `make deb` runs)
-# Configures BUILD_DIR for /usr, builds mdc and mdc-sim, installs them into a staging tree
-# (cmake --install), adds the package metadata and prints the path of OUT_DIR/mdc_*.deb.
+# Configures BUILD_DIR for /usr, builds mdc and mdc-sim (and mdc's modules, which go in
+# /usr/lib/<multiarch>/mdc), installs them into a staging tree (cmake --install), adds the package metadata and prints the path of OUT_DIR/mdc_*.deb.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=$(realpath -m "${1:-$src/build-deb}")
@@ -20,7 +20,8 @@ cflags="$cflags $(dpkg-buildflags --get CFLAGS 2>/dev/null || echo -O2 -g)"
 ldflags=$(dpkg-buildflags --get LDFLAGS 2>/dev/null) || ldflags=
 # shellcheck disable=SC2086 # MDC_CMAKE_ARGS is a list of words
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=None -DCMAKE_INSTALL_PREFIX=/usr \
-  -DCMAKE_C_FLAGS="$cflags" -DCMAKE_EXE_LINKER_FLAGS="$ldflags" -DMDC_TESTS=OFF \
+  -DCMAKE_C_FLAGS="$cflags" -DCMAKE_EXE_LINKER_FLAGS="$ldflags" \
+  -DCMAKE_MODULE_LINKER_FLAGS="$ldflags" -DMDC_TESTS=OFF \
   ${MDC_CMAKE_ARGS:-} >/dev/null
 cmake --build "$build" -j "$(nproc)" --target mdc mdc-sim >/dev/null
 stage="$build/deb-root"
@@ -31,23 +32,28 @@ DESTDIR="$stage" cmake --install "$build" >/dev/null
 rm -f "$stage/etc/mdc/.env"
 # the license is in usr/share/doc/mdc/copyright (Debian policy 12.5)
 rm -f "$stage/usr/share/doc/mdc/LICENSE"
+libdir=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:PATH=//p' "$build/CMakeCache.txt") # lib/<multiarch>
+mapfile -t modules < <(ls "$stage/usr/$libdir/mdc/"*.so)
+[ "${#modules[@]}" -gt 0 ] || { echo "mdc-deb.sh: no modules in $stage/usr/$libdir/mdc" >&2; exit 1; }
 # as dh_strip does: no symbols, no compiler notes
 strip --strip-unneeded --remove-section=.comment --remove-section=.note \
-  "$stage/usr/bin/mdc" "$stage/usr/bin/mdc-sim"
+  "$stage/usr/bin/mdc" "$stage/usr/bin/mdc-sim" "${modules[@]}"
+chmod 0644 "${modules[@]}" # a module is loaded, not run (Debian policy 10.9)
 gzip -9n "$stage"/usr/share/man/man1/*.1
 
 # Depends: the shared libraries' packages, as dpkg-shlibdeps computes them (dpkg-dev), else
-# from the packages that own the libraries mdc links.
+# from the packages that own the libraries mdc and its modules link. (A module's references to
+# mdc's own functions, which the program exports, are no library's: dpkg-shlibdeps warns.)
 depends() {
   local tmp; tmp=$(mktemp -d)
   mkdir -p "$tmp/debian"
   printf 'Source: mdc\n\nPackage: mdc\nArchitecture: any\n' > "$tmp/debian/control"
   if command -v dpkg-shlibdeps >/dev/null &&
-    (cd "$tmp" && dpkg-shlibdeps -O "$stage/usr/bin/mdc" "$stage/usr/bin/mdc-sim" 2>/dev/null) |
+    (cd "$tmp" && dpkg-shlibdeps -O "$stage/usr/bin/mdc" "$stage/usr/bin/mdc-sim" "${modules[@]}" 2>/dev/null) |
     sed -n 's/^shlibs:Depends=//p' > "$tmp/deps" && [ -s "$tmp/deps" ]; then
     cat "$tmp/deps"
   else
-    ldd "$stage/usr/bin/mdc" "$stage/usr/bin/mdc-sim" | awk '/=> \//{print $3}' | sort -u |
+    ldd "$stage/usr/bin/mdc" "$stage/usr/bin/mdc-sim" "${modules[@]}" | awk '/=> \//{print $3}' | sort -u |
       xargs -r realpath | xargs -r dpkg -S 2>/dev/null | cut -d: -f1 | sort -u |
       while read -r p; do printf '%s (>= %s), ' "$p" "$(dpkg-query -W -f='${Version}' "$p")"; done |
       sed 's/, $//'
@@ -72,11 +78,12 @@ library_license() {
   *) echo "see /usr/share/doc/$1/copyright" ;;
   esac
 }
-# The packages of the libraries mdc and mdc-sim load themselves (their NEEDED entries).
+# The packages of the libraries mdc, mdc-sim and the modules load themselves (their NEEDED
+# entries).
 linked_packages() {
   local lib path cache
   cache=$(ldconfig -p)
-  for lib in $(readelf -d "$stage/usr/bin/mdc" "$stage/usr/bin/mdc-sim" |
+  for lib in $(readelf -d "$stage/usr/bin/mdc" "$stage/usr/bin/mdc-sim" "${modules[@]}" |
     sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u); do
     path=$(awk -v l="$lib" '$1 == l {print $NF}' <<< "$cache" | sed -n 1p)
     [ -n "$path" ] || continue
@@ -94,12 +101,13 @@ Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: mdc
 Upstream-Contact: mdc developers <dev@mdc.invalid>
 Source: https://mdc.invalid/
-Comment: mdc and mdc-sim link these libraries dynamically; each comes with its
- own package and copyright file, /usr/share/doc/PACKAGE/copyright:
+Comment: mdc, mdc-sim and mdc's modules link these libraries dynamically; each
+ comes with its own package and copyright file, /usr/share/doc/PACKAGE/copyright:
 EOF
   linked_packages | while read -r p; do printf ' %s: %s\n' "$p" "$(library_license "$p")"; done
   cat <<EOF
- The dashboard built into mdc (HTML, CSS, JavaScript) is part of mdc.
+ The dashboard built into mdc's HTTP server module (HTML, CSS, JavaScript) is
+ part of mdc.
 
 Files: *
 Copyright: $year the mdc developers
@@ -186,11 +194,11 @@ EOF
 chmod 0755 "$stage/DEBIAN/postinst" "$stage/DEBIAN/prerm" "$stage/DEBIAN/postrm"
 # lintian: what does not apply to a package built outside the Debian archive, and why
 install -d "$stage/usr/share/lintian/overrides"
-cat > "$stage/usr/share/lintian/overrides/mdc" <<'EOF'
+cat > "$stage/usr/share/lintian/overrides/mdc" <<EOF
 # Built by packaging/mdc-deb.sh for sites, not uploaded to Debian: there is no ITP bug to close.
 mdc: initial-upload-closes-no-bugs
-# A parameter name of the dashboard's JavaScript, which is built into the binary.
-mdc: spelling-error-in-binary upTo up to [usr/bin/mdc]
+# A parameter name of the dashboard's JavaScript, which is built into the HTTP server's module.
+mdc: spelling-error-in-binary upTo up to [usr/$libdir/mdc/http.so]
 EOF
 (cd "$stage" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z |
   xargs -0r md5sum) > "$stage/DEBIAN/md5sums"

@@ -18,7 +18,7 @@
 #include "core/tz.h"
 #include "drivers/broute/port.h"
 #include "drivers/broute/skline.h"
-#include "sinks/sink_pubsub.h"
+#include "sinks/pubsub_name.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -2,6 +2,7 @@
  * and read them (core/keys.h): the top level's, the spool's, the devices', each driver's, each
  * sink type's and the HTTP server's. */
 #include "cli.h"
+#include "http_module.h"
 
 #include "core/keys.h"
 #include "http/http.h"
@@ -17,16 +18,17 @@ static void usage(FILE *f)
                "  server; NAME shows only the sets whose name has it (e.g. mdc keys webhook)\n");
 }
 
-/* The i-th declared key set: the runtime's (below the HTTP server), then the server's. */
-static const mdc_keyset *keyset(size_t i)
+/* The i-th declared key set: the runtime's (below the HTTP server), then the server's (http:
+ * NULL when its module is missing). */
+static const mdc_keyset *keyset(size_t i, const mdc_keyset *const *http)
 {
     const mdc_keyset *ks = mdc_keysets(i);
     if (ks) return ks;
     size_t n = 0;
     while (mdc_keysets(n))
         n++;
-    for (size_t k = 0; mdc_http_keysets[k]; k++)
-        if (n + k == i) return mdc_http_keysets[k];
+    for (size_t k = 0; http && http[k]; k++)
+        if (n + k == i) return http[k];
     return NULL;
 }
 
@@ -44,9 +46,14 @@ int cmd_keys(int argc, char **argv)
         }
         only = argv[i];
     }
+    mdc_err err = {0};
+    if (mdc_modules_load(&err) < 0) /* the keys of what it has are still listed */
+        fprintf(stderr, "mdc keys: %s\n", err.msg);
+    const mdc_keyset *const *http = cli_http_keysets(&err);
+    if (!http) fprintf(stderr, "mdc keys: %s\n", err.msg);
     strbuf out = STRBUF_INIT;
     for (size_t i = 0;; i++) {
-        const mdc_keyset *ks = keyset(i);
+        const mdc_keyset *ks = keyset(i, http);
         if (!ks) break;
         if (only && !strstr(ks->name, only)) continue;
         if (out.len) sb_putc(&out, '\n');

@@ -3,7 +3,7 @@
 #include "cmd_opcua_cert.h"
 #include "cli.h"
 
-#include "drivers/opcua/ua_pki.h"
+#include "drivers/opcua/opcua_driver.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -71,10 +71,9 @@ int cmd_opcua_cert(int argc, char **argv)
     char pki[4096];
     if (pki_dir_from(&c, dir, pki, sizeof pki) < 0) return 2;
     mdc_err err = {0};
-    bool created;
-    ua_own_cert own;
-    if (mdc_opcua_cert_ensure(pki, uri, &created, &err) < 0 ||
-        ua_own_cert_load(pki, &own, &err) < 0) {
+    mdc_opcua_cert_info info;
+    const mdc_opcua_module *m = (const mdc_opcua_module *)mdc_module_entry("opcua", &err);
+    if (!m || m->cert_ensure(pki, uri, &info, &err) < 0) {
         fprintf(stderr, "mdc opcua-cert: %s\n", err.msg);
         return 1;
     }
@@ -83,7 +82,6 @@ int cmd_opcua_cert(int argc, char **argv)
            "  SHA-1 thumbprint %s\n"
            "Give %s/own/cert.der (or cert.pem) to the server to trust; server certificates\n"
            "go in %s/trusted/ (refused ones are saved in %s/rejected/).\n",
-           created ? "created" : "kept", pki, own.app_uri, own.thumbprint, pki, pki, pki);
-    ua_own_cert_free(&own);
+           info.created ? "created" : "kept", pki, info.app_uri, info.thumbprint, pki, pki, pki);
     return 0;
 }

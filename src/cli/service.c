@@ -1,6 +1,7 @@
 /* service.c — the daemon's life: start, the signal loop, reload on SIGHUP, drain on SIGTERM,
  * systemd notifications and the HTTP server. */
 #include "cli.h"
+#include "http_module.h"
 #include "sd_notify.h"
 
 #include "core/clock.h"
@@ -49,7 +50,7 @@ static void log_masked(const mdc_config *cfg, const char *prefix, const char *ms
 int cli_daemon_prepare(cli_daemon *d, mdc_err *err)
 {
     d->has_http = d->cfg->has_http;
-    if (d->has_http && mdc_http_cfg_parse(&d->cfg->http, &d->http, err) < 0) {
+    if (d->has_http && cli_http_cfg_parse(&d->cfg->http, &d->http, err) < 0) {
         d->has_http = false;
         return -1;
     }
@@ -84,7 +85,7 @@ void cli_daemon_free(cli_daemon *d)
 {
     mdc_runtime_free(d->rt);
     mdc_config_free(d->cfg);
-    if (d->has_http) mdc_http_cfg_free(&d->http);
+    if (d->has_http) cli_http_cfg_free(&d->http);
     mdc_dirlock_release(d->lock);
     d->rt = NULL;
     d->cfg = NULL;
@@ -117,14 +118,14 @@ static int lock_for_reload(cli_daemon *d, cli_daemon *nd, mdc_err *err)
 static int start_http(const mdc_http_cfg *cfg, mdc_http **out)
 {
     mdc_err err = {0};
-    if (mdc_http_start(cfg, out, &err) < 0) {
+    if (cli_http_start(cfg, out, &err) < 0) {
         LOG_ERROR("http", "%s", err.msg);
         return -1;
     }
     const char *host = cfg->host[0] ? cfg->host : "0.0.0.0";
     bool v6 = strchr(host, ':') != NULL;
     LOG_INFO("http", "serving the dashboard, API and metrics on http://%s%s%s:%d/%s", v6 ? "[" : "",
-             host, v6 ? "]" : "", mdc_http_port(*out),
+             host, v6 ? "]" : "", cli_http_port(*out),
              cfg->token ? " (bearer token required)" : "");
     return 0;
 }
@@ -132,9 +133,9 @@ static int start_http(const mdc_http_cfg *cfg, mdc_http **out)
 /* After a reload: restarts the server when its settings changed (or it is new or gone). */
 static void apply_http(cli_daemon *d, const cli_daemon *old, mdc_http **http)
 {
-    if (old->has_http && d->has_http && *http && mdc_http_cfg_equal(&old->http, &d->http)) return;
+    if (old->has_http && d->has_http && *http && cli_http_cfg_equal(&old->http, &d->http)) return;
     if (*http) {
-        mdc_http_stop(*http);
+        cli_http_stop(*http);
         *http = NULL;
         if (!d->has_http) LOG_INFO("http", "stopped (no \"http\" in the new configuration)");
     }
@@ -147,7 +148,7 @@ static int start_runtime(cli_daemon *d, mdc_http *http, bool once)
 {
     mdc_run_opts opts = {.once = once};
     mdc_err err = {0};
-    if (http) mdc_http_attach(http, d->rt);
+    if (http) cli_http_attach(http, d->rt);
     if (mdc_runtime_start(d->rt, &opts, &err) < 0) {
         log_masked(mdc_runtime_config(d->rt), "cannot start: ", err.msg);
         return -1;
@@ -157,7 +158,7 @@ static int start_runtime(cli_daemon *d, mdc_http *http, bool once)
 
 static void stop_runtime(cli_daemon *d, mdc_http *http)
 {
-    if (http) mdc_http_attach(http, NULL); /* requests no longer touch it */
+    if (http) cli_http_attach(http, NULL); /* requests no longer touch it */
     mdc_runtime_stop(d->rt);
 }
 
@@ -208,7 +209,7 @@ static int reload(cli_daemon *d, mdc_http **http)
     if (load_new(d->common, &nd, &level, &err) < 0 || lock_for_reload(d, &nd, &err) < 0) {
         log_masked(nd.cfg, "reload failed; still running the previous configuration: ", err.msg);
         cli_daemon_free(&nd);
-        mdc_http_note_reload(*http, false);
+        cli_http_note_reload(*http, false);
         mdc_sd_notify("READY=1");
         return 0;
     }
@@ -220,7 +221,7 @@ static int reload(cli_daemon *d, mdc_http **http)
     apply_http(d, &old, http);
     cli_daemon_free(&old);
     if (start_runtime(d, *http, false) < 0) return -1;
-    mdc_http_note_reload(*http, true);
+    cli_http_note_reload(*http, true);
     announce(d, "reloaded: collecting");
     return 0;
 }
@@ -311,14 +312,14 @@ int cli_daemon_run(cli_daemon *d, bool once)
     if (!once && d->has_http && start_http(&d->http, &http) < 0) return 1;
     if (start_runtime(d, http, once) < 0) {
         stop_runtime(d, http);
-        mdc_http_stop(http);
+        cli_http_stop(http);
         return 1;
     }
     announce(d, "collecting");
     int rc = once ? wait_once(d, &set) : wait_signals(d, &set, &http);
     mdc_sd_notify("STOPPING=1");
     stop_runtime(d, http);
-    mdc_http_stop(http);
+    cli_http_stop(http);
     LOG_INFO(NULL, "stopped");
     return rc;
 }

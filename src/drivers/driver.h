@@ -21,6 +21,7 @@
 #include "core/catalog.h"
 #include "core/config.h"
 #include "core/err.h"
+#include "core/module.h"
 #include "core/record.h"
 #include "core/strbuf.h"
 
@@ -106,5 +107,11 @@ typedef struct mdc_driver {
     /* Event-driven buses (optional, see above). */
     const mdc_async_ops *async;
 } mdc_driver;
+
+/* What a driver module exports as mdc_module_NAME (core/module.h). */
+typedef struct mdc_driver_module {
+    mdc_module_head head;
+    const mdc_driver *const *drivers; /* NULL-terminated */
+} mdc_driver_module;
 
 #endif

@@ -34,6 +34,7 @@
 
 #include "core/confread.h"
 #include "core/err.h"
+#include "core/module.h"
 #include "runtime/runtime.h"
 
 #include <stdbool.h>
@@ -76,5 +77,20 @@ int mdc_http_port(const mdc_http *h);
 void mdc_http_note_reload(mdc_http *h, bool ok);
 /* Ends event streams, stops the server and frees it. NULL-safe. */
 void mdc_http_stop(mdc_http *h);
+
+/* The http module's entry, mdc_module_http (core/module.h): the functions above, for the
+ * program, which loads the server only when a configuration has "http". */
+typedef struct mdc_http_module {
+    mdc_module_head head;
+    int (*cfg_parse)(const mdc_cfgnode *n, mdc_http_cfg *out, mdc_err *err);
+    void (*cfg_free)(mdc_http_cfg *c);
+    bool (*cfg_equal)(const mdc_http_cfg *a, const mdc_http_cfg *b);
+    int (*start)(const mdc_http_cfg *cfg, mdc_http **out, mdc_err *err);
+    void (*attach)(mdc_http *h, mdc_runtime *rt);
+    int (*port)(const mdc_http *h);
+    void (*note_reload)(mdc_http *h, bool ok);
+    void (*stop)(mdc_http *h);
+    const struct mdc_keyset *const *keysets; /* mdc_http_keysets */
+} mdc_http_module;
 
 #endif

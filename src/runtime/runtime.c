@@ -51,7 +51,9 @@ static int build_device(mdc_runtime *rt, const mdc_device_cfg *dc, mdc_rt_device
     sb_init(&d->state);
     sb_init(&d->enc);
     mdc_ratelimit_init(&d->loss_log, 60 * MDC_US_PER_SEC);
-    d->driver = mdc_driver_find(dc->driver);
+    mdc_err merr;
+    d->driver = mdc_driver_load(dc->driver, &merr);
+    if (!d->driver && merr.code) return cfg_error(&dc->node, "driver", err, "%s", merr.msg);
     if (!d->driver) {
         const char *near = mdc_did_you_mean(dc->driver, mdc_driver_names());
         strbuf names = STRBUF_INIT;

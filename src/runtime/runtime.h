@@ -155,6 +155,9 @@ const mdc_shift_ctx *mdc_runtime_shifts(const mdc_runtime *rt);
  * runtime is built (tests, embedders; not thread-safe). Registering returns -1 when the name is
  * taken or the table is full. */
 const mdc_driver *mdc_driver_find(const char *name);
+/* The same, loading the driver's module on first use (core/module.h): NULL with err filled
+ * when the module cannot be loaded, NULL with err cleared when no driver has the name. */
+const mdc_driver *mdc_driver_load(const char *name, mdc_err *err);
 const char *const *mdc_driver_names(void);
 int mdc_driver_register(const mdc_driver *d);
 /* Every declared set of configuration keys (core/keys.h) below the HTTP server's
@@ -163,5 +166,8 @@ int mdc_driver_register(const mdc_driver *d);
 const struct mdc_keyset *mdc_keysets(size_t i);
 /* The keys of the "runtime" object. */
 extern const struct mdc_keyset mdc_runtime_keyset;
+/* Loads every module of a driver or sink type (for `mdc keys`): 0, or -1 with the first
+ * failure in err. */
+int mdc_modules_load(mdc_err *err);
 
 #endif

@@ -2,15 +2,13 @@
 #include "sink_config.h"
 #include "sink_config_text.h"
 #include "sink_file.h"
-#include "mqtt/mqtt_sink.h"
-#include "mqtt/sparkplug_sink.h"
-#include "sink_postgres.h"
 #include "sink_store.h"
 #include "sink_stdout.h"
 
 #include "core/keys.h"
 #include "core/xalloc.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -156,33 +154,10 @@ int mdc_sink_from_config(const mdc_cfgnode *n, const char *data_dir, mdc_sink **
     return mdc_sink_build(n, &cfg, out, err);
 }
 
-static int build_webhook(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out, mdc_err *err)
-{
-    (void)cfg;
-    return mdc_sink_webhook_from_config(n, out, err);
-}
-
-static int build_pubsub(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out, mdc_err *err)
-{
-    (void)cfg;
-    return mdc_sink_pubsub_from_config(n, out, err);
-}
-
 static int build_log(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out, mdc_err *err)
 {
     (void)cfg;
     return mdc_sink_log_from_config(n, out, err);
-}
-
-static int build_mqtt(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out, mdc_err *err)
-{
-    return mdc_sink_mqtt_build(n, cfg->instance, out, err);
-}
-
-static int build_sparkplug(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out,
-                           mdc_err *err)
-{
-    return mdc_sink_sparkplug_build(n, cfg->data_dir, cfg->instance, out, err);
 }
 
 static int build_stdout_sink(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out,
@@ -200,25 +175,68 @@ static int build_file_sink(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink
 }
 
 #define MAX_SINK_TYPES 24
+#define MAX_NESTED     16
 
-/* The sink types: built in, then registered (tests, embedders). */
+/* The sink types: built in, in modules (build and keys filled in when the module is loaded),
+ * then registered (tests, embedders). */
 static mdc_sink_type types[MAX_SINK_TYPES + 1] = {
-    {"sqlite", build_sqlite, &sqlite_keyset},
-    {"stdout", build_stdout_sink, &stdout_keyset},
-    {"file", build_file_sink, &file_keyset},
-    {"webhook", build_webhook, &mdc_webhook_keyset},
-    {"pubsub", build_pubsub, &mdc_pubsub_keyset},
-    {"log", build_log, &mdc_log_keyset},
-    {"postgres", mdc_sink_postgres_from_config, &mdc_postgres_keyset},
-    {"mqtt", build_mqtt, &mdc_mqtt_keyset},
-    {"sparkplug", build_sparkplug, &mdc_sparkplug_keyset},
+    {"sqlite", build_sqlite, &sqlite_keyset, NULL},
+    {"stdout", build_stdout_sink, &stdout_keyset, NULL},
+    {"file", build_file_sink, &file_keyset, NULL},
+    {"webhook", NULL, NULL, "http_sinks"},
+    {"pubsub", NULL, NULL, "http_sinks"},
+    {"log", build_log, &mdc_log_keyset, NULL},
+    {"postgres", NULL, NULL, "postgres"},
+    {"mqtt", NULL, NULL, "mqtt"},
+    {"sparkplug", NULL, NULL, "mqtt"},
 };
 static const char *type_names[MAX_SINK_TYPES + 1] = {
     "sqlite", "stdout", "file", "webhook", "pubsub", "log", "postgres", "mqtt", "sparkplug", NULL};
+/* The keys of nested objects: the built-in types', then the loaded modules'. */
+static const mdc_keyset *nested[MAX_NESTED + 1] = {&retention_keyset, &mdc_text_keyset};
+static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
 
 const char *const *mdc_sink_type_names(void)
 {
     return type_names;
+}
+
+static void add_nested(const mdc_keyset *const *ks)
+{
+    size_t n = 0;
+    while (nested[n])
+        n++;
+    for (size_t i = 0; ks && ks[i] && n < MAX_NESTED; i++)
+        nested[n++] = ks[i];
+}
+
+/* Fills in every type of the module that has type t. */
+static int load_module_of(mdc_sink_type *t, mdc_err *err)
+{
+    const mdc_sink_module *m = (const mdc_sink_module *)mdc_module_entry(t->module, err);
+    if (!m) return -1;
+    for (size_t k = 0; types[k].name; k++) {
+        if (!types[k].module || strcmp(types[k].module, t->module) != 0) continue;
+        for (const mdc_sink_type *e = m->types; e->name; e++)
+            if (strcmp(e->name, types[k].name) == 0) {
+                types[k].build = e->build;
+                types[k].keys = e->keys;
+            }
+    }
+    add_nested(m->nested);
+    if (!t->build)
+        return mdc_err_set(err, MDC_ESTATE, "the %s module has no sink type \"%s\"", t->module,
+                           t->name);
+    return 0;
+}
+
+/* The type with its build function, loading its module on first use. */
+static const mdc_sink_type *resolved(mdc_sink_type *t, mdc_err *err)
+{
+    pthread_mutex_lock(&load_lock);
+    int rc = t->build ? 0 : load_module_of(t, err);
+    pthread_mutex_unlock(&load_lock);
+    return rc < 0 ? NULL : t;
 }
 
 static const mdc_sink_type *find_type(const char *name)
@@ -233,25 +251,38 @@ int mdc_sink_type_register(const mdc_sink_type *t)
     size_t n = 0;
     while (types[n].name)
         n++;
-    if (n == MAX_SINK_TYPES || find_type(t->name)) return -1;
+    if (n == MAX_SINK_TYPES || find_type(t->name) || !t->build) return -1;
     types[n] = *t;
+    types[n].module = NULL;
     type_names[n] = t->name;
     return 0;
 }
 
+int mdc_sink_modules_load(mdc_err *err)
+{
+    int rc = 0;
+    mdc_err e;
+    for (size_t k = 0; types[k].name; k++)
+        if (!resolved(&types[k], &e) && rc == 0) {
+            rc = -1;
+            if (err) *err = e;
+        }
+    return rc;
+}
+
 const mdc_keyset *mdc_sink_type_keys(size_t i)
 {
-    static const mdc_keyset *const extra[] = {&retention_keyset, &mdc_text_keyset,
-                                              &mdc_mqtt_conn_keyset, &mdc_mqtt_tls_keyset,
-                                              &mdc_mqtt_ha_keyset};
     size_t ntypes = 0;
     while (types[ntypes].name)
         ntypes++;
-    for (size_t k = 0; k < ntypes; k++) { /* the types' own sets, then their nested ones */
-        if (!types[k].keys) continue;
+    for (size_t k = 0; k < ntypes; k++) { /* the types' own sets, then the nested ones */
+        mdc_err e;
+        if (!resolved(&types[k], &e) || !types[k].keys) continue; /* a module missing */
         if (i-- == 0) return types[k].keys;
     }
-    return i < sizeof extra / sizeof extra[0] ? extra[i] : NULL;
+    for (size_t k = 0; nested[k]; k++)
+        if (i-- == 0) return nested[k];
+    return NULL;
 }
 
 int mdc_sink_build(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out, mdc_err *err)
@@ -263,8 +294,13 @@ int mdc_sink_build(const mdc_cfgnode *n, const mdc_config *cfg, mdc_sink **out, 
     int rc = -1;
     if (!cfg_has(n, "type"))
         cfg_error(n, NULL, err, "missing \"type\"; allowed: %s", sb_str(&allowed));
-    else if (cfg_enum(n, "type", type_names, 0, &type, err) == 0)
-        rc = types[type].build(n, cfg, out, err);
+    else if (cfg_enum(n, "type", type_names, 0, &type, err) == 0) {
+        mdc_err e;
+        if (resolved(&types[type], &e))
+            rc = types[type].build(n, cfg, out, err);
+        else
+            cfg_error(n, "type", err, "%s", e.msg);
+    }
     sb_free(&allowed);
     return rc;
 }

@@ -4,6 +4,7 @@
 
 #include "core/config.h"
 #include "core/confread.h"
+#include "core/module.h"
 #include "sinks/sink.h"
 
 /* Builds a sink from its configuration object (cfg: data_dir, time zone, shifts, devices). */
@@ -14,7 +15,21 @@ typedef struct mdc_sink_type {
     const char *name; /* the "type" key's value */
     mdc_sink_builder build;
     const struct mdc_keyset *keys; /* its configuration keys (core/keys.h); NULL: not declared */
+    /* The module that has build and keys (core/module.h), loaded when the type is first used;
+     * NULL: built in. */
+    const char *module;
 } mdc_sink_type;
+
+/* What a sink module exports as mdc_module_NAME (core/module.h). */
+typedef struct mdc_sink_module {
+    mdc_module_head head;
+    const mdc_sink_type *types;             /* terminated by a NULL name */
+    const struct mdc_keyset *const *nested; /* keys of nested objects, NULL-terminated */
+} mdc_sink_module;
+
+/* Loads the module of every sink type that lives in one (for `mdc keys`): 0, or -1 with the
+ * first failure in err (the other types are still usable). */
+int mdc_sink_modules_load(mdc_err *err);
 
 /* The i-th declared keyset of the sink types (their own, then nested objects'); NULL past the
  * last. For `mdc keys` and the documentation test. */

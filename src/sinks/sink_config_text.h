@@ -1,11 +1,13 @@
 /* sink_config_text.h — configuration of the text sinks (sink_config.c builds the others):
- * the keys every text sink shares (style, fields, skip_empty, csv_columns) and the webhook,
- * pubsub and log sinks. See docs/configuration.md "Sinks". */
+ * the keys every text sink shares (style, fields, skip_empty, csv_columns) and the log sink;
+ * the webhook and pubsub sinks (a module, http/http_sinks_config.c) use them too. See
+ * docs/configuration.md "Sinks". */
 #ifndef MDC_SINK_CONFIG_TEXT_H
 #define MDC_SINK_CONFIG_TEXT_H
 
 #include "core/confread.h"
 #include "format/format.h"
+#include "format/render.h"
 #include "sinks/sink.h"
 
 #include <stdbool.h>
@@ -25,16 +27,17 @@ typedef struct mdc_text_opts {
 
 /* The keys every text sink shares (core/keys.h), and the sets of the sinks built here. */
 struct mdc_keyset;
-extern const struct mdc_keyset mdc_text_keyset, mdc_webhook_keyset, mdc_pubsub_keyset,
-    mdc_log_keyset;
+extern const struct mdc_keyset mdc_text_keyset, mdc_log_keyset;
 extern const char *const mdc_text_format_names[]; /* json, yaml, csv */
 int mdc_text_opts_parse(const mdc_cfgnode *n, mdc_text_opts *t, mdc_err *err);
 void mdc_text_opts_free(mdc_text_opts *t);
 /* inner wrapped in a shape sink when the options change records (takes ownership). */
 mdc_sink *mdc_text_shaped(mdc_sink *inner, const mdc_text_opts *t);
 
-int mdc_sink_webhook_from_config(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err);
-int mdc_sink_pubsub_from_config(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err);
+/* The render settings (format, style, CSV columns) of a text sink's object and options. */
+int mdc_text_render_parse(const mdc_cfgnode *n, const mdc_text_opts *t, mdc_render_cfg *r,
+                          mdc_err *err);
+
 int mdc_sink_log_from_config(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err);
 
 #endif

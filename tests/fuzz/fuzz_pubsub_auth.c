@@ -1,6 +1,6 @@
 /* libFuzzer: what the Pub/Sub sink parses from outside — the token endpoint's response, the
  * publish response, and a service-account key file — selected by the first byte. */
-#include "sinks/sink_pubsub_auth.h"
+#include "sinks/http/sink_pubsub_auth.h"
 
 #include <stdint.h>
 #include <stdlib.h>

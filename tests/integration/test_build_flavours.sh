@@ -31,7 +31,8 @@ ldflags=$(dpkg-buildflags --get LDFLAGS)
 for f in -D_FORTIFY_SOURCE=2 -fstack-protector-strong -Werror=format-security; do
   case " $cflags " in *" $f "*) ;; *) fail "dpkg-buildflags lacks $f: $cflags" ;; esac
 done
-build hardened -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="$cflags" -DCMAKE_EXE_LINKER_FLAGS="$ldflags"
+build hardened -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="$cflags" -DCMAKE_EXE_LINKER_FLAGS="$ldflags" \
+  -DCMAKE_MODULE_LINKER_FLAGS="$ldflags"
 
 for bin in mdc mdc-sim; do
   f=$T/hardened/$bin
@@ -42,4 +43,13 @@ for bin in mdc mdc-sim; do
   grep -q ' U __stack_chk_fail' syms || fail "$bin: no stack protector"
   grep -Eq ' U __[a-z_]+_chk(@|$)' syms || fail "$bin: no fortified functions"
   pass "$bin: relro, bindnow, PIE, stack protector, fortify"
+done
+# the modules mdc loads (core/module.h): shared objects, as hardened as the program
+for f in "$T"/hardened/modules/*.so; do
+  m=$(basename "$f")
+  readelf -lW "$f" > phdr; readelf -dW "$f" > dyn; nm -D "$f" > syms
+  grep -q GNU_RELRO phdr || fail "$m: no RELRO segment"
+  grep -Eq 'BIND_NOW|FLAGS_1.*NOW' dyn || fail "$m: not linked with -z now"
+  grep -q ' U __stack_chk_fail' syms || fail "$m: no stack protector"
+  pass "module $m: relro, bindnow, stack protector"
 done

@@ -40,10 +40,31 @@ assert_eq "./etc/mdc/mdc.json
 ./usr/share/lintian/overrides/mdc
 ./usr/share/man/man1/hems-data-collector.1.gz
 ./usr/share/man/man1/mdc-sim.1.gz
-./usr/share/man/man1/mdc.1.gz" "$(cd x && find . \( -type f -o -type l \) -not -path './usr/share/mdc/templates/*' | sort)" \
-  "package contents (dpkg -x)"
+./usr/share/man/man1/mdc.1.gz" "$(cd x && find . \( -type f -o -type l \) -not -path './usr/share/mdc/templates/*' \
+  -not -path './usr/lib/*/mdc/*' | sort)" "package contents (dpkg -x)"
+ma=$(ls x/usr/lib | grep -v '^systemd$') # the multiarch folder, e.g. x86_64-linux-gnu
+assert_eq "http.so
+http_sinks.so
+mqtt.so
+opcua.so
+postgres.so" "$(ls "x/usr/lib/$ma/mdc")" "the package has the modules in /usr/lib/$ma/mdc"
+assert_eq "" "$(find "x/usr/lib/$ma/mdc" -type f -perm /111)" "the modules are not executable"
 assert_eq "$(cd "$MDC_SRC/templates/modbus" && ls)" "$(ls x/usr/share/mdc/templates/modbus)" "the package has the templates"
 assert_eq "mdc 0.1.0" "$(x/usr/bin/mdc --version)" "the packaged mdc runs"
+cat > every-module.json <<'JSON'
+{ "data_dir": "data", "http": {"listen": "127.0.0.1:0"},
+  "sinks": [ {"type": "postgres", "conninfo": "host=127.0.0.1 dbname=x"},
+    {"type": "mqtt", "url": "mqtt://127.0.0.1:1883"}, {"type": "pubsub", "project": "p", "topic": "t"} ],
+  "devices": [ {"id": "ua", "driver": "opcua", "endpoint": "opc.tcp://127.0.0.1:4840",
+    "nodes": {"x": "ns=2;s=X"}} ] }
+JSON
+env -u MDC_MODULE_DIR x/usr/bin/mdc check -c every-module.json > check-mod.out 2>&1 ||
+  fail "the packaged mdc loads its (stripped) modules: $(cat check-mod.out)"
+pass "the packaged mdc loads every one of its stripped modules"
+for lib in libpq5 libcurl4 libmosquitto1 libmicrohttpd12 libssl3 libprotobuf-c1; do
+  dpkg-deb -f "$deb" Depends | grep -q "$lib" || fail "Depends lacks $lib, which a module links"
+done
+pass "Depends has the libraries of the modules"
 dpkg-deb -c "$deb" | awk '{print $2}' | sort -u | grep -qvx "root/root" && fail "every file in the package is owned by root"
 
 # dpkg --root: a scratch system with its own dpkg database; maintainer scripts run without a

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make install PREFIX=… DESTDIR=…` gives the expected tree (binaries that run, the
-# hems-data-collector name, units with the prefix's paths, a configuration that validates, a
+# hems-data-collector name, the modules in ${libdir}/mdc that the installed mdc finds, units with the prefix's paths, a configuration that validates, a
 # secrets file that a second install keeps, man pages that render cleanly, the license, the
 # meter templates); systemd-analyze verify passes on the units as installed. The Debian package
 # has its own test (test_deb.sh).
@@ -10,6 +10,7 @@ build=$T/build # a private build directory: the test's own configure and build
 
 make -s -C "$MDC_SRC" install PREFIX=/usr DESTDIR="$T/root" BUILD="$build" > install.log 2>&1 ||
   fail "make install: $(tail -5 install.log)"
+libdir=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:PATH=//p' "$build/CMakeCache.txt") # lib/x86_64-linux-gnu
 assert_eq "./etc/mdc/.env
 ./etc/mdc/mdc.json
 ./usr/bin/hems-data-collector
@@ -24,8 +25,8 @@ assert_eq "./etc/mdc/.env
 ./usr/share/doc/mdc/hems.env.example
 ./usr/share/man/man1/hems-data-collector.1
 ./usr/share/man/man1/mdc-sim.1
-./usr/share/man/man1/mdc.1" "$(cd root && find . \( -type f -o -type l \) -not -path './usr/share/mdc/templates/*' | sort)" \
-  "make install DESTDIR tree"
+./usr/share/man/man1/mdc.1" "$(cd root && find . \( -type f -o -type l \) -not -path './usr/share/mdc/templates/*' \
+  -not -path "./usr/$libdir/mdc/*" | sort)" "make install DESTDIR tree"
 assert_eq "$(cd "$MDC_SRC/templates/modbus" && ls)" "$(ls root/usr/share/mdc/templates/modbus)" \
   "the meter templates are installed"
 assert_eq 600 "$(stat -c %a root/etc/mdc/.env)" "the secrets file is created readable by its owner only"
@@ -48,6 +49,24 @@ grep -q '^usage: mdc-sim' sim-help.txt || fail "the installed mdc-sim runs"
 root/usr/bin/mdc check -c root/etc/mdc/mdc.json > check.out || fail "the installed configuration validates"
 grep -q 'configuration .*: OK' check.out || fail "check says OK"
 pass "the installed configuration validates"
+modules="http.so
+http_sinks.so
+mqtt.so
+opcua.so
+postgres.so"
+assert_eq "$modules" "$(ls "root/usr/$libdir/mdc")" "the modules are installed in /usr/$libdir/mdc"
+# A configuration that needs every module: the installed mdc finds them beside itself
+# (bin/../$libdir/mdc, as DESTDIR moved the tree), not in the build.
+cat > every-module.json <<'JSON'
+{ "data_dir": "data", "http": {"listen": "127.0.0.1:0"},
+  "sinks": [ {"type": "postgres", "conninfo": "host=127.0.0.1 dbname=x"},
+    {"type": "mqtt", "url": "mqtt://127.0.0.1:1883"}, {"type": "webhook", "url": "http://127.0.0.1:1/"} ],
+  "devices": [ {"id": "ua", "driver": "opcua", "endpoint": "opc.tcp://127.0.0.1:4840",
+    "nodes": {"x": "ns=2;s=X"}} ] }
+JSON
+env -u MDC_MODULE_DIR root/usr/bin/mdc check -c every-module.json > check-mod.out 2>&1 ||
+  fail "the installed mdc loads its modules: $(cat check-mod.out)"
+pass "the installed mdc loads every module from the installed tree"
 assert_eq "Type=notify
 ExecStart=/usr/bin/mdc run -c /etc/mdc/mdc.json
 ExecReload=/bin/kill -HUP \$MAINPID
@@ -72,6 +91,11 @@ make -s -C "$MDC_SRC" install PREFIX=/usr/local DESTDIR="$T/root2" BUILD="$build
 assert_eq "ExecStart=/usr/local/bin/mdc run -c /usr/local/etc/mdc/mdc.json" \
   "$(grep '^ExecStart=' root2/usr/local/lib/systemd/system/mdc.service)" "PREFIX=/usr/local unit"
 [ -f root2/usr/local/etc/mdc/mdc.json ] || fail "PREFIX=/usr/local configuration"
+libdir2=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:PATH=//p' "$build/CMakeCache.txt")
+assert_eq "$modules" "$(ls "root2/usr/local/$libdir2/mdc")" "PREFIX=/usr/local: the modules in /usr/local/$libdir2/mdc"
+env -u MDC_MODULE_DIR root2/usr/local/bin/mdc check -c every-module.json > check-mod.out 2>&1 ||
+  fail "PREFIX=/usr/local: the installed mdc loads its modules: $(cat check-mod.out)"
+pass "PREFIX=/usr/local: the installed mdc loads every module"
 
 # ---- systemd-analyze verify ----
 if ! command -v systemd-analyze >/dev/null; then

@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "sinks/sink_pubsub.h"
-#include "sinks/sink_pubsub_auth.h"
+#include "sinks/http/sink_pubsub.h"
+#include "sinks/http/sink_pubsub_auth.h"
 
 #include "core/strbuf.h"
 

@@ -354,7 +354,7 @@ static void test_unreachable_device_still_yields_records(void **state)
 int main(void)
 {
     mdc_log_set_level(MDC_LOG_OFF);
-    static const mdc_sink_type capture_type = {"capture", cap_build, NULL};
+    static const mdc_sink_type capture_type = {"capture", cap_build, NULL, NULL};
     if (mdc_driver_register(&script_driver) < 0 || mdc_sink_type_register(&capture_type) < 0)
         return 1;
     const struct CMUnitTest tests[] = {

@@ -11,8 +11,8 @@
 #include "sinks/sink_config.h"
 #include "format/render.h"
 #include "sinks/sink_shape.h"
-#include "sinks/sink_pubsub_auth.h"
-#include "sinks/sink_webhook.h"
+#include "sinks/http/sink_pubsub_auth.h"
+#include "sinks/http/sink_webhook.h"
 
 #include "core/confread.h"
 #include "core/strbuf.h"

@@ -13,7 +13,7 @@
 #include "core/config.h"
 #include "derive/derive.h"
 #include "sinks/sink_config.h"
-#include "sinks/sink_postgres.h"
+#include "sinks/postgres/sink_postgres.h"
 
 #include <libpq-fe.h>
 #include <math.h>

@@ -18,6 +18,7 @@
 #ifndef MDC_SINK_PUBSUB_H
 #define MDC_SINK_PUBSUB_H
 
+#include "sinks/pubsub_name.h"
 #include "sinks/sink.h"
 #include "format/render.h"
 
@@ -39,9 +40,5 @@ typedef struct mdc_pubsub_sink_cfg {
 
 /* Everything is copied. Never returns NULL. */
 mdc_sink *mdc_sink_pubsub_new(const mdc_pubsub_sink_cfg *cfg);
-
-/* Checks a project id or topic name for use in the URL path: 1..255 characters of
- * A-Z a-z 0-9 - _ . ~ + % : (no "/", "?", "#", spaces). Returns 0 or -1 (err filled). */
-int mdc_pubsub_name_check(const char *what, const char *name, mdc_err *err);
 
 #endif

@@ -2,7 +2,7 @@
 #include "sink_webhook.h"
 
 #include "core/xalloc.h"
-#include "sinks/httpc.h"
+#include "sinks/http/httpc.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
 
 #include "core/clock.h"
 #include "core/xalloc.h"
-#include "sinks/httpc.h"
+#include "sinks/http/httpc.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -33,22 +33,6 @@ typedef struct pubsub_sink {
     int64_t last_seq;
     strbuf body, resp, msg;
 } pubsub_sink;
-
-int mdc_pubsub_name_check(const char *what, const char *name, mdc_err *err)
-{
-    size_t n = strlen(name);
-    if (n == 0 || n > 255)
-        return mdc_err_set(err, MDC_EINVAL, "%s must be 1 to 255 characters", what);
-    for (const char *p = name; *p; p++) {
-        char c = *p;
-        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                  strchr("-_.~+%:", c);
-        if (!ok)
-            return mdc_err_set(err, MDC_EINVAL,
-                               "%s \"%s\" has a character that is not allowed (%c)", what, name, c);
-    }
-    return 0;
-}
 
 /* ---- credentials and token ---- */
 
