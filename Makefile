@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Convenience wrapper around ./run and CMake, for those who have make:
 # `make run` = `./run demo` (the demo); `make test` = `./run test` (every test).
 BUILD      ?= build

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_broute — one B-route collection cycle against `mdc-sim broute` (started by
  * bench/broute.sh), compared with the bound from the bytes on the wire plus the simulator's
  * configured delays, and the set-up (module reset to PANA session) time.

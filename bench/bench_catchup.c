@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_catchup — catching up after an outage, end to end (bench/catchup.sh, bench/postgres.sh).
  *
  *   bench_catchup SINK TARGET SPOOL N DEVICES BATCH [ARRIVALS]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_footprint_ref.c — the reference of bench/footprint.sh: the least a collector of the
  * small site needs. It links only libc, libmodbus and libsqlite3, polls N Modbus TCP devices
  * (ports BASE..BASE+N-1, unit 1, 10 float32 input registers each) every second and inserts every

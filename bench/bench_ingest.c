@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_ingest — database sink throughput (bench/postgres.sh, bench/sqlite_ingest.sh):
  *   postgres CONNINFO N TSV [DEVICES [BATCH]]
  *                             N records (DEVICES meters, default 10, 1 s apart per meter; 11

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_lsv2 — LSV2 poll throughput against `mdc-sim lsv2` on loopback, as ratios against a
  * reference measured in the same run. Usage: bench_lsv2 HOST:PORT SECONDS
  *   bare     a hand-written loop sending the seed's five pre-encoded telegrams per poll (R_RI 23,

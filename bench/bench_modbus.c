@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_modbus — Modbus poll throughput, printed as ratios against references measured in the
  * same run:
  *   tcp HOST:PORT SECONDS   mdc's driver poll (plan, read, decode of 62 float32 + 1 uint16

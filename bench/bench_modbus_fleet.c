@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_modbus_fleet — the reference for bench/modbus_fleet.sh: a bare libmodbus loop doing the
  * polls mdc does for a fleet (every second, RATE reads of 20 input registers decoded as 10
  * float32 values, spread over CONNECTIONS connections to consecutive ports), with nothing else:

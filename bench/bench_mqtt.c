@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_mqtt — records/s the mqtt sink delivers (published and acknowledged by the broker),
  * in the runtime's batches, and the same payloads for the reference (mosquitto_pub -l).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_opcua — the OPC UA client under load (driven by bench/opcua.sh):
  *   bench_opcua read URL NODES SECONDS        Reads of NODES nodes (ns=2;s=Bench.N), back to back
  *   bench_opcua subscribe URL ITEMS SECONDS   ITEMS monitored items (sampled each second);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_records.h — the record the database and spool benchmarks write: a meter of `devices`
  * with 8 readings and the derived energy delta, shift and shift energy (11 values). */
 #ifndef MDC_BENCH_RECORDS_H

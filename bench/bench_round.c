@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_round — rounding a float32 to 4 decimals, ns per value and ratios against references
  * measured in the same run:
  *   python   core/round.h mdc_round_exact on the exact value ("rounding": "python", BELmc's)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_spool — the durable spool's throughput (bench/spool.sh), records of 11 values, for
  * each durability setting (synchronous=full, the default, and normal):
  *   codec     encode + decode only (no disk): the reference

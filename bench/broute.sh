@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # bench/broute.sh [BUILD] — B-route collection cycle and set-up time against `mdc-sim broute`
 # at 115200 baud: wall time vs the bound from the bytes on the wire plus the simulator's
 # configured delays (goal: ratio <= 1.2). Two set-ups: realistic delays (real scan time,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Catch-up after an outage, end to end, into each sink, every figure next to its reference from
 # the same run (bench_catchup.c says how the drain works):
 #   a 1-hour outage of 1,000 meters at 1 s leaves 3.6 M records (39.6 M values); this measures

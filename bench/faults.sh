@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The delivery fault suite with the durations (receiver down 90 s, 5 % / 30 % failing
 # for 120 s, kill -9 every 30 s six times, ...): every tests/integration/test_faults_*.sh with
 # MDC_FAULTS_FULL=1, JOBS at a time, then the whole table and which tests failed. Takes about

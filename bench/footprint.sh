@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The footprint of a small site (issue #16): 10 Modbus TCP devices (10 float32 points each,
 # every second) into the embedded SQLite store. Prints, all measured in the same run:
 #   - mdc's resident set (smaps_rollup Rss) after SECONDS of steady running (counted from its

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # bench/hems.sh [BUILD] — `mdc hems` end to end against `mdc-sim broute` at 115200 baud:
 #   set-up      process start → "joined the smart meter" (module reset, scan, PANA join), vs
 #               the bound of the same dialogue (bytes on the wire + scan + join delays) and vs

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # HTTP: requests/s of /api/devices with 1,000 devices (wrk, keep-alive connections), of the
 # dashboard's page of 48 and of /api/plant, next to /healthz and a static dashboard file as
 # references from the same server in the same run; then the dashboard's first contentful paint,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # LSV2 benchmarks against `mdc-sim lsv2` on loopback (figures, not a pass/fail test):
 #  1. bench_lsv2: polls/s of the seed's five telegrams through a bare loop, mdc's session and
 #     mdc's driver, and the client CPU per poll;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Modbus TCP fleets: UNITS simulated units, each on its own port (its own connection), 10 float32
 # points each, polled every second. For each fleet size:
 #   reference  a bare libmodbus loop doing the same polls per second (bench_modbus_fleet), CPU

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # MQTT: records/s the mqtt sink delivers at QoS 1 (each batch published and every PUBACK
 # received before the next, as the runtime does) against mosquitto_pub publishing the same
 # payloads at QoS 1 (-l: one message per line, one connection), both to a mosquitto broker on

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # bench/opcua.sh BUILD [SECONDS] — OPC UA figures against the node-opcua test peer, same run,
 # same server:
 #   1. Reads/s of 100 nodes per Read: mdc's client (bench_opcua) vs node-opcua-client;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # PostgreSQL ingest through mdc's postgres sink (schema "mdc": every table, each batch one
 # transaction with the delivery position), each figure next to `psql \copy` of the same samples
 # rows into an identical table, measured in the same run on a throwaway local server (socket,

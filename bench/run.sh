@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs every benchmark against simulators on loopback and prints the figures (ratios against
 # references measured in the same run). Not a pass/fail test. Usage: bench/run.sh [BUILD]
 set -uo pipefail

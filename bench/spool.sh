@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The durable spool: records/s appended (1 and 8 threads) and delivered to a null sink, against
 # the record codec alone. Usage: bench/spool.sh BUILD [N]
 set -uo pipefail

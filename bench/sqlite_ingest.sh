@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # SQLite ingest: N records (11 samples each) through mdc's embedded store (every table, batches
 # of 500, one transaction each) vs the sqlite3 CLI importing the same samples rows into an
 # identical table (.import: one transaction). Best of 3 rounds each, alternating.

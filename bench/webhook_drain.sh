@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Webhook drain after an outage (issue 11): how fast mdc delivers a backlog to a receiver that
 # was down, against the same backlog delivered to a receiver that never failed — both in one
 # run, to the same local receiver (tests/integration/sink_server.py), one POST per record,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mdc_embed_assets(OUT FILES...): writes OUT, a C file defining mdc_http_assets[] (assets.h)
 # with the bytes of every file, so that the dashboard needs no installed files and no network.
 # Runs at configure time; the files are configure dependencies, so editing one re-embeds it.

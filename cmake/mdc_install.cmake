@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mdc_install.cmake — what `make install` (cmake --install) puts where, under
 # CMAKE_INSTALL_PREFIX (and $DESTDIR):
 #   bin/mdc, bin/mdc-sim, bin/hems-data-collector -> mdc

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mdc_embed_templates(OUT FILES...): writes OUT, a C file defining mdc_mb_template_texts[]
 # (drivers/modbus/template.h) with the text of every templates/modbus/NAME.json, so that
 # "template": "NAME" works without installed files. The files are configure dependencies.

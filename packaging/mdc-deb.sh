@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # mdc-deb.sh — builds the Debian package of mdc with dpkg-deb alone (no debhelper, no network):
 #   packaging/mdc-deb.sh [BUILD_DIR] [OUT_DIR]      (what `make deb` runs)
 # Configures BUILD_DIR for /usr, builds mdc and mdc-sim (and mdc's modules, which go in

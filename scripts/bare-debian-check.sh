@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # bare-debian-check.sh — proves the README's two commands on a bare Debian 12: builds a
 # `debootstrap --variant=minbase bookworm` chroot (no make, git, sudo or compiler), copies this
 # checkout's HEAD into it (as a fresh clone has it), and as root inside it runs

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # deps.sh — installs the Debian packages mdc needs, and nothing else:
 #   scripts/deps.sh demo   build tools, the libraries mdc links, and the small tools the README
 #                          uses beside the demo (curl, jq, sqlite3)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # spdx-headers.sh — puts the license identifier into every source file that lacks it:
 #   scripts/spdx-headers.sh            add it (as the first line, after a #! line or an HTML
 #                                      doctype), print the files changed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mdc-sim — device simulators for commissioning, demos and tests.
  * Each simulator lives in its own folder and exposes one entry point. */
 #include "sim.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sim.h — entry points of the simulators (argv[0] is the simulator's name). */
 #ifndef MDC_SIM_H
 #define MDC_SIM_H

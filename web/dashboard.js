@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 'use strict';
 // mdc dashboard: plant totals from /api/plant, one tile per machine from /api/devices (a page
 // at a time), kept live by the server-sent events of /api/events; per tile a power sparkline,

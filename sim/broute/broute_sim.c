@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* broute_sim.c — `mdc-sim broute`: set-up, the event loop, the pty, clean exit. See bsim.h. */
 #include "../common/util.h"
 #include "../sim.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bsim.h — `mdc-sim broute`: a Wi-SUN B-route module (SKSTACK-IP) plus a low-voltage smart
  * meter (ECHONET Lite 0x028801) behind a pseudo-terminal.
  *

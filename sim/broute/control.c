@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* control.c — commands on stdin that change the meter or inject faults; every command is
  * answered "ok <command>" or "error <command>: <why>" on stdout. */
 #include "bsim.h"

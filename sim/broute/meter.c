@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* meter.c — the simulated low-voltage smart meter: a clock in its own time zone, a daily
  * power curve with noise, energy as the exact integral of the curve (so the half-hourly
  * history, the fixed-time value and the live counter agree), and its ECHONET Lite answers. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* module.c — the simulated SKSTACK-IP module: input cut into commands (SKSENDTO carries binary
  * data after its header), the commands, the events they cause, and the injected faults. */
 #include "bsim.h"

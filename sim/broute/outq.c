@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* outq.c — bytes waiting for the emulated serial line, in order of readiness. */
 #include "bsim.h"
 #include "core/xalloc.h"

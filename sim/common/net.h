@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* net.h — socket helpers shared by the simulators. */
 #ifndef MDC_SIM_NET_H
 #define MDC_SIM_NET_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* util.h — plumbing shared by the simulators: signals, the control FIFO, number options. */
 #ifndef MDC_SIM_UTIL_H
 #define MDC_SIM_UTIL_H

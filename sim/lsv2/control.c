@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* control.c — the line-based control channel. Every command is answered with one line
  * "ok <command>" or "error <command>: <why>" on stdout, after any output it prints. */
 #include "lsim.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lsim.h — `mdc-sim lsv2`: Heidenhain TNC controls answering LSV2 on TCP ports.
  *
  * One process, one epoll loop. The pieces:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lsv2_sim.c — `mdc-sim lsv2`: setup, the event loop, clean exit. See lsim.h. */
 #include "../common/util.h"
 #include "../sim.h"

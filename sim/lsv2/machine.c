@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* machine.c — one control's machine: a scripted cycle (idle → program started → finished,
  * a part pulse at each finish), or a state held from the control channel; manual pulses; the
  * PLC image the client reads with R_MB. */

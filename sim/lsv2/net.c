@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* net.c — one listener per control, non-blocking connections, LSV2 framing, and the reply
  * queue that implements slow and split replies; dropped connections. */
 #include "../common/net.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* opts.c — the command line of `mdc-sim lsv2`. */
 #include "lsim.h"
 

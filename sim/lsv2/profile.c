@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* profile.c — the simulated controls: iTNC 530 (124-byte parameters, NC errors), TNC 640
  * (5-field version, no NC errors over plain LSV2) and an old TNC 426 (3-field version, 256-byte
  * buffer, no selector form). No real S_PR dump is public: the PLC layout is our own, shifted

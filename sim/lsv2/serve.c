@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* serve.c — one LSV2 request → one reply, with per-connection logins and buffer size
  * (research/lsv2.md §8). E(c) below is T_ER with error type 1 and code c. */
 #include "lsim.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* control.c — the line-based control channel: state, set, faults. Every command is answered
  * with one line "ok <command>" or "error <why>" on stdout. */
 #include "msim.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* modbus_sim.c — `mdc-sim modbus`: setup, the event loop, clean exit. See msim.h. */
 #include "../common/util.h"
 #include "../sim.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* model.c — the meters: a repeating load cycle per meter (own phase), power and power factor
  * that follow their targets smoothly, slow noise on voltages and frequency, currents from
  * power, energy integrated over time; values pinned by `set` stay as set. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* msim.h — `mdc-sim modbus`: energy meters behind Modbus TCP, RTU or ASCII.
  *
  * One process, one event loop (epoll). The pieces:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* once.c — `once NAME VALUE`: the next read whose reply carries NAME's registers returns
  * VALUE, and after it the meter reads as before. One record with an out-of-range value — a
  * "poison" record for the delivery fault tests — however mdc groups its requests. */

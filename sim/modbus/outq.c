@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* outq.c — replies waiting for their due time (emulated line speed, `slow`). Few items at a
  * time: a linear scan is enough. */
 #include "msim.h"

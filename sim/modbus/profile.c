@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* profile.c — register layouts: Eastron SDM630 (float32 ABCD, FC4 mirrored to FC3) and
  * BELmc's Delta PLC (FC3, one byte per register, CDAB; research/belmc.md §3, §4). */
 #include "msim.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* serial.c — the simulator's serial side: a pseudo-terminal, RTU frames cut by length (never
  * libmodbus's modbus_receive, which loses step after a request to an absent unit), ASCII frames
  * cut at ':' and LF, and replies delayed by the time they would take on the wire. */

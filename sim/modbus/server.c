@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* server.c — one request PDU in, one reply PDU out (or silence). */
 #include "msim.h"
 #include "drivers/modbus/pdu.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tcp.c — Modbus TCP: listeners on one or many ports, non-blocking connections, MBAP framing. */
 #include "../common/net.h"
 #include "msim.h"

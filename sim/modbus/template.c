@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* template.c — `--template NAME`: one of mdc's built-in meter register maps, served with the
  * meter's values. A point's name says what it carries (voltage_l1, current_l2, power_kw,
  * power_l3_kw, power_factor, frequency, energy_kwh, ...); a name the model does not know holds

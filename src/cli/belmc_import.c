@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* belmc_import.c — see belmc_import.h. Two steps: the settings files are read into a small
  * model (meters, LSV2 controls, the OPC UA machine, the .env names), then the configuration is
  * written from it with a fixed layout. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* belmc_import.h — BELmc's collector settings → an mdc configuration (`mdc import-belmc`).
  *
  * Reads config/ems_settings.json (meter → {PARAMETER: [number, 4]}), lsv2_settings.json,

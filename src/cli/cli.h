@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli.h — the subcommands of the mdc program. Each returns the process exit code:
  * 0 success, 1 runtime failure, 2 usage or configuration error. */
 #ifndef MDC_CLI_H

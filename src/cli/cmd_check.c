@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_check.c — mdc check: validate a configuration and print the plan. */
 #include "cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_demo.c — mdc demo: starts simulated energy meters (mdc-sim, demo_sims.c) and collects
  * from them into the embedded store, printing live records; what `./run demo` ends in. It also
  * writes DATA_DIR/mdc.json, a configuration for the running simulators, so that the README's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_extra.h — the commands that start a site: init (a starter configuration), scan (what
  * answers on a Modbus line or host), templates (the built-in register maps). Each returns the
  * process exit code (cli.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_hems.c — `mdc hems` / `hems-data-collector`: the smart-meter collector with the options,
  * environment and output of the Python hems-data-collector (research/hems.md), built as an mdc
  * configuration in memory — one "broute" device and the chosen sinks in hems style — and run

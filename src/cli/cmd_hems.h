@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_hems.h — `mdc hems`, also installed as `hems-data-collector` (main.c dispatches on the
  * name the program was started as). */
 #ifndef MDC_CMD_HEMS_H

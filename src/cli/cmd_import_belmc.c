@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_import_belmc.c — mdc import-belmc DIR [-o FILE]: reads BELmc's ems_settings.json,
  * lsv2_settings.json, opcua_settings.json (DIR, or DIR/config) and the names in its .env (DIR,
  * or its parent), writes the configuration to FILE or stdout, and what the user must know or do

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_init.c — mdc init: a starter configuration for the devices named on the command line
  * (init_args.h), with a "_comment" beside every part saying what it does and what to edit. */
 #include "cli.h"

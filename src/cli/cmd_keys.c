@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_keys.c — mdc keys: every configuration key mdc knows, from the tables that also check
  * and read them (core/keys.h): the top level's, the spool's, the devices', each driver's, each
  * sink type's and the HTTP server's. */

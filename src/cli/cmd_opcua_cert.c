@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_opcua_cert.c — mdc opcua-cert: creates the OPC UA client certificate and key once (in
  * DATA_DIR/pki, or --dir) and prints what to give the server's administrator. */
 #include "cmd_opcua_cert.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_read.c — mdc read: one poll of one device, printed; for commissioning. */
 #include "cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_run.c — mdc run: the daemon (service.c). */
 #include "cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_scan.c — mdc scan: which Modbus unit ids answer on a TCP host, or on a serial line with
  * which baud rate and parity. One read request per unit id and line setting; any answer counts,
  * a Modbus exception too (a device is there). The number of requests and the longest possible

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_spool.c — mdc spool: what waits in the spool, and the records sinks rejected for good
  * (the dead-letter table): list them, offer them to their sink again, or drop them. Works
  * beside a running daemon (it opens the spool without taking new sequence numbers); a daemon

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_templates.c — mdc templates [NAME]: the built-in Modbus register maps ("template" in a
  * modbus device): their names, meters and source documents, or one map in full. */
 #include "cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* common.c — option parsing and configuration loading shared by the commands. */
 #include "cli.h"
 #include "credentials.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* credentials.c — secrets from $CREDENTIALS_DIRECTORY (credentials.h). */
 #include "credentials.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* credentials.h — secrets handed over by systemd. A unit's LoadCredential=ID:PATH puts a copy
  * of PATH, readable by the service's user only, in $CREDENTIALS_DIRECTORY/ID, even when PATH is
  * readable by root alone (systemd.exec(5), "Credentials"). mdc takes them as environment

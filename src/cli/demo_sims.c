@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* demo_sims.c — starting, watching and stopping the demo's simulators (demo_sims.h). */
 #include "demo_sims.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* demo_sims.h — the simulated meters of `mdc demo`: two `mdc-sim modbus` processes (Modbus TCP
  * on a port the simulator picks, Modbus RTU on a pseudo-terminal), each with a control FIFO.
  * Their answers to control commands ("ok state off", "error ...: unknown command") are logged

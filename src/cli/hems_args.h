@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hems_args.h — the command line of hems-data-collector (research/hems.md §1), parsed the way
  * Python's argparse parses it: long options with "=VALUE" or a separate value, unique
  * prefixes of long options ("--out"), short options with attached values ("-fcsv"), a bare

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* http_module.c — the HTTP server through its module (http_module.h). */
 #include "http_module.h"
 

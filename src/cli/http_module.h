@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* http_module.h — the embedded HTTP server (http/http.h) as the daemon uses it: through the
  * http module (core/module.h), loaded when a configuration first has "http". The functions are
  * http.h's; cli_http_cfg_parse() loads the module, and the others are only called for a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* init_args.c — the words of `mdc init` (init_args.h). */
 #include "init_args.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* init_args.h — the devices `mdc init` is told about: connections and the meters behind them.
  *   modbus-tcp:HOST[:PORT]   modbus-rtu:DEVICE[@BAUD[FRAMING]]   modbus-ascii:DEVICE[@...]
  *   lsv2:HOST[:PORT]         opcua:URL                           broute:DEVICE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* main.c — mdc: machine data collector. */
 #include "cli.h"
 #include "cmd_extra.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sd_notify.c — see sd_notify.h. */
 #include "sd_notify.h"
 

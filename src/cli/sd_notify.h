@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sd_notify.h — the systemd notification protocol, without libsystemd: datagrams of
  * "KEY=VALUE\n" lines sent to the AF_UNIX socket named by $NOTIFY_SOCKET ("@" = abstract). */
 #ifndef MDC_SD_NOTIFY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* service.c — the daemon's life: start, the signal loop, reload on SIGHUP, drain on SIGTERM,
  * systemd notifications and the HTTP server. */
 #include "cli.h"

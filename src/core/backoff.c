@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "backoff.h"
 
 void mdc_backoff_init(mdc_backoff *b, int64_t base_us, int64_t cap_us, uint64_t seed)

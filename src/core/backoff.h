@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* backoff.h — capped exponential backoff with jitter, for reconnects and retries.
  * delay(n) = d/2 + random(0, d/2) where d = min(cap, base * 2^(n-1)): it grows quickly, never
  * exceeds the cap, and spreads retries of many peers apart. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* catalog.c — see catalog.h. */
 #include "catalog.h"
 

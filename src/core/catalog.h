@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* catalog.h — what the values of each device mean: unit, label, decimals, the quantity they
  * measure, names of enumerated values. Built by the runtime from the configuration and from
  * what drivers and derive rules know about their fields; read by sinks (MQTT metadata,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* catalog_cfg.c — display keys of a value's configuration (catalog.h). */
 #include "catalog.h"
 #include "confread.h"

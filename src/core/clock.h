@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* clock.h — time in microseconds. Wall time is UTC since the epoch; monotonic time is for
  * measuring durations and timeouts. ISO 8601 formatting of UTC instants. */
 #ifndef MDC_CLOCK_H

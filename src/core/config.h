@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.h — the top level of the configuration file (CONFIG.md) and the keys every device
  * shares. Driver-, derive- and sink-specific keys are parsed by their own layers from the
  * nodes kept here; this file knows nothing about them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* confread.c — see confread.h. */
 #include "confread.h"
 #include "redact.h"

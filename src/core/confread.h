@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* confread.h — typed, validated access to the JSON configuration with precise error messages.
  *
  * A configuration document is parsed once (jansson) and scanned once more to remember where

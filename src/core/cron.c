@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cron.c — five-field cron expressions: parsing into bit sets, and a field-wise search for the
  * next fire time in a time zone (see cron.h for the DST semantics). */
 #include "cron.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cron.h — five-field cron expressions evaluated in an IANA time zone.
  *
  * Syntax (Vixie/cronie compatible):

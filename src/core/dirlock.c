@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dirlock.c — see dirlock.h. */
 #include "dirlock.h"
 #include "mkdirs.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dirlock.h — one process per data directory.
  *
  * Two daemons writing one spool, one derive state and one store corrupt each other's history,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dotenv.h — loads KEY=VALUE lines from a .env file into the environment without overriding
  * variables that are already set (the python-dotenv rules users know):
  *   # comments, blank lines, optional "export ", values unquoted (trailing " # comment"

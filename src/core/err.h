@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* err.h — error values carried up the stack.
  *
  * Functions that can fail return 0 on success and -1 on failure, filling a caller-owned

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* keys.h — the configuration keys of one kind of object (a driver's device keys, a sink's keys,
  * the spool's), declared once as a table: name, type, default, limits, secret or not, help.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* log.h — leveled log lines on stderr: "2026-11-22T06:00:05.123Z WARN  [meter-1] message".
  * Thread-safe (one write(2) per line). Libraries do not log; the runtime and CLI do. */
 #ifndef MDC_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mkdirs.c — see mkdirs.h. */
 #include "mkdirs.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mkdirs.h — creating a directory and its missing parents (mkdir -p). */
 #ifndef MDC_MKDIRS_H
 #define MDC_MKDIRS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* module.c — finds, loads and keeps the modules (module.h). */
 #include "module.h"
 #include "strbuf.h"

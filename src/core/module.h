@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* module.h — the parts of mdc a configuration may not use, loaded on first use.
  *
  * The PostgreSQL sink, the HTTP sinks (webhook, Pub/Sub), the MQTT sinks (MQTT, Sparkplug B),

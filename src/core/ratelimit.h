@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ratelimit.h — one log line per cause per interval, with a count of what was held back.
  *
  * A failure that repeats (a full disk, a dead receiver) must not write a line per record:

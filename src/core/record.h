@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* record.h — the unit of data that flows from derive, through the spool, to every sink.
  *
  * A record is one device poll: a UTC timestamp, the device identity, an optional status, and an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* record_codec.c — see record_codec.h. Layout (version 1):
  *   u8 version
  *   u8 flags: 1 device, 2 machine_id, 4 error

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* record_codec.h — compact, versioned binary form of a record (the spool's storage format).
  * The decoder validates every length and count: it reads bytes from disk and is fuzzed. */
 #ifndef MDC_RECORD_CODEC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* redact.c — see redact.h. One pass over the text: at each position, a URL's user info, a
  * quoted JSON key, or a NAME followed by '=' or ':' may start a credential whose value is
  * replaced; everything else is copied. */

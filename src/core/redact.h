@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* redact.h — credentials masked in text by field, never by searching for a secret's text.
  *
  * Searching for a secret's text masks every occurrence of it: a password "5" turns

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* round.c — see round.h.
  *
  * With p = 10^decimals (exact), t = x·p rounded and e = fma(x, p, −t) the exact error of that

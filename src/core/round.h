@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* round.h — rounding to decimal places as Python's round(x, n) does.
  *
  * The exact binary value of x is rounded to n decimal places, an exact tie to the even last

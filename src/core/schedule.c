@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* schedule.c — interval slots aligned to the local clock, cron slots, missed-slot counting. */
 #include "schedule.h"
 #include "clock.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* schedule.h — when polls are due: a fixed interval aligned to the clock, or a cron expression.
  *
  * Times are microseconds since the epoch (UTC), as mdc_now_us(). A schedule is read-only once

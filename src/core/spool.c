@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* spool.c — see spool.h. One SQLite connection guarded by a mutex (a single writer never meets
  * SQLITE_BUSY). Appends go through one writer thread that commits whatever has queued up in one
  * transaction (group commit): callers still block until their record is durable, but a thousand

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* spool.h — the durable queue between derive and the sinks.
  *
  * Every record is committed to disk (SQLite in WAL mode, data_dir/spool.db) before any sink

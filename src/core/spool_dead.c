@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* spool_dead.c — the dead-letter table of the spool (spool.h). */
 #include "spool_internal.h"
 #include "clock.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* spool_internal.h — shared by the spool's files (spool.c, spool_dead.c). */
 #ifndef MDC_SPOOL_INTERNAL_H
 #define MDC_SPOOL_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* strbuf.h — growable, always NUL-terminated byte buffer. The owner frees with sb_free(). */
 #ifndef MDC_STRBUF_H
 #define MDC_STRBUF_H

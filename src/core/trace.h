@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* trace.h — a protocol trace: the lines a driver sends to and receives from a device.
  *
  * Libraries do not log (log.h); a driver that has a line-level conversation worth seeing when

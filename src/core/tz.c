@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tz.c — TZif (RFC 8536) and POSIX TZ rule parsing, UTC <-> local time conversion.
  *
  * All parsing is bounds-checked against the input length; every loop is bounded by the input

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tz.h — IANA time zones read from the system zoneinfo database (TZif files, RFC 8536).
  *
  * A mdc_tz is immutable once created: any number of threads may use one concurrently. The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* xalloc.h — allocation that never returns NULL: on exhaustion the process logs and aborts.
  * A collector that cannot allocate a few bytes cannot do anything useful; failing loudly is
  * better than threading ENOMEM through every code path. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* derive.c — runs the rules in order on one record. */
 #include "derive.h"
 #include "derive_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* derive.h — turns a polled record into a derived one: machine status, energy deltas, part
  * counts and the shift a sample belongs to. Keeps per-device state (mdc_derive_state) that the
  * runtime persists atomically with the record, so a restart neither loses energy, nor counts

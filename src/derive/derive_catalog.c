@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* derive_catalog.c — what the derived fields mean (derive.h, core/catalog.h). */
 #include "derive.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* derive_config.c — the "status", "parts" and "energy" keys of a device. */
 #include "derive.h"
 

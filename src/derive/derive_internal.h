@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* derive_internal.h — the rule steps mdc_derive_apply() runs, in order. */
 #ifndef MDC_DERIVE_INTERNAL_H
 #define MDC_DERIVE_INTERNAL_H

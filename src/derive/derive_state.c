@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* derive_state.c — per-device derive state and its JSON form (persisted by the runtime). */
 #include "derive.h"
 

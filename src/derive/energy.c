@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* energy.c — energy deltas between samples of a cumulative meter reading.
  * A decrease is a meter reset (or rollover) and an increase above max_delta is a spike: both
  * are skipped (delta 0) and reported; the baseline always moves to the new reading, so one

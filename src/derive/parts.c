@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* parts.c — part counting: rising edges of a signal (with an optional minimum pulse), or the
  * increases of an absolute counter (a decrease is a counter reset: the new value counts).
  * The first observation only sets the baseline, and the signal level is persisted, so a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* shift.c — which shift an instant belongs to, in the configured time zone. */
 #include "derive.h"
 

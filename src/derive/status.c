@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* status.c — 0 OFF, 1 ON (idle), 2 PRODUCTION from the configured rules. */
 #include "derive.h"
 #include "derive_internal.h"

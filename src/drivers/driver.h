@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* driver.h — the contract every device driver implements.
  *
  * A driver talks one protocol. It parses its own configuration keys, opens a "bus" (a TCP

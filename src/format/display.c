@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* display.c — see display.h. */
 #include "display.h"
 #include "float_repr.h"

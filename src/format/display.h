@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* display.h — a value as people read it, with what the catalog (core/catalog.h) says about
  * it: "6.000 kW" (decimals 3), "1234.5161 kWh" (as read: the shortest exact form),
  * "4 AUTOMATIC" (an enumeration), "yes", "O1234.H". Used by `mdc read`. */

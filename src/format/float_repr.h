@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* float_repr.h — Python's repr(float) for doubles.
  *
  * The shortest decimal string that reads back as the same double (like Python 3's repr and

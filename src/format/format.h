@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* format.h — rendering records (core/record.h) as JSON, YAML or CSV text.
  *
  * A record renders as one flat object, keys in this order:

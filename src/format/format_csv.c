@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* format_csv.c — CSV rows and headers.
  *
  * MDC style: RFC 4180 quoting only where needed (comma, double quote, CR, LF, leading or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* format_json.c — JSON rendering (Python json.dumps defaults), plus what every format shares:
  * the format names, the dispatcher, the flat key/value view of a record and UTF-8 decoding. */
 #include "format/format.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* format_yaml.c — YAML rendering through libyaml's emitter, block style.
  *
  * PyYAML's emitter is a port of libyaml's, so with the same settings (width 80, indent 2, no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hems.c — see hems.h. */
 #include "format/hems.h"
 

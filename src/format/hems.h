@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hems.h — the hems-data-collector's record layout (research/hems.md §4), known once. */
 #ifndef MDC_FORMAT_HEMS_H
 #define MDC_FORMAT_HEMS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* json_out.c — see json_out.h. */
 #include "format/json_out.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* json_out.h — small helpers to append JSON text to a strbuf (the status API and the history
  * queries). Strings are escaped per RFC 8259 and invalid UTF-8 becomes U+FFFD; doubles use the same
  * shortest round-trip form as records (non-finite values are null). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* placeholders.c — see placeholders.h. */
 #include "format/placeholders.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* placeholders.h — {name} placeholders in a template: file paths, MQTT topics.
  * `names` is NULL-terminated; a placeholder's id is its index there. Text outside known
  * placeholders (an unknown "{x}" included) is copied as written. */

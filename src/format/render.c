@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* render.c — request bodies and log text from records. */
 #include "format/render.h"
 

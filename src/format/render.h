@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* render.h — records as request bodies and log text, for the webhook, Pub/Sub and log
  * sinks (format.h does the formats; this adds the framing of one or several records). */
 #ifndef MDC_SINK_RENDER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* shape.h — reshaping a record: field selection, bare (hems) records, empty records.
  *   fields      only these fields, in this order; one a record lacks is null. The timestamp
  *               always comes first and is not listed.

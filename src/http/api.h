@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* api.h — the JSON bodies of /healthz, /api/devices and /api/devices/{id}, built from the
  * runtime's live state (counters and each device's latest record).
  *

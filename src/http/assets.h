@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* assets.h — the dashboard's files (web/), embedded in the binary at build time (CMake writes
  * web_assets.c), so that the dashboard works without any network or installed files. */
 #ifndef MDC_HTTP_ASSETS_H

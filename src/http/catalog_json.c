@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* catalog_json.c — see catalog_json.h. */
 #include "catalog_json.h"
 

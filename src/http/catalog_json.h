@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* catalog_json.h — the catalog (core/catalog.h) as JSON for /api and the event stream.
  *
  * A device's points: {"status": P, "voltage_l1": P, ...} — "status" (the machine status) first,

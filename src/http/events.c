@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* events.c — see events.h. */
 #include "events.h"
 #include "catalog_json.h"

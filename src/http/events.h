@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* events.h — the server-sent events stream of /api/events.
  *
  * A hub keeps the latest events in a ring; every client has its own position in it. A client

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* guard.h — the header deadline of the HTTP server: a connection must deliver a complete
  * request head (request line and headers) within `header_timeout` of being opened or of the
  * end of its previous request, or it is closed. libmicrohttpd's own timeout is an idle timeout

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* http.h — the embedded HTTP server (libmicrohttpd): health, Prometheus metrics, the device
  * API, history from the embedded store, server-sent events and the live dashboard.
  *

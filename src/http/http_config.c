@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* http_config.c — the "http" configuration object. */
 #include "http.h"
 

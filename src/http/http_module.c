@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* http_module.c — the http module's entry (core/module.h): the embedded HTTP server. */
 #include "http.h"
 

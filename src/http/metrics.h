@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* metrics.h — the Prometheus text exposition (format 0.0.4) of /metrics.
  *
  * Rendering is a pure function of a snapshot, so that it can be tested byte for byte; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* metrics_values.c — device values in /metrics (metrics.h): gauges, counters for running
  * totals, the machine state as a state set, the last-success time; bounded by max_series. */
 #include "metrics.h"

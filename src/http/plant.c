@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* plant.c — /api/plant: the plant's totals from the live records (api.h), and the power value
  * of each device. */
 #include "api.h"

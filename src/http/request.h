@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* request.h — parsing the request target (path and query) of the status API.
  *
  * Pure functions (no I/O, no allocation beyond the request object), shared by the server, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* server.c — libmicrohttpd glue: binding, authentication, routing, responses. */
 #include "api.h"
 #include "assets.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* session.h — dashboard sessions with `http.token`: the page trades the token (sent once, as a
  * bearer header) for a session cookie (GET /api/session), so that the event stream and every
  * later request carry no secret in their URL. A session is 32 random bytes (getrandom), kept in

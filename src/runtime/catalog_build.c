@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* catalog_build.c — the runtime's catalog (core/catalog.h) from its devices: each device's
  * fields in record order, described by what its driver knows about them, then the fields its
  * derive rules add. A device value named like a derived one is NAME_raw in the record (derive.h)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* contracts.c — debug-build checks that a driver kept its contract (driver.h): cheap asserts,
  * compiled out with NDEBUG. */
 #include "runtime_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* delivery.c — one thread per sink: reads the spool after the sink's cursor, writes batches and
  * moves the cursor by what the sink says it delivered (sink.h). A temporary failure is retried
  * after a capped, jittered backoff that any progress resets (the sink is closed and reopened

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* heap.h — a binary min-heap of (key, item) pairs: the event threads' timers (device slots by
  * wall-clock time, bus deadlines by monotonic time). Ownership: the heap owns its array, not the
  * items. */

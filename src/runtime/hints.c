@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hints.c — advice for common commissioning mistakes (hints.h). */
 #include "hints.h"
 #include "runtime_internal.h"

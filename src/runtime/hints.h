@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hints.h — advice for the person reading a failure, where the error alone does not say what
  * to check: a serial Modbus meter that does not answer (timeout) or answers garbled frames
  * (protocol error) is nearly always a unit id, framing or wiring mistake. Shown where errors are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mux.c — the event threads: a few threads (runtime.event_threads) serve every event-driven
  * bus (driver.h, mdc_async_ops), many per thread, with epoll and two timer heaps — device slots
  * by wall-clock time, bus deadlines (connect and reply timeouts) by monotonic time.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mux.h — the event threads' state (private to src/runtime: mux.c runs the threads and the
  * loop, mux_poll.c starts and completes the polls). */
 #ifndef MDC_RUNTIME_MUX_H

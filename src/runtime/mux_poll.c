@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mux_poll.c — one poll on an event thread: started at its slot (or answered at once from the
  * backoff state), completed by the driver, bookkept as on a bus thread (poller.c), its record
  * into the thread's batch, the device back into the slot heap. As on a bus thread, a failing

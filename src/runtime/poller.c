@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* poller.c — one thread per bus: polls its devices on their schedules, derives, spools.
  * A device that fails is retried with a capped, jittered backoff (1 s doubling up to the
  * device's retry_max, default 5 s; a closed bus is reopened as often as its most impatient

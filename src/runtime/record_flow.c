@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* record_flow.c — see record_flow.h. */
 #include "record_flow.h"
 #include "hints.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* record_flow.h — what follows every completed poll, for the bus threads (poller.c) and the
  * event threads (mux.c) alike: derive, spool (with the derive state, atomically), the device's
  * live record, the observer; and the bookkeeping both kinds of thread share (latency histogram,

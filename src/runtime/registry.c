@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* registry.c — the drivers this build knows: one table, by name, plus drivers registered at run
  * time (tests, embedders) before a runtime is built. A driver in a module (core/module.h) is
  * loaded when it is first looked up. */

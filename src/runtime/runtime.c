@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* runtime.c — building the runtime from a configuration, and describing it. */
 #include "runtime_internal.h"
 

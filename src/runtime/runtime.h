@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* runtime.h — assembles a configuration into running parts and runs them:
  *   devices (driver + derive rules) grouped into buses, one thread per bus — or, for buses a
  *   driver runs event-driven (Modbus TCP by default), a few event threads for all of them —

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* runtime_internal.h — shared between the runtime's files. */
 #ifndef MDC_RUNTIME_INTERNAL_H
 #define MDC_RUNTIME_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* runtime_view.c — what the HTTP server and the command line read of a device or a sink
  * (runtime.h), so that neither depends on the runtime's structures (runtime_internal.h). */
 #include "runtime_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sinks.c — the runtime's sinks from the configuration. */
 #include "runtime_internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* threads.c — starting and stopping the runtime's threads. */
 #include "runtime_internal.h"
 

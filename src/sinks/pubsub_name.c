@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pubsub_name.c — Pub/Sub project and topic names, checked before they go into a URL. */
 #include "pubsub_name.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pubsub_name.h — the check of a Pub/Sub project id or topic name, shared by the pubsub sink
  * (a module: core/module.h) and `mdc hems`, which checks its arguments without loading it. */
 #ifndef MDC_PUBSUB_NAME_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink.h — the contract every destination implements.
  *
  * A sink is driven by its own thread (the runtime's delivery worker), which reads records from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_config.c — JSON sink objects → sink instances. */
 #include "sink_config.h"
 #include "sink_config_text.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_config.h — builds sinks from their configuration objects (CONFIG.md "Sinks"). */
 #ifndef MDC_SINK_CONFIG_H
 #define MDC_SINK_CONFIG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_config_text.c — shared text-sink keys; the log sink object. */
 #include "sink_config_text.h"
 #include "sink_log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_config_text.h — configuration of the text sinks (sink_config.c builds the others):
  * the keys every text sink shares (style, fields, skip_empty, csv_columns) and the log sink;
  * the webhook and pubsub sinks (a module, http/http_sinks_config.c) use them too. See

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_file.h — the "file" sink: records appended to files named by a path template.
  *
  * Template placeholders, expanded per record:

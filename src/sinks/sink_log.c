@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_log.c — records as log lines. */
 #include "sink_log.h"
 

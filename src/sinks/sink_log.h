@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_log.h — the "log" sink: each record as one line of mdc's log (stderr), at a level.
  *
  * Style hems: "Data retrieved: {...}" with the record as Python's dict repr, the line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_shape.c — field selection, bare (hems) records and empty-record skipping in front of
  * another sink. */
 #include "sink_shape.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_shape.h — a sink that reshapes records before handing them to another sink.
  *
  * Used by the configuration for the keys every text sink shares (docs/configuration.md):

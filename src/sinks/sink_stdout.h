@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_stdout.h — the "stdout" sink: records rendered as JSON, YAML or CSV on standard output.
  *
  * One write(2) per batch (retried on EINTR and partial writes). With csv_header, a CSV header

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_store.c — see sink_store.h. */
 #include "sink_store.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_store.h — the embedded store as a sink (type "sqlite", the default): a thin adapter over
  * store/store.h that also applies the retention (a chunk at a time, between batches) and the
  * free-space reserve. Its id is "sqlite:PATH" (the spool cursor name, stable across versions). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* schema.c — numbered migrations of the embedded store (store.h). Append new ones; never edit
  * or reorder the old ones. */
 #include "store/store.h"

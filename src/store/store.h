@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* store.h — the embedded store: one SQLite file (default data_dir/mdc.db) holding what mdc
  * collected, written by the store sink and read by the HTTP history API. The only place that
  * knows its schema.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* store_aggregate.c — the dashboard's queries of store.h: a value averaged per time bucket, a
  * device's state timeline and the plant's energy since a time. Each reads a bounded range
  * (the caller bounds the span; the rows come from the (device, ts) and shift_start indexes). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* store_batch.c — which of a batch's per-device rows need writing (store_internal.h).
  *
  * A batch that holds several records of one device (a backlog drains in batches of thousands)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* store_internal.h — shared by the store's files. */
 #ifndef MDC_STORE_INTERNAL_H
 #define MDC_STORE_INTERNAL_H

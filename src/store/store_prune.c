@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* store_prune.c — retention: old rows leave the store a chunk at a time (store.h). Rows are
  * inserted in time order, so the oldest rows have the smallest rowids: each chunk looks at a
  * bounded rowid range from the start of a table and never scans the rest of it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* store_query.c — what the store's read queries share (store_internal.h). */
 #include "store/store_internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* store_read.c — the history queries of store.h. */
 #include "store/store_internal.h"
 #include "format/json_out.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* store_write.c — opening the store and writing batches of records (store.h). */
 #include "store/store_internal.h"
 #include "format/format.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer: mdc import-belmc's readers — the input as each of BELmc's settings files and as
  * its .env, alone and together. */
 #include "cli/belmc_import.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer: the SKSTACK-IP stream reader (lines and ERXUDP in hex and binary form), fed in
  * chunks whose size comes from the first input byte, and the ERXUDP parser on its own with a
  * re-serialization round trip. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer: the SKSTACK-IP line parser and IPv6 canonicalization. The input is split at
  * newlines; every piece is parsed as one line. */
 #include "drivers/broute/skline.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer: the configuration loader end to end — JSON, key positions, every typed getter,
  * drivers', derive rules' and sinks' parsers (runtime build does no I/O). */
 #include "core/config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: cron expression parsing, and next-fire search in UTC and in DST zones.
  * Input: the expression. The start instant is derived from the input bytes. */
 #include "core/cron.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer: the .env parser. */
 #include "core/dotenv.h"
 

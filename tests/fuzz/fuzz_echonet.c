@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer: ECHONET Lite frames (decode, re-encode to the same bytes, response matching) and
  * every smart-meter EDT decoder on the properties found, including the 30-minute rule. */
 #include "drivers/broute/collect.h"

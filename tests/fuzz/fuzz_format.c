@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_format — renders fuzzer-built records in every format and style and reads them back:
  *   JSON: printable ASCII on one line; mdc style parses (jansson) and keeps the string "fz".
  *   YAML: parses (libyaml) and the scalar after the key "fz" is the string, UTF-8-repaired.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer: the hems-data-collector command line (arguments separated by NUL bytes). */
 #include "../../src/cli/hems_args.c"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the Cookie request header as the HTTP server reads a session from it
  * (http/session.h). Input: the header's value. Checks that a value found fits and is a part of
  * the input, and that an unknown session never validates. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the status API's request target parsing (path routing, percent-decoding,
  * query parameters, times). Input: the raw request target. Checks invariants of the result. */
 #include "http/request.h"

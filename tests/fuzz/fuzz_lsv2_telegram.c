@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer: the LSV2 telegram decoder on a byte stream (re-encoding what it accepts must give
  * the same bytes), and every reply parser on each payload and on the raw input: S_VR, S_PR,
  * S_RI states, program stack, overrides, NC error records, T_ER, PLC addresses and values,

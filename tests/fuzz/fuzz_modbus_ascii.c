@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer: the Modbus ASCII receiver, frame decoder and read-reply parser.
  * Input: byte 0 = unit, byte 1 = function (1..4), byte 2 = count; the rest is the line. */
 #include "drivers/modbus/ascii.h"

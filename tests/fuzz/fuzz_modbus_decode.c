@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer: the register decoder with arbitrary type, order, bytes per register, scaling and
  * registers; the raw interpretation printer; encode/decode round trips. */
 #include "drivers/modbus/decode.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer: the Modbus TCP frame receiver and read-reply check.
  * Input: byte 0 = unit, byte 1 = function (1..4), byte 2 = count, byte 3 = chunk size; the rest
  * is the byte stream from the peer. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer: request planning. Every point must land inside its request; requests respect the
  * limits and are ordered by (function, address). (Requests may overlap: a point that overlaps
  * a full request, or max_gap -1, gives a request of its own.) */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer: the receive path of a client on a None channel. The input is a stream of UA TCP
  * chunks (each with its own 8-byte header); each is opened (OPN/MSG/CLO), reassembled by
  * RequestId with limits, and every complete message is decoded as a service response

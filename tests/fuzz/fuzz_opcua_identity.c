@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer: a server certificate (DER, as a server sends it) checked against endpoint hosts
  * and an ApplicationUri, and its names turned into text for errors. The text must stay
  * printable ASCII within its buffer whatever the certificate holds. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer: node ids in text ("ns=2;s=…", "i=", "g=", "b=", "nsu=…;"), endpoint URLs and
  * base64. A parsed node id must format to text that parses back to the same node id. */
 #include "drivers/opcua/ua_text.h"

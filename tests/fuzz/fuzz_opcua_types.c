@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer: every OPC UA built-in type decoder (the first byte picks the type id, the second
  * whether an array is read). Whatever decodes must re-encode canonically: decoding that
  * encoding and encoding again gives the same bytes. Values are also rendered as JSON. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer: the Variant, DataValue, DiagnosticInfo and ExtensionObject decoders (the first
  * byte picks one), with nesting, and the conversion of a DataValue to a record field. */
 #include "drivers/opcua/opcua_internal.h"

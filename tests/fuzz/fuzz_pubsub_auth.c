@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer: what the Pub/Sub sink parses from outside — the token endpoint's response, the
  * publish response, and a service-account key file — selected by the first byte. */
 #include "sinks/http/sink_pubsub_auth.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer: the spool's record decoder; anything it accepts must re-encode identically. */
 #include "core/record_codec.h"
 

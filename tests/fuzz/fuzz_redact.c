@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer: masking credentials by field (core/redact.h) in text from elsewhere — library
  * messages, URLs, peers' answers: no crash, no read past the text, and a masked value ("***")
  * never much longer than what it replaced. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer: what a Sparkplug host application (or anyone on the broker) sends the edge node:
  * NCMD payloads (protobuf, Node Control/Rebirth by name or alias) and STATE payloads (JSON). */
 #include "sinks/mqtt/sparkplug_codec.h"

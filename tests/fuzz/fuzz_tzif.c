@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: TZif parsing (input starting with "TZif") or POSIX TZ rule parsing (any
  * other input), then conversions on the parsed zone, checking their invariants. */
 #include "core/tz.h"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs every libFuzzer target in BUILD for SECONDS each, starting from the seed corpus in
 # tests/fuzz/corpus/<target>/ when it exists. Fails on the first crash.
 set -euo pipefail

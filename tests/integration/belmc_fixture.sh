@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # belmc_fixture.sh — writes a copy of BELmc's collector settings into DIR (sourced by tests and
 # benches): config/ems_settings.json, config/lsv2_settings.json, config/opcua_settings.json and
 # .env, with the values of research/belmc.md §3 (meter 12's power factor overlapping its average

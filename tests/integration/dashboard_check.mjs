@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // dashboard_check.mjs — drives the dashboard in headless Chromium (playwright-core with the
 // Debian chromium) for tests/integration/test_dashboard.sh and bench/http.sh.
 //

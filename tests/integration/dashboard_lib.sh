@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # dashboard_lib.sh — playwright-core (from the npm registry) for driving the Debian chromium,
 # installed once into an ignored cache directory (sourced after lib.sh).
 #   playwright_install   sets PLAYWRIGHT_DIR, or exits 77 (skip) when node, npm or chromium

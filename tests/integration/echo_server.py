@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A hostile HTTP peer for the secrets test (loopback only): it answers every request with an
 error whose body repeats the request — line, headers and body (the token endpoint: the body
 first) — as careless receivers do.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Counts what one sink delivered against what mdc produced (the fault tests, fault_lib.sh).
 
   fault_count.py keys REF                      the record keys of a reference file, one a line

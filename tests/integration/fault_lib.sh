@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # fault_lib.sh — the delivery fault suite (issue 11): one scenario per fault, run against the
 # sinks a test file declares, each ending in a table row
 #

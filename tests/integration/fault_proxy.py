@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A TCP proxy that makes a share of the requests fail (loopback only), for the fault tests of
 sinks that do not speak HTTP (PostgreSQL, MQTT): what sink_server.py's --faults does to HTTP
 requests, done to whatever a client writes.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # hems_lib.sh — helpers for the `mdc hems` integration tests (sourced after lib.sh).
 
 # The simulator's frozen meter, as hems-data-collector's JSON record without its timestamp.

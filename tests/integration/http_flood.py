@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """http_flood.py — a bounded abusive HTTP client for tests and benchmarks of mdc's HTTP server.
 
     http_flood.py MODE HOST PORT --source ADDR --connections N --seconds S

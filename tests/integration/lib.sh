@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lib.sh — helpers for integration tests (sourced). Each test runs in its own temporary
 # directory, which is removed at exit with every process the test started.
 set -euo pipefail

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mqtt_lib.sh — a real mosquitto broker for MQTT tests (sourced after lib.sh).
 #
 #   broker_start NAME PORT [CONF_LINE...]  writes $T/NAME.conf (a loopback listener on PORT,

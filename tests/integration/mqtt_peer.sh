@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mqtt_peer.sh — a mosquitto broker for the fault tests (sourced after mqtt_lib.sh and
 # fault_lib.sh), persistent so that a stop (SIGTERM) and start keeps what it queued, and two
 # persistent-session MQTT 5 subscribers at QoS 2 that stay for the whole scenario (they

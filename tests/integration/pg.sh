@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # pg.sh — a throwaway PostgreSQL server for one test (sourced after lib.sh; bench scripts may
 # source it alone after setting T). initdb into a temporary directory; the server listens on a
 # unix socket in that directory and on 127.0.0.1:$PGPORT; it is stopped when the test exits.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # postgres_peer.sh — PostgreSQL for the fault tests (sourced after pg.sh and fault_lib.sh): one
 # server for the test file (pg_start), a fresh database per scenario, both of mdc's schemas
 # (mdc's tables and BELmc's) as two sinks of one mdc. BELmc's history takes only records with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # pubsub_peer.sh — the Pub/Sub endpoint of the fault tests (sourced after fault_lib.sh):
 # sink_server.py as the Pub/Sub emulator, with injected faults, a poison marker, and restarts
 # on the same port. Each message carries its record id (attribute mdc_record_id).

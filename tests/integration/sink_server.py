@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A local HTTP peer for the webhook and Pub/Sub sink tests (loopback only).
 
 Every request is appended to LOG as one JSON line: {"path", "headers", "body"} (webhook), or

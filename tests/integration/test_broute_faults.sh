@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Every injected fault of `mdc-sim broute`, in every module profile, with `mdc run --once`: the
 # record is still exact (the frozen values), and the simulator's log shows the dialogue that
 # recovered. A module that never answers fails the poll quickly with a clear error.

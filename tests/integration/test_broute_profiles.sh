@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # mdc against `mdc-sim broute` in each module profile (BP35A1 hex ERXUDP; BP35C0 and RL7023
 # binary ERXUDP with SIDE fields), with module "auto" and with the profile named, single- and
 # three-phase meters, a poll across midnight (yesterday's history), exact frozen records, the

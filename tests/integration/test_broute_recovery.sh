@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `mdc run` polling a smart meter every second while `mdc-sim broute` injects faults through
 # its control channel (stdin): EVENT 29 with the module's own re-authentication, EVENT 29 with
 # a failed one (→ SKREJOIN), dropped, late and duplicated replies, FAIL ER04, noise. Every poll

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The builds users and distributions make compile without a warning: a Release build (-O3,
 # whose deeper analysis finds more than RelWithDebInfo) and a build with Debian's hardening
 # flags (dpkg-buildflags with hardening=+all: fortify, stack protector, format security, relro,

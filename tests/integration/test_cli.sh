@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The command line: help, version, check output, configuration errors and exit codes.
 source "$(dirname "$0")/lib.sh"
 

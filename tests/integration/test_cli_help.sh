@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Every command and simulator answers -h/--help with its usage on stdout and exit 0; an unknown
 # option is an error (exit 2) that names it and points to --help, and never starts anything
 # (mdc read must not fall into raw mode); every option a --help lists is in the man page.

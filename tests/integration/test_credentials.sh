@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Secrets from systemd: LoadCredential= puts copies in $CREDENTIALS_DIRECTORY; mdc takes a
 # credential named like a variable as that variable and one ending in .env as a .env file,
 # without overriding what is set. Under systemd (INVOCATION_ID), a .env beside the configuration

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The dashboard of `mdc demo` in headless Chromium, in every state of meter-1 (production, on,
 # off, unreachable), each checked on the DOM — colours, units and configured decimals, labels,
 # ISO times, a timeline segment of the state, shift bars never in the live state's colour,

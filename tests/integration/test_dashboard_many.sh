@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The dashboard of a plant with 1,000 machines in headless Chromium: a page of 48 live tiles,
 # history fetched only for the tiles on screen, the next page, search and the state filter.
 # The screenshot is kept: $MDC_BUILD/artifacts/dashboard-1000.png.

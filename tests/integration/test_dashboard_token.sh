@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The dashboard with http.token in headless Chromium: the page, script, style and icon load
 # without the token; /?access_token=T trades the token for a session cookie and drops it from
 # the address bar; no later request (API, event stream) carries it; without the token the page

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # One process per data directory: a second `mdc run`, `mdc run --once`, `mdc demo` or
 # `mdc hems` on a directory a daemon holds exits 1 with a message naming the holder's PID, and
 # touches nothing (no simulator started, no record spooled). Read-only tools (check, spool

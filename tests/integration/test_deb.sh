@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The Debian package (`make deb`): built with Debian's hardening flags and -Werror; its control
 # fields, Depends, conffiles and contents; it installs into a scratch root (dpkg --root, with its
 # maintainer scripts, which then leave the running system alone), is removed (conffile kept) and

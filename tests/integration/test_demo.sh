@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `mdc demo` (what `./run demo` ends in): live records within 10 s, stored in data/mdc.db; the
 # README's commands beside it (data/mdc.json for the running simulators: check, read, run
 # --once; the control file's commands, a refused one logged); Ctrl-C stops mdc and the

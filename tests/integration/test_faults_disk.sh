@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # data_dir on a small tmpfs that fills up (fault_lib.sh). mdc runs with the embedded store in
 # data_dir and a file sink outside it, the meters' energy counted by derive rules; a file then
 # takes every free byte for FAULT_OUTAGE_S. Records the spool cannot take are counted

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Delivery faults against the MQTT sink at QoS 1 and QoS 2 (fault_lib.sh, mqtt_peer.sh), as a
 # persistent subscriber receives them: the broker stopped, then one record whose payload the
 # broker refuses (message_size_limit). QoS 2 must arrive exactly once; QoS 1 at least once.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Crashes under the MQTT sink at QoS 1 and QoS 2 (fault_lib.sh, mqtt_peer.sh): kill -9 of mdc
 # again and again (messages in flight when it dies), and the spool restored to an earlier
 # snapshot (a power cut). Nothing lost at either QoS; nothing twice at QoS 2 after the power

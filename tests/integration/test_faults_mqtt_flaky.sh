@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The MQTT sink at QoS 1 and QoS 2 over a connection that fails (fault_lib.sh, mqtt_peer.sh,
 # fault_proxy.py between mdc and the broker): 5 % and then 30 % of what the sink sends meets a
 # reset, a hang, or a late loss of the broker's acknowledgements (the broker took the messages,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Crashes under the PostgreSQL sink, mdc's schema and BELmc's (fault_lib.sh, postgres_peer.sh):
 # kill -9 of mdc again and again, and the spool restored to an earlier snapshot (a power cut:
 # PostgreSQL has commits the spool forgot). Nothing lost, nothing twice, no new record skipped

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The PostgreSQL sink, both schemas, over a connection that fails (fault_lib.sh,
 # postgres_peer.sh, fault_proxy.py): 5 % and then 30 % of what the sink sends meets a reset, a
 # hang, or a late loss of the server's answer (the server committed, the sink never heard).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Delivery faults against the Pub/Sub sink (fault_lib.sh; sink_server.py as the emulator): the
 # endpoint down, then 5 % and 30 % of the publishes failing (500, 503, a hang past the client's
 # timeout, a reset, a 200 after the client gave up), then one record it refuses for good. At

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Crashes under the Pub/Sub sink (fault_lib.sh): kill -9 of mdc again and again, and the spool
 # restored to an earlier snapshot (a power cut). Nothing lost; a record sent again carries the
 # record id (mdc_record_id) it had.

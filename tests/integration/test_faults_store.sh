@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Crashes under the local sinks (fault_lib.sh): the embedded SQLite store (the default sink;
 # deduplicates by the spool position it commits with the rows) and a JSON file sink (at least
 # once). kill -9 of mdc again and again; the spool restored to an earlier snapshot (a power

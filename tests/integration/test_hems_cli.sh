@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The `mdc hems` / `hems-data-collector` command line: --version and --help by program name,
 # argparse-style usage errors (exit 2), configuration checks with their texts, .env in the
 # working directory (never overriding the environment), SERIAL_PORT/SERIAL_RATE,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `mdc hems` against each fault of the simulated module and meter: every record is still the
 # exact, complete hems record (nothing half-filled is output); what the dialogue did about the
 # fault is visible in the simulator's command log. And the exit code when the module never

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # packaging/: the mdc-hems unit is valid for systemd, restarts on failure but not on a
 # configuration error, runs as a user systemd allocates with the serial group and its settings
 # from a file systemd reads (so it may be root-only), and its example settings file is accepted

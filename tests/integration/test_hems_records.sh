@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `mdc hems --mode interval --interval 2 --output stdout file --format …` against the simulated
 # module in each profile: the exact hems-data-collector records on stdout and in the file (with
 # the file's extension rule and CSV header), single-phase meters, no scan with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The HTTP server: every endpoint's exact response (volatile fields removed with jq), the
 # bearer token enforced (401), bad paths, parameters and methods answered 4xx with a message,
 # garbage on the socket survived, and the token never echoed.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The HTTP server under abuse from one address (127.0.0.2, tests/integration/http_flood.py):
 # 1,000 idle connections, then 1,000 slowloris connections that trickle a header byte a
 # second. Before the per-address cap and the header deadline either blocked /healthz for 60 s

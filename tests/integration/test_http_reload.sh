@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # systemd integration and SIGHUP: READY/WATCHDOG/RELOADING/STOPPING over a fake $NOTIFY_SOCKET;
 # a valid new configuration is applied (devices added, the HTTP server moved) without losing
 # the records spooled for a sink that is down; an invalid one is refused with the reason while

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The HTTP server, the event stream, the MQTT sink (through a broker restart) and a SIGHUP
 # reload, all under valgrind memcheck: no errors and no leaks at exit.
 if [ "${MDC_SANITIZED:-0}" = 1 ]; then

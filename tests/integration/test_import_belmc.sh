@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # mdc import-belmc on a copy of BELmc's settings (research/belmc.md §3): the exact configuration
 # and notes, no secret copied, clear errors; the configuration passes `mdc check`, names the
 # same holding registers as ems_settings.json, and — run against the Delta PLC simulator laid

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The OPC UA machine mdc import-belmc writes (security None, BELmc's user and password) reads on
 # the first start: the node-opcua peer's certificate is pinned on first use instead of waiting in
 # pki/rejected/ for someone to move it into pki/trusted/ (BELmc checked no certificate).

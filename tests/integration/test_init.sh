@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # mdc init: a starter configuration for the devices named that `mdc check` accepts as written
 # ("_comment" notes beside every part), the meters' templates and unit ids, serial framing from
 # the command line or the template's factory settings; bad words are named; an existing file

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `make install PREFIX=… DESTDIR=…` gives the expected tree (binaries that run, the
 # hems-data-collector name, the modules in ${libdir}/mdc that the installed mdc finds, units with the prefix's paths, a configuration that validates, a
 # secrets file that a second install keeps, man pages that render cleanly, the license, the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Four controls polled every second, one of them offline (a closed port): the three live ones
 # keep their 1 s cadence (the lateness of each record behind its whole-second slot is measured
 # from the record timestamps), and the offline one yields a status-0 record with the error in

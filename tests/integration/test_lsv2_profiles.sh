@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # mdc against `mdc-sim lsv2` in each control profile: exact records from `mdc run --once`
 # (op_mode, prog_status, programs, line, status) while the simulated machine is driven through
 # its control channel; part counts over several pulses, across restarts (the signal level is

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Faults between mdc and a TNC: a dropped connection (reconnected within the poll), a control
 # that goes away and comes back on the same port, a refused DNC login (status 0 with a clear
 # error, then recovery when the control allows it), replies split over several writes with an

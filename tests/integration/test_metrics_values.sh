@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Device values in /metrics ("http": {"metrics": {"values": true}}): gauges with device, point
 # and unit labels, the energy register as a counter, the machine state as a state set, the
 # last-success time (kept while a device is unreachable, whose values then go stale), the

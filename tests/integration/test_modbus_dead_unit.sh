@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Two units on one RTU line, one of them dead: the dead unit backs off and the live one keeps
 # its one-second cadence.
 source "$(dirname "$0")/lib.sh"

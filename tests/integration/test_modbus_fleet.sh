@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Many Modbus TCP units on the event threads, with hostile neighbours: 60 healthy units on their
 # own ports, 3 units behind one gateway (with a dead unit id among them), a port that refuses, a
 # listener that never answers (black hole), a peer that hangs up in the middle of every reply.

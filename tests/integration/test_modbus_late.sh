@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Late replies (issue #12 item 6): every 5th reply comes 1.5 s late, after the 1 s timeout, so
 # it arrives while the next request waits. Four meters behind one unit id on Modbus RTU and on
 # Modbus ASCII (same function, same count: only the timing tells the replies apart), and three

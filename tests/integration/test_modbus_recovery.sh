@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The simulator dies mid-run: records continue with status 0 and the error; when it returns,
 # collection recovers by itself. The store's status history shows the transitions. Both TCP
 # engines: the event-driven one (default) and the blocking one.

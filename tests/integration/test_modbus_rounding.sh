@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # "rounding": "python" on a Modbus device or point, on both TCP engines and through a shared
 # points_file: a float32 rounds as its exact binary value does in Python's round() (206.23645f
 # is 206.2364501953125: 206.2365 to 4 decimals, where the default decimal rounding reads it as

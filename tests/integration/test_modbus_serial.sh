@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # mdc over Modbus RTU and over Modbus ASCII 7E2 on pseudo-terminals: exact values, including
 # BELmc's Delta PLC layout (one byte per register, CDAB, int32 Wh energy).
 source "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # mdc-sim modbus as a user drives it: options, the control channel (stdin and FIFO), raw Modbus
 # TCP bytes on the wire (bash /dev/tcp, independent of our client code), many ports, the load
 # cycle, and a clean exit that removes --link.

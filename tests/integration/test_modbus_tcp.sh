@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # mdc against the simulated SDM630 over Modbus TCP: exact records on stdout, in a CSV file and
 # in the embedded store; `mdc read` and `--raw`.
 source "$(dirname "$0")/lib.sh"

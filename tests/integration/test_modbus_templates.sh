@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Every built-in meter template (mdc templates) against the simulator serving the same map
 # (mdc-sim modbus --template NAME, which reads the template's JSON on its own): mdc reads every
 # point with "template": NAME and gets the value the simulator says it holds. Also: a template

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Modules (core/module.h): a configuration loads only what it uses. With the SQLite store alone
 # no library of PostgreSQL, HTTP clients, MQTT, TLS or the HTTP server is mapped; "http" loads
 # the server's module, a postgres sink the postgres module (libpq), an mqtt sink the mqtt module

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The mqtt sink against a real mosquitto broker: exact topics and payloads per record and per
 # point, the retained per-device status following the machine, credentials (a wrong password is
 # refused and never logged), and a broker stopped and restarted mid-run without losing a record.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Home Assistant MQTT discovery against a real mosquitto: after connect, a retained config per
 # device field under homeassistant/sensor/NODE/DEVICE_FIELD/config and, with the first record
 # that has a status, the machine status as an enum sensor; each config's state_topic and

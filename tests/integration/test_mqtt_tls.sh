@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The mqtt sink over TLS with a test CA made here (openssl): server verified against the CA,
 # client certificate required by the broker; a server from another CA and a host name that
 # is not in the certificate are refused (unless "insecure"), with the reason in the log.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The mqtt sink's verdicts and availability against a real mosquitto, in MQTT 5 and 3.1.1:
 # a record the broker refuses for good (MQTT 5: PUBACK 0x87 not authorized by the broker's ACL;
 # a packet larger than the broker's maximum packet size, refused by libmosquitto) goes to the

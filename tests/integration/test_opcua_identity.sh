@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # OPC UA identities against the node-opcua test peer. The server: its certificate must name the
 # endpoint's host and the server's ApplicationUri whenever the certificate is used (refused with
 # an error naming the host, the names found and the opt-out; accepted with the opt-out). The

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # OPC UA read mode against the node-opcua test peer: every value type, each security policy and
 # identity, a wrong password, server certificate trust, MaxNodesPerRead splitting, chunked
 # requests and responses, browsing.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # OPC UA subscribe mode against the node-opcua test peer: values flow under four security
 # combinations, deadband, the server killed and restarted (the subscription resumes), and
 # secure channel token renewal with a short lifetime.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A simulated TNC 640 over LSV2 into BELmc's production tables through the real driver: mode,
 # program state and programs on change, a PR_FINISHED part (D10368 == 255) reaching the history
 # one poll late, the OFF row and downtime when the control goes away, the downtime closed when it

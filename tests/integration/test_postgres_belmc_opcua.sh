@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # An OPC UA machine (the node-opcua test peer) into BELmc's production tables through the real
 # driver, as machine 14 is in BELmc: PRODUCTION iff prog_status == 3, part count from the
 # increases of an absolute counter (not the counter itself, BELmc's bug), downtime opened when the

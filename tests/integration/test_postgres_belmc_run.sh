@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A scripted run of two simulated Delta PLC meters into PostgreSQL, BELmc's schema and mdc's,
 # across a shift boundary and a local midnight: statuses changing, a meter reset and a spike, a
 # disconnection and a return. The time zone is a zone compiled for the test whose local time is

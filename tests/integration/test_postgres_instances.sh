@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Two mdc instances (one per hall, disjoint devices: "instance": "hall-1" / "hall-2") write into
 # one PostgreSQL (both schemas) and one MQTT broker. Each keeps its own delivery position and
 # claims its devices; hall-1 is killed -9 twice and restarted. Every record of both is in

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # kill -9 of mdc three times during a run (mid-batch, with PostgreSQL and SQLite writes in
 # flight): after each restart delivery resumes from the spool, and every record is in both
 # schemas exactly once and in order.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # PostgreSQL stopped for 30 s in the middle of a run, then started again: mdc keeps collecting
 # into the spool, reports the outage with its backlog, reconnects by itself, and every record
 # arrives in both schemas exactly once and in order.

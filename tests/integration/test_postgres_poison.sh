@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Records PostgreSQL refuses for good, in a real run: the plant added a plausibility check to
 # ems.machine_ems_history and meter 2 reports 99 Hz for a while. The belmc sink commits every
 # record before each refused one and reports it rejected ("constraint"); after

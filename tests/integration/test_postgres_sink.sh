@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The postgres sink's unit test (tests/unit/test_sink_postgres.c) against a real server: exact
 # rows of both schemas, BELmc's rules record by record, exactly-once, clear connection errors.
 here=$(cd "$(dirname "$0")" && pwd)

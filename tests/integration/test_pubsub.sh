@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The Pub/Sub sink against a local endpoint that plays the OAuth2 token endpoint and the
 # Pub/Sub REST API: it verifies the JWT's RS256 signature with the test key's public half
 # (made here with openssl) and its claims, issues short-lived tokens and records the published

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Devices that come back are seen soon: retries back off from 1 s only up to retry_max (default
 # 5 s), for the device and for its bus (a TNC that went away used to wait up to 60 s between
 # reconnects); every failed attempt counts in "reachable again after N failed polls"; and a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `mdc run --once` tells cron and CI what happened: 0 when every device was read and every
 # record delivered, 3 when a device could not be read, 4 when a record could not be delivered
 # (it stays in the spool), 5 for both; --timeout bounds the wait; SIGINT/SIGTERM stop it at once

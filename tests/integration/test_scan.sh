@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # mdc scan: on a TCP host, which unit ids answer (registers or an exception); on a serial line
 # (a pty whose simulator answers only readers with its baud rate), which unit ids at which
 # baud rate; the announced bound; --first; SIGINT and SIGTERM stop it at once with what was

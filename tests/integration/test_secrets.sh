@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Secrets never leave mdc: every secret kind gets a distinct value — PostgreSQL passwords (in a
 # conninfo, a URI and the "password" key), webhook header values, a token in a webhook URL's
 # query and a URL's user:password, a Pub/Sub key file's private key and the access token it

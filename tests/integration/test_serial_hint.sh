@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A serial Modbus meter that does not answer gets a hint where the error is shown (mdc read's
 # message, the daemon's log): check the unit id, baud rate, parity, A/B wiring, termination.
 # A TCP device's timeout gets none (the hint is about RS-485 lines).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The sparkplug sink against mosquitto, checked by an independent decoder: a Sparkplug host
 # application in Node.js on Eclipse Tahu's sparkplug-payload (tests/sparkplug/host.js). mdc
 # holds its births until the primary host's STATE says online; NBIRTH (bdSeq, Node

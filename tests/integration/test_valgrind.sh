@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The daemon under valgrind memcheck: a run against the simulator with every Modbus transport
 # feature in use, stopped by SIGTERM, must report no errors and no leaks.
 if [ "${MDC_SANITIZED:-0}" = 1 ]; then

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The webhook sink against a local HTTP server: the records and the headers (configured ones
 # from the environment, Content-Type, no secret in any log line); the server refusing (503)
 # and then gone for a while: every record arrives after it returns, in order, none twice.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # webhook_peer.sh — the webhook receiver of the fault tests (sourced after fault_lib.sh):
 # sink_server.py with injected faults, a poison marker, and restarts on the same port.
 SINKS=("webhook|webhook:web.jsonl|0|0|webhook:")

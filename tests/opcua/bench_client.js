@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench_client.js — node-opcua-client's Read rate, for comparison with mdc (bench/opcua.sh):
 //   node bench_client.js URL NODES SECONDS
 "use strict";

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # peer.sh — starts and stops the node-opcua test peer (server.js) for OPC UA tests (sourced by
 # tests/integration/test_opcua_*.sh after lib.sh, and by bench/opcua.sh).
 #

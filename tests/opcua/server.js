@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // server.js — the OPC UA test peer (node-opcua-server) for mdc's OPC UA tests and benchmark.
 //
 // Environment:

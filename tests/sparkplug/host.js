@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // host.js — a Sparkplug B host application for mdc's tests: subscribes to spBv1.0/#, decodes
 // every payload with Eclipse Tahu's sparkplug-payload (an implementation independent of mdc's),
 // resolves DDATA aliases from the births, and prints one JSON line per message. Commands,

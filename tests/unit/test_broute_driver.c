@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The broute driver: configuration errors (exact text), defaults, the fields it declares, and
  * the description `mdc check` prints. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SKSTACK-IP lines (both module families), the stream reader that cuts lines and ERXUDP
  * receptions in hex and binary form, and the command text. */
 #include <setjmp.h>

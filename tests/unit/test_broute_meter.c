@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Smart-meter property decoders (every "no data" value), kWh scaling, the 30-minute
  * consumption rule across midnight, and a reading assembled from a Get_Res frame. Times in
  * JST (no DST), built from the POSIX rule "JST-9" so no zoneinfo file is needed. */

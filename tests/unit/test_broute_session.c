@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The module dialogue of a B-route session against a scripted module on a socket pair: the
  * exact bytes of every command (computed SKSETPWD length, SKSENDTO with and without SIDE, the
  * scan escalation), the choice of PAN by LQI, a rejected join, and replies that must be

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The catalog (core/catalog.h) as the runtime builds it from a configuration: Modbus points'
  * unit, label, decimals and enum; LSV2's op_mode/prog_status names and PLC display keys; OPC UA
  * node objects; B-route's units; derive's fields (and NAME_raw for a colliding device value);

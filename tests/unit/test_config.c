@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Configuration loading: defaults, env expansion, and the exact text of error messages. */
 #include <setjmp.h>
 #include <stdarg.h>

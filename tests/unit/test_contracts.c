@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Debug builds assert the driver and sink contracts (driver.h, sink.h): a driver whose poll does
  * not fill the record it was given, and a sink that reports more delivered than it was given or
  * a rejection without a reason, stop the program at once (here: a forked child dies of SIGABRT),

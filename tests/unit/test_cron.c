@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Cron expressions: a next-fire table (DST gaps and overlaps, half-hour zones, month ends,
  * leap years, the day-of-month/day-of-week OR rule, steps, ranges, names, macros), a
  * minute-by-minute oracle built on glibc's localtime_r, and exact parse error messages. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Derive rules: status, energy deltas (reset, spike, restart), parts (edges, debounce,
  * counter, restart with the flag high) and shifts in a time zone. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ECHONET Lite frames: encoding, decoding and matching, against the frames of a real BP35A1
  * trace (research/hems.md §8) and hand-built edge cases. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* CSV rendering: mdc rows with the error column, hems rows (Python str() of each value). */
 #include <setjmp.h>
 #include <stdarg.h>

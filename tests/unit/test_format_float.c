@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Python float repr (sinks/float_repr.h). Expected strings are what CPython 3 prints. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* JSON rendering: mdc records and byte-exact hems records (Python json.dumps defaults). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* YAML rendering: mdc documents, and hems records exactly as PyYAML's
  * yaml.dump(record, default_flow_style=False) prints them (expected texts produced by PyYAML 6). */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hems-data-collector's command line parsed like argparse (texts checked against Python 3.11's
  * argparse with the same options): values, prefixes, short forms,
  * --output with zero or more values, defaults from the environment, exact error texts. */

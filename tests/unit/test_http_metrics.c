@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Prometheus text rendering of /metrics, byte for byte, and the JSON helpers of the API. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The status API's request parsing: routes, percent-decoding, query parameters, times, and
  * the exact 4xx messages for bad paths and parameters. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Declared configuration keys (core/keys.h): checking, defaults and limits from the table, and
  * the documentation: docs/configuration.md names every key of every declared set and no key of
  * none, and every driver's README names its keys. */

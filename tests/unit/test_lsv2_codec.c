@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* LSV2 telegram codec: exact bytes of every request mdc sends, header decoding, partial and
  * malformed input, T_ER payloads of every length, error names and texts, buffer choice. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The lsv2 driver: configuration errors (exact text), the fields it declares, and polls against
  * `mdc-sim lsv2` driven through its control channel: values, status rule, alarm text, PLC
  * values and the part signal, reconnection after a drop, a refused DNC login. */

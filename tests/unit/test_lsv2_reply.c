@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* LSV2 reply layouts: S_VR with 3/4/5 fields, S_PR of 120/124 bytes, S_RI states, program
  * stack, overrides, NC error records, PLC address computation and value decoding, latin-1. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* LSV2 client session against a scripted fake control on loopback: the exact bytes of the
  * opening sequence, lazy logins, polls, A_LO; buffer negotiation; M_CC and replies arriving a
  * byte at a time; refused logins; timeouts, early close, malformed and unexpected replies;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Modbus ASCII codec, PDU helpers and checksums: exact bytes. */
 #include <setjmp.h>
 #include <stdarg.h>

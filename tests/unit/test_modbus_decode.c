@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Register decoding: every type and order against hand-computed registers. */
 #include <setjmp.h>
 #include <stdarg.h>

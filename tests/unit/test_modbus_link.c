@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Transports against `mdc-sim modbus --frozen`: TCP, RTU on a pty, ASCII 7E2 on a pty; exact
  * decoded values, exceptions, absent units, faults injected through the control channel. */
 #include <setjmp.h>

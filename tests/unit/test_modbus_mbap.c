@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Modbus TCP codec (exact bytes of requests, frames cut from a stream in any chunking,
  * replies checked against their request) and the serial late-reply bookkeeping (orphan.h). */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Request planning: merging over gaps, size limits, bits, overlaps, errors, descriptions. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The non-blocking Modbus TCP connection (tcp_conn.c) driven by a small epoll loop, against
  * `mdc-sim modbus` over loopback: exact values, exceptions, a silent unit behind a live
  * gateway, late replies drained by transaction id, pipelining across units, priorities, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Modules (core/module.h): a module linked into the program is used as is, once; one of another
  * build or under another name is refused; one that is nowhere gives the exact error naming
  * what was tried and what to do. (Loading from a folder: tests/integration/test_modules.sh.) */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Home Assistant MQTT discovery payloads (src/sinks/mqtt/ha_discovery.c): the exact JSON for a
  * B-route smart meter's sensors and a machine status, and every payload checked against Home
  * Assistant's documented rules for MQTT sensors (required keys, device_class/unit pairs,

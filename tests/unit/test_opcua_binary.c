@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* UA Binary: every built-in type's encoding and decoding against exact bytes (Part 6 §5.2,
  * research/opcua.md §3), NodeId forms, Variant, DataValue, DiagnosticInfo, ExtensionObject. */
 #include <setjmp.h>

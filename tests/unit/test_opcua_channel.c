@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The secure channel against a minimal peer on loopback (policy None, in a thread): the token
  * is renewed while the client only waits for an answer, and the renewed token's answer is
  * taken in. A server that never answers the renewal makes no difference to the waiting. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The "opcua" driver's configuration: fields in node order, defaults, and errors that name the
  * file, line, column and key. */
 #include <setjmp.h>

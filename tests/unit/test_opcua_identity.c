@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Server identity: the names in a server certificate (made here with OpenSSL) against the
  * endpoint URL's host and the server's ApplicationUri, and the errors that say what is wrong. */
 #include <setjmp.h>

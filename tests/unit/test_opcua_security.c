@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Security: P_SHA256 against known vectors, key derivation, padding layouts, symmetric and
  * asymmetric chunks (signature placement, encryption, tampering), chunk reassembly limits,
  * the client certificate and server certificate trust. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* NodeId text forms (ns/i/s/g/b, nsu=), Guids, base64, status names and JSON values. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* User identity by X.509 certificate: loading the certificate and key (PEM or DER) with errors
  * that name the files and never their content, and the exact bytes of the X509IdentityToken
  * and of the SignatureData that proves the user holds the key. */

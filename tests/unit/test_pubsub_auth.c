@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Pub/Sub sink building blocks: base64 (RFC 4648 vectors), service-account key files, the
  * RS256 JWT assertion (exact header and claims bytes, signature verified with the public
  * key), the token request and response, and the publish body. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Records reused from sample to sample: clear keeps names, assign copies into place, remove keeps
  * the kept names consistent. Run under ASan/valgrind these also catch double frees and leaks. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Credentials masked by field (core/redact.h), never by searching for a secret's text: a short
  * secret ("5") leaves the rest of the text alone. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Python's round(x, n) (core/round.h): ties on the exact binary value go to even, and a sweep
  * of 200,000 float32 values (as BELmc's meters send them) against an exact integer reference;
  * random doubles against glibc's exactly rounded printf. The old way (shortest decimal of the

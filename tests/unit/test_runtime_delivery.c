@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The runtime in process, without sockets: a scripted driver ("script": each poll yields the
  * next number n of its device) and a sink that fails on demand ("capture"). Delivery must hand
  * every record over exactly once and in order through temporary failures with and without

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Schedules: interval slots aligned to the local clock (also across DST changes and in
  * half-hour zones), cron slots, exact missed-slot counting, descriptions. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_sim.h — runs `mdc-sim modbus` for a unit test: start with arguments, read its first
  * line ("tcp: ..." / "pty: ..."), send control commands (each must be acknowledged "ok ..."),
  * stop it with "quit" (it must exit 0). A teardown stops a simulator left running by a failed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The file sink (and the stdout sink, through a pipe): exact file contents, CSV headers,
  * {device}/{date} templates, reopening, retries, rotation and error texts. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The webhook and Pub/Sub sinks against an HTTP peer in this process: the exact request bytes
  * (request line, headers, body), hems-style bodies, failures that name the URL without its
  * secrets, retries that do not send accepted records again, batching, the token exchange and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The mqtt sink without a broker: configuration keys and their errors, sink ids, topic
  * templates and payloads (the broker tests are tests/integration/test_mqtt*.sh). */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The postgres sink: configuration errors, clear connection errors without passwords, shift
  * status durations; and — with a server (MDC_TEST_PG=1 and the PG* variables, as
  * tests/integration/test_postgres_sink.sh sets them) — exact rows of both schemas, BELmc's

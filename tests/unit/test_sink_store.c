@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The embedded store: exact rows, status history on change, shift energy live/closed, part
  * events, and exactly-once writes across a replay. */
 #include <setjmp.h>

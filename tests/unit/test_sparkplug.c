@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Sparkplug B: the codec on exact bytes (the protobuf wire format of the specification's
  * schema, worked out by hand), NCMD and STATE decoding of hostile input, and the edge node's
  * state machine (births, aliases, report by exception, seq wrapping, deaths, rebirths). The

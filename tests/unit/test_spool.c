@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The spool: order, cursors, trimming, the bound, restart, state atomicity, and the codec. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The embedded store writes a batch's per-device rows (devices, live, shift_energy) once per
  * device rather than once per record: every table must hold exactly the rows that writing the
  * same records one by one leaves. A seeded random sequence of records of a few devices (status

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Time zones: differential tests against glibc (localtime_r with TZ set), exact DST gap and
  * overlap resolution, POSIX TZ rules, TZif parsing of hand-built and corrupt data, and the
  * errors for bad zone names. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_util.h — helpers shared by unit tests. */
 #ifndef MDC_TEST_UTIL_H
 #define MDC_TEST_UTIL_H

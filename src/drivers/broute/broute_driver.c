@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* broute_driver.c — configuration, bus (an open, joined session) and poll of the "broute"
  * driver. */
 #include "broute_driver.h"

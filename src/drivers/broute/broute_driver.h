@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* broute_driver.h — the "broute" device driver (CONFIG.md): a Japanese low-voltage smart
  * meter over Wi-SUN B-route (SKSTACK-IP module + ECHONET Lite). One module, one meter, one
  * bus; the joined session persists across polls. Fields: the hems-data-collector record keys

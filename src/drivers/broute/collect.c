@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* collect.c — a collection cycle: requests, decoding, the 30-minute value and its cache. */
 #include "collect.h"
 

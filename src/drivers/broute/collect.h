@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* collect.h — one collection cycle from a low-voltage smart meter over a joined session, into
  * the values of a hems-data-collector record.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* echonet.c — ECHONET Lite frame encoding, decoding and request/response matching. */
 #include "echonet.h"
 

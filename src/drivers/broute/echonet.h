@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* echonet.h — ECHONET Lite frames (specified message format, "format 1").
  *
  *   EHD1 0x10, EHD2 0x81, TID (2 bytes, big-endian), SEOJ (3), DEOJ (3), ESV, OPC,

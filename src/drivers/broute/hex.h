@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hex.h — hexadecimal text helpers shared by the SKSTACK-IP and ECHONET Lite code. */
 #ifndef MDC_BRT_HEX_H
 #define MDC_BRT_HEX_H

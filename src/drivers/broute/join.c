@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* join.c — module start-up, active scan, PANA join, and recovery of an ended session. */
 #include "session_internal.h"
 

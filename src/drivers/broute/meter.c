@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* meter.c — EDT decoders of the low-voltage smart electric energy meter and kWh scaling. */
 #include "meter.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* meter.h — property values of the low-voltage smart electric energy meter (class 0x028801,
  * ECHONET Lite Appendix "Detailed Requirements for ECHONET Device Objects").
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* port.c — termios set-up and deadline-bounded I/O on the module's serial line. */
 #include "port.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* port.h — the serial line to the Wi-SUN module: 8N1, no flow control, raw, non-blocking,
  * locked against other processes. Reads and writes wait with poll() up to a deadline on the
  * monotonic clock (core/clock.h mdc_mono_us), never with fixed sleeps.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* request.c — one ECHONET Lite transaction over SKSENDTO / ERXUDP. */
 #include "session_internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* session.c — the session object, the item pump and module commands. */
 #include "session_internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* session.h — a B-route session: a SKSTACK-IP module on a serial line, joined (PANA) to one
  * smart meter, carrying ECHONET Lite requests.
  *

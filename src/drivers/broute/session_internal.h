@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* session_internal.h — what session.c, join.c and request.c share. Not for other files. */
 #ifndef MDC_BRT_SESSION_INTERNAL_H
 #define MDC_BRT_SESSION_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* skcmd.c — module profiles and SKSTACK-IP command text. */
 #include "skcmd.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* skcmd.h — module profiles and the text of SKSTACK-IP commands (pure functions).
  *
  * Profiles differ in the SIDE field (BP35C0/C2 and RL7023 Stick-D/DSS address one of two

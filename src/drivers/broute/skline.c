@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* skline.c — classification and field splitting of SKSTACK-IP text lines. */
 #include "skline.h"
 #include "hex.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* skline.h — one text line from a SKSTACK-IP module, classified and split into its fields.
  *
  * Lines (CRLF stripped) the module prints, in both module families:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* skrx.c — lines and length-delimited ERXUDP receptions out of a SKSTACK-IP byte stream. */
 #include "skrx.h"
 #include "hex.h"

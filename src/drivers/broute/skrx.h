@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* skrx.h — cuts the byte stream from a SKSTACK-IP module into items: text lines and ERXUDP
  * receptions.
  *

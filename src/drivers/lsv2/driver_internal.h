@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* driver_internal.h — the lsv2 driver's parsed configuration and open bus, shared by
  * lsv2_driver.c (configuration, poll) and inspect.c (`mdc read --raw`). */
 #ifndef MDC_LSV2_DRIVER_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* field_info.c — what the lsv2 driver's fields mean (driver_internal.h). */
 #include "driver_internal.h"
 #include "reply.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* inspect.c — `mdc read -c FILE DEVICE --raw [--plc KIND:NUMBER[:COUNT]]...`: what the
  * control says about itself (version, parameters, states, program stack, errors) and any PLC
  * memory range, for commissioning without TNCremo. */

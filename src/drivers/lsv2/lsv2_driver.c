@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lsv2_driver.c — glue between a device's configuration and an LSV2 session: keys parsed
  * into a session configuration and a list of PLC operands; each poll reads the execution
  * state, the program state and the program stack (and optionally overrides, NC errors and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lsv2_driver.h — the "lsv2" device driver: Heidenhain TNC controls (CONFIG.md). */
 #ifndef MDC_LSV2_DRIVER_H
 #define MDC_LSV2_DRIVER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* reply.c — decoding of S_VR, S_PR, S_RI and S_MB payloads; PLC addressing; latin-1 text. */
 #include "reply.h"
 #include "telegram.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* reply.h — the LSV2 replies mdc reads, decoded from their payloads; PLC addressing.
  *
  * Layouts (all integers big-endian unless noted):

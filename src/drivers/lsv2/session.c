@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* session.c — LSV2 over TCP: bounded connect, exact telegram reads with a deadline, the
  * opening sequence and lazy logins. Run info and PLC reads are in session_calls.c. */
 #include "session_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* session.h — an LSV2 client session with one TNC control over TCP.
  *
  * lsv2_open() connects (non-blocking connect bounded by connect_timeout), logs in as INSPECT,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* session_calls.c — run info (R_RI, needs the DNC login) and PLC memory (R_MB, needs the
  * PLCDEBUG login) on an open session. */
 #include "session_internal.h"

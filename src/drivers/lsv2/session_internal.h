@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* session_internal.h — the session structure, shared by session.c and session_calls.c. */
 #ifndef MDC_LSV2_SESSION_INTERNAL_H
 #define MDC_LSV2_SESSION_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* telegram.c — LSV2 framing, request builders and the T_ER error table. */
 #include "telegram.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* telegram.h — the LSV2 telegram codec: framing, the requests mdc sends, T_ER error codes.
  *
  * A telegram is a 4-byte big-endian payload length, a 4-character ASCII code ("A_LG", "S_RI",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ascii.c — Modbus ASCII framing: encode, decode, incremental receive. */
 #include "ascii.h"
 #include "pdu.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ascii.h — the Modbus ASCII frame codec (libmodbus has none). Pure functions, no I/O.
  *
  * A frame is ':' + uppercase hex of (unit, function, data) + hex of the LRC + CR LF.

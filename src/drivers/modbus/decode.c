@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* decode.c — types, orders and the register → value decoder. */
 #include "decode.h"
 #include "core/round.h"

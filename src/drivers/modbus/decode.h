@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* decode.h — Modbus register values: data types, byte/word orders, scaling, raw dumps.
  *
  * A point's registers (as read, host order, one uint16 per register) are turned into an

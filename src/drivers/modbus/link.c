@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* link.c — link configuration, validation, dispatch and request context in errors. */
 #include "link_impl.h"
 #include "pdu.h"

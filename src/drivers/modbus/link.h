@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* link.h — one Modbus connection: TCP or RTU (through libmodbus) or ASCII (our own framing)
  * on a serial line.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* link_ascii.c — Modbus ASCII master on a serial line (termios, poll with deadlines). */
 #include "link_impl.h"
 #include "pdu.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* link_impl.h — what the transports share (private to src/drivers/modbus). */
 #ifndef MDC_MODBUS_LINK_IMPL_H
 #define MDC_MODBUS_LINK_IMPL_H

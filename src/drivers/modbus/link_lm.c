@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* link_lm.c — Modbus TCP and RTU through libmodbus 3.1.x.
  *
  * Traps handled here (research/modbus.md §3): the unit id is set on every request (TCP

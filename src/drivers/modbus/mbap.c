@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mbap.c — Modbus TCP framing: read requests, an incremental frame receiver, reply checks. */
 #include "mbap.h"
 #include "pdu.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mbap.h — Modbus TCP framing (the MBAP header) as a pure codec: read requests out, replies cut
  * from a byte stream and checked against the request they claim to answer. No I/O.
  *

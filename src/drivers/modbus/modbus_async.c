@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* modbus_async.c — the event-driven Modbus TCP bus: one non-blocking connection (tcp_conn.c)
  * per TCP endpoint, shared by the units behind it; a poll is a job that sends the requests of
  * the device's plan one after the other and decodes each reply as it comes, exactly as the

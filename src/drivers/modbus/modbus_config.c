@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* modbus_config.c — a "modbus" device's keys (CONFIG.md, docs/configuration.md) → mdc_mb_dev. */
 #include "modbus_impl.h"
 #include "template.h"

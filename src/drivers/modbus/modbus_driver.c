@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* modbus_driver.c — the "modbus" driver: configuration (modbus_config.c), the blocking bus —
  * a thread per TCP endpoint or serial line, and `mdc read` — reading the requests of the plan
  * in order and decoding every point, and the event-driven TCP bus (modbus_async.c). */

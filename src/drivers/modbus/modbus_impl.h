@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* modbus_impl.h — the "modbus" driver's own types, shared by its files (private to this
  * directory):
  *   modbus_config.c  a device's keys → mdc_mb_dev

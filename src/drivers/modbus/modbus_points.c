@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* modbus_points.c — "points" → formats, spans and the request plan; point sets from a
  * points_file are parsed once and shared by every device that names the same file (a fleet of
  * identical meters keeps one copy of its register map, not one per meter). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* modbus_values.c — a poll's record: one field per point, in configuration order, filled as
  * the requests of the plan come back. */
 #include "modbus_impl.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* number.c — shortest decimal text of floats, decimal rounding and scaling. */
 #include "decode.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* orphan.c — see orphan.h. */
 #include "orphan.h"
 #include "pdu.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* orphan.h — requests that timed out on a serial line, whose replies may still arrive.
  *
  * RTU and ASCII frames carry no transaction id: a reply that arrives after its request timed

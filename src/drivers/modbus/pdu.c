@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pdu.c — read request/reply PDUs, exception names, checksums. */
 #include "pdu.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pdu.h — Modbus PDU pieces shared by every transport (and the simulator): read requests,
  * read replies, exception texts, CRC-16 and LRC. Pure functions. */
 #ifndef MDC_MODBUS_PDU_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* plan.c — request planning: group, sort, merge within gap and size limits. */
 #include "plan.h"
 #include "core/xalloc.h"

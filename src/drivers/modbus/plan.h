@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* plan.h — turn a device's points into as few Modbus read requests as allowed.
  *
  * Points are grouped by function code (1 coils, 2 discrete inputs, 3 holding, 4 input),

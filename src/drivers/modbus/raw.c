@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* raw.c — raw register dumps for `mdc read --raw`: hex, and every plausible interpretation so a
  * user can find the type and order of an undocumented meter. */
 #include "decode.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* serial.c — termios configuration and line timing. */
 #include "serial.h"
 

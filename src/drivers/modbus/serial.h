@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* serial.h — serial line helpers: baud rates, character timing, termios setup. */
 #ifndef MDC_MODBUS_SERIAL_H
 #define MDC_MODBUS_SERIAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tcp_conn.c — see tcp_conn.h. States: closed → connecting → open → closed. */
 #include "tcp_conn.h"
 #include "pdu.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tcp_conn.h — one non-blocking Modbus TCP client connection, for an event loop.
  *
  * The owner (one thread) watches mdc_mb_conn_fd() for input and output — edge-triggered is fine:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* template.c — the built-in register maps: lookup and checks (template.h). */
 #include "template.h"
 

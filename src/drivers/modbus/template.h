@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* template.h — register maps of common energy meters for "template": "NAME" in a modbus device
  * (templates/modbus/NAME.json, built into the binary). A template names its source document
  * and holds points in the same form as a device's "points", plus the meter's factory line

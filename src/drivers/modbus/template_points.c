@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* template_points.c — the points a modbus device reads, from its template and its own "points"
  * (template.h). */
 #include "template.h"

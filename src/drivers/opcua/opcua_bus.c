@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* opcua_bus.c — the "opcua" driver's connection: connect (certificate, trust, session), poll
  * by Read or from the subscription's latest values, and reconnect by itself with a capped,
  * jittered backoff, keeping the session and subscription when the server still has them. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* opcua_driver.c — the "opcua" driver's configuration: endpoint, security, identity, trust,
  * the node map and how values are collected (read or subscribe). */
 #include "opcua_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* opcua_driver.h — the "opcua" device driver (CONFIG.md): mapped nodes read on the schedule or
  * subscribed to, over the OPC UA client in this folder. */
 #ifndef MDC_OPCUA_DRIVER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* opcua_inspect.c — `mdc read -c FILE DEVICE --browse [NODE]`: the children of a node (the
  * Objects folder by default) with their node ids, classes and current values, to find the
  * right nodes on a new machine (--browse-max N: at most N references per Browse call, the rest

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* opcua_internal.h — the "opcua" driver's configuration and bus, shared by its files:
  * opcua_keys.c and opcua_driver.c (configuration), opcua_bus.c (connection, poll, subscription),
  * opcua_values.c (values to record fields) and opcua_inspect.c (browse). */

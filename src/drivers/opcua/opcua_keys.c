@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* opcua_keys.c — the keys of an "opcua" device and of the objects within it (core/keys.h),
  * read by opcua_driver.c. */
 #include "opcua_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* opcua_module.c — the opcua module's entry (core/module.h): the OPC UA driver and the client
  * certificate of `mdc opcua-cert`. */
 #include "opcua_driver.h"

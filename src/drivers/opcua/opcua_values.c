@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* opcua_values.c — OPC UA values to record fields: Boolean → bool; integers → int (UInt64
  * above Int64 → double); Float/Double → double; String, LocalizedText, NodeId, Guid,
  * QualifiedName → string; DateTime → ISO 8601 string; ByteString → base64 string;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_assemble.c — chunk reassembly (see ua_assemble.h). */
 #include "ua_assemble.h"
 #include "ua_text.h"

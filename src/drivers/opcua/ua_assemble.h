@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_assemble.h — reassembly of chunked messages by RequestId, with the message size and
  * chunk count limits enforced, and abort chunks turned into per-request errors. */
 #ifndef MDC_UA_ASSEMBLE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_base64.c — standard base64 (RFC 4648 §4) for ByteString values and b= NodeIds. */
 #include "ua_text.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_browse.c — Browse and BrowseNext: the forward hierarchical references of a node, following
  * continuation points until the server has sent them all. */
 #include "ua_client_internal.h"

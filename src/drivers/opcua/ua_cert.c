@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_cert.c — making, saving and loading the client's application instance certificate
  * (see ua_pki.h). */
 #include "ua_crypto.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_channel.c — the secure channel (see ua_channel.h). */
 #include "ua_channel.h"
 #include "ua_service.h"

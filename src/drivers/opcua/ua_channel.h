@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_channel.h — a secure channel over UA TCP: connect, HEL/ACK, OpenSecureChannel (Issue and
  * Renew), messages split into chunks and reassembled, sequence numbers, token keys, CLO.
  *

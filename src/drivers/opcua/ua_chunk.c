@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_chunk.c — building and opening secure-conversation chunks (see ua_chunk.h).
  *
  * Asymmetric (OPN), Sign and SignAndEncrypt alike:

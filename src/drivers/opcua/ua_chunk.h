@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_chunk.h — one secure-conversation chunk (OPN, MSG, CLO) built and opened: headers,
  * padding, signature and encryption, asymmetric (OPN) and symmetric (MSG/CLO) (Part 6 §6.7).
  * No I/O; the caller owns sequence numbers, tokens and keys (ua_sec). */

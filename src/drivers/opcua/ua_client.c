@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_client.c — connection management and service calls (see ua_client.h). */
 #include "ua_client_internal.h"
 #include "ua_pki.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_client.h — an OPC UA client session: endpoint discovery and selection, the server's
  * identity (certificate names) and trust, secure channel, CreateSession/ActivateSession (Anonymous
  * or UserName with the password encrypted as the server's token policy requires), service calls

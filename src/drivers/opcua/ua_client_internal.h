@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_client_internal.h — the client's state, shared by ua_client.c (connection and calls)
  * and ua_session.c (sessions and identity). Not for other users. */
 #ifndef MDC_UA_CLIENT_INTERNAL_H

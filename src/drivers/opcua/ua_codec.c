@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_codec.c — the UA Binary primitives: little-endian integers, IEEE floats, Strings, Guids
  * and DateTimes, and the bounded decoding cursor. */
 #include "ua_types.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_crypto.c — security policy table and OpenSSL 3 EVP primitives (see ua_crypto.h). */
 #include "ua_crypto.h"
 

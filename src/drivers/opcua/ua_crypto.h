@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_crypto.h — the security policies (None, Basic256Sha256, Aes128_Sha256_RsaOaep) and the
  * primitives they use, on OpenSSL 3 EVP: P_SHA256 key derivation, HMAC-SHA256, AES-CBC
  * without padding, RSA-OAEP (SHA-1) in blocks, RSA PKCS#1 v1.5 SHA-256 signatures, SHA-1

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_endpoint.c — endpoint descriptions and their selection (see ua_endpoint.h). */
 #include "ua_endpoint.h"
 #include "ua_crypto.h"

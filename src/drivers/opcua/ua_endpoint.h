@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_endpoint.h — EndpointDescription and UserTokenPolicy, GetEndpoints, and choosing the
  * endpoint that matches the configured policy and mode. */
 #ifndef MDC_UA_ENDPOINT_H

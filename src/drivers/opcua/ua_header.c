@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_header.c — RequestHeader and ResponseHeader, and the common start of every response. */
 #include "ua_service.h"
 #include "ua_text.h"

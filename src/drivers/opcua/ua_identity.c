@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_identity.c — the names in a server certificate (see ua_identity.h). */
 #include "ua_identity.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_identity.h — does a server certificate name the server we meant to reach? Its
  * subjectAltName must hold the server's ApplicationUri (a URI entry; Part 4 §5.6.2, Part 6
  * §6.2.2) and the host of the endpoint URL we connect to (Part 4 §5.6.2.1: a DNS entry,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_json.c — values as JSON text, for array fields and the browse listing. */
 #include "ua_text.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_nodeid.c — NodeId and ExpandedNodeId in UA Binary: the six encoding forms (two-byte,
  * four-byte, numeric, string, guid, opaque), the smallest chosen when writing. */
 #include "ua_types.h"

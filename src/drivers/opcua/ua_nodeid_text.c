@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_nodeid_text.c — NodeIds in their standard text form (Part 6 §5.3.1.10) and Guids. */
 #include "ua_text.h"
 

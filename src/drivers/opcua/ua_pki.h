@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_pki.h — the client's certificate and the server certificates it trusts, in a PKI folder,
  * and a user's certificate for X.509 user identity tokens. The PKI folder:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_publish.c — the Publish loop: outstanding requests carrying acknowledgements, responses
  * decoded into value callbacks, keep-alives watched (Part 4 §5.13.5). */
 #include "ua_service.h"

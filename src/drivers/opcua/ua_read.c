@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_read.c — the Read service, split into requests of at most MaxNodesPerRead nodes, and the
  * reads built on it: server limits and the NamespaceArray. */
 #include "ua_client_internal.h"

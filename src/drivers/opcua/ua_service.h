@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_service.h — service framing: encoding ids, RequestHeader, ResponseHeader, ServiceFault
  * (Part 4 §7.32/7.33, Part 6 §5.3). */
 #ifndef MDC_UA_SERVICE_H

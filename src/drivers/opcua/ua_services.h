@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_services.h — the services the collector uses, on a connected ua_client: Read (split by
  * the server's MaxNodesPerRead), Browse and BrowseNext, and the server's operation limits. */
 #ifndef MDC_UA_SERVICES_H

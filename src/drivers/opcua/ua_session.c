@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_session.c — CreateSession, ActivateSession with the identity token, CloseSession
  * (Part 4 §5.6). The password is encrypted with the server certificate as the legacy
  * encrypted secret (length, password, last server nonce; RSA-OAEP SHA-1) whenever the token

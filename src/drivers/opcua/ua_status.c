@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_status.c — names of the standard status codes (Part 6 Annex A, StatusCode.csv). */
 #include "ua_text.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_sub.c — creating a subscription and its monitored items, and recovering it after a
  * reconnection (see ua_sub.h). */
 #include "ua_services.h"

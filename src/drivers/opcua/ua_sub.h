@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_sub.h — one subscription with data-change monitored items (Part 4 §5.12-5.13): created
  * in batches of the server's MaxMonitoredItemsPerCall, Publish requests kept outstanding with
  * acknowledgements, keep-alives watched, and after a reconnection either continued

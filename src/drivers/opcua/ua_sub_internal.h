@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_sub_internal.h — subscription state shared by ua_sub.c (creation, recovery) and
  * ua_publish.c (the Publish loop). */
 #ifndef MDC_UA_SUB_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_tcp.c — the TCP socket under UA TCP: endpoint URL parsing, connect, and reads and
  * writes bounded by a monotonic deadline. */
 #include "ua_transport.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_text.h — text forms: NodeIds ("ns=2;s=Name", "i=85", "g=…", "b=…", "nsu=URI;…"), Guids,
  * base64, status code names, and values as JSON text. */
 #ifndef MDC_UA_TEXT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_token.c — identity tokens and SignatureData (see ua_token.h). */
 #include "ua_token.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_token.h — what ActivateSession carries to prove who the client and its user are
  * (Part 4 §5.6.3, §7.36, §7.37): user identity tokens as ExtensionObjects, and SignatureData.
  * Encodings only; ua_session.c decides what to send. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_transport.h — UA TCP (UACP): the socket, endpoint URLs, HEL/ACK/ERR and reading whole
  * chunks by their 8-byte header (Part 6 §7.1). */
 #ifndef MDC_UA_TRANSPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_trust.c — is this server certificate trusted? A trust directory of certificates, first-use
  * pinning, and rejected certificates saved for approval (see ua_pki.h). */
 #include "ua_crypto.h"

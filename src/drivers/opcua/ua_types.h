@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_types.h — OPC UA built-in types (Part 6 §5.1, UA Binary) and their binary codec.
  *
  * Encoding appends to a strbuf (which holds bytes; its NUL terminator is ignored). Decoding

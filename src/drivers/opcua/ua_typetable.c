@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_typetable.c — every built-in type by id: size, codec and release functions, so arrays,
  * Variants and skipping can be written once for all of them. */
 #include "ua_types.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_uacp.c — UA TCP messages: HEL, ACK, ERR, and whole chunks read by their header. */
 #include "ua_transport.h"
 #include "ua_text.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_usercert.c — loading a user's certificate and private key for X.509 user identity
  * tokens (see ua_pki.h). Errors name the files, never their content. */
 #include "ua_crypto.h"

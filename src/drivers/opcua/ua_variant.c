@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ua_variant.c — the composite built-ins: QualifiedName, LocalizedText, ExtensionObject,
  * Variant, DataValue and DiagnosticInfo, with nesting depth capped at UA_MAX_DEPTH. */
 #include "ua_types.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* http_sinks_config.c — the webhook and pubsub sink objects, and the module's entry. */
 #include "sink_pubsub.h"
 #include "sink_webhook.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* httpc.c — HTTP POST over a reusable libcurl easy handle. */
 #include "httpc.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* httpc.h — a small HTTP(S) client for the webhook and Pub/Sub sinks (libcurl).
  *
  * One client is one reusable connection (keep-alive) used by one thread. TLS peers are always

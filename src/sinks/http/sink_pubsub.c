@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_pubsub.c — records published to Pub/Sub over REST. */
 #include "sink_pubsub.h"
 #include "sink_pubsub_auth.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_pubsub.h — the "pubsub" sink: records published to a Google Cloud Pub/Sub topic over
  * its REST API, one message per record, a spool batch per request (at most max_messages and
  * about 8 MB of body per request).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_pubsub_auth.c — base64, service-account keys, JWT assertions, OAuth2 token responses
  * and publish bodies. */
 #include "sink_pubsub_auth.h"

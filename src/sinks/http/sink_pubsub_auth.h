@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_pubsub_auth.h — what the Pub/Sub sink needs besides HTTP: base64, the service-account
  * key file, the RS256-signed JWT assertion (RFC 7519/7515) exchanged for an OAuth2 access token
  * (RFC 7523 jwt-bearer grant) at the key's token_uri, and the publish request body.

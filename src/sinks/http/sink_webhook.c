@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_webhook.c — records POSTed to a URL. */
 #include "sink_webhook.h"
 

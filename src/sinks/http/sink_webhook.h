@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_webhook.h — the "webhook" sink: records POSTed to an HTTP(S) URL (libcurl).
  *
  * One request per record (the hems tool's behaviour) or, with batch, one per spool batch

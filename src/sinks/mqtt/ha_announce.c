@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ha_announce.c — publishing Home Assistant discovery for the "mqtt" sink after each connect,
  * and removing (empty retained config) the sensors of this node that the configuration no longer
  * has: the broker's retained configs under PREFIX/sensor/NODE/+/config are collected first, up

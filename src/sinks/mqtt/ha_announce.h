@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ha_announce.h — Home Assistant discovery messages published after each connect. */
 #ifndef MDC_HA_ANNOUNCE_H
 #define MDC_HA_ANNOUNCE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ha_discovery.c — see ha_discovery.h. Home Assistant's rules followed here (its MQTT sensor and
  * sensor-entity documentation): a sensor needs state_topic; a device needs identifiers and an
  * entity with a unique_id; device_class power/energy/voltage/current/frequency/power_factor/

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ha_discovery.h — Home Assistant MQTT discovery for the "mqtt" sink (pure: topics and JSON).
  *
  * One Home Assistant device per mdc device (identifiers ["NODE_DEVICE"], manufacturer "mdc",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mqtt_conn.c — the libmosquitto client of the MQTT sinks (see mqtt_conn.h). */
 #include "mqtt_conn.h"
 #include "mqtt_conn_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mqtt_conn.h — one MQTT client connection for the MQTT sinks (libmosquitto, MQTT 3.1.1 or 5).
  *
  * libmosquitto runs its network loop in its own thread; its callbacks only update state under

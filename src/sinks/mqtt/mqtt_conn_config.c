@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mqtt_conn_config.c — the connection keys every MQTT sink shares (see mqtt_conn.h). */
 #include "mqtt_conn.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mqtt_conn_internal.h — what mqtt_conn.c (connecting) and mqtt_publish.c (batches) share. */
 #ifndef MDC_MQTT_CONN_INTERNAL_H
 #define MDC_MQTT_CONN_INTERNAL_H

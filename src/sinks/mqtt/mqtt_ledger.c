@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mqtt_ledger.c — see mqtt_ledger.h. */
 #include "mqtt_ledger.h"
 

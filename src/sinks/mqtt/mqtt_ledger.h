@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mqtt_ledger.h — what the broker has taken, for one MQTT session.
  *
  * Every message handed to libmosquitto is noted with the library's message id and, when it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mqtt_module.c — the mqtt module's entry (core/module.h): the MQTT and Sparkplug B sinks. */
 #include "mqtt_conn.h"
 #include "mqtt_sink.h"

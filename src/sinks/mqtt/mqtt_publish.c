@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mqtt_publish.c — publishing batches over an MQTT connection and waiting for the broker's
  * verdicts (see mqtt_conn.h). */
 #include "mqtt_conn.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mqtt_sink.c — the "mqtt" sink (see mqtt_sink.h): records → messages over mqtt_conn, the
  * retained availability and machine states, Home Assistant discovery. */
 #include "format/format.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mqtt_sink.h — the "mqtt" sink (libmosquitto, MQTT 3.1.1 or 5).
  *
  *   {"type": "mqtt", "url": "mqtt://127.0.0.1:1883", "topic": "mdc/{device}", "qos": 1}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mqtt_sink_config.c — the "mqtt" sink object (keys in mqtt_sink.h). */
 #include "ha_discovery.h"
 #include "mqtt_sink.h"

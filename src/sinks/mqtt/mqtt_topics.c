@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mqtt_topics.c — MQTT topics and payloads (pure; see mqtt_sink.h). */
 #include "mqtt_sink.h"
 

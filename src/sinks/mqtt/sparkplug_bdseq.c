@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sparkplug_bdseq.c — bdSeq kept between runs in a small file (see sparkplug_sink.h). */
 #include "sparkplug_sink.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sparkplug_codec.c — see sparkplug_codec.h. */
 #include "sparkplug_codec.h"
 #include "sparkplug_b.pb-c.h"

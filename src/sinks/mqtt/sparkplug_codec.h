@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sparkplug_codec.h — Sparkplug B payloads (protobuf, the specification's sparkplug_b.proto via
  * protobuf-c): encoding births, data and deaths; decoding what a host application sends an edge
  * node (NCMD: Node Control/Rebirth) and its STATE (JSON). Pure: no I/O.

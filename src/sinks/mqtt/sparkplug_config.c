@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sparkplug_config.c — the "sparkplug" sink object (keys in sparkplug_sink.h). */
 #include "sparkplug_sink.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sparkplug_node.c — see sparkplug_node.h. */
 #include "sparkplug_node.h"
 #include "sparkplug_codec.h"

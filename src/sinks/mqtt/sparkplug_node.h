@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sparkplug_node.h — the Sparkplug B 3.0 edge node state machine of the "sparkplug" sink (pure:
  * it decides what to publish and hands each message to an emitter; no I/O).
  *

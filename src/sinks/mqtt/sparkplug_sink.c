@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sparkplug_sink.c — the "sparkplug" sink (see sparkplug_sink.h): the edge node's connection
  * lifecycle over mqtt_conn, records through sparkplug_node. */
 #include "sparkplug_sink.h"

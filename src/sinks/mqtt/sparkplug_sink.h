@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sparkplug_sink.h — the "sparkplug" sink: mdc as a Sparkplug B 3.0 edge node.
  *
  *   {"type": "sparkplug", "url": "mqtt://127.0.0.1:1883", "group_id": "plant",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* postgres_module.c — the postgres module's entry (core/module.h): the PostgreSQL sink. */
 #include "sink_postgres.h"
 

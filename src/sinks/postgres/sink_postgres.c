@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_postgres.c — the sink itself: settings, open/write/close, and the delivery position in
  * pg_schema.sink_state(sink, epoch, last_seq), committed with every batch. */
 #include "sink_postgres_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_postgres.h — the "postgres" sink (libpq), in two flavours:
  *
  *   schema "mdc"    the embedded store's tables (store/store.h) in the PostgreSQL schema

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_postgres_batch.c — write(): a batch is one transaction with the delivery position
  * (the fast path: BEGIN rides on the first statement, the position and COMMIT on the last
  * pipeline). When PostgreSQL refuses the batch because of what a record holds (a data

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_postgres_belmc.c — BELmc's write rules (research/belmc.md §2, §4–§8) for the records of
  * the devices the sink configuration names; everything in the batch's transaction.
  *

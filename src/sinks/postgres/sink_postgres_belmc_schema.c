@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_postgres_belmc_schema.c — BELmc's collector tables (research/belmc.md §2), created when
  * missing with the types Pony ORM 0.7 gives them (SERIAL ids, `text NOT NULL` for optional
  * strings, naive `timestamp`, the indexes Pony creates for foreign keys: machine_raw's and

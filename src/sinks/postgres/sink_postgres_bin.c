@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_postgres_bin.c — PostgreSQL's binary wire formats, written by hand: COPY ... WITH
  * (FORMAT binary) tuples and one-dimensional array parameters. The server then parses nothing
  * (no float or timestamp text), which is what makes the sink faster than a text COPY. Layouts

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_postgres_config.c — {"type": "postgres", ...} → the sink (docs/configuration.md). */
 #include "sink_postgres.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_postgres_conn.c — connecting to PostgreSQL with clear errors, keeping passwords out of
  * every message, and the small exec/COPY helpers the writers use. */
 #include "sink_postgres_internal.h"

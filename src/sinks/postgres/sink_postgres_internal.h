@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_postgres_internal.h — shared by the sink_postgres*.c files:
  *   sink_postgres.c               the sink: settings, open/committed_seq/close
  *   sink_postgres_batch.c         write(): one transaction per batch, and after a failure that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_postgres_mdc.c — the batch writer of mdc's own tables (the embedded store's rules, see
  * store/store_write.c), built for throughput: the samples in one binary COPY (no text for the
  * server to parse), streamed while the rest is formatted; then, in one pipeline (one round

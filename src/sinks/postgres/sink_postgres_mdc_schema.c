@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_postgres_mdc_schema.c — mdc's own tables in PostgreSQL: the embedded store's schema
  * (store/store.h) in the schema named by pg_schema. Numbered migrations: append new ones, never
  * edit or reorder old ones. Each runs once, in its own transaction, under an advisory lock (two

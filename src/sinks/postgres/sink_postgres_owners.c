@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_postgres_owners.c — several mdc instances (one per hall...) writing into one database:
  * each sink claims what it writes in pg_schema.owners(kind, key, instance) when it opens —
  * its devices (schema mdc: kind "device") or its machines (schema belmc: "ems", "production")

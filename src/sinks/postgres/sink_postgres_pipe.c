@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_postgres_pipe.c — libpq's pipeline mode (PostgreSQL 14+ client): a batch's statements
  * after its COPY (status rows, upserts, the position, COMMIT) go out together and their results
  * come back together, one round trip instead of one per statement. After an error the server

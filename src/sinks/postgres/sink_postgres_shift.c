@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_postgres_shift.c — production.shift_summary: the time a machine spent OFF, ON (idle)
  * and in PRODUCTION during a shift, from its machine_raw status rows (BELmc's
  * manage_shift_summary, belmc.md §2). The row (machine_id, shift, timestamp = shift start) is

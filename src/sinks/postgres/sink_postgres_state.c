@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sink_postgres_state.c — where delivery stands, committed with the data it describes:
  *   pg_schema.sink_state(sink, epoch, last_seq)   the highest spool sequence number committed;
  *   pg_schema.sink_rejected(sink, epoch, seq)     records at or below it that were NOT
