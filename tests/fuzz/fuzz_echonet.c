@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (err.code != MDC_EPROTO) abort();
         return 0;
     }
-    uint8_t again[2048];
+    static uint8_t again[1 << 17]; /* a frame's largest: 12 + 255 properties of 2 + 255 bytes */
     size_t n = mdc_el_encode(&f, again, sizeof again);
     if (n != size || memcmp(again, data, size) != 0) abort();
     for (unsigned i = 0; i < f.opc; i++)
