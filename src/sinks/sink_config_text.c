@@ -33,19 +33,9 @@ static const mdc_key text_keys[] = {
 };
 const mdc_keyset mdc_text_keyset = {"every text sink", text_keys, NULL};
 
-#define TYPE_KEY(t)                                                                                \
-    {                                                                                              \
-        .name = "type", .type = MDC_KEY_STRING, .required = true, .help = t                        \
-    }
-#define FORMAT_KEY                                                                                 \
-    {                                                                                              \
-        .name = "format", .type = MDC_KEY_ENUM, .def = "json", .choices = mdc_text_format_names,   \
-        .help = "how a record is written"                                                          \
-    }
-
 static const mdc_key log_keys[] = {
-    TYPE_KEY("\"log\""),
-    FORMAT_KEY,
+    MDC_SINK_TYPE_KEY("\"log\""),
+    MDC_SINK_FORMAT_KEY,
     {.name = "level",
      .type = MDC_KEY_ENUM,
      .def = "info",

@@ -41,4 +41,15 @@ int mdc_text_render_parse(const mdc_cfgnode *n, const mdc_text_opts *t, mdc_rend
 
 int mdc_sink_log_from_config(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err);
 
+/* Key table entries every text-writing sink shares (core/keys.h). */
+#define MDC_SINK_TYPE_KEY(t)                                                                       \
+    {                                                                                              \
+        .name = "type", .type = MDC_KEY_STRING, .required = true, .help = t                        \
+    }
+#define MDC_SINK_FORMAT_KEY                                                                        \
+    {                                                                                              \
+        .name = "format", .type = MDC_KEY_ENUM, .def = "json", .choices = mdc_text_format_names,   \
+        .help = "how a record is written"                                                          \
+    }
+
 #endif

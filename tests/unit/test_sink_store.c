@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/strbuf.h"
 #include "sinks/sink_store.h"
+#include "test_sqlite.h"
 
 #include <sqlite3.h>
 #include "test_util.h"
@@ -61,23 +62,7 @@ static void rec(mdc_record *r, int64_t seq, int64_t ts, int status, double power
 /* Runs a query and returns its rows as "a|b|c\n" text. */
 static char *rows(const char *sql)
 {
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    strbuf out = STRBUF_INIT;
-    sb_puts(&out, "");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        for (int i = 0; i < sqlite3_column_count(st); i++) {
-            const char *t = (const char *)sqlite3_column_text(st, i);
-            sb_printf(&out, "%s%s", i ? "|" : "", t ? t : "NULL");
-        }
-        sb_putc(&out, '\n');
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return sb_detach(&out);
+    return tu_sqlite_rows(dbpath, sql);
 }
 
 static void assert_rows(const char *sql, const char *expect)

@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "core/strbuf.h"
 #include "sinks/sink_store.h"
+#include "test_sqlite.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -83,23 +84,7 @@ static void write_all(const char *path, mdc_record *recs, size_t n, bool batched
 
 static char *dump(const char *path, const char *sql)
 {
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    strbuf out = STRBUF_INIT;
-    sb_puts(&out, "");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        for (int i = 0; i < sqlite3_column_count(st); i++) {
-            const char *t = (const char *)sqlite3_column_text(st, i);
-            sb_printf(&out, "%s%s", i ? "|" : "", t ? t : "NULL");
-        }
-        sb_putc(&out, '\n');
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return sb_detach(&out);
+    return tu_sqlite_rows(path, sql);
 }
 
 static void test_batches_equal_records(void **state)

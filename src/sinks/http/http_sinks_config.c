@@ -12,23 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TYPE_KEY(t)                                                                                \
-    {                                                                                              \
-        .name = "type", .type = MDC_KEY_STRING, .required = true, .help = t                        \
-    }
-#define FORMAT_KEY                                                                                 \
-    {                                                                                              \
-        .name = "format", .type = MDC_KEY_ENUM, .def = "json", .choices = mdc_text_format_names,   \
-        .help = "how a record is written"                                                          \
-    }
-
 static const mdc_key webhook_keys[] = {
-    TYPE_KEY("\"webhook\""),
+    MDC_SINK_TYPE_KEY("\"webhook\""),
     {.name = "url",
      .type = MDC_KEY_STRING,
      .required = true,
      .help = "http:// or https:// URL; user info and query are secrets"},
-    FORMAT_KEY,
+    MDC_SINK_FORMAT_KEY,
     {.name = "timeout", .type = MDC_KEY_DURATION, .def = "10s", .help = "a whole request"},
     {.name = "headers", .type = MDC_KEY_OBJECT, .help = "{\"Name\": \"value\"}, values secret"},
     {.name = "ca_file", .type = MDC_KEY_STRING, .help = "CA certificates (default: the system's)"},
@@ -38,7 +28,7 @@ static const mdc_key webhook_keys[] = {
 static const mdc_keyset mdc_webhook_keyset = {"sink webhook", webhook_keys, &mdc_text_keyset};
 
 static const mdc_key pubsub_keys[] = {
-    TYPE_KEY("\"pubsub\""),
+    MDC_SINK_TYPE_KEY("\"pubsub\""),
     {.name = "project", .type = MDC_KEY_STRING, .required = true, .help = "Google Cloud project"},
     {.name = "topic", .type = MDC_KEY_STRING, .required = true, .help = "Pub/Sub topic"},
     {.name = "credentials",
@@ -53,7 +43,7 @@ static const mdc_key pubsub_keys[] = {
     {.name = "emulator_host",
      .type = MDC_KEY_STRING,
      .help = "HOST:PORT of an emulator (default $PUBSUB_EMULATOR_HOST)"},
-    FORMAT_KEY,
+    MDC_SINK_FORMAT_KEY,
     {.name = "timeout", .type = MDC_KEY_DURATION, .def = "10s", .help = "a whole request"},
     {.name = "ca_file", .type = MDC_KEY_STRING, .help = "CA certificates (default: the system's)"},
     {.name = "max_messages",
