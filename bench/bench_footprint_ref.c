@@ -13,7 +13,7 @@
 
 #define MAX_DEVICES 64
 
-/* WAL and a 1 MiB page cache (mdc's store had 1 MiB when this was written; now at least 2). */
+/* WAL and a 1 MiB page cache (mdc's store: 32 KB a device, at least 256 KiB). */
 static const char schema[] = "PRAGMA journal_mode=WAL; PRAGMA cache_size=-1024;"
                              "CREATE TABLE IF NOT EXISTS samples(ts INTEGER, device INTEGER, "
                              "point INTEGER, value REAL);";

@@ -11,8 +11,8 @@
 #   - with REF_BUILD, the same figures for another build of mdc (e.g. main before the modules,
 #     everything linked into the program);
 #   - start-up: exec to the log line "collecting" (median of 9; goal < 50 ms), beside `true`.
-# The store's SQLite page cache (1 MiB, as the reference's) fills as the file grows: at this
-# site's 100 values/s after about 90 s, hence the default of 120 s of steady running.
+# The store's SQLite page cache (32 KB a device, at least 256 KiB; the reference has 1 MiB) fills
+# as the file grows, hence the default of 120 s of steady running.
 # Usage: bench/footprint.sh [BUILD] [SECONDS] [REF_BUILD]   (defaults: build, 120 s)
 set -euo pipefail
 build=$(realpath "${1:-build}"); secs=${2:-120}; refbuild=${3:+$(realpath "$3")}

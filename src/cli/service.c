@@ -16,6 +16,7 @@
 #include <time.h>
 
 #define TICK_US (1 * MDC_US_PER_SEC)
+#define TRIM_US (60 * MDC_US_PER_SEC)
 
 /* Many threads, few allocations each: a couple of malloc arenas keep the footprint small. */
 static void tune_process(void)
@@ -229,9 +230,19 @@ static int reload(cli_daemon *d, mdc_http **http)
 
 /* ---- the loop ---- */
 
+/* Heap pages freed since the last minute go back to the system: a catch-up burst or a reload
+ * leaves free memory in the malloc arenas that would stay resident otherwise. */
+static void trim_heap(int64_t *last_trim)
+{
+    int64_t now = mdc_mono_us();
+    if (now - *last_trim < TRIM_US) return;
+    *last_trim = now;
+    malloc_trim(0);
+}
+
 static int wait_signals(cli_daemon *d, const sigset_t *set, mdc_http **http)
 {
-    int64_t wd = mdc_sd_watchdog_us(), tick = TICK_US, last_ping = 0;
+    int64_t wd = mdc_sd_watchdog_us(), tick = TICK_US, last_ping = 0, last_trim = mdc_mono_us();
     if (wd > 0 && wd / 2 < tick) tick = wd / 2;
     for (;;) {
         struct timespec ts = {.tv_sec = tick / MDC_US_PER_SEC,
@@ -246,6 +257,7 @@ static int wait_signals(cli_daemon *d, const sigset_t *set, mdc_http **http)
             return 0;
         }
         if (sig == SIGHUP && reload(d, http) < 0) return 1;
+        trim_heap(&last_trim);
     }
 }
 

@@ -226,9 +226,9 @@ int mdc_spool_open(const char *path, const mdc_spool_opts *opts, mdc_spool **out
     sqlite3_busy_timeout(sp->db, 10000);
     sp->sync_full = !(opts && opts->synchronous == MDC_SPOOL_SYNC_NORMAL);
     const char *sync = sp->sync_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
-    /* A queue touches only its two ends: a small page cache (512 KiB, not 2 MiB) is enough. */
+    /* A queue touches only its two ends: a small page cache (128 KiB, not 2 MiB) is enough. */
     if (spool_exec(sp,
-                   "PRAGMA journal_mode=WAL; PRAGMA cache_size=-512; "
+                   "PRAGMA journal_mode=WAL; PRAGMA cache_size=-128; "
                    "PRAGMA journal_size_limit=4194304;",
                    err) < 0 ||
         spool_exec(sp, sync, err) < 0 || spool_exec(sp, schema, err) < 0 || prepare(sp, err) < 0) {

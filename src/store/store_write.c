@@ -36,16 +36,17 @@ static const char *const sql[ST_COUNT] = {
 
 /* WAL; the page cache and the checkpoint interval grow with the fleet (grow_cache);
  * synchronous as the spool's (open_db). */
-#define PRAGMAS "PRAGMA journal_mode=WAL; PRAGMA cache_size=-1024;"
+#define PRAGMAS "PRAGMA journal_mode=WAL; PRAGMA cache_size=-256;"
 
 /* The page cache: about 32 KB per device (its samples index leaf, live, devices and shift rows
- * and their share of the upper levels), between 1 MB (a small site's footprint) and 64 MB; looked
+ * and their share of the upper levels), between 256 KB (a small site's
+ * footprint: its few index leaves stay cached) and 64 MB; looked
  * at again every minute.
  * The WAL is checkpointed every 16 KB per device, between SQLite's 1,000 pages (4 MB) and
  * 4,096 (16 MB): with many devices a batch dirties a page per device, and a longer interval
  * copies each hot page back less often; a few devices keep the WAL small. */
 #define CACHE_PER_DEVICE_KB 32
-#define CACHE_MIN_KB        1024
+#define CACHE_MIN_KB        256
 #define CACHE_MAX_KB        65536
 #define WAL_PAGES_PER_DEV   4
 #define WAL_MIN_PAGES       1000
