@@ -17,7 +17,9 @@ static int parse_format(const mdc_cfgnode *n, mdc_format_kind def, mdc_format_ki
                         mdc_err *err)
 {
     int f;
-    if (cfg_enum(n, "format", mdc_text_format_names, (int)def, &f, err) < 0) return -1;
+    if (cfg_enum(n, "format", mdc_text_format_names, (int)def, &f, err) < 0 ||
+        mdc_text_format_load(n, (mdc_format_kind)f, err) < 0)
+        return -1;
     *out = (mdc_format_kind)f;
     return 0;
 }

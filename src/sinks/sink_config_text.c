@@ -7,6 +7,7 @@
 #include "core/keys.h"
 #include "core/log.h"
 #include "core/xalloc.h"
+#include "format/format_module.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -105,11 +106,20 @@ mdc_sink *mdc_text_shaped(mdc_sink *inner, const mdc_text_opts *t)
     return mdc_sink_shape_new(inner, &c);
 }
 
+int mdc_text_format_load(const mdc_cfgnode *n, mdc_format_kind f, mdc_err *err)
+{
+    mdc_err e = {0};
+    if (mdc_format_load(f, &e) == 0) return 0;
+    return cfg_error(n, "format", err, "%s", e.msg);
+}
+
 int mdc_text_render_parse(const mdc_cfgnode *n, const mdc_text_opts *t, mdc_render_cfg *r,
                           mdc_err *err)
 {
     int f;
-    if (cfg_enum(n, "format", mdc_text_format_names, MDC_FMT_JSON, &f, err) < 0) return -1;
+    if (cfg_enum(n, "format", mdc_text_format_names, MDC_FMT_JSON, &f, err) < 0 ||
+        mdc_text_format_load(n, (mdc_format_kind)f, err) < 0)
+        return -1;
     *r = (mdc_render_cfg){.format = (mdc_format_kind)f,
                           .style = t->style,
                           .csv_columns = t->cols,

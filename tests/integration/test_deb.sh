@@ -48,7 +48,8 @@ assert_eq "http.so
 http_sinks.so
 mqtt.so
 opcua.so
-postgres.so" "$(ls "x/usr/lib/$ma/mdc")" "the package has the modules in /usr/lib/$ma/mdc"
+postgres.so
+yaml.so" "$(ls "x/usr/lib/$ma/mdc")" "the package has the modules in /usr/lib/$ma/mdc"
 assert_eq "" "$(find "x/usr/lib/$ma/mdc" -type f -perm /111)" "the modules are not executable"
 assert_eq "$(cd "$MDC_SRC/templates/modbus" && ls)" "$(ls x/usr/share/mdc/templates/modbus)" "the package has the templates"
 assert_eq "mdc 0.1.0" "$(x/usr/bin/mdc --version)" "the packaged mdc runs"

@@ -3,7 +3,7 @@
 # Modules (core/module.h): a configuration loads only what it uses. With the SQLite store alone
 # no library of PostgreSQL, HTTP clients, MQTT, TLS or the HTTP server is mapped; "http" loads
 # the server's module, a postgres sink the postgres module (libpq), an mqtt sink the mqtt module
-# (libmosquitto), which then delivers. MDC_MODULE_DIR names another folder; an empty or wrong
+# (libmosquitto), which then delivers; a sink writing YAML the yaml module (libyaml). MDC_MODULE_DIR names another folder; an empty or wrong
 # one with a postgres sink gives the exact error below and `mdc check` exit 2, never a crash,
 # and a reload to such a configuration is refused while the running one goes on.
 source "$(dirname "$0")/lib.sh"
@@ -34,12 +34,13 @@ JSON
 config "" "" > sqlite.json
 config '"http": {"listen": "127.0.0.1:0"},' "" > http.json
 config "" ", {\"type\": \"postgres\", \"conninfo\": \"host=127.0.0.1 port=$closed dbname=x connect_timeout=2\"}" > pg.json
+config "" ', {"type": "file", "path": "out/{device}.yaml"}' > yaml.json
 config "" ", {\"type\": \"mqtt\", \"url\": \"mqtt://127.0.0.1:$closed\", \"timeout\": \"2s\"}" > mqtt.json
 
-heavy='lib(pq|curl|mosquitto|crypto|ssl|microhttpd|gnutls|protobuf-c)\b'
+heavy='lib(pq|curl|mosquitto|crypto|ssl|microhttpd|gnutls|protobuf-c|yaml-0)\b'
 # The libraries of $heavy and the modules a process has mapped, one per line, sorted.
 mapped() { # PID
-  grep -oE "/($heavy[^/ ]*|(postgres|http_sinks|mqtt|opcua|http)\.so)$" "/proc/$1/maps" |
+  grep -oE "/($heavy[^/ ]*|(postgres|http_sinks|mqtt|opcua|http|yaml)\.so)$" "/proc/$1/maps" |
     sed -E 's|^/||; s/\.so.*$//' | sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 stored() { [ "$(sql data/mdc.db 'SELECT COUNT(*) FROM samples' 2>/dev/null || echo 0)" -gt 0 ]; }
@@ -56,7 +57,15 @@ stop() { kill -TERM "$pid"; wait "$pid" || fail "mdc did not exit 0 on SIGTERM";
 
 # ---- the SQLite store alone: none of them ----
 run plain sqlite.json
-assert_eq "" "$(mapped "$pid")" "SQLite store only: no module, no libpq/libcurl/libmosquitto/libcrypto/libssl/libmicrohttpd mapped"
+assert_eq "" "$(mapped "$pid")" "SQLite store only: no module, no libpq/libcurl/libmosquitto/libcrypto/libssl/libmicrohttpd/libyaml mapped"
+stop
+
+# ---- a file sink writing YAML: the yaml module and libyaml, and YAML in the file ----
+rm -rf out
+run yaml yaml.json
+assert_eq "libyaml-0 yaml" "$(mapped "$pid")" "a .yaml file sink: the yaml module and libyaml, nothing else"
+wait_for 20 grep -q '^device: meter-1$' out/meter-1.yaml || fail "no YAML record: $(head -c 300 out/meter-1.yaml)"
+assert_eq "---" "$(head -n 1 out/meter-1.yaml)" "each record a YAML document (libyaml's block style)"
 stop
 
 # ---- "http": the server's module and libmicrohttpd, nothing else of them ----
@@ -88,7 +97,8 @@ if command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ]; then
   broker_start b "$bport"
   bg sub mosquitto_sub -p "$bport" -t 'mdc/meter-1' -v
   sleep 0.3
-  config "" ", {\"type\": \"mqtt\", \"url\": \"mqtt://127.0.0.1:$bport\"}" > mqtt.json
+  config "" ', {"type": "file", "path": "out/{device}.yaml"}' > yaml.json
+config "" ", {\"type\": \"mqtt\", \"url\": \"mqtt://127.0.0.1:$bport\"}" > mqtt.json
 fi
 run mqtt mqtt.json
 m=$(mapped "$pid")
@@ -141,6 +151,13 @@ set -e
 assert_eq 2 "$rc" "a postgres.so that is no shared object: exit 2, no crash"
 grep -qF "tried $T/wrong/postgres.so (" check.err || fail "the broken file is named: $(cat check.err)"
 pass "a broken postgres.so is named: $(cat check.err | cut -c 1-140)..."
+
+set +e
+MDC_MODULE_DIR=$T/empty "$MDC" check -c yaml.json > check.out 2> check.err; rc=$?
+set -e
+assert_eq 2 "$rc" "an empty MDC_MODULE_DIR with a YAML file sink: mdc check exits 2"
+assert_eq "mdc: yaml.json:2:34: sinks[1].format: the format \"yaml\": cannot load the yaml module: tried $T/empty/yaml.so (No such file or directory); MDC_MODULE_DIR must name the folder that holds mdc's modules (unset, mdc uses the installed ones in $installed)" \
+  "$(cat check.err)" "the error names the sink's format, the module, where it looked and what to do"
 
 MDC_MODULE_DIR=$T/empty "$MDC" check -c sqlite.json > check.out 2>&1 ||
   fail "a configuration that needs no module does not need the folder: $(cat check.out)"

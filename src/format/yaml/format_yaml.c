@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* format_yaml.c — YAML rendering through libyaml's emitter, block style.
+/* format_yaml.c — YAML rendering through libyaml's emitter, block style (the yaml module:
+ * format_module.h; a site that writes no YAML maps no libyaml).
  *
  * PyYAML's emitter is a port of libyaml's, so with the same settings (width 80, indent 2, no
  * unicode) libyaml writes what yaml.dump writes — provided it gets the same hints. PyYAML lets
@@ -16,8 +17,9 @@
  *   - a key containing CR, or an empty key: libyaml writes it as a simple key, PyYAML as
  *     "? key".
  */
-#include "format/format.h"
 #include "format/float_repr.h"
+#include "format/format.h"
+#include "format/format_module.h"
 
 #include <yaml.h>
 
@@ -344,7 +346,7 @@ static void emit_document(yctx *y, mdc_format_style st, const mdc_record *r)
     emit(y, &ev, yaml_stream_end_event_initialize(&ev));
 }
 
-void mdc_fmt_yaml_record(mdc_format_style st, const mdc_record *r, strbuf *out)
+static void yaml_record(mdc_format_style st, const mdc_record *r, strbuf *out)
 {
     size_t start = out->len;
     yctx y = {.ok = true};
@@ -364,13 +366,14 @@ void mdc_fmt_yaml_record(mdc_format_style st, const mdc_record *r, strbuf *out)
     }
     sb_free(&y.tmp);
     if (!y.ok) {
-        /* Only an allocation failure inside libyaml gets here. JSON is valid YAML (flow
-         * style), so the record is still delivered, readable by any YAML parser. */
+        /* Only an allocation failure inside libyaml gets here. */
         out->len = start;
         if (out->buf) out->buf[start] = '\0';
-        if (st == MDC_STYLE_MDC) sb_puts(out, "--- ");
-        mdc_fmt_json_record(st, r, out);
+        mdc_fmt_yaml_as_json(st, r, out);
+        return;
     }
     if (st == MDC_STYLE_HEMS)
         sb_putc(out, '\n'); /* print() after a dump that already ends in "\n" */
 }
+
+const mdc_format_module mdc_module_yaml = {{"yaml", MDC_VERSION}, yaml_record};
