@@ -42,6 +42,14 @@ scrape() { curl -s "http://127.0.0.1:$hp/metrics" > "$1"; promtool check metrics
 stop() { kill "$PID_mdc"; wait "$PID_mdc" || true; }
 
 start true 10000
+# meter-2's first failed poll can be counted before meter-1's first record has reached the
+# metrics (a loaded machine): wait for both before the exact comparison
+ready() {
+  local m; m=$(curl -s "http://127.0.0.1:$hp/metrics")
+  grep -q '^mdc_point_value{device="meter-1",point="shift_energy_kwh"' <<< "$m" &&
+    grep -qx 'mdc_machine_state{device="meter-2",state="UNREACHABLE"} 1' <<< "$m"
+}
+wait_for 10 ready || fail "meter-1's values and meter-2's state in /metrics: $(curl -s "http://127.0.0.1:$hp/metrics" | grep device= | head -n 20)"
 scrape m1.txt
 pass "promtool check metrics accepts the scrape"
 values=$(grep -E '^(mdc_point|mdc_machine|mdc_device_last|mdc_metrics_dropped)' m1.txt | sed -E 's/^(mdc_device_last_success_timestamp_seconds\{device="meter-1"\}) [0-9.]+$/\1 T/; s/^(mdc_point_value\{device="meter-1",point="shift_energy_kwh",unit="kWh"\}) [0-9.e-]+$/\1 E/')
