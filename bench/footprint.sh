@@ -49,7 +49,7 @@ site() { # HTTP_MEMBER: the configuration on stdout
 site '' > site.json
 site '"http": {"listen": "127.0.0.1:0"}, ' > site-http.json
 
-mb() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
+mb() { awk -v k="$1" 'BEGIN {printf "%.2f", k / 1024}'; }
 
 # The largest parts of a process's resident set: one line per mapping name, top 8.
 breakdown() { # PID
