@@ -79,9 +79,8 @@ grep -q 'ERROR reload failed; still running the previous configuration: mdc.json
   fail "the reason, with file, line and key: $(grep 'reload failed' mdc.err)"
 pass "invalid configuration refused with the reason"
 n1=$(api /api/devices | jq '.devices[0].polls')
-sleep 1.2
-n2=$(api /api/devices | jq '.devices[0].polls')
-[ "$n2" -gt "$n1" ] || fail "still collecting after the refused reload ($n1 -> $n2)"
+polled_more() { [ "$(api /api/devices | jq '.devices[0].polls')" -gt "$n1" ]; }
+wait_for 10 polled_more || fail "still collecting after the refused reload ($n1 -> $(api /api/devices | jq '.devices[0].polls'))"
 grep -qx 'mdc_config_reloads_total{result="failure"} 1' <(api /metrics) || fail "failure counted"
 [ "$(grep -c '^READY=1' notify.txt)" -ge 3 ] || fail "READY=1 again after a refused reload"
 
