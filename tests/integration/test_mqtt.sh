@@ -33,7 +33,8 @@ JSON
 # A persistent-session subscriber: what the broker queues for it survives the restart.
 bg subA mosquitto_sub -p "$bport" -i persist-sub -c -q 1 -t 'plant/+/meter-1' -v
 bg live mosquitto_sub -p "$bport" -q 2 -t 'points/#' -t 'plant/+/status' -v -F '%r %q %t %p'
-sleep 0.3
+subscribed b 'plant/+/meter-1'
+subscribed b 'plant/+/status'
 bg mdc "$MDC" run -c mdc.json
 wait_for 10 grep -q 'points/meter-1/missing' live.log || fail "no per-point messages"
 hp=$(http_port mdc.err)
@@ -107,7 +108,7 @@ JSON
 }
 mkcfg
 bg asub mosquitto_sub -p "$aport" -u mdc -P 's3cret-pw' -t 'a/meter-1' -C 1 -W 10
-sleep 0.3
+subscribed a 'a/meter-1'
 MQTT_PASSWORD='s3cret-pw' "$MDC" run -c auth.json --once > auth.out 2> auth.err || fail "run with credentials"
 wait "$PID_asub" 2>/dev/null || true
 grep -q '"device": "meter-1"' asub.log || fail "delivered with username and password"

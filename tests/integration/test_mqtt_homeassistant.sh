@@ -66,7 +66,7 @@ assert_eq PRODUCTION "$s" "the status template's value"
 kill -TERM "$PID_mdc"; wait "$PID_mdc" 2>/dev/null || true
 mkcfg meter-1
 bg removed mosquitto_sub -p "$bport" -t 'homeassistant/sensor/hall2/+/config' -F '%t [%p]'
-sleep 0.3
+subscribed b 'homeassistant/sensor/hall2/+/config'
 bg mdc2 "$MDC" run -c mdc.json
 n2=$(grep -c '^homeassistant/sensor/hall2/meter-2_' c1.txt)
 n1=$(grep -c '^homeassistant/sensor/hall2/meter-1_' c1.txt)

@@ -47,7 +47,7 @@ sub() {
 
 mkcfg "mqtts://127.0.0.1:$bport" test-ca
 bg s1 sub
-sleep 0.5
+subscribed tls 'tls/meter-1'
 "$MDC" run -c mdc.json --once > run1.out 2> run1.err || fail "run over TLS: $(cat run1.err)"
 wait "$PID_s1" 2>/dev/null || true
 grep -q '^tls/meter-1 {"timestamp": ".*", "device": "meter-1", "voltage_l1": 230.1, "shift": 1}$' s1.log ||
@@ -73,7 +73,7 @@ expect_refusal wrong_host "certificate verify failed\|host name\|hostname"
 mkcfg "mqtts://localhost:$bport" test-ca ', "insecure": true'
 rm -rf data
 bg s2 sub
-sleep 0.5
+subscribed tls 'tls/meter-1' 2
 "$MDC" run -c mdc.json --once > run2.out 2> run2.err || fail "insecure run: $(cat run2.err)"
 wait "$PID_s2" 2>/dev/null || true
 grep -q '^tls/meter-1 ' s2.log || fail "insecure: delivered"

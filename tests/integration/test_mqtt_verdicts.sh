@@ -48,7 +48,7 @@ avail() { mosquitto_sub -p "$bport" -t v/availability -C 1 -W 5 -F '%r %p'; }
 # ---- MQTT 5 ----
 mkcfg 5 ', "message_expiry": "1h", "user_properties": {"site": "hall 2"}'
 bg sub mosquitto_sub -V mqttv5 -p "$bport" -t 'v/#' -F '%t|%C|%F|%E|%P|%p'
-sleep 0.3
+subscribed b 'v/#'
 bg mdc "$MDC" run -c mdc.json
 wait_for 20 dead_at_least not_authorized 2 || fail "records of meter-3 dead-lettered as not_authorized"
 wait_for 20 dead_at_least packet_too_large 2 || fail "records of meter-2 dead-lettered as packet_too_large"
@@ -88,7 +88,7 @@ broker_start b2 "$bport" "acl_file $T/acl"
 rm -rf data
 mkcfg 3.1.1 ''
 bg sub2 mosquitto_sub -V mqttv5 -p "$bport" -t 'v/#' -F '%t|%C|%F|%E|%P|%p'
-sleep 0.3
+subscribed b2 'v/#'
 bg mdc2 "$MDC" run -c mdc.json
 wait_for 10 grep -q '^v/availability|.*|online$' sub2.log || fail "online again (3.1.1)"
 wait_for 10 grep -q '^v/meter-1|' sub2.log || fail "3.1.1: data"
