@@ -69,4 +69,21 @@ bg() {
   eval "PID_$name=$!"
 }
 
+# sim_ports NAME COUNT [ARGS...]: mdc-sim modbus (ARGS) on COUNT consecutive loopback ports below
+# the ephemeral range, as bg NAME; another range when one of them is taken (a test suite running
+# beside this one). Sets SIM_BASE, the first port.
+sim_ports() {
+  local name=$1 count=$2 pid; shift 2
+  for _ in $(seq 20); do
+    SIM_BASE=$(( 12000 + RANDOM % (32000 - 12000 - count) ))
+    bg "$name" "$MDC_SIM" modbus --tcp "127.0.0.1:$SIM_BASE" --ports "$count" "$@"
+    pid=$(eval echo "\$PID_$name")
+    wait_for 10 grep -q '^tcp:' "$T/$name.log" && return 0
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    grep -q 'Address already in use' "$T/$name.err" || break
+  done
+  fail "simulator $name did not start on $count free ports: $(cat "$T/$name.err")"
+}
+
 sql() { sqlite3 -batch -noheader "$@"; }

@@ -6,8 +6,8 @@
 # The healthy units never see an error (a dead neighbour costs them nothing), the broken ones
 # report what happened, every unit's values are its own, and `mdc check` shows the threads.
 source "$(dirname "$0")/lib.sh"
-base=$(( 12000 + RANDOM % 3000 ))
-bg fleet "$MDC_SIM" modbus --tcp 127.0.0.1:$base --ports 60 --frozen
+sim_ports fleet 60 --frozen
+base=$SIM_BASE
 bg gw "$MDC_SIM" modbus --tcp 127.0.0.1:0 --units 1-3 --frozen --control gw.ctl
 bg hole "$MDC_SIM" modbus --tcp 127.0.0.1:0 --frozen --control hole.ctl
 bg cut "$MDC_SIM" modbus --tcp 127.0.0.1:0 --frozen --control cut.ctl
