@@ -54,7 +54,8 @@ modules="http.so
 http_sinks.so
 mqtt.so
 opcua.so
-postgres.so"
+postgres.so
+yaml.so"
 assert_eq "$modules" "$(ls "root/usr/$libdir/mdc")" "the modules are installed in /usr/$libdir/mdc"
 # A configuration that needs every module: the installed mdc finds them beside itself
 # (bin/../$libdir/mdc, as DESTDIR moved the tree), not in the build.
