@@ -22,8 +22,9 @@ typedef struct mdc_format_module {
 int mdc_format_load(mdc_format_kind k, mdc_err *err);
 
 /* The record as YAML's flow style, i.e. its JSON after "--- " (MDC style): valid YAML that any
- * YAML parser reads back. What mdc_format_record() writes for YAML when the module cannot be
- * loaded after all (removed after the start), or libyaml runs out of memory. */
+ * YAML parser reads back. What mdc_format_record() writes for YAML when libyaml runs out of
+ * memory, or when the module cannot be loaded for a caller that did not ask mdc_format_load()
+ * first (never a configured sink: its configuration was refused). */
 void mdc_fmt_yaml_as_json(mdc_format_style st, const mdc_record *r, strbuf *out);
 
 #endif
