@@ -15,8 +15,9 @@
 #
 # A test file sets
 #   SINKS=("NAME|KIND:WHERE|DEDUP|VALUED|POISON" ...)   the sinks under test (fault_count.py
-#         kinds; DEDUP 1: duplicates fail the test; 2: they do, except after kill -9 of mdc (a
-#         session that dies with the process: MQTT QoS 2); VALUED 1: only records with values
+#         kinds; DEDUP 1: duplicates fail the test; 2: they do, except where mdc is killed -9:
+#         the kill scenario and the power cut of the restore scenario (a session that dies with
+#         the process: MQTT QoS 2); VALUED 1: only records with values
 #         count;
 #         POISON: the start of the sink's id when its receiver refuses the poison record, else
 #         empty), paths relative to the scenario
@@ -267,7 +268,7 @@ fault_report() {
     fi
     local dedup; dedup=$(sink_field "$s" dedup)
     if [ "$dedup" = 2 ]; then # reported, not failed: see SINKS above
-      case $fault in "kill -9"*) dedup=0 ;; esac
+      case $fault in "kill -9"* | "spool restored"*) dedup=0 ;; esac
     fi
     [ "$dup" -gt 0 ] && [ "$dedup" = 0 ] && notes="${notes:+$notes; }at least once: $raw deliveries"
     [ -n "${NOTE[$name]:-}" ] && notes="${notes:+$notes; }${NOTE[$name]}"
