@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "format/format.h"
+#include "format/format_module.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -40,6 +41,28 @@ static void meter_record(mdc_record *r)
     mdc_record_add_bool(r, "running", true);
     mdc_record_add_string(r, "program", "O1234 \"x\", y");
     mdc_record_add_null(r, "freq", "illegal data address");
+}
+
+/* Without libyaml (out of memory, or no module for a caller that did not load it): the record's
+ * JSON as a flow-style YAML document, framed as the block style would be. */
+static void test_json_fallback(void **state)
+{
+    (void)state;
+    mdc_record r;
+    meter_record(&r);
+    strbuf json = STRBUF_INIT, got = STRBUF_INIT, want = STRBUF_INIT;
+    mdc_format_record(MDC_FMT_JSON, MDC_STYLE_MDC, &r, &json);
+    sb_printf(&want, "--- %s", sb_str(&json));
+    mdc_fmt_yaml_as_json(MDC_STYLE_MDC, &r, &got);
+    assert_string_equal(sb_str(&got), sb_str(&want));
+    assert_int_equal(sb_str(&got)[got.len - 1], '\n');
+    sb_reset(&json), sb_reset(&got), sb_reset(&want);
+    mdc_format_record(MDC_FMT_JSON, MDC_STYLE_HEMS, &r, &json);
+    sb_printf(&want, "%s\n", sb_str(&json)); /* print()'s blank line after the document */
+    mdc_fmt_yaml_as_json(MDC_STYLE_HEMS, &r, &got);
+    assert_string_equal(sb_str(&got), sb_str(&want));
+    sb_free(&json), sb_free(&got), sb_free(&want);
+    mdc_record_free(&r);
 }
 
 static void test_mdc_document(void **state)
@@ -344,6 +367,7 @@ int main(void)
         cmocka_unit_test(test_hems_numbers),
         cmocka_unit_test(test_hems_tricky_strings),
         cmocka_unit_test(test_invalid_utf8_and_odd_keys),
+        cmocka_unit_test(test_json_fallback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
