@@ -13,17 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int parse_format(const mdc_cfgnode *n, mdc_format_kind def, mdc_format_kind *out,
-                        mdc_err *err)
-{
-    int f;
-    if (cfg_enum(n, "format", mdc_text_format_names, (int)def, &f, err) < 0 ||
-        mdc_text_format_load(n, (mdc_format_kind)f, err) < 0)
-        return -1;
-    *out = (mdc_format_kind)f;
-    return 0;
-}
-
 static const mdc_key stdout_keys[] = {
     {.name = "type", .type = MDC_KEY_STRING, .required = true, .help = "\"stdout\""},
     {.name = "format",
@@ -110,7 +99,7 @@ static int build_stdout(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err)
     mdc_stdout_sink_cfg c = {.style = MDC_STYLE_MDC};
     mdc_text_opts t = {0};
     if (mdc_keys_check(n, &stdout_keyset, err) < 0 || mdc_text_opts_parse(n, &t, err) < 0 ||
-        parse_format(n, MDC_FMT_JSON, &c.format, err) < 0 ||
+        mdc_text_format_parse(n, MDC_FMT_JSON, &c.format, err) < 0 ||
         cfg_bool(n, "csv_header", t.style == MDC_STYLE_MDC, &c.csv_header, err) < 0) {
         mdc_text_opts_free(&t);
         return -1;
@@ -134,7 +123,7 @@ static int build_file(const mdc_cfgnode *n, mdc_sink **out, mdc_err *err)
     mdc_format_kind def = MDC_FMT_JSON;
     const char *dot = strrchr(path, '.');
     if (dot && mdc_format_parse(dot + 1, &def) < 0) def = MDC_FMT_JSON;
-    if (parse_format(n, def, &c.format, err) < 0) return -1;
+    if (mdc_text_format_parse(n, def, &c.format, err) < 0) return -1;
     mdc_err e;
     if (mdc_file_template_check(path, &e) < 0) return cfg_error(n, "path", err, "%s", e.msg);
     mdc_text_opts t;

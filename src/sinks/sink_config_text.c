@@ -106,24 +106,25 @@ mdc_sink *mdc_text_shaped(mdc_sink *inner, const mdc_text_opts *t)
     return mdc_sink_shape_new(inner, &c);
 }
 
-int mdc_text_format_load(const mdc_cfgnode *n, mdc_format_kind f, mdc_err *err)
+int mdc_text_format_parse(const mdc_cfgnode *n, mdc_format_kind def, mdc_format_kind *out,
+                          mdc_err *err)
 {
+    int f;
     mdc_err e = {0};
-    if (mdc_format_load(f, &e) == 0) return 0;
-    return cfg_error(n, "format", err, "%s", e.msg);
+    if (cfg_enum(n, "format", mdc_text_format_names, (int)def, &f, err) < 0) return -1;
+    if (mdc_format_load((mdc_format_kind)f, &e) < 0)
+        return cfg_error(n, "format", err, "%s", e.msg);
+    *out = (mdc_format_kind)f;
+    return 0;
 }
 
 int mdc_text_render_parse(const mdc_cfgnode *n, const mdc_text_opts *t, mdc_render_cfg *r,
                           mdc_err *err)
 {
-    int f;
-    if (cfg_enum(n, "format", mdc_text_format_names, MDC_FMT_JSON, &f, err) < 0 ||
-        mdc_text_format_load(n, (mdc_format_kind)f, err) < 0)
-        return -1;
-    *r = (mdc_render_cfg){.format = (mdc_format_kind)f,
-                          .style = t->style,
-                          .csv_columns = t->cols,
-                          .ncsv_columns = t->ncols};
+    mdc_format_kind f;
+    if (mdc_text_format_parse(n, MDC_FMT_JSON, &f, err) < 0) return -1;
+    *r = (mdc_render_cfg){
+        .format = f, .style = t->style, .csv_columns = t->cols, .ncsv_columns = t->ncols};
     return 0;
 }
 

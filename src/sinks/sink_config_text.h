@@ -35,9 +35,10 @@ void mdc_text_opts_free(mdc_text_opts *t);
 /* inner wrapped in a shape sink when the options change records (takes ownership). */
 mdc_sink *mdc_text_shaped(mdc_sink *inner, const mdc_text_opts *t);
 
-/* Makes format f usable (the yaml module for YAML: format_module.h); a failure is the "format"
- * key's configuration error. */
-int mdc_text_format_load(const mdc_cfgnode *n, mdc_format_kind f, mdc_err *err);
+/* The "format" key (def when absent), made usable: the yaml module loaded for YAML
+ * (format_module.h); a module that cannot be loaded is that key's configuration error. */
+int mdc_text_format_parse(const mdc_cfgnode *n, mdc_format_kind def, mdc_format_kind *out,
+                          mdc_err *err);
 
 /* The render settings (format, style, CSV columns) of a text sink's object and options. */
 int mdc_text_render_parse(const mdc_cfgnode *n, const mdc_text_opts *t, mdc_render_cfg *r,
