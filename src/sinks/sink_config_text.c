@@ -121,7 +121,7 @@ int mdc_text_format_parse(const mdc_cfgnode *n, mdc_format_kind def, mdc_format_
 int mdc_text_render_parse(const mdc_cfgnode *n, const mdc_text_opts *t, mdc_render_cfg *r,
                           mdc_err *err)
 {
-    mdc_format_kind f;
+    mdc_format_kind f = MDC_FMT_JSON;
     if (mdc_text_format_parse(n, MDC_FMT_JSON, &f, err) < 0) return -1;
     *r = (mdc_render_cfg){
         .format = f, .style = t->style, .csv_columns = t->cols, .ncsv_columns = t->ncols};
