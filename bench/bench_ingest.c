@@ -6,10 +6,11 @@
  *                             shift energy) through mdc's postgres sink (schema "mdc", batches
  *                             of BATCH, default 500 like the spool's), and the same samples
  *                             rows in COPY text format into TSV for `psql \copy`
- *   sqlite DBPATH N TSV       the same through the embedded store, TSV for `sqlite3 .import`
+ *   sqlite DBPATH N TSV       the same through the embedded store, and its `records` rows as
+ *                             TSV for `sqlite3 .import`
  * Prints "SECONDS SAMPLES" for the sink: the time spent in write() alone, records in memory.
- * The sink writes all its tables (samples, live, devices, status history, shift energy,
- * sink_state), the references only the samples rows. */
+ * The sink writes all its tables (samples or records, live, devices, status history, shift
+ * energy, sink_state), the references only the samples or records rows. */
 #include "bench_records.h"
 #include "core/clock.h"
 #include "sinks/postgres/sink_postgres.h"

@@ -29,23 +29,31 @@ static inline void bench_record(mdc_record *r, int64_t i, int devices, int64_t t
     mdc_record_add_double(r, "shift_energy_kwh", (double)(i / devices) * 0.0125);
 }
 
-/* The samples rows of r as TSV, one per value: PostgreSQL COPY text (pg: device, ts, name,
- * value, value_text, error) or the sqlite3 CLI's .import (device, ts, name, value, error). */
+/* r's value k as text (the records' values are numbers). */
+static inline void bench_num(const mdc_value *v, char *num, size_t n)
+{
+    if (v->type == MDC_INT)
+        snprintf(num, n, "%lld", (long long)v->u.i);
+    else
+        mdc_float_repr(v->u.d, num, n);
+}
+
+/* r as the references load it, TSV: PostgreSQL COPY text of its `samples` rows, one per value
+ * (pg: device, ts, name, value, value_text, error), or the sqlite3 CLI's .import of its row in
+ * the embedded store's `records` (device, ts, fields as one JSON object, errors). */
 static inline void bench_tsv(FILE *f, const mdc_record *r, bool pg)
 {
     char ts[40], num[MDC_FLOAT_REPR_MAX];
     mdc_format_utc_us(r->ts_us, ts, sizeof ts);
+    if (!pg) fprintf(f, "%s\t%s\t{", r->device, ts);
     for (size_t k = 0; k < r->nfields; k++) {
-        const mdc_value *v = &r->fields[k].v;
-        if (v->type == MDC_INT)
-            snprintf(num, sizeof num, "%lld", (long long)v->u.i);
-        else
-            mdc_float_repr(v->u.d, num, sizeof num);
+        bench_num(&r->fields[k].v, num, sizeof num);
         if (pg)
             fprintf(f, "%s\t%s\t%s\t%s\t\\N\t\\N\n", r->device, ts, r->fields[k].name, num);
         else
-            fprintf(f, "%s\t%s\t%s\t%s\t\n", r->device, ts, r->fields[k].name, num);
+            fprintf(f, "%s\"%s\":%s", k ? "," : "", r->fields[k].name, num);
     }
+    if (!pg) fputs("}\t\n", f);
 }
 
 #endif

@@ -9,7 +9,7 @@
 #   (C=3600000 measures it). Goal: < 60 s, a drain of >= 60,000 records/s.
 #     codec      the spool's record codec alone (encode + decode, no disk)
 #     null       spool -> a sink that takes everything (the spool's own cost)
-#     sqlite     the embedded store                   vs sqlite3 .import of the samples rows
+#     sqlite     the embedded store                   vs sqlite3 .import of the records rows
 #     postgres   schema "mdc" on a private server      vs psql \copy of the samples rows
 #     mqtt       QoS 1 to a private mosquitto          vs mosquitto_pub -q 1 -l of the payloads
 #   and the store at 10,000 meters: a backlog of 100,000 records drained while 10,000 records/s
@@ -76,13 +76,13 @@ if [[ " $sinks " == *" sqlite "* ]] && command -v sqlite3 >/dev/null; then
   rm -f "$T"/spool.db* "$T"/mdc.db*
   bc_ ref sqlite "$T/rows.tsv" "$c" 1000 || exit 1
   sqlite3 "$T/ref.db" "PRAGMA journal_mode=WAL;
-    CREATE TABLE samples(device TEXT NOT NULL, ts TEXT NOT NULL, name TEXT NOT NULL, value, error TEXT);
-    CREATE INDEX samples_device_ts ON samples(device, ts);" >/dev/null
+    CREATE TABLE records(device TEXT NOT NULL, ts TEXT NOT NULL, fields TEXT NOT NULL, errors TEXT);
+    CREATE INDEX records_device_ts ON records(device, ts);" >/dev/null
   t0=$(date +%s%N)
-  sqlite3 "$T/ref.db" -cmd "PRAGMA synchronous=FULL" ".mode tabs" ".import $T/rows.tsv samples" || exit 1
+  sqlite3 "$T/ref.db" -cmd "PRAGMA synchronous=FULL" ".mode tabs" ".import $T/rows.tsv records" || exit 1
   ref=$(secs_since "$t0")
-  rows=$(sqlite3 "$T/ref.db" "SELECT count(*) FROM samples")
-  report "sqlite store" "$line" "sqlite3 .import" "$ref" "$rows" 11
+  rows=$(sqlite3 "$T/ref.db" "SELECT count(*) FROM records")
+  report "sqlite store" "$line" "sqlite3 .import" "$ref" "$rows" 1
   rm -f "$T"/ref.db* "$T/rows.tsv"
 fi
 

@@ -7,7 +7,7 @@
 #              window (a missed slot is a missing record), point errors; ratio to the reference
 #   mdc        (up to 1,000 units) the blocking engine, a thread per unit, as before
 #   mdc        the same with the points inline in every device (peak RSS: config parsing)
-#   mdc        the default sqlite store: records spooled vs sample rows stored per second
+#   mdc        the default sqlite store: records spooled vs records stored per second
 # then 10 devices: RSS and start-up time. The simulators run 5,000 ports each (a port with its
 # client costs two descriptors; the hard limit here is 20,000).
 # Usage: bench/modbus_fleet.sh BUILD [SECONDS] [UNITS...]   (default: 30 1000 10000)
@@ -71,11 +71,11 @@ measure() { # UNITS
   sleep 2
   local c0; c0=$(cpu_ticks $pid); t0=$(date +%s.%N)
   seq0=$(sqlite3 data/spool.db 'SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence' 2>/dev/null || echo 0)
-  rows0=$(sqlite3 data/mdc.db 'SELECT COUNT(*) FROM samples' 2>/dev/null || echo 0)
+  rows0=$(sqlite3 data/mdc.db 'SELECT COUNT(*) FROM records' 2>/dev/null || echo 0)
   sleep "$secs"
   local c1; c1=$(cpu_ticks $pid); t1=$(date +%s.%N)
   seq1=$(sqlite3 data/spool.db 'SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence' 2>/dev/null || echo 0)
-  rows1=$(sqlite3 data/mdc.db 'SELECT COUNT(*) FROM samples' 2>/dev/null || echo 0)
+  rows1=$(sqlite3 data/mdc.db 'SELECT COUNT(*) FROM records' 2>/dev/null || echo 0)
   backlog=$(sqlite3 data/spool.db 'SELECT COUNT(*) FROM records' 2>/dev/null || echo 0)
   hwm=$(hwm_mb $pid)
   cpu=$(awk -v t=$(( c1 - c0 )) -v a="$t0" -v b="$t1" -v hz="$hz" 'BEGIN {printf "%.1f", 100 * t / hz / (b - a)}')
@@ -120,7 +120,7 @@ for units in "${fleets[@]}"; do
   config "$units" '{"type": "sqlite"}' file
   measure "$units"
   w=$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')
-  echo "  mdc into the sqlite store: CPU ${cpu}% of one core, peak RSS ${hwm} MB; spooled $(awk -v n=$(( seq1 - seq0 )) -v w="$w" 'BEGIN {printf "%.0f", n / w}') records/s, stored $(awk -v n=$(( rows1 - rows0 )) -v w="$w" 'BEGIN {printf "%.0f", n / w}') sample rows/s (of $(( units * 10 ))); spool backlog at the end ${backlog} records$([ "$backlog" -gt $(( 2 * units )) ] && echo " — the store does not keep up" || true)"
+  echo "  mdc into the sqlite store: CPU ${cpu}% of one core, peak RSS ${hwm} MB; spooled $(awk -v n=$(( seq1 - seq0 )) -v w="$w" 'BEGIN {printf "%.0f", n / w}') records/s, stored $(awk -v n=$(( rows1 - rows0 )) -v w="$w" 'BEGIN {printf "%.0f", n / w}') records/s (of ${units}); spool backlog at the end ${backlog} records$([ "$backlog" -gt $(( 2 * units )) ] && echo " — the store does not keep up" || true)"
   stop_sims
 done
 

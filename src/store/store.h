@@ -65,7 +65,7 @@ int mdc_store_schema_version(void);
  * history: {"device", "from", "to", "records": [{"timestamp", field: value, ...,
  *           "errors": {...} when any}], "truncated": bool, "next": timestamp (when truncated),
  *           "status_changes": [{"timestamp", "status", "previous", "error"}]}
- *   records are rebuilt from the long-format `samples` rows, oldest first, at most `limit`.
+ *   records are rebuilt from the `records` rows, oldest first, at most `limit`.
  * shifts:  {"device", "from", "to", "shifts": [{"shift_start", "shift", "energy_kwh", "parts",
  *           "closed"}]} — shifts that started in [from, to), oldest first.
  * Each returns 0 with the JSON body appended to out, or -1 with err (cannot be read). */

@@ -16,6 +16,7 @@ enum {
     ST_SHIFT,
     ST_PART,
     ST_STATE,
+    ST_RECORD,
     ST_COUNT
 };
 
@@ -44,25 +45,30 @@ typedef struct st_plan {
 void mdc_store_plan(st_plan *p, const mdc_record *const *recs, size_t n, const bool *skip);
 void mdc_store_plan_free(st_plan *p);
 
-#define SAMPLE_SIZES 5
-
 struct mdc_store {
     char *path;
     sqlite3 *db;
     sqlite3_stmt *st[ST_COUNT];
-    sqlite3_stmt *samples[SAMPLE_SIZES]; /* inserts of 16, 8, 4, 2 and 1 samples rows */
     uint64_t epoch;
     bool loaded;      /* last_seq was read for `epoch` */
     int64_t last_seq; /* committed for `epoch`; -1 none */
-    strbuf json;
-    int fail_code; /* SQLite's code for the record a write stopped at */
-    st_plan plan;  /* the batch being written */
-    bool *skip;    /* per record of the batch: committed before, not written again */
+    strbuf json;      /* a live row's record */
+    strbuf fields;    /* a records row's fields and errors (fields_json) */
+    int fail_code;    /* SQLite's code for the record a write stopped at */
+    st_plan plan;     /* the batch being written */
+    bool *skip;       /* per record of the batch: committed before, not written again */
     size_t skip_cap;
     int64_t cache_kb;         /* the page cache's size */
     int64_t devices;          /* devices the cache is sized for */
     int64_t cache_checked_us; /* when the devices table was last counted */
 };
+
+/* ---- a record's row (store_fields.c) ---- */
+
+/* Replaces out's text with r's fields as one JSON object ({"name":value,...}, in the record's
+ * order; a non-finite double is null) followed by, from *errors_at, the object of the fields'
+ * errors ({"name":"error",...}), or nothing after it when no field has one. */
+void mdc_store_fields_json(const mdc_record *r, strbuf *out, size_t *errors_at);
 
 /* ---- reading (store_query.c): read-only connections opened per request ---- */
 

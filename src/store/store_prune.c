@@ -37,7 +37,7 @@ int mdc_store_prune(mdc_store *k, int64_t samples_before_us, int64_t history_bef
     static const struct {
         const char *table, *col;
         bool history;
-    } tables[] = {{"samples", "ts", false},
+    } tables[] = {{"records", "ts", false},
                   {"status_history", "ts", true},
                   {"part_events", "ts", true},
                   {"shift_energy", "shift_start", true}};

@@ -75,8 +75,9 @@ static int samples_json(sqlite3 *db, const char *device, const char *from, const
     sqlite3_stmt *st;
     if (mdc_store_prepare(
             db,
-            "SELECT ts, name, value, error FROM samples WHERE device = ?1 AND ts >= ?2 "
-            "AND ts < ?3 ORDER BY ts, rowid",
+            "SELECT r.ts, f.key, f.value, e.value FROM records AS r JOIN json_each(r.fields) AS f "
+            "LEFT JOIN json_each(r.errors) AS e ON e.key = f.key WHERE r.device = ?1 AND "
+            "r.ts >= ?2 AND r.ts < ?3 ORDER BY r.ts, r.rowid, f.id",
             &st, err) < 0)
         return -1;
     bind_range(st, device, from, to);

@@ -32,6 +32,7 @@ static const char *const sql[ST_COUNT] = {
     [ST_STATE] = "INSERT INTO sink_state(sink, epoch, last_seq) VALUES(?, ?, ?) "
                  "ON CONFLICT(sink) DO UPDATE SET epoch = excluded.epoch, "
                  "last_seq = excluded.last_seq",
+    [ST_RECORD] = "INSERT INTO records(device, ts, fields, errors) VALUES(?, ?, ?, ?)",
 };
 
 /* WAL; the page cache and the checkpoint interval grow with the fleet (grow_cache);
@@ -65,10 +66,6 @@ static void close_db(mdc_store *k)
         sqlite3_finalize(k->st[i]);
         k->st[i] = NULL;
     }
-    for (int i = 0; i < SAMPLE_SIZES; i++) {
-        sqlite3_finalize(k->samples[i]);
-        k->samples[i] = NULL;
-    }
     if (k->db) sqlite3_close(k->db);
     k->db = NULL;
 }
@@ -78,28 +75,10 @@ static void store_free(mdc_store *k)
     close_db(k);
     free(k->path);
     sb_free(&k->json);
+    sb_free(&k->fields);
     mdc_store_plan_free(&k->plan);
     free(k->skip);
     free(k);
-}
-
-/* k->samples[s]: an insert of 2^(SAMPLE_SIZES - 1 - s) samples rows of one record. */
-static int prepare_samples(mdc_store *k, mdc_err *err)
-{
-    strbuf q = STRBUF_INIT;
-    int rc = 0;
-    for (int s = 0; s < SAMPLE_SIZES && rc == 0; s++) {
-        sb_reset(&q);
-        sb_puts(&q, "INSERT INTO samples(device, ts, name, value, error) VALUES");
-        for (int j = 0; j < 1 << (SAMPLE_SIZES - 1 - s); j++)
-            sb_printf(&q, "%s(?1, ?2, ?%d, ?%d, ?%d)", j ? ", " : "", 3 + 3 * j, 4 + 3 * j,
-                      5 + 3 * j);
-        if (sqlite3_prepare_v3(k->db, sb_str(&q), -1, SQLITE_PREPARE_PERSISTENT, &k->samples[s],
-                               NULL) != SQLITE_OK)
-            rc = db_fail(k, err, "prepare");
-    }
-    sb_free(&q);
-    return rc;
 }
 
 /* A record leaves the spool once the store has committed it: with the spool's
@@ -123,7 +102,7 @@ static int open_db(mdc_store *k, bool sync_full, mdc_err *err)
         if (sqlite3_prepare_v3(k->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &k->st[i], NULL) !=
             SQLITE_OK)
             return db_fail(k, err, "prepare");
-    return prepare_samples(k, err);
+    return 0;
 }
 
 int mdc_store_open(const char *path, bool sync_full, mdc_store **out, mdc_err *err)
@@ -199,34 +178,21 @@ static void bind_opt_text(sqlite3_stmt *st, int col, const char *s)
         sqlite3_bind_null(st, col);
 }
 
-/* Binds field f as row `row` of a multi-row samples insert (?1 device, ?2 ts). */
-static void bind_sample(sqlite3_stmt *st, int row, const mdc_field *f)
+/* The record's row in `records`: its fields as one JSON object, their errors as another (NULL
+ * when none), both in k->fields, one after the other; none for a record without values. */
+static int write_fields(mdc_store *k, const mdc_record *r, const char *ts, mdc_err *err)
 {
-    sqlite3_bind_text(st, 3 + 3 * row, f->name, -1, SQLITE_STATIC);
-    bind_value(st, 4 + 3 * row, &f->v);
-    bind_opt_text(st, 5 + 3 * row, f->error);
-}
-
-/* The record's samples rows, in order, in as few statements as the sizes allow (16, 8, 4, 2,
- * 1 rows each): each statement is a step, a reset and a set of bindings. */
-static int write_samples(mdc_store *k, const mdc_record *r, const char *ts, mdc_err *err)
-{
-    for (size_t i = 0; i < r->nfields;) {
-        int s = 0;
-        while ((size_t)1 << (SAMPLE_SIZES - 1 - s) > r->nfields - i)
-            s++;
-        int rows = 1 << (SAMPLE_SIZES - 1 - s);
-        sqlite3_stmt *st = k->samples[s];
-        sqlite3_bind_text(st, 1, r->device, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, ts, -1, SQLITE_STATIC);
-        for (int j = 0; j < rows; j++)
-            bind_sample(st, j, &r->fields[i + (size_t)j]);
-        int rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE) return db_fail(k, err, "write");
-        i += (size_t)rows;
-    }
-    return 0;
+    if (r->nfields == 0) return 0; /* an unreachable device's record: its live row and status */
+    size_t errors_at;
+    mdc_store_fields_json(r, &k->fields, &errors_at);
+    sqlite3_stmt *st = k->st[ST_RECORD];
+    sqlite3_bind_text(st, 1, r->device, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, ts, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, k->fields.buf, (int)errors_at, SQLITE_STATIC);
+    if (k->fields.len > errors_at)
+        sqlite3_bind_text(st, 4, k->fields.buf + errors_at, (int)(k->fields.len - errors_at),
+                          SQLITE_STATIC);
+    return run(k, ST_RECORD, err);
 }
 
 /* The device's live status as the transaction has left it so far: the live row's, until a
@@ -361,7 +327,7 @@ static int write_parts(mdc_store *k, const mdc_record *r, const char *ts, mdc_er
     return run(k, ST_PART, err);
 }
 
-/* recs[i] of the planned batch: its samples, status change, parts; the device's rows when it
+/* recs[i] of the planned batch: its row, status change, parts; the device's rows when it
  * is the device's last record (its shift row unless the next record supersedes it). */
 static int write_record(mdc_store *k, const mdc_record *const *recs, size_t i, mdc_err *err)
 {
@@ -370,7 +336,7 @@ static int write_record(mdc_store *k, const mdc_record *const *recs, size_t i, m
     mdc_format_utc_us(r->ts_us, ts, sizeof ts);
     int32_t next = k->plan.next[i];
     const mdc_record *nr = next < 0 ? NULL : recs[next];
-    if (write_samples(k, r, ts, err) < 0 ||
+    if (write_fields(k, r, ts, err) < 0 ||
         write_status(k, &k->plan.slots[k->plan.dev_of[i]], r, ts, err) < 0 ||
         (!nr && (write_device(k, recs, i, ts, err) < 0 || write_live(k, r, ts, err) < 0)) ||
         write_shift(k, r, nr, ts, err) < 0 || write_parts(k, r, ts, err) < 0)

@@ -87,7 +87,7 @@ JSON
 # row for row, and an EMS history row per record in naive local time (Asia/Kolkata).
 pg_check_delivery() {
   local ref got n
-  ref=$(sql data/mdc.db "SELECT device, ts FROM samples WHERE name = 'frequency' ORDER BY rowid")
+  ref=$(sql data/mdc.db "SELECT device, ts FROM records WHERE json_type(fields, '\$.frequency') IS NOT NULL ORDER BY rowid")
   n=$(printf '%s\n' "$ref" | grep -c . || true)
   [ "$n" -gt 0 ] || fail "no records in the SQLite store"
   got=$(q mes "SELECT device || '|' || to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"') FROM mdc.samples WHERE name = 'frequency' ORDER BY id")

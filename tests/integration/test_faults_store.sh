@@ -14,7 +14,7 @@ peer_setup() { :; }
 sinks_json() { echo '{"type": "sqlite"}, {"type": "file", "path": "out.json"}'; }
 store_sql() { sqlite3 -batch -cmd '.timeout 10000' data/mdc.db "$1"; }
 poison_refuse() {
-  store_sql "CREATE TRIGGER implausible BEFORE INSERT ON samples WHEN NEW.name = 'frequency' AND NEW.value > 1e6
+  store_sql "CREATE TRIGGER implausible BEFORE INSERT ON records WHEN json_extract(NEW.fields, '\$.frequency') > 1e6
              BEGIN SELECT RAISE(ABORT, 'implausible frequency'); END;"
 }
 poison_fix() { store_sql "DROP TRIGGER implausible"; }

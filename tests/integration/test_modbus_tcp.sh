@@ -46,7 +46,7 @@ frequency|50.0
 energy_kwh|1234.5
 running|1
 missing|
-energy_delta_kwh|0.0' "$(sql data/mdc.db "SELECT name, value FROM samples WHERE name NOT LIKE 'shift%' ORDER BY rowid")" "samples rows"
+energy_delta_kwh|0.0' "$(sql data/mdc.db "SELECT f.key, f.value FROM records AS r, json_each(r.fields) AS f WHERE f.key NOT LIKE 'shift%' ORDER BY r.rowid, f.id")" "samples rows"
 assert_eq 'meter-1|2' "$(sql data/mdc.db 'SELECT device, status FROM status_history')" "status history"
 assert_eq '7' "$(sql data/mdc.db 'SELECT machine_id FROM devices')" "device row"
 

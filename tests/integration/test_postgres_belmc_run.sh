@@ -80,7 +80,7 @@ ctl() { # SIM COMMAND: sends and waits for the acknowledgement
   echo "$2" > "ctl-$1"
   wait_for 5 acked "$1" "$n" || fail "sim $1 did not ack $2"
 }
-last() { sql data/mdc.db "SELECT value FROM samples WHERE device = '$1' AND name = '$2' ORDER BY rowid DESC LIMIT 1" 2>/dev/null; }
+last() { sql data/mdc.db "SELECT json_extract(fields, '\$.$2') FROM records WHERE device = '$1' AND json_type(fields, '\$.$2') IS NOT NULL ORDER BY rowid DESC LIMIT 1" 2>/dev/null; }
 value_is() { [ "$(last "$1" "$2")" = "$3" ]; }
 seen() { wait_for 20 value_is "$@" || fail "$1 $2 never read as $3 (last: $(last "$1" "$2"))"; }
 until_local() { while [[ "$(local_now)" > "23:00:00" && "$(local_now)" < "$1" ]]; do sleep 0.2; done; }
@@ -172,7 +172,7 @@ assert_eq "2|0.5|t
   "mdc.shift_energy: shift 2 closed, shift 3 across midnight"
 
 # ---- every sample exactly once, in order ----
-ref=$(sql data/mdc.db "SELECT device, ts FROM samples WHERE name = 'frequency' ORDER BY rowid")
+ref=$(sql data/mdc.db "SELECT device, ts FROM records WHERE json_type(fields, '\$.frequency') IS NOT NULL ORDER BY rowid")
 got=$(q mes "SELECT device || '|' || to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"') FROM mdc.samples WHERE name = 'frequency' ORDER BY id")
 [ -n "$ref" ] || fail "reference samples"
 assert_eq "$ref" "$got" "mdc.samples: the same records as the SQLite store, in order"

@@ -80,7 +80,7 @@ ems|2|hall-2
 production|1|hall-1
 production|2|hall-2" "$(q mes "SELECT kind, key, instance FROM mdc.owners ORDER BY 1, 2")" "each instance claims its devices and machines"
 for h in 1 2; do
-  ref=$(sql "data-hall-$h/mdc.db" "SELECT device, ts FROM samples WHERE name = 'frequency' ORDER BY rowid")
+  ref=$(sql "data-hall-$h/mdc.db" "SELECT device, ts FROM records WHERE json_type(fields, '\$.frequency') IS NOT NULL ORDER BY rowid")
   got=$(q mes "SELECT device || '|' || to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"') FROM mdc.samples WHERE device = 'ems-$h' AND name = 'frequency' ORDER BY id")
   assert_eq "$ref" "$got" "hall-$h: all $(printf '%s\n' "$ref" | wc -l) records in mdc.samples, once, in order"
   ref=$(q mes "SELECT to_char(ts AT TIME ZONE 'Asia/Kolkata', 'YYYY-MM-DD HH24:MI:SS.US') FROM mdc.samples WHERE device = 'ems-$h' AND name = 'frequency' AND value IS NOT NULL ORDER BY id")

@@ -105,6 +105,10 @@ static void test_rows(void **state)
                 "2026-11-22T00:30:00.000000+00:00|power_kw|6.2|NULL\n"
                 "2026-11-22T00:31:00.000000+00:00|power_kw|NULL|NULL\n");
     assert_rows("SELECT count(*) FROM samples", "16\n");
+    /* a row per record, its values one JSON object in the record's order */
+    assert_rows("SELECT device, ts, fields, errors FROM records ORDER BY rowid LIMIT 1 OFFSET 3",
+                "meter-1|2026-11-22T00:31:00.000000+00:00|{\"power_kw\":null,"
+                "\"part_count_delta\":0,\"shift\":1,\"shift_energy_kwh\":0.1}|NULL\n");
     assert_rows("SELECT ts, status, previous, error FROM status_history ORDER BY ts",
                 "2026-11-22T00:28:00.000000+00:00|1|NULL|NULL\n"
                 "2026-11-22T00:29:00.000000+00:00|2|1|NULL\n"
@@ -121,7 +125,7 @@ static void test_rows(void **state)
         "2026-11-22T00:30:00+00:00|1|0.1|0\n");
     assert_rows("SELECT ts, count FROM part_events", "2026-11-22T00:29:00.000000+00:00|1\n");
     assert_rows("SELECT sink, epoch, last_seq FROM sink_state", "sqlite|77|4\n");
-    assert_rows("SELECT version FROM schema_migrations", "1\n2\n");
+    assert_rows("SELECT version FROM schema_migrations", "1\n2\n3\n");
 
     /* replay after a crash: records up to 4 are skipped, 5 is new */
     s->ops->close(s);
@@ -159,7 +163,8 @@ static void test_refused_record(void **state)
     mdc_err err;
     assert_int_equal(s->ops->open(s, &err), 0);
     assert_int_equal(s->ops->committed_seq(s, 5), -1);
-    exec_sql("CREATE TRIGGER poison BEFORE INSERT ON samples WHEN NEW.value = 66.6 "
+    exec_sql("CREATE TRIGGER poison BEFORE INSERT ON records WHEN "
+             "json_extract(NEW.fields, '$.power_kw') = 66.6 "
              "BEGIN SELECT RAISE(ABORT, 'value refused'); END;");
     const int64_t m = 60 * MDC_US_PER_SEC;
     mdc_record r[4];

@@ -92,7 +92,7 @@ static void test_batches_equal_records(void **state)
     (void)state;
     static const char *const tables[] = {
         "SELECT * FROM devices ORDER BY id",
-        "SELECT * FROM samples ORDER BY rowid",
+        "SELECT * FROM records ORDER BY rowid",
         "SELECT * FROM live ORDER BY device",
         "SELECT * FROM status_history ORDER BY rowid",
         "SELECT * FROM shift_energy ORDER BY device, shift_start",
