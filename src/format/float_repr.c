@@ -59,6 +59,47 @@ static void strip_zeros(decimal *dec)
         dec->digits[--dec->ndigits] = '\0';
 }
 
+/* m's decimal digits into dec (exponent: m × 10^-k), trailing zeros stripped. */
+static void from_scaled(uint64_t m, int k, decimal *dec)
+{
+    char rev[20];
+    int n = 0;
+    do {
+        rev[n++] = (char)('0' + m % 10);
+        m /= 10;
+    } while (m);
+    for (int i = 0; i < n; i++)
+        dec->digits[i] = rev[n - 1 - i];
+    dec->digits[n] = '\0';
+    dec->ndigits = n;
+    dec->exp = n - 1 - k;
+    strip_zeros(dec);
+}
+
+/* The fast path for the numbers meters give, few decimals at a moderate magnitude: the
+ * smallest k for which m = a × 10^k rounded reads back as a (m / 10^k, both exact, divides
+ * correctly rounded as strtod reads "m e-k") while m - 1 and m + 1 do not. Such an m is
+ * the only k-decimal number that reads back, so it is what the search below finds (its digits
+ * with zeros stripped: a shorter one would be m too, scaled). False when there is none up to
+ * 10^15 (or m would pass 2^53): the search decides. */
+static bool shortest_scaled(double a, decimal *out)
+{
+    static const double pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    if (a < 1e-4 || a >= 1e15) return false;
+    for (int k = 0; k < 16; k++) {
+        double x = a * pow10[k];
+        if (x >= 9007199254740992.0) return false;
+        uint64_t m = (uint64_t)(x + 0.5);
+        double p = pow10[k];
+        if ((double)m / p != a) continue;
+        if ((m > 0 && (double)(m - 1) / p == a) || (double)(m + 1) / p == a) return false;
+        from_scaled(m, k, out);
+        return true;
+    }
+    return false;
+}
+
 /* Shortest round-tripping digits of a positive finite a.
  *
  * Shortcut for normal numbers: a decimal D of at most 15 digits that reads back as a is within
@@ -70,6 +111,7 @@ static void shortest(double a, decimal *out)
 {
     char tmp[48];
     int from = 1;
+    if (shortest_scaled(a, out)) return;
     if (a >= DBL_MIN) {
         snprintf(tmp, sizeof tmp, "%.14e", a);
         parse_e(tmp, out);

@@ -115,6 +115,61 @@ static void test_round_trip(void **state)
     }
 }
 
+/* Decimals as meters give them (up to 13 significant digits, 0 to 8 decimals) print as they
+ * were written: the shortcut for them (shortest_scaled) gives what Python's repr does. */
+static void test_meter_decimals(void **state)
+{
+    (void)state;
+    uint64_t x = 0x2545F4914F6CDD1DULL;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        int k = (int)(x % 9), digits = 1 + (int)((x >> 8) % 13);
+        uint64_t m = (x >> 16) % 10000000000000ULL, cap = 1;
+        for (int j = 0; j < digits; j++)
+            cap *= 10;
+        m %= cap;
+        char want[64], frac[16];
+        uint64_t p = 1;
+        for (int j = 0; j < k; j++)
+            p *= 10;
+        snprintf(frac, sizeof frac, "%0*llu", k, (unsigned long long)(m % p));
+        size_t n = k ? strlen(frac) : 0;
+        while (n > 0 && frac[n - 1] == '0')
+            frac[--n] = '\0';
+        snprintf(want, sizeof want, "%llu.%s", (unsigned long long)(m / p), n ? frac : "0");
+        double d = strtod(want, NULL);
+        if (d != 0 && d < 1e-4) continue; /* exponent form: covered above */
+        check(d, want);
+    }
+}
+
+/* No shorter decimal reads back: the result is the shortest. */
+static void test_shortest(void **state)
+{
+    (void)state;
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    for (int i = 0; i < 20000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        double d = (double)(x >> 11) / (double)(1ULL << (x % 40));
+        char buf[MDC_FLOAT_REPR_MAX], shorter[48];
+        mdc_float_repr(d, buf, sizeof buf);
+        char dig[MDC_FLOAT_REPR_MAX];
+        int sig = 0;
+        for (const char *c = buf; *c && *c != 'e'; c++)
+            if (*c >= '0' && *c <= '9' && (sig || *c != '0')) dig[sig++] = *c;
+        while (sig > 1 && dig[sig - 1] == '0')
+            sig--;
+        for (int p = 1; p < sig; p++) {
+            snprintf(shorter, sizeof shorter, "%.*e", p - 1, d);
+            assert_true(strtod(shorter, NULL) != d);
+        }
+    }
+}
+
 static void test_truncation(void **state)
 {
     (void)state;
@@ -126,10 +181,11 @@ static void test_truncation(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_simple),     cmocka_unit_test(test_integral),
-        cmocka_unit_test(test_exponent),   cmocka_unit_test(test_subnormal),
-        cmocka_unit_test(test_nonfinite),  cmocka_unit_test(test_powers_of_two),
-        cmocka_unit_test(test_round_trip), cmocka_unit_test(test_truncation),
+        cmocka_unit_test(test_simple),         cmocka_unit_test(test_integral),
+        cmocka_unit_test(test_exponent),       cmocka_unit_test(test_subnormal),
+        cmocka_unit_test(test_nonfinite),      cmocka_unit_test(test_powers_of_two),
+        cmocka_unit_test(test_round_trip),     cmocka_unit_test(test_truncation),
+        cmocka_unit_test(test_meter_decimals), cmocka_unit_test(test_shortest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
