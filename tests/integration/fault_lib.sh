@@ -119,6 +119,8 @@ fault_summary() {
 # sbg NAME COMMAND...: in the background, output to NAME.log/NAME.err of the scenario.
 sbg() {
   local name=$1; shift
+  : >"$SC/$name.log" # emptied before the fork (lib.sh bg)
+  : >"$SC/$name.err"
   "$@" >"$SC/$name.log" 2>"$SC/$name.err" &
   PIDS+=($!) SC_PIDS+=($!)
   eval "PID_$name=$!"

@@ -23,6 +23,8 @@ start_broute() {
 # with SIGTERM and checks it exited 0.
 hems_until() {
   local count=$1 pattern=$2 file=$3; shift 3
+  : >"$T/hems.out" # emptied before the fork (lib.sh bg): FILE may be one of them
+  : >"$T/hems.err"
   $MDC_WRAP "$MDC" hems "$@" >"$T/hems.out" 2>"$T/hems.err" &
   local pid=$!
   local deadline=$(( $(date +%s) + ${HEMS_WAIT:-60} ))

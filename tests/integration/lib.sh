@@ -64,6 +64,10 @@ tcp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # bg NAME COMMAND...: starts COMMAND in the background, stdout/stderr to NAME.log/NAME.err.
 bg() {
   local name=$1; shift
+  # emptied here, before the fork: the child opens them when it is scheduled, and a test that
+  # waits on NAME.err right away must not read the previous NAME's lines (a restart under load)
+  : >"$T/$name.log"
+  : >"$T/$name.err"
   "$@" >"$T/$name.log" 2>"$T/$name.err" &
   PIDS+=($!)
   eval "PID_$name=$!"
