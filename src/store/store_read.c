@@ -50,15 +50,33 @@ static void open_record(pivot *p, const char *ts)
     snprintf(p->ts, sizeof p->ts, "%s", ts);
 }
 
+/* One value of the open record: a row (name, value, error) of VALUES_SQL. */
 static void sample_row(pivot *p, sqlite3_stmt *st)
 {
-    const char *name = (const char *)sqlite3_column_text(st, 1);
+    const char *name = (const char *)sqlite3_column_text(st, 0);
     mdc_json_key(p->out, name ? name : "", 0);
-    column_json(p->out, st, 2);
-    if (sqlite3_column_type(st, 3) == SQLITE_TEXT) {
+    column_json(p->out, st, 1);
+    if (sqlite3_column_type(st, 2) == SQLITE_TEXT) {
         mdc_json_key(&p->errors, name ? name : "", p->errors.len == 0);
-        mdc_json_str(&p->errors, (const char *)sqlite3_column_text(st, 3));
+        mdc_json_str(&p->errors, (const char *)sqlite3_column_text(st, 2));
     }
+}
+
+/* A records row's values in its order, with their errors (?1 fields, ?2 errors). */
+#define VALUES_SQL                                                                                 \
+    "SELECT f.key, f.value, e.value FROM json_each(?1) AS f LEFT JOIN json_each(?2) AS e "         \
+    "ON e.key = f.key ORDER BY f.id"
+
+/* The values of the records row `rec` is on into the open record. */
+static int record_values(pivot *p, sqlite3_stmt *rec, sqlite3_stmt *vals)
+{
+    sqlite3_bind_value(vals, 1, sqlite3_column_value(rec, 1));
+    sqlite3_bind_value(vals, 2, sqlite3_column_value(rec, 2));
+    int rc;
+    while ((rc = sqlite3_step(vals)) == SQLITE_ROW)
+        sample_row(p, vals);
+    sqlite3_reset(vals);
+    return rc == SQLITE_DONE ? SQLITE_ROW : rc;
 }
 
 static int bind_range(sqlite3_stmt *st, const char *device, const char *from, const char *to)
@@ -69,17 +87,21 @@ static int bind_range(sqlite3_stmt *st, const char *device, const char *from, co
     return 0;
 }
 
+/* The records in [from, to), oldest first, at most `limit` (records of one timestamp are one):
+ * the rows in the index's order, each row's values read from its JSON. */
 static int samples_json(sqlite3 *db, const char *device, const char *from, const char *to,
                         int64_t limit, strbuf *out, mdc_err *err)
 {
-    sqlite3_stmt *st;
-    if (mdc_store_prepare(
-            db,
-            "SELECT r.ts, f.key, f.value, e.value FROM records AS r JOIN json_each(r.fields) AS f "
-            "LEFT JOIN json_each(r.errors) AS e ON e.key = f.key WHERE r.device = ?1 AND "
-            "r.ts >= ?2 AND r.ts < ?3 ORDER BY r.ts, r.rowid, f.id",
-            &st, err) < 0)
+    sqlite3_stmt *st, *vals;
+    if (mdc_store_prepare(db,
+                          "SELECT ts, fields, errors FROM records WHERE device = ?1 AND "
+                          "ts >= ?2 AND ts < ?3 ORDER BY ts, rowid",
+                          &st, err) < 0)
         return -1;
+    if (mdc_store_prepare(db, VALUES_SQL, &vals, err) < 0) {
+        sqlite3_finalize(st);
+        return -1;
+    }
     bind_range(st, device, from, to);
     pivot p = {.out = out};
     sb_puts(out, ", \"records\": [");
@@ -95,7 +117,7 @@ static int samples_json(sqlite3 *db, const char *device, const char *from, const
             }
             open_record(&p, ts);
         }
-        sample_row(&p, st);
+        if ((rc = record_values(&p, st, vals)) != SQLITE_ROW) break;
     }
     close_record(&p);
     sb_printf(out, "], \"truncated\": %s", next ? "true" : "false");
@@ -105,6 +127,7 @@ static int samples_json(sqlite3 *db, const char *device, const char *from, const
     }
     sb_free(&p.errors);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) mdc_store_read_failed(db, err);
+    sqlite3_finalize(vals);
     sqlite3_finalize(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
