@@ -38,22 +38,19 @@ static inline void bench_num(const mdc_value *v, char *num, size_t n)
         mdc_float_repr(v->u.d, num, n);
 }
 
-/* r as the references load it, TSV: PostgreSQL COPY text of its `samples` rows, one per value
- * (pg: device, ts, name, value, value_text, error), or the sqlite3 CLI's .import of its row in
- * the embedded store's `records` (device, ts, fields as one JSON object, errors). */
+/* r's row in `records` (the embedded store's and PostgreSQL's mdc schema: device, ts, fields as
+ * one JSON object, errors) as TSV for the references: PostgreSQL COPY text (pg: errors \N) or
+ * the sqlite3 CLI's .import (errors empty). */
 static inline void bench_tsv(FILE *f, const mdc_record *r, bool pg)
 {
     char ts[40], num[MDC_FLOAT_REPR_MAX];
     mdc_format_utc_us(r->ts_us, ts, sizeof ts);
-    if (!pg) fprintf(f, "%s\t%s\t{", r->device, ts);
+    fprintf(f, "%s\t%s\t{", r->device, ts);
     for (size_t k = 0; k < r->nfields; k++) {
         bench_num(&r->fields[k].v, num, sizeof num);
-        if (pg)
-            fprintf(f, "%s\t%s\t%s\t%s\t\\N\t\\N\n", r->device, ts, r->fields[k].name, num);
-        else
-            fprintf(f, "%s\"%s\":%s", k ? "," : "", r->fields[k].name, num);
+        fprintf(f, "%s\"%s\":%s", k ? "," : "", r->fields[k].name, num);
     }
-    if (!pg) fputs("}\t\n", f);
+    fputs(pg ? "}\t\\N\n" : "}\t\n", f);
 }
 
 #endif

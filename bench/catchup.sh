@@ -10,7 +10,7 @@
 #     codec      the spool's record codec alone (encode + decode, no disk)
 #     null       spool -> a sink that takes everything (the spool's own cost)
 #     sqlite     the embedded store                   vs sqlite3 .import of the records rows
-#     postgres   schema "mdc" on a private server      vs psql \copy of the samples rows
+#     postgres   schema "mdc" on a private server      vs psql \copy of the records rows
 #     mqtt       QoS 1 to a private mosquitto          vs mosquitto_pub -q 1 -l of the payloads
 #   and the store at 10,000 meters: a backlog of 100,000 records drained while 10,000 records/s
 #   arrive (at most 90 s), with spool.batch 500 (the default) and 5,000: the records/s it
@@ -92,16 +92,16 @@ if [[ " $sinks " == *" postgres "* ]]; then
     createdb catchup
     line=$(bc_ postgres "dbname=catchup" "$T/spool.db" "$c" 1000 500) || exit 1
     rm -f "$T"/spool.db*
-    read -r _ _ samples _ <<< "$line"
-    [ "$(psql_ -d catchup -c "SELECT count(*) FROM mdc.samples")" = "$samples" ] ||
+    read -r _ recs _ <<< "$line"
+    [ "$(psql_ -d catchup -c "SELECT count(*) FROM mdc.records")" = "$recs" ] ||
       { echo "postgres: catch-up rows differ"; exit 1; }
     bc_ ref pg "$T/rows.tsv" "$c" 1000 || exit 1
-    psql_ -d catchup -c "CREATE TABLE ref (LIKE mdc.samples INCLUDING ALL)"
+    psql_ -d catchup -c "CREATE TABLE ref (LIKE mdc.records INCLUDING ALL)"
     t0=$(date +%s%N)
-    psql_ -d catchup -c "\\copy ref(device, ts, name, value, value_text, error) FROM '$T/rows.tsv'" || exit 1
+    psql_ -d catchup -c "\\copy ref(device, ts, fields, errors) FROM '$T/rows.tsv'" || exit 1
     ref=$(secs_since "$t0")
     rows=$(psql_ -d catchup -c "SELECT count(*) FROM ref")
-    report "postgres (schema mdc, server fsync off)" "$line" "psql \\copy" "$ref" "$rows" 11
+    report "postgres (schema mdc, server fsync off)" "$line" "psql \\copy" "$ref" "$rows" 1
     dropdb catchup
     rm -f "$T/rows.tsv"
   else

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # PostgreSQL ingest through mdc's postgres sink (schema "mdc": every table, each batch one
-# transaction with the delivery position), each figure next to `psql \copy` of the same samples
+# transaction with the delivery position), each figure next to `psql \copy` of the same records
 # rows into an identical table, measured in the same run on a throwaway local server (socket,
-# fsync off for both). Records have 11 values (11 samples rows).
+# fsync off for both). Records have 11 values (one records row; 11 rows in the samples view).
 #   1. ingest: N records of 10 meters, batches of 500; best of 3 rounds, alternating with the
 #      reference, to damp other load. Goal >= 0.9x.
 #   2. catch-up, the sink alone: C records of 1,000 meters (a 1-hour outage of 1,000 meters at
@@ -29,19 +29,19 @@ pg_available || { echo "postgres: skipped (no PostgreSQL server binaries)"; exit
 pg_start >/dev/null || { echo "postgres: skipped (the server did not start)"; exit 0; }
 BACKLOG=3600000
 
-# reference DB TSV: seconds for psql \copy of TSV into a table like mdc.samples
+# reference DB TSV: seconds for psql \copy of TSV into a table like mdc.records
 reference() {
-  psql_ -d "$1" -c "CREATE TABLE IF NOT EXISTS ref (LIKE mdc.samples INCLUDING ALL)"
+  psql_ -d "$1" -c "CREATE TABLE IF NOT EXISTS ref (LIKE mdc.records INCLUDING ALL)"
   local t0 t1
   t0=$(date +%s%N)
-  psql_ -d "$1" -c "\\copy ref(device, ts, name, value, value_text, error) FROM '$2'"
+  psql_ -d "$1" -c "\\copy ref(device, ts, fields, errors) FROM '$2'"
   t1=$(date +%s%N)
   awk -v r="$(( t1 - t0 ))" 'BEGIN { printf "%.6f", r / 1e9 }'
 }
 
-rows_match() { # DB SAMPLES
+rows_match() { # DB RECORDS
   local rows
-  rows=$(psql_ -d "$1" -c "SELECT (SELECT count(*) FROM ref) || ' ' || (SELECT count(*) FROM mdc.samples)")
+  rows=$(psql_ -d "$1" -c "SELECT (SELECT count(*) FROM ref) || ' ' || (SELECT count(*) FROM mdc.records)")
   [ "$rows" = "$2 $2" ] || { echo "postgres: row counts differ ($rows, $2)"; exit 1; }
 }
 
@@ -55,7 +55,7 @@ for round in 1 2 3; do
   read -r secs samples < <("$build/bench/bench_ingest" postgres "dbname=$db" "$n" "$T/samples.tsv") ||
     { echo "postgres: bench_ingest failed"; exit 1; }
   ref=$(reference "$db" "$T/samples.tsv")
-  rows_match "$db" "$samples"
+  rows_match "$db" "$n"
   best_mdc=$(min "$secs" "$best_mdc"); best_ref=$(min "$ref" "$best_ref")
   dropdb "$db"
 done
@@ -71,7 +71,7 @@ for batch in 500 5000; do
     read -r secs samples < <("$build/bench/bench_ingest" postgres "dbname=catchup" "$c" "$T/fleet.tsv" 1000 "$batch") ||
       { echo "postgres: bench_ingest failed"; exit 1; }
     ref=$(reference catchup "$T/fleet.tsv")
-    rows_match catchup "$samples"
+    rows_match catchup "$c"
     dropdb catchup
     best_mdc=$(min "$secs" "$best_mdc"); best_ref=$(min "$ref" "$best_ref")
   done
@@ -88,7 +88,7 @@ for round in 1 2; do
   line=$("$build/bench/bench_catchup" postgres "dbname=catchup" "$T/spool.db" "$c" 1000 500) ||
     { echo "postgres: bench_catchup failed"; exit 1; }
   read -r secs recs samples read_s write_s ack_s arrived fill_s _left <<< "$line"
-  [ "$(psql_ -d catchup -c "SELECT count(*) FROM mdc.samples")" = "$samples" ] ||
+  [ "$(psql_ -d catchup -c "SELECT count(*) FROM mdc.records")" = "$recs" ] ||
     { echo "postgres: catch-up rows differ"; exit 1; }
   ref=$(reference catchup "$T/fleet.tsv")
   ref_rows=$(psql_ -d catchup -c "SELECT count(*) FROM ref")
@@ -100,6 +100,6 @@ read -r secs recs samples read_s write_s ack_s arrived fill_s _left <<< "$best"
 awk -v s="$secs" -v r="$recs" -v n="$samples" -v rd="$read_s" -v wr="$write_s" -v ak="$ack_s" -v arr="$arrived" \
     -v fill="$fill_s" -v c="$c" -v ref="$best_ref" -v refn="$ref_rows" -v full="$BACKLOG" 'BEGIN {
   rate = r / s; other = s - rd - wr - ak;
-  printf "postgres catch-up, end to end: backlog %d records (appended in %.1f s) + %d arriving at 1000/s, drained in %.3f s = %.0f records/s = %.0f samples/s (psql \\copy of the backlog rows: %.0f samples/s, ratio %.2f); time in spool reads %.1f s (%.0f%%), sink writes %.1f s (%.0f%%, %.0f records/s), acks %.1f s (%.0f%%), other %.1f s; 3.6 M backlog: %.0f s (goal < 60 s; the sink'"'"'s writes alone: %.0f s)\n",
-    c, fill, arr, s, rate, n / s, refn / ref, (n / s) / (refn / ref), rd, 100 * rd / s, wr, 100 * wr / s, r / wr, ak, 100 * ak / s, other,
+  printf "postgres catch-up, end to end: backlog %d records (appended in %.1f s) + %d arriving at 1000/s, drained in %.3f s = %.0f records/s = %.0f samples/s (psql \\copy of the backlog rows: %.0f records/s, ratio %.2f); time in spool reads %.1f s (%.0f%%), sink writes %.1f s (%.0f%%, %.0f records/s), acks %.1f s (%.0f%%), other %.1f s; 3.6 M backlog: %.0f s (goal < 60 s; the sink'"'"'s writes alone: %.0f s)\n",
+    c, fill, arr, s, rate, n / s, refn / ref, rate / (refn / ref), rd, 100 * rd / s, wr, 100 * wr / s, r / wr, ak, 100 * ak / s, other,
     full / (rate - 1000), full / (r / wr - 1000) }'

@@ -63,13 +63,6 @@ struct mdc_store {
     int64_t cache_checked_us; /* when the devices table was last counted */
 };
 
-/* ---- a record's row (store_fields.c) ---- */
-
-/* Replaces out's text with r's fields as one JSON object ({"name":value,...}, in the record's
- * order; a non-finite double is null) followed by, from *errors_at, the object of the fields'
- * errors ({"name":"error",...}), or nothing after it when no field has one. */
-void mdc_store_fields_json(const mdc_record *r, strbuf *out, size_t *errors_at);
-
 /* ---- reading (store_query.c): read-only connections opened per request ---- */
 
 /* Opens the store at path read-only (busy timeout 2 s). */

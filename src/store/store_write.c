@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* store_write.c — opening the store and writing batches of records (store.h). */
 #include "store/store_internal.h"
+#include "format/fields_json.h"
 #include "format/format.h"
 
 #include "core/clock.h"
@@ -184,7 +185,7 @@ static int write_fields(mdc_store *k, const mdc_record *r, const char *ts, mdc_e
 {
     if (r->nfields == 0) return 0; /* an unreachable device's record: its live row and status */
     size_t errors_at;
-    mdc_store_fields_json(r, &k->fields, &errors_at);
+    mdc_fields_json(r, &k->fields, &errors_at);
     sqlite3_stmt *st = k->st[ST_RECORD];
     sqlite3_bind_text(st, 1, r->device, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, ts, -1, SQLITE_STATIC);

@@ -13,12 +13,13 @@ peer_setup() {
 peer_stop() { pg_stop; }
 peer_start() { pg_restart; }
 poison_refuse() {
-  q "$PG_DB" "ALTER TABLE mdc.samples ADD CONSTRAINT plausible_frequency
-                CHECK (name <> 'frequency' OR value IS NULL OR value < 1e6) NOT VALID;
+  q "$PG_DB" "ALTER TABLE mdc.records ADD CONSTRAINT plausible_frequency
+                CHECK (json_typeof(fields -> 'frequency') IS DISTINCT FROM 'number'
+                       OR (fields ->> 'frequency')::float8 < 1e6) NOT VALID;
               ALTER TABLE ems.machine_ems_history ALTER COLUMN frequency TYPE numeric(9,3)"
 }
 poison_fix() {
-  q "$PG_DB" "ALTER TABLE mdc.samples DROP CONSTRAINT plausible_frequency;
+  q "$PG_DB" "ALTER TABLE mdc.records DROP CONSTRAINT plausible_frequency;
               ALTER TABLE ems.machine_ems_history ALTER COLUMN frequency TYPE double precision"
 }
 # The store beside them: the reference of the PostgreSQL tests, and a sink that notices a spool

@@ -9,5 +9,5 @@ source "$here/pg.sh"
 pg_start
 MDC_TEST_PG=1 PG_PASSWORD=$PG_PASSWORD "$MDC_BUILD/tests/test_sink_postgres" > unit.log 2>&1 ||
   { cat unit.log >&2; fail "test_sink_postgres against PostgreSQL"; }
-grep -q 'PASSED.*11 test' unit.log || { cat unit.log >&2; fail "every test ran"; }
+grep -q 'PASSED.*12 test' unit.log || { cat unit.log >&2; fail "every test ran"; }
 pass "$(grep -c '^\[       OK \]' unit.log) postgres sink tests against PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}')"

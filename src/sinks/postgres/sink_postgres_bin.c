@@ -107,6 +107,12 @@ void pgb_jsonb(strbuf *b, const char *json)
         put_text(b, json, "\x01");
 }
 
+void pgb_bytes(strbuf *b, const char *s, size_t n)
+{
+    pgb_i32(b, (int32_t)n);
+    sb_append(b, s, n);
+}
+
 void pgb_copy_header(strbuf *b)
 {
     sb_append(b, "PGCOPY\n\377\r\n\0", 11);

@@ -133,8 +133,9 @@ void pgb_int4(strbuf *b, int32_t v);
 void pgb_int8(strbuf *b, int64_t v);
 void pgb_float8(strbuf *b, double d);
 void pgb_timestamptz(strbuf *b, int64_t unix_us);
-void pgb_text(strbuf *b, const char *s);     /* NULL: SQL NULL; made valid UTF-8 */
-void pgb_jsonb(strbuf *b, const char *json); /* NULL: SQL NULL */
+void pgb_text(strbuf *b, const char *s);            /* NULL: SQL NULL; made valid UTF-8 */
+void pgb_jsonb(strbuf *b, const char *json);        /* NULL: SQL NULL */
+void pgb_bytes(strbuf *b, const char *s, size_t n); /* n bytes of valid UTF-8 (text, json) */
 void pgb_copy_header(strbuf *b);
 void pgb_copy_trailer(strbuf *b);
 /* A one-dimensional array parameter: start, one field per element (pga_next(a) is where to

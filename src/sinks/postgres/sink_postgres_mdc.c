@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* sink_postgres_mdc.c — the batch writer of mdc's own tables (the embedded store's rules, see
- * store/store_write.c), built for throughput: the samples in one binary COPY (no text for the
+ * store/store_write.c), built for throughput: the records rows in one binary COPY (no text for the
  * server to parse), streamed while the rest is formatted; then, in one pipeline (one round
  * trip, with the position and COMMIT the caller adds), status_history and part_events rows and
  * one upsert each for devices, live and shift_energy (one row per device, or per device and
@@ -9,6 +9,7 @@
  * per connection at three levels: committed, in the open transaction, in the chunk. */
 #include "sink_postgres_internal.h"
 
+#include "format/fields_json.h"
 #include "format/format.h"
 
 #include "core/xalloc.h"
@@ -55,7 +56,7 @@ typedef struct mdc_writer {
     size_t ndevs, cap;
     size_t *slots; /* open addressing: index+1 into devs, 0 = empty */
     size_t nslots;
-    strbuf samples, prefix, json;
+    strbuf records, json;
     pg_array hist[5], parts[3], col[MAX_COLS];
     shift_row *shifts;
     size_t nshifts, capshifts;
@@ -110,8 +111,8 @@ static void forget_devs(mdc_writer *w)
 static void build_sql(const pg_sink *k, mdc_writer *w)
 {
     static const char *const fmt[NSQL] = {
-        [SQL_COPY] = "COPY \"%s\".samples(device, ts, name, value, value_text, error) FROM "
-                     "STDIN WITH (FORMAT binary)",
+        [SQL_COPY] = "COPY \"%s\".records(device, ts, fields, errors) FROM STDIN WITH "
+                     "(FORMAT binary)",
         [SQL_HISTORY] = "INSERT INTO \"%s\".status_history(device, ts, status, previous, error) "
                         "SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int4[], "
                         "$4::int4[], $5::text[])",
@@ -142,63 +143,38 @@ static void build_sql(const pg_sink *k, mdc_writer *w)
     }
 }
 
-/* ---- samples: binary COPY ---- */
+/* ---- records: binary COPY ---- */
 
-/* value (double precision) and value_text columns */
-static void put_value(strbuf *out, const mdc_value *v)
+/* r's row: device, ts, fields and errors (json: its text, fields_json.h). */
+static void add_record(mdc_writer *w, const mdc_record *r)
 {
-    switch (v->type) {
-    case MDC_NULL:
-        pgb_null(out);
-        pgb_null(out);
-        return;
-    case MDC_BOOL:
-        pgb_float8(out, v->u.b ? 1.0 : 0.0);
-        break;
-    case MDC_INT:
-        pgb_float8(out, (double)v->u.i);
-        break;
-    case MDC_DOUBLE:
-        pgb_float8(out, v->u.d);
-        break;
-    case MDC_STRING:
-        pgb_null(out);
-        pgb_text(out, v->u.s);
-        return;
-    }
-    pgb_null(out);
+    size_t errors_at;
+    mdc_fields_json(r, &w->json, &errors_at);
+    pgb_i16(&w->records, 4);
+    pgb_text(&w->records, r->device);
+    pgb_timestamptz(&w->records, r->ts_us);
+    pgb_bytes(&w->records, w->json.buf, errors_at);
+    if (w->json.len > errors_at)
+        pgb_bytes(&w->records, w->json.buf + errors_at, w->json.len - errors_at);
+    else
+        pgb_null(&w->records);
 }
 
-static void add_samples(mdc_writer *w, const mdc_record *r)
-{
-    /* device and ts, the same for every field of the record */
-    sb_reset(&w->prefix);
-    pgb_i16(&w->prefix, 6);
-    pgb_text(&w->prefix, r->device);
-    pgb_timestamptz(&w->prefix, r->ts_us);
-    for (size_t i = 0; i < r->nfields; i++) {
-        const mdc_field *f = &r->fields[i];
-        sb_append(&w->samples, w->prefix.buf, w->prefix.len);
-        pgb_text(&w->samples, f->name);
-        put_value(&w->samples, &f->v);
-        pgb_text(&w->samples, f->error);
-    }
-}
-
-/* The samples rows, sent while the next ones are formatted (the server works meanwhile). */
-static int stream_samples(pg_sink *k, mdc_writer *w, const mdc_record *const *recs, size_t n,
+/* The records rows (none for a record without values), sent while the next ones are formatted
+ * (the server works meanwhile). */
+static int stream_records(pg_sink *k, mdc_writer *w, const mdc_record *const *recs, size_t n,
                           mdc_err *err)
 {
     if (pg_copy_begin(k, sb_str(&w->sql[SQL_COPY]), err) < 0) return -1;
-    sb_reset(&w->samples);
-    pgb_copy_header(&w->samples);
+    sb_reset(&w->records);
+    pgb_copy_header(&w->records);
     for (size_t i = 0; i < n; i++) {
-        if (!recs[i]->device) continue;
-        add_samples(w, recs[i]);
-        if (w->samples.len >= COPY_CHUNK && pg_copy_put(k, &w->samples, err) < 0) return -1;
+        if (!recs[i]->device || recs[i]->nfields == 0) continue;
+        add_record(w, recs[i]);
+        if (w->records.len >= COPY_CHUNK && pg_copy_put(k, &w->records, err) < 0) return -1;
     }
-    pgb_copy_trailer(&w->samples);
-    if (pg_copy_put(k, &w->samples, err) < 0) return -1;
+    pgb_copy_trailer(&w->records);
+    if (pg_copy_put(k, &w->records, err) < 0) return -1;
     return pg_copy_end(k, err);
 }
 
@@ -421,7 +397,7 @@ static void find_older_shifts(mdc_writer *w)
 static int w_write(pg_sink *k, const mdc_record *const *recs, size_t n, mdc_err *err)
 {
     mdc_writer *w = k->w;
-    if (stream_samples(k, w, recs, n, err) < 0) return -1;
+    if (stream_records(k, w, recs, n, err) < 0) return -1;
     collect(w, recs, n);
     if (send_cols(k, &w->sql[SQL_HISTORY], w->hist, 5, err) < 0 ||
         send_cols(k, &w->sql[SQL_PARTS], w->parts, 3, err) < 0 || send_devices(k, w, err) < 0 ||
@@ -493,8 +469,7 @@ static void w_free(pg_sink *k)
     free(w->devs);
     free(w->slots);
     free(w->shifts);
-    sb_free(&w->samples);
-    sb_free(&w->prefix);
+    sb_free(&w->records);
     sb_free(&w->json);
     for (int i = 0; i < 5; i++)
         pga_free(&w->hist[i]);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* store_fields.c — a record's values as the `records` row keeps them (store_internal.h). */
-#include "store/store_internal.h"
+/* fields_json.c — a record's values as the databases' `records` rows keep them (fields_json.h). */
+#include "format/fields_json.h"
 #include "format/json_out.h"
 
 /* {"name":error,...} of the fields that have an error; nothing when none has. */
@@ -19,7 +19,7 @@ static void errors_json(const mdc_record *r, strbuf *out)
     if (!first) sb_putc(out, '}');
 }
 
-void mdc_store_fields_json(const mdc_record *r, strbuf *out, size_t *errors_at)
+void mdc_fields_json(const mdc_record *r, strbuf *out, size_t *errors_at)
 {
     sb_reset(out);
     sb_putc(out, '{');
