@@ -7,14 +7,16 @@
  * HOST:PORT (QoS 1, topic bench/{device}) or null - (takes everything: the spool's own cost).
  * Fills the spool file SPOOL with the backlog an outage of DEVICES meters leaves (N records,
  * 1 s apart per meter, 11 values each), then drains it into the sink the way the runtime's
- * delivery thread does (runtime/delivery.c: read a batch after the cursor, write it,
- * acknowledge it; BATCH is spool.batch, doubled after each full read up to 8 times that while
- * a backlog drains) while a producer thread keeps appending ARRIVALS records per second
- * (default DEVICES: the fleet goes on; 0: nothing arrives). Prints
+ * delivery thread does, with its code (core/spool_prefetch.h: read a batch after the cursor,
+ * write it, acknowledge it; BATCH is spool.batch, doubled after each full read up to 8 times
+ * that while a backlog drains, and the next batch read while a full one is written) while a
+ * producer thread keeps appending ARRIVALS records per second (default DEVICES: the fleet goes
+ * on; 0: nothing arrives). Prints
  *   "SECONDS RECORDS SAMPLES READ_S WRITE_S ACK_S ARRIVED FILL_S LEFT"
  * SECONDS: from the start of the drain until the sink had every record, backlog and arrivals;
- * READ_S, WRITE_S, ACK_S: the time spent reading (and decoding) batches from the spool, in the
- * sink's write() and in acknowledging; ARRIVED: records appended during the drain; FILL_S: the
+ * READ_S, WRITE_S, ACK_S: the time spent waiting for batches from the spool (reading and
+ * decoding them, less what the prefetch did while the sink wrote), in the sink's write() and in
+ * acknowledging; ARRIVED: records appended during the drain; FILL_S: the
  * time the backlog took to append (not part of SECONDS); LEFT: records still waiting when the
  * drain stopped (0, unless BENCH_MAX_S, environment, stopped a drain that did not catch up
  * after that many seconds). The spool has the daemon's default
@@ -32,6 +34,7 @@
 #include "core/config.h"
 #include "core/record_codec.h"
 #include "core/spool.h"
+#include "core/spool_prefetch.h"
 #include "format/format.h"
 #include "sinks/sink_config.h"
 #include "sinks/postgres/sink_postgres.h"
@@ -104,10 +107,9 @@ static void *produce(void *arg)
 typedef struct drain {
     double read_s, write_s, ack_s;
     int64_t records, samples;
-    size_t last_n; /* records the last read returned */
 } drain;
 
-static int write_acked(mdc_sink *s, mdc_record *recs, size_t n, int64_t *pos)
+static int write_acked(mdc_sink *s, const mdc_record *recs, size_t n, int64_t *pos)
 {
     const mdc_record **ptrs = malloc(n * sizeof *ptrs);
     for (size_t i = 0; i < n; i++)
@@ -123,34 +125,33 @@ static int write_acked(mdc_sink *s, mdc_record *recs, size_t n, int64_t *pos)
     return 0;
 }
 
-/* One batch: read, write, ack; returns 0 when there was nothing to read, -1 on failure. */
-static int drain_batch(mdc_spool *sp, mdc_sink *s, int64_t *pos, size_t batch, drain *d)
+/* One batch as runtime/delivery.c takes it (core/spool_prefetch.h: a full batch has the next one
+ * read meanwhile): read, write, ack; returns 0 when there was nothing to read, -1 on failure.
+ * READ_S is the time spent waiting for a batch: the reading the prefetch did not hide. */
+static int drain_batch(mdc_spool *sp, mdc_spool_prefetch *pf, mdc_sink *s, int64_t *pos, drain *d)
 {
-    mdc_record *recs;
-    size_t n;
+    mdc_spool_batch b;
     mdc_err err = {0};
     int64_t t0 = mdc_mono_us();
-    if (mdc_spool_read(sp, *pos, batch, &recs, &n, NULL, &err) < 0) {
+    if (mdc_spool_prefetch_next(pf, *pos, &b, &err) < 0) {
         fprintf(stderr, "read: %s\n", err.msg);
         return -1;
     }
     int64_t t1 = mdc_mono_us();
     d->read_s += (double)(t1 - t0) / 1e6;
-    for (size_t i = 0; i < n; i++)
-        d->samples += (int64_t)recs[i].nfields;
-    int rc = n == 0 ? 0 : write_acked(s, recs, n, pos);
+    for (size_t i = 0; i < b.n; i++)
+        d->samples += (int64_t)b.recs[i].nfields;
+    int rc = b.n == 0 ? 0 : write_acked(s, b.recs, b.n, pos);
     int64_t t2 = mdc_mono_us();
     d->write_s += (double)(t2 - t1) / 1e6;
-    if (rc == 0 && n > 0 && mdc_spool_ack(sp, s->id, *pos, &err) < 0) {
+    if (rc == 0 && b.n > 0 && mdc_spool_ack(sp, s->id, *pos, &err) < 0) {
         fprintf(stderr, "ack: %s\n", err.msg);
         rc = -1;
     }
     d->ack_s += (double)(mdc_mono_us() - t2) / 1e6;
-    d->records += (int64_t)n;
-    d->last_n = n;
-    for (size_t i = 0; i < n; i++)
-        mdc_record_free(&recs[i]);
-    free(recs);
+    d->records += (int64_t)b.n;
+    size_t n = b.n;
+    mdc_spool_batch_free(&b);
     return rc < 0 ? -1 : n > 0;
 }
 
@@ -258,12 +259,11 @@ static int catchup(char **argv, int argc)
     int rc;
     const char *max = getenv("BENCH_MAX_S");
     int64_t until = max ? t1 + (int64_t)(atof(max) * 1e6) : INT64_MAX;
-    for (size_t size = batch; (rc = drain_batch(sp, s, &pos, size, &d)) > 0;) {
-        size =
-            d.last_n == size ? (size * 2 < batch * CATCH_UP ? size * 2 : batch * CATCH_UP) : batch;
+    mdc_spool_prefetch *pf = mdc_spool_prefetch_new(sp, batch, CATCH_UP);
+    while ((rc = drain_batch(sp, pf, s, &pos, &d)) > 0)
         if (mdc_mono_us() >= until) break; /* it does not catch up */
-    }
     double secs = (double)(mdc_mono_us() - t1) / 1e6;
+    mdc_spool_prefetch_free(pf);
     atomic_store(&p.stop, true);
     pthread_join(th, NULL);
     int64_t left = mdc_spool_backlog(sp, s->id);

@@ -578,35 +578,50 @@ int mdc_spool_cursor(mdc_spool *sp, const char *sink_id, int64_t at_least, int64
     return rc;
 }
 
-static int read_locked(mdc_spool *sp, int64_t after, size_t max, mdc_record **recs, size_t *n,
-                       size_t *corrupt, mdc_err *err)
+/* One row of a read, copied out under sp->mu and decoded after it is released. */
+typedef struct raw_row {
+    int64_t seq;
+    size_t off, len; /* the body in the read's buffer */
+} raw_row;
+
+/* Copies up to max rows after `after` (sp->mu held): only SQLite's step and a copy of each
+ * body happen under the lock; decoding them (most of a read's time) does not. */
+static int copy_rows_locked(mdc_spool *sp, int64_t after, size_t max, raw_row **rows, size_t *nrows,
+                            strbuf *bodies, mdc_err *err)
 {
     sqlite3_bind_int64(sp->read, 1, after);
     sqlite3_bind_int64(sp->read, 2, (sqlite3_int64)max);
-    mdc_record *out = NULL;
-    size_t cnt = 0, cap = 0;
+    size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(sp->read)) == SQLITE_ROW) {
-        xgrow(&out, &cap, cnt + 1, sizeof *out);
+        xgrow(rows, &cap, *nrows + 1, sizeof **rows);
         const void *blob = sqlite3_column_blob(sp->read, 1);
-        int len = sqlite3_column_bytes(sp->read, 1);
-        if (mdc_record_decode(blob, (size_t)len, &out[cnt], NULL) < 0) {
-            if (corrupt) (*corrupt)++;
-            continue;
-        }
-        out[cnt++].seq = sqlite3_column_int64(sp->read, 0);
+        size_t len = (size_t)sqlite3_column_bytes(sp->read, 1);
+        (*rows)[(*nrows)++] =
+            (raw_row){.seq = sqlite3_column_int64(sp->read, 0), .off = bodies->len, .len = len};
+        if (len) sb_append(bodies, blob, len);
     }
     sqlite3_reset(sp->read);
     sqlite3_clear_bindings(sp->read);
-    if (rc != SQLITE_DONE) {
-        for (size_t i = 0; i < cnt; i++)
-            mdc_record_free(&out[i]);
-        free(out);
-        return spool_db_err(sp, err, "read");
+    return rc == SQLITE_DONE ? 0 : spool_db_err(sp, err, "read");
+}
+
+/* Decodes the copied rows into records; an undecodable one is skipped and counted. */
+static void decode_rows(const raw_row *rows, size_t nrows, const strbuf *bodies, mdc_record **recs,
+                        size_t *n, size_t *corrupt)
+{
+    mdc_record *out = nrows ? xmalloc(nrows * sizeof *out) : NULL;
+    size_t cnt = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        const unsigned char *body = (const unsigned char *)bodies->buf + rows[i].off;
+        if (mdc_record_decode(body, rows[i].len, &out[cnt], NULL) < 0) {
+            if (corrupt) (*corrupt)++;
+            continue;
+        }
+        out[cnt++].seq = rows[i].seq;
     }
     *recs = out;
     *n = cnt;
-    return 0;
 }
 
 int mdc_spool_read(mdc_spool *sp, int64_t after, size_t max, mdc_record **recs, size_t *n,
@@ -614,9 +629,15 @@ int mdc_spool_read(mdc_spool *sp, int64_t after, size_t max, mdc_record **recs, 
 {
     *recs = NULL;
     *n = 0;
+    raw_row *rows = NULL;
+    size_t nrows = 0;
+    strbuf bodies = STRBUF_INIT;
     pthread_mutex_lock(&sp->mu);
-    int rc = read_locked(sp, after, max, recs, n, corrupt, err);
+    int rc = copy_rows_locked(sp, after, max, &rows, &nrows, &bodies, err);
     pthread_mutex_unlock(&sp->mu);
+    if (rc == 0) decode_rows(rows, nrows, &bodies, recs, n, corrupt);
+    free(rows);
+    sb_free(&bodies);
     return rc;
 }
 

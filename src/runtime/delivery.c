@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/ratelimit.h"
+#include "core/spool_prefetch.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -31,12 +32,12 @@ typedef struct worker {
     bool open;
     mdc_backoff backoff;
     mdc_ratelimit log;
-    bool failing;          /* since the last failure, nothing was delivered */
-    int64_t head_seq;      /* the record the sink last rejected ... */
-    int64_t head_rejects;  /* ... and how often in a row */
-    int64_t dead_check_us; /* when to look for dead letters marked for retry */
-    size_t batch;          /* records to read next: spool.batch, up to CATCH_UP_FACTOR times that
-                            * while a backlog drains (fewer, larger writes) */
+    bool failing;           /* since the last failure, nothing was delivered */
+    int64_t head_seq;       /* the record the sink last rejected ... */
+    int64_t head_rejects;   /* ... and how often in a row */
+    int64_t dead_check_us;  /* when to look for dead letters marked for retry */
+    mdc_spool_prefetch *pf; /* batches of spool.batch records, up to CATCH_UP_FACTOR times that
+                             * while a backlog drains, the next read while one is written */
 } worker;
 
 static bool stopping(const worker *w)
@@ -80,6 +81,7 @@ static void pause_after(worker *w, const char *what, const mdc_err *err, int64_t
         delay = retry_after_us < RETRY_AFTER_CAP_US ? retry_after_us : RETRY_AFTER_CAP_US;
     log_failure(w, what, err);
     set_error(w, what, err);
+    mdc_spool_prefetch_discard(w->pf); /* not kept through a pause */
     w->failing = true;
     if (delay > 0) mdc_rt_wait_until(w->rt, mdc_now_us() + delay, &w->rt->stop_sinks);
 }
@@ -154,14 +156,6 @@ static void rejected(worker *w, const mdc_record *rec, const mdc_sink_result *re
     w->head_rejects = 0;
 }
 
-static void free_batch(mdc_record *recs, size_t n, const mdc_record **ptrs)
-{
-    for (size_t i = 0; i < n; i++)
-        mdc_record_free(&recs[i]);
-    free(recs);
-    free(ptrs);
-}
-
 /* Moves the cursor past the first `delivered` records of the batch. */
 static void acknowledge(worker *w, const mdc_record *recs, size_t delivered)
 {
@@ -174,7 +168,7 @@ static void acknowledge(worker *w, const mdc_record *recs, size_t delivered)
 }
 
 /* Writes one batch and acts on the sink's result. */
-static void write_batch(worker *w, mdc_record *recs, size_t n)
+static void write_batch(worker *w, const mdc_record *recs, size_t n)
 {
     mdc_sink *sink = w->s->sink;
     const mdc_record **ptrs = malloc(n * sizeof *ptrs);
@@ -184,7 +178,9 @@ static void write_batch(worker *w, mdc_record *recs, size_t n)
     mdc_err err = {0};
     int rc = sink->ops->write(sink, (const mdc_record *const *)ptrs, n, &res, &err);
     mdc_sink_assert_result(rc, n, &res, &err);
+    free(ptrs);
     if (res.delivered > n) res.delivered = n;
+    if (res.delivered < n) mdc_spool_prefetch_discard(w->pf); /* it follows the whole batch */
     acknowledge(w, recs, res.delivered);
     if (res.delivered) mdc_backoff_reset(&w->backoff);
     if (rc == 0 || res.delivered == n)
@@ -193,33 +189,25 @@ static void write_batch(worker *w, mdc_record *recs, size_t n)
         rejected(w, &recs[res.delivered], &res, &err);
     else
         failed(w, "delivery failed", &err, res.delivered > 0, res.retry_after_us);
-    free_batch(recs, n, ptrs);
 }
 
-/* Delivers one batch; returns false when there was nothing to deliver. */
+/* Delivers one batch; returns false when there was nothing to deliver. A full batch has the
+ * next one read meanwhile (core/spool_prefetch.h). */
 static bool deliver_batch(worker *w)
 {
-    mdc_record *recs;
-    size_t n, corrupt = 0;
+    mdc_spool_batch b;
     mdc_err err = {0};
-    size_t base = (size_t)w->rt->cfg->spool.batch;
-    if (w->batch < base) w->batch = base;
-    if (mdc_spool_read(w->rt->spool, w->pos, w->batch, &recs, &n, &corrupt, &err) < 0) {
+    if (mdc_spool_prefetch_next(w->pf, w->pos, &b, &err) < 0) {
         failed(w, "reading the spool", &err, false, 0);
         return true;
     }
-    if (corrupt)
-        LOG_ERROR(w->s->sink->id, "skipped %zu corrupt record%s in the spool", corrupt,
-                  corrupt == 1 ? "" : "s");
-    if (n == 0) {
-        free(recs);
-        return false;
-    }
-    /* a full read means a backlog: read more at once; a short one, back to the usual size */
-    size_t next = n == w->batch ? w->batch * 2 : base;
-    w->batch = next < base * CATCH_UP_FACTOR ? next : base * CATCH_UP_FACTOR;
-    write_batch(w, recs, n);
-    return true;
+    if (b.corrupt)
+        LOG_ERROR(w->s->sink->id, "skipped %zu corrupt record%s in the spool", b.corrupt,
+                  b.corrupt == 1 ? "" : "s");
+    bool any = b.n > 0;
+    if (any) write_batch(w, b.recs, b.n);
+    mdc_spool_batch_free(&b);
+    return any;
 }
 
 /* Offers one dead letter marked for retry to the sink again. */
@@ -304,7 +292,9 @@ static void resume_from_sink(worker *w)
 void *mdc_rt_sink_thread(void *arg)
 {
     mdc_rt_sink *s = arg;
-    worker w = {.s = s, .rt = s->rt};
+    size_t batch = (size_t)s->rt->cfg->spool.batch;
+    worker w = {
+        .s = s, .rt = s->rt, .pf = mdc_spool_prefetch_new(s->rt->spool, batch, CATCH_UP_FACTOR)};
     mdc_backoff_init(&w.backoff, SINK_RETRY_BASE_US, SINK_RETRY_CAP_US,
                      (uint64_t)(uintptr_t)s ^ (uint64_t)mdc_now_us());
     mdc_ratelimit_init(&w.log, SINK_LOG_INTERVAL_US);
@@ -322,5 +312,6 @@ void *mdc_rt_sink_thread(void *arg)
         if (!deliver_batch(&w)) mdc_spool_wait(w.rt->spool, w.pos, 500 * 1000);
     }
     close_sink(&w);
+    mdc_spool_prefetch_free(w.pf);
     return NULL;
 }
