@@ -27,6 +27,7 @@ struct mdc_spool_prefetch {
     pf_state state;
     mdc_spool_batch b; /* the batch wanted, being read or read (owned while not handed out) */
     int rc;
+    mdc_spool_prefetch_stats stats;
 };
 
 void mdc_spool_batch_free(mdc_spool_batch *b)
@@ -84,6 +85,7 @@ static void drop_locked(mdc_spool_prefetch *pf)
 {
     while (pf->state == PF_READING)
         pthread_cond_wait(&pf->cv, &pf->mu);
+    if (pf->state != PF_IDLE) pf->stats.discarded++;
     if (pf->state == PF_READY) mdc_spool_batch_free(&pf->b);
     pf->state = PF_IDLE;
 }
@@ -114,6 +116,14 @@ size_t mdc_spool_prefetch_size(const mdc_spool_prefetch *pf)
     return pf->size;
 }
 
+mdc_spool_prefetch_stats mdc_spool_prefetch_stats_get(mdc_spool_prefetch *pf)
+{
+    pthread_mutex_lock(&pf->mu);
+    mdc_spool_prefetch_stats st = pf->stats;
+    pthread_mutex_unlock(&pf->mu);
+    return st;
+}
+
 /* Asks the thread (started now if need be) for the batch after `after`; without a thread the
  * next call simply reads it. */
 static void want(mdc_spool_prefetch *pf, int64_t after, size_t max)
@@ -129,21 +139,21 @@ static void want(mdc_spool_prefetch *pf, int64_t after, size_t max)
     pthread_mutex_unlock(&pf->mu);
 }
 
-/* Hands out the prefetched batch if it is the one wanted (after, max), waiting for its read;
- * otherwise drops whatever there is. Returns true with *out filled. */
+/* Hands out the prefetched batch if it is the one wanted (after, max), waiting for its read
+ * (begun or not: the thread is about to); otherwise drops whatever there is. Returns true with *out
+ * filled. */
 static bool take_prefetched(mdc_spool_prefetch *pf, int64_t after, size_t max, mdc_spool_batch *out)
 {
     pthread_mutex_lock(&pf->mu);
     bool same = pf->state != PF_IDLE && pf->b.after == after && pf->b.max == max;
-    if (same && pf->state == PF_WANTED) same = false; /* not begun: read it here, at once */
-    if (same)
-        while (pf->state == PF_READING)
-            pthread_cond_wait(&pf->cv, &pf->mu);
+    while (same && pf->state != PF_READY)
+        pthread_cond_wait(&pf->cv, &pf->mu);
     bool taken = same && pf->rc == 0; /* after a failure: read again, for the current error */
     if (taken) {
         *out = pf->b;
         pf->b = (mdc_spool_batch){0};
         pf->state = PF_IDLE;
+        pf->stats.used++;
     } else
         drop_locked(pf);
     pthread_mutex_unlock(&pf->mu);
@@ -155,7 +165,12 @@ int mdc_spool_prefetch_next(mdc_spool_prefetch *pf, int64_t after, mdc_spool_bat
 {
     size_t max = pf->size;
     *out = (mdc_spool_batch){.after = after, .max = max};
-    if (!take_prefetched(pf, after, max, out) && read_batch(pf->sp, out, err) < 0) return -1;
+    if (!take_prefetched(pf, after, max, out)) {
+        if (read_batch(pf->sp, out, err) < 0) return -1;
+        pthread_mutex_lock(&pf->mu);
+        pf->stats.read++;
+        pthread_mutex_unlock(&pf->mu);
+    }
     /* a full batch means a backlog: the next one is larger, and read while this one is written */
     size_t limit = pf->base * pf->catch_up;
     pf->size = out->n < max ? pf->base : (max * 2 < limit ? max * 2 : limit);

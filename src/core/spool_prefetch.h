@@ -49,8 +49,8 @@ mdc_spool_prefetch *mdc_spool_prefetch_new(mdc_spool *sp, size_t base, size_t ca
 void mdc_spool_prefetch_free(mdc_spool_prefetch *pf);
 
 /* The next batch after `after` into *out (the caller frees it with mdc_spool_batch_free, also
- * when it is empty). Waits for a prefetch of exactly this batch that is under way; reads afresh
- * otherwise. A full batch starts the prefetch of the one after it. -1 (err) when the spool
+ * when it is empty). Waits for a prefetch of exactly this batch (asked for or under way); reads
+ * afresh otherwise. A full batch starts the prefetch of the one after it. -1 (err) when the spool
  * cannot be read. */
 int mdc_spool_prefetch_next(mdc_spool_prefetch *pf, int64_t after, mdc_spool_batch *out,
                             mdc_err *err);
@@ -58,6 +58,12 @@ int mdc_spool_prefetch_next(mdc_spool_prefetch *pf, int64_t after, mdc_spool_bat
  * batch it has, or pauses. Not needed for correctness (next compares positions), but frees the
  * memory at once. */
 void mdc_spool_prefetch_discard(mdc_spool_prefetch *pf);
+typedef struct mdc_spool_prefetch_stats {
+    uint64_t used;      /* batches handed out from a prefetch */
+    uint64_t read;      /* batches read by the caller's own thread (nothing or a stale one there) */
+    uint64_t discarded; /* prefetches dropped unused (the caller was elsewhere, or discard) */
+} mdc_spool_prefetch_stats;
+mdc_spool_prefetch_stats mdc_spool_prefetch_stats_get(mdc_spool_prefetch *pf);
 /* The size the next batch will have (for a bench's or a test's report). */
 size_t mdc_spool_prefetch_size(const mdc_spool_prefetch *pf);
 
