@@ -10,6 +10,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+/* The read ran on the sink's thread before, which has this stack (runtime/threads.c). */
+#define PREFETCH_STACK (256 * 1024)
+
 typedef enum {
     PF_IDLE,    /* nothing prefetched */
     PF_WANTED,  /* a read is asked for; the thread has not begun it */
@@ -130,7 +133,13 @@ static void want(mdc_spool_prefetch *pf, int64_t after, size_t max)
 {
     pthread_mutex_lock(&pf->mu);
     drop_locked(pf);
-    if (!pf->started) pf->started = pthread_create(&pf->thread, NULL, prefetch_main, pf) == 0;
+    if (!pf->started) {
+        pthread_attr_t a;
+        pthread_attr_init(&a);
+        pthread_attr_setstacksize(&a, PREFETCH_STACK);
+        pf->started = pthread_create(&pf->thread, &a, prefetch_main, pf) == 0;
+        pthread_attr_destroy(&a);
+    }
     if (pf->started) {
         pf->b = (mdc_spool_batch){.after = after, .max = max};
         pf->state = PF_WANTED;
@@ -140,8 +149,7 @@ static void want(mdc_spool_prefetch *pf, int64_t after, size_t max)
 }
 
 /* Hands out the prefetched batch if it is the one wanted (after, max), waiting for its read
- * (begun or not: the thread is about to); otherwise drops whatever there is. Returns true with *out
- * filled. */
+ * (begun or about to be); otherwise drops whatever there is. True: *out is filled. */
 static bool take_prefetched(mdc_spool_prefetch *pf, int64_t after, size_t max, mdc_spool_batch *out)
 {
     pthread_mutex_lock(&pf->mu);
