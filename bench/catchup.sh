@@ -15,6 +15,8 @@
 #   and the store at 10,000 meters: a backlog of 100,000 records drained while 10,000 records/s
 #   arrive (at most 90 s), with spool.batch 500 (the default) and 5,000: the records/s it
 #   sustains, and whether it keeps up.
+# "spool reads" is the time the drain waited for a batch: the delivery thread's reader reads the
+# next batch while the sink writes (src/core/spool_prefetch.h), so only what that did not hide.
 # The references handle the backlog's rows only, as fast as their tool goes (one transaction,
 # one connection); the sinks also write their other tables, positions and acknowledgements.
 # Usage: bench/catchup.sh BUILD [C [SINKS]]   SINKS: a list like "null sqlite postgres mqtt 10k"

@@ -5,7 +5,8 @@
  * first when nothing went through); a record the sink rejects `dead_letter_after` times goes to
  * the spool's dead-letter table and the sink moves on. Records arrive in order and none is
  * lost; other sinks are not affected. Dead letters marked for retry (`mdc spool retry`) are
- * offered to the sink again between batches. */
+ * offered to the sink again between batches. While a backlog drains, the next batch is read
+ * while the sink writes the current one (core/spool_prefetch.h). */
 #include "runtime_internal.h"
 
 #include "core/backoff.h"
