@@ -613,8 +613,8 @@ static void decode_rows(const raw_row *rows, size_t nrows, const strbuf *bodies,
     mdc_record *out = nrows ? xmalloc(nrows * sizeof *out) : NULL;
     size_t cnt = 0;
     for (size_t i = 0; i < nrows; i++) {
-        const unsigned char *body = (const unsigned char *)bodies->buf + rows[i].off;
-        if (mdc_record_decode(body, rows[i].len, &out[cnt], NULL) < 0) {
+        const char *body = rows[i].len ? bodies->buf + rows[i].off : ""; /* buf: NULL if empty */
+        if (mdc_record_decode((const unsigned char *)body, rows[i].len, &out[cnt], NULL) < 0) {
             if (corrupt) (*corrupt)++;
             continue;
         }

@@ -13,6 +13,8 @@
 #include "core/spool_prefetch.h"
 #include "test_util.h"
 
+#include <sqlite3.h>
+
 static char *dir;
 static char path[600];
 static mdc_spool *sp;
@@ -194,6 +196,33 @@ static void test_stop_in_flight(void **state)
     mdc_spool_prefetch_free(mdc_spool_prefetch_new(sp, 2, 8)); /* never started a thread */
 }
 
+/* Records that cannot be decoded (an empty body, garbage) are skipped and counted; the others
+ * come in order. */
+static void test_corrupt_skipped(void **state)
+{
+    (void)state;
+    append(1, 6);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "UPDATE records SET body = x'' WHERE seq = %lld;"
+             "UPDATE records SET body = x'ff00ff' WHERE seq = %lld;",
+             (long long)seq[3], (long long)seq[4]);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    mdc_spool_prefetch *pf = mdc_spool_prefetch_new(sp, 8, 1);
+    mdc_spool_batch b;
+    mdc_err err;
+    assert_int_equal(mdc_spool_prefetch_next(pf, seq[1] - 1, &b, &err), 0);
+    assert_true(b.n == 4 && b.corrupt == 2);
+    int want[] = {1, 2, 5, 6};
+    for (size_t i = 0; i < 4; i++)
+        assert_true(b.recs[i].ts_us == want[i] && b.recs[i].seq == seq[want[i]]);
+    mdc_spool_batch_free(&b);
+    mdc_spool_prefetch_free(pf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -202,6 +231,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reject, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cursor_moved, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_in_flight, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_corrupt_skipped, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
