@@ -101,7 +101,7 @@ static void *deliver(void *arg)
     while (rd->got < rd->want) {
         mdc_record *recs;
         size_t n;
-        if (mdc_spool_read(rd->sp, pos, BATCH, &recs, &n, NULL, &err) < 0) abort();
+        if (mdc_spool_read(rd->sp, pos, BATCH, &recs, &n, NULL, NULL, &err) < 0) abort();
         if (n == 0) {
             free(recs);
             mdc_spool_wait(rd->sp, pos, 100000);

@@ -625,7 +625,7 @@ static void decode_rows(const raw_row *rows, size_t nrows, const strbuf *bodies,
 }
 
 int mdc_spool_read(mdc_spool *sp, int64_t after, size_t max, mdc_record **recs, size_t *n,
-                   size_t *corrupt, mdc_err *err)
+                   size_t *corrupt, int64_t *last, mdc_err *err)
 {
     *recs = NULL;
     *n = 0;
@@ -636,6 +636,7 @@ int mdc_spool_read(mdc_spool *sp, int64_t after, size_t max, mdc_record **recs, 
     int rc = copy_rows_locked(sp, after, max, &rows, &nrows, &bodies, err);
     pthread_mutex_unlock(&sp->mu);
     if (rc == 0) decode_rows(rows, nrows, &bodies, recs, n, corrupt);
+    if (last) *last = rc == 0 && nrows ? rows[nrows - 1].seq : after;
     free(rows);
     sb_free(&bodies);
     return rc;

@@ -82,9 +82,10 @@ int mdc_spool_cursor(mdc_spool *sp, const char *sink_id, int64_t at_least, int64
                      mdc_err *err);
 /* Reads up to max records with seq > after, in order. The caller frees each with
  * mdc_record_free and the array with free(). A record that cannot be decoded is skipped and
- * counted in *corrupt (may be NULL). */
+ * counted in *corrupt (may be NULL); *last (may be NULL) is the seq of the last one read,
+ * decodable or not (after, when there was none). */
 int mdc_spool_read(mdc_spool *sp, int64_t after, size_t max, mdc_record **recs, size_t *n,
-                   size_t *corrupt, mdc_err *err);
+                   size_t *corrupt, int64_t *last, mdc_err *err);
 /* Moves a sink's cursor and deletes records every registered sink has taken. */
 int mdc_spool_ack(mdc_spool *sp, const char *sink_id, int64_t seq, mdc_err *err);
 /* Blocks until a record with seq > after exists, the spool is woken, or timeout passes.

@@ -37,7 +37,7 @@ struct mdc_spool {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int64_t max_records;
-    bool sync_full; /* synchronous=full for appends */
+    bool sync_full;              /* synchronous=full for appends */
     int64_t max_bytes, min_free; /* 0: no limit */
     char *path;                  /* the spool file (statvfs) */
     int64_t free_bytes, free_checked_us;

@@ -45,7 +45,7 @@ void mdc_spool_batch_free(mdc_spool_batch *b)
 static int read_batch(mdc_spool *sp, mdc_spool_batch *b, mdc_err *err)
 {
     b->corrupt = 0;
-    return mdc_spool_read(sp, b->after, b->max, &b->recs, &b->n, &b->corrupt, err);
+    return mdc_spool_read(sp, b->after, b->max, &b->recs, &b->n, &b->corrupt, &b->last, err);
 }
 
 static void *prefetch_main(void *arg)

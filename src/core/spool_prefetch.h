@@ -36,6 +36,7 @@ typedef struct mdc_spool_batch {
     mdc_record *recs; /* n records, owned by the holder of the batch */
     size_t n;
     size_t corrupt; /* undecodable records skipped (mdc_spool_read) */
+    int64_t last;   /* the seq of the last record read, decodable or not (after: none) */
 } mdc_spool_batch;
 
 void mdc_spool_batch_free(mdc_spool_batch *b);

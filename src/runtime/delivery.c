@@ -192,6 +192,20 @@ static void write_batch(worker *w, const mdc_record *recs, size_t n)
         failed(w, "delivery failed", &err, res.delivered > 0, res.retry_after_us);
 }
 
+/* Undecodable records after the last one delivered (they were logged as skipped): the cursor
+ * passes them once the batch was delivered whole, or every read would stop there again. True
+ * when it moved. */
+static bool pass_corrupt(worker *w, const mdc_spool_batch *b)
+{
+    if (!b->corrupt || b->last <= w->pos) return false;
+    if (b->n && w->pos != b->recs[b->n - 1].seq) return false; /* not all delivered yet */
+    mdc_err err = {0};
+    w->pos = b->last;
+    if (mdc_spool_ack(w->rt->spool, w->s->sink->id, w->pos, &err) < 0)
+        LOG_ERROR(w->s->sink->id, "cannot save the delivery cursor: %s", err.msg);
+    return true;
+}
+
 /* Delivers one batch; returns false when there was nothing to deliver. A full batch has the
  * next one read meanwhile (core/spool_prefetch.h). */
 static bool deliver_batch(worker *w)
@@ -203,10 +217,11 @@ static bool deliver_batch(worker *w)
         return true;
     }
     if (b.corrupt)
-        LOG_ERROR(w->s->sink->id, "skipped %zu corrupt record%s in the spool", b.corrupt,
-                  b.corrupt == 1 ? "" : "s");
-    bool any = b.n > 0;
-    if (any) write_batch(w, b.recs, b.n);
+        LOG_ERROR(w->s->sink->id, "skipped %zu corrupt record%s in the spool (up to record %lld)",
+                  b.corrupt, b.corrupt == 1 ? "" : "s", (long long)b.last);
+    if (b.n) write_batch(w, b.recs, b.n);
+    bool passed = pass_corrupt(w, &b);
+    bool any = b.n > 0 || passed;
     mdc_spool_batch_free(&b);
     return any;
 }

@@ -60,7 +60,7 @@ static size_t read_all(mdc_spool *sp, int64_t after, int64_t *first, int64_t *la
     mdc_record *recs;
     size_t n;
     mdc_err err;
-    assert_int_equal(mdc_spool_read(sp, after, 1000, &recs, &n, NULL, &err), 0);
+    assert_int_equal(mdc_spool_read(sp, after, 1000, &recs, &n, NULL, NULL, &err), 0);
     for (size_t i = 0; i < n; i++) {
         assert_true(mdc_record_find(&recs[i], "power_kw")->v.u.d == (double)recs[i].ts_us / 10);
         if (i) assert_true(recs[i].seq > recs[i - 1].seq && recs[i].ts_us == recs[i - 1].ts_us + 1);
@@ -145,7 +145,7 @@ static void test_counts_across_restarts(void **state)
     /* take the first 7: the backlog counts what is left, across the gap */
     mdc_record *recs;
     size_t n;
-    assert_int_equal(mdc_spool_read(sp, 0, 7, &recs, &n, NULL, &err), 0);
+    assert_int_equal(mdc_spool_read(sp, 0, 7, &recs, &n, NULL, NULL, &err), 0);
     assert_int_equal(mdc_spool_cursor(sp, "slow", -1, &pos, &err), 0);
     assert_int_equal(mdc_spool_ack(sp, "slow", recs[6].seq, &err), 0);
     assert_int_equal(mdc_spool_backlog(sp, "slow"), 8);
@@ -282,7 +282,7 @@ static void test_dead_letters(void **state)
         append(sp, i, NULL);
     mdc_record *recs;
     size_t n;
-    assert_int_equal(mdc_spool_read(sp, pos, 10, &recs, &n, NULL, &err), 0);
+    assert_int_equal(mdc_spool_read(sp, pos, 10, &recs, &n, NULL, NULL, &err), 0);
     assert_int_equal(n, 3);
     assert_int_equal(
         mdc_spool_dead_letter(sp, "web", &recs[0], "http_4xx", "HTTP 400 from x", 3, &err), 0);

@@ -215,7 +215,7 @@ static void test_corrupt_skipped(void **state)
     mdc_spool_batch b;
     mdc_err err;
     assert_int_equal(mdc_spool_prefetch_next(pf, seq[1] - 1, &b, &err), 0);
-    assert_true(b.n == 4 && b.corrupt == 2);
+    assert_true(b.n == 4 && b.corrupt == 2 && b.last == seq[6]);
     int want[] = {1, 2, 5, 6};
     for (size_t i = 0; i < 4; i++)
         assert_true(b.recs[i].ts_us == want[i] && b.recs[i].seq == seq[want[i]]);
