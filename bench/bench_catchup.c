@@ -46,9 +46,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define T0         (INT64_C(1795307400) * MDC_US_PER_SEC) /* 2026-11-22T00:30:00Z */
-#define FILL_BATCH 1000
-#define CATCH_UP   8 /* runtime/delivery.c CATCH_UP_FACTOR */
+#define T0             (INT64_C(1795307400) * MDC_US_PER_SEC) /* 2026-11-22T00:30:00Z */
+#define FILL_BATCH     1000
+#define CATCH_UP       8 /* runtime/delivery.c CATCH_UP_FACTOR */
+#define PREFETCH_RATIO 8 /* runtime/delivery.c */
 
 static void make(mdc_record *r, int64_t i, int devices)
 {
@@ -259,7 +260,8 @@ static int catchup(char **argv, int argc)
     int rc;
     const char *max = getenv("BENCH_MAX_S");
     int64_t until = max ? t1 + (int64_t)(atof(max) * 1e6) : INT64_MAX;
-    mdc_spool_prefetch *pf = mdc_spool_prefetch_new(sp, batch, CATCH_UP);
+    mdc_spool_prefetch *pf =
+        mdc_spool_prefetch_new(sp, batch, CATCH_UP, batch * CATCH_UP, PREFETCH_RATIO);
     while ((rc = drain_batch(sp, pf, s, &pos, &d)) > 0)
         if (mdc_mono_us() >= until) break; /* it does not catch up */
     double secs = (double)(mdc_mono_us() - t1) / 1e6;

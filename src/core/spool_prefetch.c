@@ -4,6 +4,7 @@
  * and keeps it until the caller takes or discards it. */
 #include "spool_prefetch.h"
 
+#include "clock.h"
 #include "xalloc.h"
 
 #include <pthread.h>
@@ -23,6 +24,9 @@ typedef enum {
 struct mdc_spool_prefetch {
     mdc_spool *sp;
     size_t base, catch_up, size;
+    size_t from;       /* the smallest full batch whose next one is prefetched */
+    unsigned ratio;    /* ... when the caller's turn took this many times its read (0: always) */
+    int64_t handed_us; /* when the last batch was handed out (0: none yet) */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     pthread_t thread;
@@ -45,7 +49,10 @@ void mdc_spool_batch_free(mdc_spool_batch *b)
 static int read_batch(mdc_spool *sp, mdc_spool_batch *b, mdc_err *err)
 {
     b->corrupt = 0;
-    return mdc_spool_read(sp, b->after, b->max, &b->recs, &b->n, &b->corrupt, &b->last, err);
+    int64_t t0 = mdc_mono_us();
+    int rc = mdc_spool_read(sp, b->after, b->max, &b->recs, &b->n, &b->corrupt, &b->last, err);
+    b->read_us = mdc_mono_us() - t0;
+    return rc;
 }
 
 static void *prefetch_main(void *arg)
@@ -71,12 +78,15 @@ static void *prefetch_main(void *arg)
     return NULL;
 }
 
-mdc_spool_prefetch *mdc_spool_prefetch_new(mdc_spool *sp, size_t base, size_t catch_up)
+mdc_spool_prefetch *mdc_spool_prefetch_new(mdc_spool *sp, size_t base, size_t catch_up, size_t from,
+                                           unsigned ratio)
 {
     mdc_spool_prefetch *pf = xcalloc(1, sizeof *pf);
     pf->sp = sp;
     pf->base = base ? base : 1;
     pf->catch_up = catch_up ? catch_up : 1;
+    pf->from = from;
+    pf->ratio = ratio;
     pf->size = pf->base;
     pthread_mutex_init(&pf->mu, NULL);
     pthread_cond_init(&pf->cv, NULL);
@@ -172,6 +182,7 @@ int mdc_spool_prefetch_next(mdc_spool_prefetch *pf, int64_t after, mdc_spool_bat
                             mdc_err *err)
 {
     size_t max = pf->size;
+    int64_t away = pf->handed_us ? mdc_mono_us() - pf->handed_us : 0; /* the caller's turn */
     *out = (mdc_spool_batch){.after = after, .max = max};
     if (!take_prefetched(pf, after, max, out)) {
         if (read_batch(pf->sp, out, err) < 0) return -1;
@@ -179,9 +190,12 @@ int mdc_spool_prefetch_next(mdc_spool_prefetch *pf, int64_t after, mdc_spool_bat
         pf->stats.read++;
         pthread_mutex_unlock(&pf->mu);
     }
-    /* a full batch means a backlog: the next one is larger, and read while this one is written */
+    /* a full batch means a backlog: the next one is larger, and (from a full batch of `from`,
+     * when the caller's turn is long enough to hide a read) read while this one is written */
     size_t limit = pf->base * pf->catch_up;
     pf->size = out->n < max ? pf->base : (max * 2 < limit ? max * 2 : limit);
-    if (out->n == max) want(pf, out->recs[out->n - 1].seq, pf->size);
+    bool worth = away >= (int64_t)pf->ratio * out->read_us;
+    if (out->n == max && max >= pf->from && worth) want(pf, out->recs[out->n - 1].seq, pf->size);
+    pf->handed_us = mdc_mono_us();
     return 0;
 }

@@ -5,7 +5,8 @@
  * A batch is read after the caller's position; it has `size` records at most, the size doubling
  * after each full batch up to catch_up times the base while a backlog drains (fewer, larger
  * writes) and back to the base after a short one. A full batch means a backlog: before it is
- * handed out, the read of the batch after its last record starts on the prefetcher's own thread,
+ * handed out (from a batch of `from` records), the read of the batch after its last record
+ * starts on the prefetcher's own thread,
  * so that it is ready when the caller comes back. The caller comes back with its real position:
  * the prefetched batch is used only if it was read after exactly that position (the whole batch
  * was delivered) with the size wanted now; any other position (a partial delivery, a reject, a
@@ -35,8 +36,9 @@ typedef struct mdc_spool_batch {
     size_t max;
     mdc_record *recs; /* n records, owned by the holder of the batch */
     size_t n;
-    size_t corrupt; /* undecodable records skipped (mdc_spool_read) */
-    int64_t last;   /* the seq of the last record read, decodable or not (after: none) */
+    size_t corrupt;  /* undecodable records skipped (mdc_spool_read) */
+    int64_t last;    /* the seq of the last record read, decodable or not (after: none) */
+    int64_t read_us; /* how long the read took (us) */
 } mdc_spool_batch;
 
 void mdc_spool_batch_free(mdc_spool_batch *b);
@@ -44,15 +46,23 @@ void mdc_spool_batch_free(mdc_spool_batch *b);
 typedef struct mdc_spool_prefetch mdc_spool_prefetch;
 
 /* base: the usual batch size (spool.batch, >= 1); catch_up: how many times that a batch may grow
- * to while a backlog drains (>= 1). No thread yet: it starts with the first prefetch. */
-mdc_spool_prefetch *mdc_spool_prefetch_new(mdc_spool *sp, size_t base, size_t catch_up);
+ * to while a backlog drains (>= 1); from: the smallest full batch whose next one is prefetched
+ * (base: after every full batch; base × catch_up: only after a full batch as large as they get,
+ * a catch-up: a prefetched batch doubles the records in memory, and a sink that fell a few
+ * batches behind a burst of polls catches up without it); ratio: only when the caller's turn
+ * with the batch before (from handing it out to asking for the next: its write and
+ * acknowledgement) took at least ratio times as long as reading this one (0: always; a sink
+ * hardly slower than a read gains little from it and would hold a second batch). No thread yet:
+ * it starts with the first prefetch. */
+mdc_spool_prefetch *mdc_spool_prefetch_new(mdc_spool *sp, size_t base, size_t catch_up, size_t from,
+                                           unsigned ratio);
 /* Joins the thread and frees any batch it holds. NULL is fine. */
 void mdc_spool_prefetch_free(mdc_spool_prefetch *pf);
 
 /* The next batch after `after` into *out (the caller frees it with mdc_spool_batch_free, also
  * when it is empty). Waits for a prefetch of exactly this batch (asked for or under way); reads
- * afresh otherwise. A full batch starts the prefetch of the one after it. -1 (err) when the spool
- * cannot be read. */
+ * afresh otherwise. A full batch starts the prefetch of the one after it (from `from`). -1 (err)
+ * when the spool cannot be read. */
 int mdc_spool_prefetch_next(mdc_spool_prefetch *pf, int64_t after, mdc_spool_batch *out,
                             mdc_err *err);
 /* Drops a prefetched batch (waiting for a read under way): the caller did not deliver the whole

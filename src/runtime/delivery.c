@@ -25,6 +25,10 @@
 #define DEAD_RETRY_CHECK_US  (2 * MDC_US_PER_SEC)
 #define SINK_LOG_INTERVAL_US (60 * MDC_US_PER_SEC)
 #define CATCH_UP_FACTOR      8
+/* the next batch is read while the sink writes once batches are CATCH_UP_FACTOR times
+ * spool.batch (a catch-up) and the sink's turn with one takes at least PREFETCH_RATIO times as
+ * long as reading one: the database and broker sinks, not a file */
+#define PREFETCH_RATIO 8
 
 typedef struct worker {
     mdc_rt_sink *s;
@@ -309,8 +313,10 @@ void *mdc_rt_sink_thread(void *arg)
 {
     mdc_rt_sink *s = arg;
     size_t batch = (size_t)s->rt->cfg->spool.batch;
-    worker w = {
-        .s = s, .rt = s->rt, .pf = mdc_spool_prefetch_new(s->rt->spool, batch, CATCH_UP_FACTOR)};
+    worker w = {.s = s,
+                .rt = s->rt,
+                .pf = mdc_spool_prefetch_new(s->rt->spool, batch, CATCH_UP_FACTOR,
+                                             batch * CATCH_UP_FACTOR, PREFETCH_RATIO)};
     mdc_backoff_init(&w.backoff, SINK_RETRY_BASE_US, SINK_RETRY_CAP_US,
                      (uint64_t)(uintptr_t)s ^ (uint64_t)mdc_now_us());
     mdc_ratelimit_init(&w.log, SINK_LOG_INTERVAL_US);

@@ -14,6 +14,7 @@
 #include "test_util.h"
 
 #include <sqlite3.h>
+#include <time.h>
 
 static char *dir;
 static char path[600];
@@ -99,7 +100,7 @@ static void test_full_deliveries(void **state)
 {
     (void)state;
     append(1, 20);
-    mdc_spool_prefetch *pf = mdc_spool_prefetch_new(sp, 2, 4);
+    mdc_spool_prefetch *pf = mdc_spool_prefetch_new(sp, 2, 4, 2, 0);
     int64_t pos = seq[1] - 1;
     expect(pf, pos, 1, 2);
     assert_int_equal(mdc_spool_prefetch_size(pf), 4);
@@ -125,13 +126,54 @@ static void test_full_deliveries(void **state)
     mdc_spool_prefetch_free(pf);
 }
 
+/* As the delivery thread has it (from = the largest size): the batches of 2, 4 and the first 8
+ * are read as they are wanted; the one after a full batch of 8 (a catch-up) is prefetched. */
+static void test_prefetch_from_largest(void **state)
+{
+    (void)state;
+    append(1, 30);
+    mdc_spool_prefetch *pf = mdc_spool_prefetch_new(sp, 2, 4, 8, 0);
+    expect(pf, seq[1] - 1, 1, 2);
+    expect(pf, seq[2], 3, 6);
+    expect(pf, seq[6], 7, 14); /* a full batch of 8: the next one is prefetched */
+    expect_stats(pf, 0, 3, 0);
+    expect(pf, seq[14], 15, 22);
+    expect(pf, seq[22], 23, 30);
+    expect_stats(pf, 2, 3, 0);
+    expect(pf, seq[30], 1, 0); /* the last prefetch found nothing */
+    expect_stats(pf, 3, 3, 0);
+    mdc_spool_prefetch_free(pf);
+}
+
+/* With a ratio: a caller that comes back at once (its turn far shorter than ratio reads) gets no
+ * prefetch; one whose turn took long enough does. The margins are wide (a read of 8 records
+ * against 100,000 times its time; a turn of 300 ms against one read), not a timing bet. */
+static void test_prefetch_ratio(void **state)
+{
+    (void)state;
+    append(1, 40);
+    mdc_spool_prefetch *pf = mdc_spool_prefetch_new(sp, 8, 1, 8, 100000);
+    expect(pf, seq[1] - 1, 1, 8);
+    expect(pf, seq[8], 9, 16);
+    expect_stats(pf, 0, 2, 0);
+    mdc_spool_prefetch_free(pf);
+    pf = mdc_spool_prefetch_new(sp, 8, 1, 8, 1);
+    expect(pf, seq[1] - 1, 1, 8);
+    struct timespec turn = {.tv_nsec = 300 * 1000 * 1000};
+    nanosleep(&turn, NULL);    /* the sink writes */
+    expect(pf, seq[8], 9, 16); /* read here; its turn was long: the next one is prefetched */
+    expect(pf, seq[16], 17, 24);
+    expect_stats(pf, 1, 2, 0);
+    mdc_spool_prefetch_free(pf);
+}
+
 /* The sink took only part of a batch: the prefetch (after the whole batch) is dropped, and the
  * next batch starts right after the last record delivered, with or without an explicit discard. */
 static void test_partial_delivery(void **state)
 {
     (void)state;
     append(1, 10);
-    mdc_spool_prefetch *pf = mdc_spool_prefetch_new(sp, 2, 4);
+    mdc_spool_prefetch *pf = mdc_spool_prefetch_new(sp, 2, 4, 2, 0);
     expect(pf, seq[1] - 1, 1, 2);
     mdc_spool_prefetch_discard(pf); /* delivered 1 of 2, as runtime/delivery.c does */
     expect_stats(pf, 0, 1, 1);
@@ -148,7 +190,7 @@ static void test_reject(void **state)
 {
     (void)state;
     append(1, 14);
-    mdc_spool_prefetch *pf = mdc_spool_prefetch_new(sp, 2, 4);
+    mdc_spool_prefetch *pf = mdc_spool_prefetch_new(sp, 2, 4, 2, 0);
     expect(pf, seq[1] - 1, 1, 2);
     mdc_spool_prefetch_discard(pf); /* record 1 refused: nothing delivered */
     expect(pf, seq[1] - 1, 1, 4);
@@ -165,7 +207,7 @@ static void test_cursor_moved(void **state)
 {
     (void)state;
     append(1, 30);
-    mdc_spool_prefetch *pf = mdc_spool_prefetch_new(sp, 2, 4);
+    mdc_spool_prefetch *pf = mdc_spool_prefetch_new(sp, 2, 4, 2, 0);
     expect(pf, seq[1] - 1, 1, 2);
     expect(pf, seq[2], 3, 6);
     expect(pf, seq[2], 3, 10); /* back: 3..6 again, 8 records now */
@@ -182,18 +224,18 @@ static void test_stop_in_flight(void **state)
     (void)state;
     append(1, 40);
     for (int i = 0; i < 20; i++) {
-        mdc_spool_prefetch *pf = mdc_spool_prefetch_new(sp, 2, 8);
+        mdc_spool_prefetch *pf = mdc_spool_prefetch_new(sp, 2, 8, 2, 0);
         expect(pf, seq[1] - 1, 1, 2);
         if (i % 2) expect(pf, seq[2], 3, 6); /* a larger batch in flight */
         mdc_spool_prefetch_free(pf);
     }
-    mdc_spool_prefetch *pf = mdc_spool_prefetch_new(sp, 2, 8);
+    mdc_spool_prefetch *pf = mdc_spool_prefetch_new(sp, 2, 8, 2, 0);
     expect(pf, seq[1] - 1, 1, 2);
     mdc_spool_prefetch_discard(pf); /* waits for the read: nothing held afterwards */
     expect_stats(pf, 0, 1, 1);
     mdc_spool_prefetch_free(pf);
     mdc_spool_prefetch_free(NULL);
-    mdc_spool_prefetch_free(mdc_spool_prefetch_new(sp, 2, 8)); /* never started a thread */
+    mdc_spool_prefetch_free(mdc_spool_prefetch_new(sp, 2, 8, 2, 0)); /* never started a thread */
 }
 
 /* Records that cannot be decoded (an empty body, garbage) are skipped and counted; the others
@@ -211,7 +253,7 @@ static void test_corrupt_skipped(void **state)
              (long long)seq[3], (long long)seq[4]);
     assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
-    mdc_spool_prefetch *pf = mdc_spool_prefetch_new(sp, 8, 1);
+    mdc_spool_prefetch *pf = mdc_spool_prefetch_new(sp, 8, 1, 8, 0);
     mdc_spool_batch b;
     mdc_err err;
     assert_int_equal(mdc_spool_prefetch_next(pf, seq[1] - 1, &b, &err), 0);
@@ -227,6 +269,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_full_deliveries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prefetch_from_largest, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prefetch_ratio, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partial_delivery, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reject, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cursor_moved, setup, teardown),
