@@ -96,15 +96,21 @@ static void test_powers_of_two(void **state)
     check(ldexp(1, -1022), "2.2250738585072014e-308");
 }
 
+/* The next of a xorshift64 sequence (test inputs, the same every run). */
+static void xorshift(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+}
+
 /* Every result must read back as the same double. */
 static void test_round_trip(void **state)
 {
     (void)state;
     uint64_t x = 0x9E3779B97F4A7C15ULL;
     for (int i = 0; i < 20000; i++) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        xorshift(&x);
         double d;
         memcpy(&d, &x, sizeof d);
         if (!isfinite(d)) continue;
@@ -122,9 +128,7 @@ static void test_meter_decimals(void **state)
     (void)state;
     uint64_t x = 0x2545F4914F6CDD1DULL;
     for (int i = 0; i < 200000; i++) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        xorshift(&x);
         int k = (int)(x % 9), digits = 1 + (int)((x >> 8) % 13);
         uint64_t m = (x >> 16) % 10000000000000ULL, cap = 1;
         for (int j = 0; j < digits; j++)
@@ -151,9 +155,7 @@ static void test_shortest(void **state)
     (void)state;
     uint64_t x = 0x9E3779B97F4A7C15ULL;
     for (int i = 0; i < 20000; i++) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        xorshift(&x);
         double d = (double)(x >> 11) / (double)(1ULL << (x % 40));
         char buf[MDC_FLOAT_REPR_MAX], shorter[48];
         mdc_float_repr(d, buf, sizeof buf);
