@@ -6,7 +6,7 @@
 
 #include "core/clock.h"
 #include "core/record.h"
-#include "format/float_repr.h"
+#include "format/fields_json.h"
 
 #include <stdio.h>
 
@@ -29,28 +29,19 @@ static inline void bench_record(mdc_record *r, int64_t i, int devices, int64_t t
     mdc_record_add_double(r, "shift_energy_kwh", (double)(i / devices) * 0.0125);
 }
 
-/* r's value k as text (the records' values are numbers). */
-static inline void bench_num(const mdc_value *v, char *num, size_t n)
-{
-    if (v->type == MDC_INT)
-        snprintf(num, n, "%lld", (long long)v->u.i);
-    else
-        mdc_float_repr(v->u.d, num, n);
-}
-
 /* r's row in `records` (the embedded store's and PostgreSQL's mdc schema: device, ts, fields as
  * one JSON object, errors) as TSV for the references: PostgreSQL COPY text (pg: errors \N) or
- * the sqlite3 CLI's .import (errors empty). */
+ * the sqlite3 CLI's .import (errors empty). The JSON is the sinks' own (format/fields_json.h);
+ * the bench's values need no COPY escaping. */
 static inline void bench_tsv(FILE *f, const mdc_record *r, bool pg)
 {
-    char ts[40], num[MDC_FLOAT_REPR_MAX];
+    char ts[40];
     mdc_format_utc_us(r->ts_us, ts, sizeof ts);
-    fprintf(f, "%s\t%s\t{", r->device, ts);
-    for (size_t k = 0; k < r->nfields; k++) {
-        bench_num(&r->fields[k].v, num, sizeof num);
-        fprintf(f, "%s\"%s\":%s", k ? "," : "", r->fields[k].name, num);
-    }
-    fputs(pg ? "}\t\\N\n" : "}\t\n", f);
+    strbuf json = STRBUF_INIT;
+    size_t errors_at;
+    mdc_fields_json(r, &json, &errors_at);
+    fprintf(f, "%s\t%s\t%.*s\t%s\n", r->device, ts, (int)errors_at, json.buf, pg ? "\\N" : "");
+    sb_free(&json);
 }
 
 #endif
