@@ -599,7 +599,7 @@ static void test_mdc_schema(void **state)
                 "2026-11-22 08:30:00+00|2|0.1|f\n");
     assert_rows(db, "SELECT ts, count FROM store.part_events", "2026-11-22 08:29:00+00|1\n");
     assert_rows(db, "SELECT sink, epoch, last_seq FROM store.sink_state", "mdc|77|4\n");
-    assert_rows(db, "SELECT version FROM store.schema_migrations ORDER BY 1", "1\n2\n3\n");
+    assert_rows(db, "SELECT version FROM store.schema_migrations ORDER BY 1", "1\n2\n3\n4\n");
 
     /* reopen (a crash, a lost COMMIT reply): records up to 4 are skipped, 5 is new */
     mdc_err err = {0};
@@ -658,11 +658,13 @@ static void test_mdc_migration(void **state)
             "('cnc-1', '2026-11-22 08:30:00+00', 'spindle', 1, NULL, NULL),"
             "('meter-1', '2026-11-22 08:30:00.1+00', 'voltage_l1', 230.5, NULL, NULL),"
             "('meter-1', '2026-11-22 08:30:00.1+00', 'energy_kwh', NULL, NULL, 'exception 2'),"
-            "('cnc-1', '2026-11-22 08:30:01+00', 'spindle', 0, NULL, NULL)");
+            "('cnc-1', '2026-11-22 08:30:01+00', 'spindle', 0, NULL, NULL);"
+            "INSERT INTO store.live VALUES ('cnc-1', '2026-11-22 08:30:01+00', 1, NULL, "
+            "'{\"device\": \"cnc-1\", \"fields\": {\"spindle\": 0}}')");
     env e = {0};
     env_open(&e, MDC_SINK("mdc_migrate"), 7);
     env_close(&e);
-    assert_rows(db, "SELECT version FROM store.schema_migrations ORDER BY 1", "1\n2\n3\n");
+    assert_rows(db, "SELECT version FROM store.schema_migrations ORDER BY 1", "1\n2\n3\n4\n");
     assert_rows(db, "SELECT id, device, ts, fields, errors FROM store.records ORDER BY id",
                 "1|cnc-1|2026-11-22 08:30:00+00|{ \"program\" : \"PART \\\"7\\\".H\", "
                 "\"spindle\" : 1 }|NULL\n"
@@ -677,6 +679,10 @@ static void test_mdc_migration(void **state)
                 "2|meter-1|energy_kwh|NULL|NULL|exception 2\n"
                 "2|meter-1|voltage_l1|230.5|NULL|NULL\n"
                 "3|cnc-1|spindle|0|NULL|NULL\n");
+    /* migration 4: live.record becomes json, with jsonb's text of the record */
+    assert_rows(db,
+                "SELECT pg_typeof(record), record, record->'fields'->>'spindle' FROM store.live",
+                "json|{\"device\": \"cnc-1\", \"fields\": {\"spindle\": 0}}|0\n");
 }
 
 /* Writes recs[from, to) and returns write()'s rc; *res and *err get its verdict. */

@@ -74,19 +74,17 @@ static bool ascii(const char *s, size_t *len)
 }
 
 /* Text is sent as valid UTF-8: invalid bytes become U+FFFD, as in every other sink. */
-static void put_text(strbuf *b, const char *s, const char *prefix)
+static void put_text(strbuf *b, const char *s)
 {
-    size_t n, plen = prefix ? strlen(prefix) : 0;
+    size_t n;
     if (ascii(s, &n)) {
-        pgb_i32(b, (int32_t)(n + plen));
-        if (plen) sb_append(b, prefix, plen);
+        pgb_i32(b, (int32_t)n);
         sb_append(b, s, n);
         return;
     }
     strbuf clean = STRBUF_INIT;
     mdc_fmt_utf8_clean(&clean, s);
-    pgb_i32(b, (int32_t)(clean.len + plen));
-    if (plen) sb_append(b, prefix, plen);
+    pgb_i32(b, (int32_t)clean.len);
     sb_append(b, sb_str(&clean), clean.len);
     sb_free(&clean);
 }
@@ -96,15 +94,7 @@ void pgb_text(strbuf *b, const char *s)
     if (!s)
         pgb_null(b);
     else
-        put_text(b, s, NULL);
-}
-
-void pgb_jsonb(strbuf *b, const char *json)
-{
-    if (!json)
-        pgb_null(b);
-    else
-        put_text(b, json, "\x01");
+        put_text(b, s);
 }
 
 void pgb_bytes(strbuf *b, const char *s, size_t n)

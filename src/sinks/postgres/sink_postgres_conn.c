@@ -271,8 +271,7 @@ int pg_copy_begin(pg_sink *k, const char *sql, mdc_err *err)
     return 0;
 }
 
-/* The COPY's outcome, after PQputCopyEnd. */
-static int copy_result(pg_sink *k, mdc_err *err)
+int pg_copy_result(pg_sink *k, mdc_err *err)
 {
     PGresult *res;
     int ret = 0;
@@ -292,12 +291,11 @@ int pg_copy_put(pg_sink *k, strbuf *data, mdc_err *err)
     sb_reset(data);
     if (rc == 1) return 0;
     pg_fail(k, NULL, err, "COPY failed");
-    if (PQputCopyEnd(k->conn, "aborted") == 1) copy_result(k, NULL);
+    if (PQputCopyEnd(k->conn, "aborted") == 1) pg_copy_result(k, NULL);
     return -1;
 }
 
-int pg_copy_end(pg_sink *k, mdc_err *err)
+int pg_copy_send_end(pg_sink *k, mdc_err *err)
 {
-    if (PQputCopyEnd(k->conn, NULL) != 1) return pg_fail(k, NULL, err, "COPY failed");
-    return copy_result(k, err);
+    return PQputCopyEnd(k->conn, NULL) == 1 ? 0 : pg_fail(k, NULL, err, "COPY failed");
 }

@@ -98,10 +98,13 @@ PGresult *pg_query(pg_sink *k, const char *sql, int n, const char *const *params
 /* Runs one statement for its side effect. */
 int pg_run(pg_sink *k, const char *sql, int n, const char *const *params, mdc_err *err);
 /* COPY ... FROM STDIN in steps, to send rows while more are being formatted: put() sends and
- * empties data (on failure the COPY is aborted); end() finishes. */
+ * empties data (on failure the COPY is aborted); send_end() ends the data, result() waits for
+ * the server's outcome (the caller may work in between: the server is still inserting the last
+ * rows). */
 int pg_copy_begin(pg_sink *k, const char *sql, mdc_err *err);
 int pg_copy_put(pg_sink *k, strbuf *data, mdc_err *err);
-int pg_copy_end(pg_sink *k, mdc_err *err);
+int pg_copy_send_end(pg_sink *k, mdc_err *err);
+int pg_copy_result(pg_sink *k, mdc_err *err);
 /* Replaces every secret in text with "***". */
 void pg_mask(const pg_sink *k, strbuf *text);
 
@@ -123,7 +126,7 @@ enum {
     PG_OID_TEXT = 25,
     PG_OID_FLOAT8 = 701,
     PG_OID_TIMESTAMPTZ = 1184,
-    PG_OID_JSONB = 3802
+    PG_OID_JSON = 114
 };
 void pgb_i16(strbuf *b, int v);
 void pgb_i32(strbuf *b, int32_t v);
@@ -134,7 +137,6 @@ void pgb_int8(strbuf *b, int64_t v);
 void pgb_float8(strbuf *b, double d);
 void pgb_timestamptz(strbuf *b, int64_t unix_us);
 void pgb_text(strbuf *b, const char *s);            /* NULL: SQL NULL; made valid UTF-8 */
-void pgb_jsonb(strbuf *b, const char *json);        /* NULL: SQL NULL */
 void pgb_bytes(strbuf *b, const char *s, size_t n); /* n bytes of valid UTF-8 (text, json) */
 void pgb_copy_header(strbuf *b);
 void pgb_copy_trailer(strbuf *b);

@@ -5,8 +5,9 @@
  * trip, with the position and COMMIT the caller adds), status_history and part_events rows and
  * one upsert each for devices, live and shift_energy (one row per device, or per device and
  * shift, for the whole chunk: what the record-by-record rules leave behind), every column an
- * array parameter in binary format. Status changes are found against the live statuses, cached
- * per connection at three levels: committed, in the open transaction, in the chunk. */
+ * array parameter in binary format. Those columns are built while the server inserts the COPY's
+ * last rows. Status changes are found against the live statuses, cached per connection at three
+ * levels: committed, in the open transaction, in the chunk. */
 #include "sink_postgres_internal.h"
 
 #include "format/fields_json.h"
@@ -19,7 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COPY_CHUNK (256 * 1024)
+/* COPY data goes out in messages of about this size: the server takes a message whole before
+ * it parses it, so smaller ones let it insert while the client formats the next (at 256 KiB a
+ * batch of 4,000 records took 1.5 times as long) */
+#define COPY_CHUNK (16 * 1024)
 
 /* A device seen by this connection. */
 typedef struct dev {
@@ -32,6 +36,7 @@ typedef struct dev {
      * the transaction sees it, and after the chunk */
     int64_t closed_us, tx_closed_us, pend_closed_us;
     bool older_shift; /* the chunk has a row of an earlier shift than its last record's */
+    size_t shift_row; /* its shift_energy row of the chunk last written (index+1, 0 none) */
     /* the current chunk */
     bool touched, pend_has;
     int pend_status;
@@ -50,6 +55,9 @@ typedef struct shift_row {
 
 enum { SQL_COPY, SQL_HISTORY, SQL_PARTS, SQL_DEVICES, SQL_LIVE, SQL_SHIFTS, SQL_CLOSE, NSQL };
 #define MAX_COLS 6
+/* each statement's array parameters */
+static const int NCOLS[NSQL] = {[SQL_HISTORY] = 5, [SQL_PARTS] = 3,  [SQL_DEVICES] = 4,
+                                [SQL_LIVE] = 5,    [SQL_SHIFTS] = 6, [SQL_CLOSE] = 2};
 
 typedef struct mdc_writer {
     dev *devs;
@@ -57,7 +65,7 @@ typedef struct mdc_writer {
     size_t *slots; /* open addressing: index+1 into devs, 0 = empty */
     size_t nslots;
     strbuf records, json;
-    pg_array hist[5], parts[3], col[MAX_COLS];
+    pg_array col[NSQL][MAX_COLS];
     shift_row *shifts;
     size_t nshifts, capshifts;
     strbuf sql[NSQL]; /* for this schema, built once */
@@ -124,7 +132,7 @@ static void build_sql(const pg_sink *k, mdc_writer *w)
                         "excluded.machine_id, last_seen = excluded.last_seen",
         [SQL_LIVE] = "INSERT INTO \"%s\".live(device, ts, status, error, record) SELECT * FROM "
                      "unnest($1::text[], $2::timestamptz[], $3::int4[], $4::text[], "
-                     "$5::jsonb[]) ON CONFLICT (device) DO UPDATE SET ts = excluded.ts, status = "
+                     "$5::json[]) ON CONFLICT (device) DO UPDATE SET ts = excluded.ts, status = "
                      "excluded.status, error = excluded.error, record = excluded.record",
         [SQL_SHIFTS] = "INSERT INTO \"%s\".shift_energy AS s(device, shift_start, shift, "
                        "energy_kwh, parts, closed, updated) SELECT d, st, sh, e, p, false, u "
@@ -161,7 +169,7 @@ static void add_record(mdc_writer *w, const mdc_record *r)
 }
 
 /* The records rows (none for a record without values), sent while the next ones are formatted
- * (the server works meanwhile). */
+ * (the server works meanwhile); the COPY's outcome is left for pg_copy_result. */
 static int stream_records(pg_sink *k, mdc_writer *w, const mdc_record *const *recs, size_t n,
                           mdc_err *err)
 {
@@ -175,15 +183,16 @@ static int stream_records(pg_sink *k, mdc_writer *w, const mdc_record *const *re
     }
     pgb_copy_trailer(&w->records);
     if (pg_copy_put(k, &w->records, err) < 0) return -1;
-    return pg_copy_end(k, err);
+    return pg_copy_send_end(k, err);
 }
 
 /* ---- the other tables: array columns ---- */
 
-static void start_cols(pg_array *a, const uint32_t *oids, int n)
+static pg_array *start_cols(mdc_writer *w, int sql, const uint32_t *oids)
 {
-    for (int i = 0; i < n; i++)
-        pga_start(&a[i], oids[i]);
+    for (int i = 0; i < NCOLS[sql]; i++)
+        pga_start(&w->col[sql][i], oids[i]);
+    return w->col[sql];
 }
 
 static void put_opt_text(pg_array *a, const char *s)
@@ -202,9 +211,11 @@ static void put_opt_int4(pg_array *a, bool has, int v)
         pga_null(a);
 }
 
-/* Sends "sql" with the n array columns in a, when they have rows. */
-static int send_cols(pg_sink *k, const strbuf *sql, pg_array *a, int n, mdc_err *err)
+/* Sends statement sql with its array columns, when they have rows. */
+static int send_cols(pg_sink *k, mdc_writer *w, int sql, mdc_err *err)
 {
+    pg_array *a = w->col[sql];
+    int n = NCOLS[sql];
     if (a[0].n == 0) return 0;
     const char *vals[MAX_COLS];
     int lens[MAX_COLS], fmts[MAX_COLS];
@@ -214,7 +225,7 @@ static int send_cols(pg_sink *k, const strbuf *sql, pg_array *a, int n, mdc_err 
         lens[i] = (int)a[i].data.len;
         fmts[i] = 1;
     }
-    return pg_pipe_send(k, sb_str(sql), n, vals, lens, fmts, err);
+    return pg_pipe_send(k, sb_str(&w->sql[sql]), n, vals, lens, fmts, err);
 }
 
 /* A status_history row when the status differs from the live one (or is the first). */
@@ -226,40 +237,50 @@ static void add_status(mdc_writer *w, dev *d, const mdc_record *r)
     d->pend_has = true;
     d->pend_status = r->status;
     if (have && prev == r->status) return;
-    pgb_text(pga_next(&w->hist[0]), r->device);
-    pgb_timestamptz(pga_next(&w->hist[1]), r->ts_us);
-    pgb_int4(pga_next(&w->hist[2]), r->status);
-    put_opt_int4(&w->hist[3], have, prev);
-    put_opt_text(&w->hist[4], r->error);
+    pg_array *c = w->col[SQL_HISTORY];
+    pgb_text(pga_next(&c[0]), r->device);
+    pgb_timestamptz(pga_next(&c[1]), r->ts_us);
+    pgb_int4(pga_next(&c[2]), r->status);
+    put_opt_int4(&c[3], have, prev);
+    put_opt_text(&c[4], r->error);
 }
 
 static void add_parts(mdc_writer *w, const mdc_record *r)
 {
     const mdc_field *f = mdc_record_find(r, "part_count_delta");
     if (!f || f->v.type != MDC_INT || f->v.u.i <= 0) return;
-    pgb_text(pga_next(&w->parts[0]), r->device);
-    pgb_timestamptz(pga_next(&w->parts[1]), r->ts_us);
-    pgb_int8(pga_next(&w->parts[2]), f->v.u.i);
+    pg_array *c = w->col[SQL_PARTS];
+    pgb_text(pga_next(&c[0]), r->device);
+    pgb_timestamptz(pga_next(&c[1]), r->ts_us);
+    pgb_int8(pga_next(&c[2]), f->v.u.i);
+}
+
+/* d's row of shift start_us in the chunk: the one it last wrote (one shift: nearly always),
+ * else found among all (it has rows of two shifts), else a new one. */
+static shift_row *shift_row_of(mdc_writer *w, dev *d, const char *device, int64_t start_us)
+{
+    if (d->shift_row && w->shifts[d->shift_row - 1].start_us == start_us)
+        return &w->shifts[d->shift_row - 1];
+    size_t i = d->shift_row ? w->nshifts : 0;
+    while (i-- > 0)
+        if (w->shifts[i].start_us == start_us && !strcmp(w->shifts[i].device, device)) break;
+    if (i == SIZE_MAX) {
+        xgrow(&w->shifts, &w->capshifts, w->nshifts + 1, sizeof *w->shifts);
+        i = w->nshifts++;
+        w->shifts[i] = (shift_row){.device = device, .start_us = start_us};
+    }
+    d->shift_row = i + 1;
+    return &w->shifts[i];
 }
 
 /* The shift_energy row of (device, shift): created or updated with this record's values. */
-static void add_shift(mdc_writer *w, const mdc_record *r)
+static void add_shift(mdc_writer *w, dev *d, const mdc_record *r)
 {
     const mdc_field *shift = mdc_record_find(r, "shift");
     const mdc_field *energy = mdc_record_find(r, "shift_energy_kwh");
     const mdc_field *parts = mdc_record_find(r, "part_count");
     if (!r->shift_start_us || !shift || shift->v.type != MDC_INT || (!energy && !parts)) return;
-    shift_row *row = NULL;
-    for (size_t i = w->nshifts; i-- > 0 && !row;) /* the same device's row is usually recent */
-        if (w->shifts[i].start_us == r->shift_start_us && !strcmp(w->shifts[i].device, r->device))
-            row = &w->shifts[i];
-    if (!row) {
-        xgrow(&w->shifts, &w->capshifts, w->nshifts + 1, sizeof *w->shifts);
-        row = &w->shifts[w->nshifts++];
-        memset(row, 0, sizeof *row);
-        row->device = r->device;
-        row->start_us = r->shift_start_us;
-    }
+    shift_row *row = shift_row_of(w, d, r->device, r->shift_start_us);
     row->shift = shift->v.u.i;
     row->updated_us = r->ts_us;
     if (energy && !r->error && energy->v.type != MDC_NULL) row->energy = &energy->v;
@@ -271,12 +292,13 @@ static void collect(mdc_writer *w, const mdc_record *const *recs, size_t n)
     static const uint32_t hist[] = {PG_OID_TEXT, PG_OID_TIMESTAMPTZ, PG_OID_INT4, PG_OID_INT4,
                                     PG_OID_TEXT};
     static const uint32_t parts[] = {PG_OID_TEXT, PG_OID_TIMESTAMPTZ, PG_OID_INT8};
-    start_cols(w->hist, hist, 5);
-    start_cols(w->parts, parts, 3);
+    start_cols(w, SQL_HISTORY, hist);
+    start_cols(w, SQL_PARTS, parts);
     w->nshifts = 0;
     for (size_t i = 0; i < w->ndevs; i++) {
         w->devs[i].touched = w->devs[i].pend_has = w->devs[i].older_shift = false;
         w->devs[i].pend_closed_us = 0;
+        w->devs[i].shift_row = 0;
         w->devs[i].last = NULL;
     }
     for (size_t i = 0; i < n; i++) {
@@ -288,16 +310,15 @@ static void collect(mdc_writer *w, const mdc_record *const *recs, size_t n)
         d->last = r;
         add_status(w, d, r);
         add_parts(w, r);
-        add_shift(w, r);
+        add_shift(w, d, r);
     }
 }
 
-static int send_devices(pg_sink *k, mdc_writer *w, mdc_err *err)
+static void put_devices(mdc_writer *w)
 {
     static const uint32_t oids[] = {PG_OID_TEXT, PG_OID_INT8, PG_OID_TIMESTAMPTZ,
                                     PG_OID_TIMESTAMPTZ};
-    pg_array *c = w->col;
-    start_cols(c, oids, 4);
+    pg_array *c = start_cols(w, SQL_DEVICES, oids);
     for (size_t i = 0; i < w->ndevs; i++) {
         const dev *d = &w->devs[i];
         if (!d->touched) continue;
@@ -309,15 +330,13 @@ static int send_devices(pg_sink *k, mdc_writer *w, mdc_err *err)
         pgb_timestamptz(pga_next(&c[2]), d->first_us);
         pgb_timestamptz(pga_next(&c[3]), d->last->ts_us);
     }
-    return send_cols(k, &w->sql[SQL_DEVICES], c, 4, err);
 }
 
-static int send_live(pg_sink *k, mdc_writer *w, mdc_err *err)
+static void put_live(mdc_writer *w)
 {
     static const uint32_t oids[] = {PG_OID_TEXT, PG_OID_TIMESTAMPTZ, PG_OID_INT4, PG_OID_TEXT,
-                                    PG_OID_JSONB};
-    pg_array *c = w->col;
-    start_cols(c, oids, 5);
+                                    PG_OID_JSON};
+    pg_array *c = start_cols(w, SQL_LIVE, oids);
     for (size_t i = 0; i < w->ndevs; i++) {
         const dev *d = &w->devs[i];
         if (!d->touched) continue;
@@ -328,9 +347,8 @@ static int send_live(pg_sink *k, mdc_writer *w, mdc_err *err)
         put_opt_text(&c[3], r->error);
         sb_reset(&w->json);
         mdc_format_record(MDC_FMT_JSON, MDC_STYLE_MDC, r, &w->json);
-        pgb_jsonb(pga_next(&c[4]), sb_str(&w->json));
+        pgb_text(pga_next(&c[4]), sb_str(&w->json)); /* json: its text */
     }
-    return send_cols(k, &w->sql[SQL_LIVE], c, 5, err);
 }
 
 /* A number for an int8 column: integers as they are, whole doubles converted, else NULL. */
@@ -354,13 +372,13 @@ static void put_opt_float8(pg_array *a, const mdc_value *v)
         pga_null(a);
 }
 
-/* Upserts each (device, shift) row, then closes every earlier shift of each device. */
-static int send_shifts(pg_sink *k, mdc_writer *w, mdc_err *err)
+/* Each (device, shift) row to upsert, then per device the shift before which every one is closed.
+ */
+static void put_shifts(mdc_writer *w)
 {
     static const uint32_t oids[] = {PG_OID_TEXT,   PG_OID_TIMESTAMPTZ, PG_OID_INT8,
                                     PG_OID_FLOAT8, PG_OID_INT8,        PG_OID_TIMESTAMPTZ};
-    pg_array *c = w->col;
-    start_cols(c, oids, 6);
+    pg_array *c = start_cols(w, SQL_SHIFTS, oids);
     for (size_t i = 0; i < w->nshifts; i++) {
         const shift_row *s = &w->shifts[i];
         pgb_text(pga_next(&c[0]), s->device);
@@ -370,10 +388,9 @@ static int send_shifts(pg_sink *k, mdc_writer *w, mdc_err *err)
         put_opt_int8(&c[4], s->parts);
         pgb_timestamptz(pga_next(&c[5]), s->updated_us);
     }
-    if (send_cols(k, &w->sql[SQL_SHIFTS], c, 6, err) < 0) return -1;
     /* per device, the shifts before that of its last record in the chunk: only when that is a
      * new shift, or the chunk wrote a row of an earlier one (a late record) */
-    start_cols(c, oids, 2);
+    c = start_cols(w, SQL_CLOSE, oids);
     for (size_t i = 0; i < w->ndevs; i++) {
         dev *d = &w->devs[i];
         if (!d->touched || !d->last->shift_start_us) continue;
@@ -382,7 +399,6 @@ static int send_shifts(pg_sink *k, mdc_writer *w, mdc_err *err)
         pgb_timestamptz(pga_next(&c[1]), d->last->shift_start_us);
         d->pend_closed_us = d->last->shift_start_us;
     }
-    return send_cols(k, &w->sql[SQL_CLOSE], c, 2, err);
 }
 
 /* Which devices have a row of an earlier shift than their last record's in the chunk. */
@@ -398,11 +414,14 @@ static int w_write(pg_sink *k, const mdc_record *const *recs, size_t n, mdc_err 
 {
     mdc_writer *w = k->w;
     if (stream_records(k, w, recs, n, err) < 0) return -1;
-    collect(w, recs, n);
-    if (send_cols(k, &w->sql[SQL_HISTORY], w->hist, 5, err) < 0 ||
-        send_cols(k, &w->sql[SQL_PARTS], w->parts, 3, err) < 0 || send_devices(k, w, err) < 0 ||
-        send_live(k, w, err) < 0 || (find_older_shifts(w), send_shifts(k, w, err) < 0))
-        return -1;
+    collect(w, recs, n); /* while the server inserts the COPY's last rows */
+    find_older_shifts(w);
+    put_devices(w);
+    put_live(w);
+    put_shifts(w);
+    if (pg_copy_result(k, err) < 0) return -1;
+    for (int sql = SQL_HISTORY; sql < NSQL; sql++)
+        if (send_cols(k, w, sql, err) < 0) return -1;
     return pg_pipe_begin(k, err); /* the caller's statements follow in the same pipeline */
 }
 
@@ -471,12 +490,9 @@ static void w_free(pg_sink *k)
     free(w->shifts);
     sb_free(&w->records);
     sb_free(&w->json);
-    for (int i = 0; i < 5; i++)
-        pga_free(&w->hist[i]);
-    for (int i = 0; i < 3; i++)
-        pga_free(&w->parts[i]);
-    for (int i = 0; i < MAX_COLS; i++)
-        pga_free(&w->col[i]);
+    for (int sql = 0; sql < NSQL; sql++)
+        for (int i = 0; i < MAX_COLS; i++)
+            pga_free(&w->col[sql][i]);
     for (int i = 0; i < NSQL; i++)
         sb_free(&w->sql[i]);
     free(w);
