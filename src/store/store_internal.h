@@ -30,6 +30,9 @@ typedef struct st_dev {
     /* what the device's live row says so far in this transaction (once status_known) */
     bool status_known, has_status, unreachable;
     int status;
+    /* every shift_energy row of the device before this start is closed (once shift_known) */
+    bool shift_known;
+    int64_t closed_before_us;
 } st_dev;
 
 typedef struct st_plan {
@@ -45,18 +48,42 @@ typedef struct st_plan {
 void mdc_store_plan(st_plan *p, const mdc_record *const *recs, size_t n, const bool *skip);
 void mdc_store_plan_free(st_plan *p);
 
+/* ---- what the writer knows of committed rows (store_known.c) ---- */
+
+/* A device's live status and closed shifts as committed (each part once known). */
+typedef struct st_known {
+    char *device; /* owned; NULL: a free slot */
+    uint64_t hash;
+    bool status_known, has_status, unreachable;
+    int status;
+    bool shift_known;
+    int64_t closed_before_us;
+} st_known;
+
+typedef struct st_known_map {
+    st_known *slots; /* open addressing, cap a power of two */
+    size_t cap, n;
+} st_known_map;
+
+/* device's entry (hash: the plan's hash of it), or NULL. */
+const st_known *mdc_store_known_find(const st_known_map *m, const char *device, uint64_t hash);
+/* After a commit: what the batch's plan ended with becomes what is known. */
+void mdc_store_known_commit(st_known_map *m, const st_plan *p);
+void mdc_store_known_free(st_known_map *m);
+
 struct mdc_store {
     char *path;
     sqlite3 *db;
     sqlite3_stmt *st[ST_COUNT];
     uint64_t epoch;
-    bool loaded;      /* last_seq was read for `epoch` */
-    int64_t last_seq; /* committed for `epoch`; -1 none */
-    strbuf json;      /* a live row's record */
-    strbuf fields;    /* a records row's fields and errors (fields_json) */
-    int fail_code;    /* SQLite's code for the record a write stopped at */
-    st_plan plan;     /* the batch being written */
-    bool *skip;       /* per record of the batch: committed before, not written again */
+    bool loaded;        /* last_seq was read for `epoch` */
+    int64_t last_seq;   /* committed for `epoch`; -1 none */
+    strbuf json;        /* a live row's record */
+    strbuf fields;      /* a records row's fields and errors (fields_json) */
+    int fail_code;      /* SQLite's code for the record a write stopped at */
+    st_plan plan;       /* the batch being written */
+    st_known_map known; /* what committed batches left in live and shift_energy */
+    bool *skip;         /* per record of the batch: committed before, not written again */
     size_t skip_cap;
     int64_t cache_kb;         /* the page cache's size */
     int64_t devices;          /* devices the cache is sized for */

@@ -78,6 +78,7 @@ static void store_free(mdc_store *k)
     sb_free(&k->json);
     sb_free(&k->fields);
     mdc_store_plan_free(&k->plan);
+    mdc_store_known_free(&k->known);
     free(k->skip);
     free(k);
 }
@@ -201,6 +202,14 @@ static int write_fields(mdc_store *k, const mdc_record *r, const char *ts, mdc_e
 static int live_status(mdc_store *k, st_dev *v, mdc_err *err)
 {
     if (v->status_known) return 0;
+    const st_known *e = mdc_store_known_find(&k->known, v->device, v->hash);
+    if (e && e->status_known) {
+        v->has_status = e->has_status;
+        v->status = e->status;
+        v->unreachable = e->unreachable;
+        v->status_known = true;
+        return 0;
+    }
     sqlite3_stmt *q = k->st[ST_LIVE_STATUS];
     sqlite3_bind_text(q, 1, v->device, -1, SQLITE_STATIC);
     int rc = sqlite3_step(q);
@@ -296,17 +305,34 @@ static bool shift_superseded(const mdc_record *r, const shift_row *w, const mdc_
            (!w->energy || n.energy) && (!w->parts || n.parts);
 }
 
-static int write_shift(mdc_store *k, const mdc_record *r, const mdc_record *next, const char *ts,
-                       mdc_err *err)
+/* Closes the device's shift rows before r's shift, unless they are known to be closed. */
+static int close_shifts(mdc_store *k, st_dev *v, const mdc_record *r, const char *start,
+                        mdc_err *err)
+{
+    if (!v->shift_known) {
+        const st_known *e = mdc_store_known_find(&k->known, v->device, v->hash);
+        v->closed_before_us = e && e->shift_known ? e->closed_before_us : INT64_MIN;
+        v->shift_known = true;
+    }
+    if (v->closed_before_us >= r->shift_start_us) return 0;
+    sqlite3_stmt *c = k->st[ST_SHIFT_CLOSE];
+    sqlite3_bind_text(c, 1, r->device, -1, SQLITE_STATIC);
+    sqlite3_bind_text(c, 2, start, -1, SQLITE_TRANSIENT);
+    if (run(k, ST_SHIFT_CLOSE, err) < 0) return -1;
+    v->closed_before_us = r->shift_start_us;
+    return 0;
+}
+
+static int write_shift(mdc_store *k, st_dev *v, const mdc_record *r, const mdc_record *next,
+                       const char *ts, mdc_err *err)
 {
     shift_row w;
     if (!shift_of(r, &w) || shift_superseded(r, &w, next)) return 0;
     char start[40];
     mdc_format_utc_s(r->shift_start_us, start, sizeof start);
-    sqlite3_stmt *c = k->st[ST_SHIFT_CLOSE];
-    sqlite3_bind_text(c, 1, r->device, -1, SQLITE_STATIC);
-    sqlite3_bind_text(c, 2, start, -1, SQLITE_TRANSIENT);
-    if (run(k, ST_SHIFT_CLOSE, err) < 0) return -1;
+    if (close_shifts(k, v, r, start, err) < 0) return -1;
+    /* the row of r's shift may be new, hence open: every one before it is closed */
+    v->closed_before_us = r->shift_start_us;
     sqlite3_stmt *st = k->st[ST_SHIFT];
     sqlite3_bind_text(st, 1, r->device, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, start, -1, SQLITE_TRANSIENT);
@@ -337,10 +363,10 @@ static int write_record(mdc_store *k, const mdc_record *const *recs, size_t i, m
     mdc_format_utc_us(r->ts_us, ts, sizeof ts);
     int32_t next = k->plan.next[i];
     const mdc_record *nr = next < 0 ? NULL : recs[next];
-    if (write_fields(k, r, ts, err) < 0 ||
-        write_status(k, &k->plan.slots[k->plan.dev_of[i]], r, ts, err) < 0 ||
+    st_dev *v = &k->plan.slots[k->plan.dev_of[i]];
+    if (write_fields(k, r, ts, err) < 0 || write_status(k, v, r, ts, err) < 0 ||
         (!nr && (write_device(k, recs, i, ts, err) < 0 || write_live(k, r, ts, err) < 0)) ||
-        write_shift(k, r, nr, ts, err) < 0 || write_parts(k, r, ts, err) < 0)
+        write_shift(k, v, r, nr, ts, err) < 0 || write_parts(k, r, ts, err) < 0)
         return -1;
     return 0;
 }
@@ -422,6 +448,7 @@ static int write_txn(mdc_store *k, const char *writer, const mdc_record *const *
     sqlite3_bind_int64(st, 3, last);
     if (run(k, ST_STATE, err) < 0 || exec(k, "COMMIT", err) < 0) goto fail;
     k->last_seq = last;
+    mdc_store_known_commit(&k->known, &k->plan);
     return 0;
 fail:
     sqlite3_exec(k->db, "ROLLBACK", NULL, NULL, NULL);

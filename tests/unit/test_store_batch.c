@@ -4,7 +4,9 @@
  * same records one by one leaves. A seeded random sequence of records of a few devices (status
  * changes, unreachable records, value errors, shift changes, energy and part counts present or
  * NULL, records without a machine id, replays of committed records) is written once record by
- * record and once in batches of random sizes; the two stores are compared table by table. */
+ * record, each by a writer of its own (which reads the live status and closes older shifts
+ * from the database), and once in batches of random sizes by one writer (which keeps both from
+ * the batches it committed); the two stores are compared table by table. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -61,14 +63,25 @@ static void make(mdc_record *r, int64_t seq)
     if (p >= 2) mdc_record_add_int(r, "part_count", next_rand(100));
 }
 
-static void write_all(const char *path, mdc_record *recs, size_t n, bool batched)
+static mdc_sink *writer(const char *path)
 {
     mdc_sink *s = mdc_sink_store_new(path, NULL);
     mdc_err err;
     assert_int_equal(s->ops->open(s, &err), 0);
     s->ops->committed_seq(s, 5);
+    return s;
+}
+
+static void write_all(const char *path, mdc_record *recs, size_t n, bool batched)
+{
+    mdc_sink *s = writer(path);
+    mdc_err err;
     const mdc_record *p[64];
     for (size_t i = 0; i < n;) {
+        if (!batched) { /* a writer per record: nothing known from before */
+            mdc_sink_destroy(s);
+            s = writer(path);
+        }
         size_t k = batched ? 1 + next_rand(40) : 1;
         if (k > n - i) k = n - i;
         /* a replay: the batch starts with records committed before (skipped) */
