@@ -8,7 +8,7 @@
  * Fills the spool file SPOOL with the backlog an outage of DEVICES meters leaves (N records,
  * 1 s apart per meter, 11 values each), then drains it into the sink the way the runtime's
  * delivery thread does, with its code (core/spool_prefetch.h: read a batch after the cursor,
- * write it, acknowledge it; BATCH is spool.batch, doubled after each full read up to 8 times
+ * write it, acknowledge it; BATCH is spool.batch, doubled after each full read up to 16 times
  * that while a backlog drains, and the next batch read while a full one is written) while a
  * producer thread keeps appending ARRIVALS records per second (default DEVICES: the fleet goes
  * on; 0: nothing arrives). Prints
@@ -48,7 +48,7 @@
 
 #define T0             (INT64_C(1795307400) * MDC_US_PER_SEC) /* 2026-11-22T00:30:00Z */
 #define FILL_BATCH     1000
-#define CATCH_UP       8 /* runtime/delivery.c CATCH_UP_FACTOR */
+#define CATCH_UP       16 /* runtime/delivery.c CATCH_UP_FACTOR */
 #define PREFETCH_RATIO 8 /* runtime/delivery.c */
 
 static void make(mdc_record *r, int64_t i, int devices)

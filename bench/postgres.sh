@@ -5,11 +5,11 @@
 # rows into an identical table, measured in the same run on a throwaway local server (socket,
 # fsync off for both). Records have 11 values (one records row; 11 rows in the samples view).
 #   1. ingest: N records of 10 meters, in batches of 500 (spool.batch's default: what the
-#      delivery reads while the sink keeps up) and of 4,000 (8 times that: what it reads once a
+#      delivery reads while the sink keeps up) and of 8,000 (16 times that: what it reads once a
 #      backlog builds, i.e. whenever the sink's speed is what limits); best of 3 rounds,
 #      alternating with the reference, to damp other load. Goal >= 0.9x.
 #   2. catch-up, the sink alone: C records of 1,000 meters (a 1-hour outage of 1,000 meters at
-#      1 s leaves 3.6 M) from memory, batches of 500 and 4,000;
+#      1 s leaves 3.6 M) from memory, batches of 500 and 8,000;
 #      the time 3.6 M records would take.
 #   3. catch-up, end to end: the same backlog in a spool, drained as the delivery thread does
 #      (read, write, acknowledge) while 1,000 records/s keep arriving; where the time goes, and
@@ -50,7 +50,7 @@ rows_match() { # DB RECORDS
 min() { awk -v a="$1" -v b="${2:-1e9}" 'BEGIN { print (a < b) ? a : b }'; }
 
 # 1. ingest
-for batch in 500 4000; do
+for batch in 500 8000; do
   best_mdc=; best_ref=
   for round in 1 2 3; do
     db=bench$round
@@ -68,7 +68,7 @@ for batch in 500 4000; do
 done
 
 # 2. catch-up, the sink alone (best of 2 rounds, each next to its reference)
-for batch in 500 4000; do
+for batch in 500 8000; do
   best_mdc=; best_ref=
   for round in 1 2; do
     createdb catchup
