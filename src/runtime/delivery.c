@@ -28,7 +28,7 @@
  * batch of 8,000 records writes each device's per-batch rows (the store's and PostgreSQL's
  * devices, live and shift_energy) half as often per record as one of 4,000 (the store's catch-up
  * took 0.64-0.92 times as long); a batch and the one read ahead of it stay a few MB */
-#define CATCH_UP_FACTOR      16
+#define CATCH_UP_FACTOR 16
 /* the next batch is read while the sink writes once batches are CATCH_UP_FACTOR times
  * spool.batch (a catch-up) and the sink's turn with one takes at least PREFETCH_RATIO times as
  * long as reading one: the database and broker sinks, not a file */
