@@ -22,17 +22,22 @@ enum {
 
 /* ---- a batch's plan (store_batch.c) ---- */
 
+/* What a device's rows say: its live row's status (once status_known), and the shift start
+ * before which every one of its shift_energy rows is closed (once shift_known). */
+typedef struct st_rows {
+    bool status_known, has_status, unreachable;
+    int status;
+    bool shift_known;
+    int64_t closed_before_us;
+} st_rows;
+
 /* One device of the batch being written. */
 typedef struct st_dev {
     const char *device; /* borrowed from the batch's records; NULL: a free slot */
     uint64_t hash;
     int32_t first, last; /* the device's first and last record in the batch */
-    /* what the device's live row says so far in this transaction (once status_known) */
-    bool status_known, has_status, unreachable;
-    int status;
-    /* every shift_energy row of the device before this start is closed (once shift_known) */
-    bool shift_known;
-    int64_t closed_before_us;
+    bool seeded;         /* rows starts from what committed batches left (store_known.c) */
+    st_rows rows;        /* ... and is what this transaction has left so far */
 } st_dev;
 
 typedef struct st_plan {
@@ -50,14 +55,11 @@ void mdc_store_plan_free(st_plan *p);
 
 /* ---- what the writer knows of committed rows (store_known.c) ---- */
 
-/* A device's live status and closed shifts as committed (each part once known). */
+/* A device's rows as committed. */
 typedef struct st_known {
     char *device; /* owned; NULL: a free slot */
     uint64_t hash;
-    bool status_known, has_status, unreachable;
-    int status;
-    bool shift_known;
-    int64_t closed_before_us;
+    st_rows rows;
 } st_known;
 
 typedef struct st_known_map {
@@ -65,9 +67,9 @@ typedef struct st_known_map {
     size_t cap, n;
 } st_known_map;
 
-/* device's entry (hash: the plan's hash of it), or NULL. */
-const st_known *mdc_store_known_find(const st_known_map *m, const char *device, uint64_t hash);
-/* After a commit: what the batch's plan ended with becomes what is known. */
+/* device's rows (hash: the plan's hash of it), or NULL when nothing is known. */
+const st_rows *mdc_store_known_find(const st_known_map *m, const char *device, uint64_t hash);
+/* After a commit: the rows of the batch's seeded devices become what is known. */
 void mdc_store_known_commit(st_known_map *m, const st_plan *p);
 void mdc_store_known_free(st_known_map *m);
 

@@ -19,11 +19,11 @@ static size_t slot_of(const st_known_map *m, const char *device, uint64_t hash)
     return i;
 }
 
-const st_known *mdc_store_known_find(const st_known_map *m, const char *device, uint64_t hash)
+const st_rows *mdc_store_known_find(const st_known_map *m, const char *device, uint64_t hash)
 {
     if (!m->cap) return NULL;
     const st_known *e = &m->slots[slot_of(m, device, hash)];
-    return e->device ? e : NULL;
+    return e->device ? &e->rows : NULL;
 }
 
 static void grow(st_known_map *m)
@@ -53,18 +53,7 @@ void mdc_store_known_commit(st_known_map *m, const st_plan *p)
 {
     for (size_t i = 0; i < p->cap; i++) {
         const st_dev *v = &p->slots[i];
-        if (!v->device || (!v->status_known && !v->shift_known)) continue;
-        st_known *e = known_put(m, v->device, v->hash);
-        if (v->status_known) {
-            e->status_known = true;
-            e->has_status = v->has_status;
-            e->unreachable = v->unreachable;
-            e->status = v->status;
-        }
-        if (v->shift_known) {
-            e->shift_known = true;
-            e->closed_before_us = v->closed_before_us;
-        }
+        if (v->device && v->seeded) known_put(m, v->device, v->hash)->rows = v->rows;
     }
 }
 

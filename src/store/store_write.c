@@ -197,29 +197,34 @@ static int write_fields(mdc_store *k, const mdc_record *r, const char *ts, mdc_e
     return run(k, ST_RECORD, err);
 }
 
+/* The device's rows as this transaction has left them so far, starting from what committed
+ * batches left (nothing known the first time: read from the database where needed). */
+static st_rows *rows_of(mdc_store *k, st_dev *v)
+{
+    if (!v->seeded) {
+        const st_rows *known = mdc_store_known_find(&k->known, v->device, v->hash);
+        if (known) v->rows = *known;
+        v->seeded = true;
+    }
+    return &v->rows;
+}
+
 /* The device's live status as the transaction has left it so far: the live row's, until a
  * record of the batch has set it (its live row is written once, by its last record). */
 static int live_status(mdc_store *k, st_dev *v, mdc_err *err)
 {
-    if (v->status_known) return 0;
-    const st_known *e = mdc_store_known_find(&k->known, v->device, v->hash);
-    if (e && e->status_known) {
-        v->has_status = e->has_status;
-        v->status = e->status;
-        v->unreachable = e->unreachable;
-        v->status_known = true;
-        return 0;
-    }
+    st_rows *s = rows_of(k, v);
+    if (s->status_known) return 0;
     sqlite3_stmt *q = k->st[ST_LIVE_STATUS];
     sqlite3_bind_text(q, 1, v->device, -1, SQLITE_STATIC);
     int rc = sqlite3_step(q);
-    v->has_status = rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL;
-    v->status = v->has_status ? sqlite3_column_int(q, 0) : -1;
-    v->unreachable = v->has_status && sqlite3_column_int(q, 1);
+    s->has_status = rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL;
+    s->status = s->has_status ? sqlite3_column_int(q, 0) : -1;
+    s->unreachable = s->has_status && sqlite3_column_int(q, 1);
     sqlite3_reset(q);
     sqlite3_clear_bindings(q);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_fail(k, err, "read live status");
-    v->status_known = true;
+    s->status_known = true;
     return 0;
 }
 
@@ -229,13 +234,14 @@ static int live_status(mdc_store *k, st_dev *v, mdc_err *err)
 static int write_status(mdc_store *k, st_dev *v, const mdc_record *r, const char *ts, mdc_err *err)
 {
     if (r->status >= 0 && live_status(k, v, err) < 0) return -1;
-    bool have = v->has_status, prev_unreachable = v->unreachable;
-    int prev = v->status;
+    st_rows *s = rows_of(k, v);
+    bool have = s->has_status, prev_unreachable = s->unreachable;
+    int prev = s->status;
     /* what this record's live row says (status NULL when it has none) */
-    v->status_known = true;
-    v->has_status = r->status >= 0;
-    v->status = r->status;
-    v->unreachable = r->error != NULL;
+    s->status_known = true;
+    s->has_status = r->status >= 0;
+    s->status = r->status;
+    s->unreachable = r->error != NULL;
     if (r->status < 0) return 0;
     if (have && prev == r->status && prev_unreachable == (r->error != NULL)) return 0;
     sqlite3_stmt *st = k->st[ST_HISTORY];
@@ -306,21 +312,14 @@ static bool shift_superseded(const mdc_record *r, const shift_row *w, const mdc_
 }
 
 /* Closes the device's shift rows before r's shift, unless they are known to be closed. */
-static int close_shifts(mdc_store *k, st_dev *v, const mdc_record *r, const char *start,
+static int close_shifts(mdc_store *k, st_rows *s, const mdc_record *r, const char *start,
                         mdc_err *err)
 {
-    if (!v->shift_known) {
-        const st_known *e = mdc_store_known_find(&k->known, v->device, v->hash);
-        v->closed_before_us = e && e->shift_known ? e->closed_before_us : INT64_MIN;
-        v->shift_known = true;
-    }
-    if (v->closed_before_us >= r->shift_start_us) return 0;
+    if (s->shift_known && s->closed_before_us >= r->shift_start_us) return 0;
     sqlite3_stmt *c = k->st[ST_SHIFT_CLOSE];
     sqlite3_bind_text(c, 1, r->device, -1, SQLITE_STATIC);
     sqlite3_bind_text(c, 2, start, -1, SQLITE_TRANSIENT);
-    if (run(k, ST_SHIFT_CLOSE, err) < 0) return -1;
-    v->closed_before_us = r->shift_start_us;
-    return 0;
+    return run(k, ST_SHIFT_CLOSE, err);
 }
 
 static int write_shift(mdc_store *k, st_dev *v, const mdc_record *r, const mdc_record *next,
@@ -330,9 +329,11 @@ static int write_shift(mdc_store *k, st_dev *v, const mdc_record *r, const mdc_r
     if (!shift_of(r, &w) || shift_superseded(r, &w, next)) return 0;
     char start[40];
     mdc_format_utc_s(r->shift_start_us, start, sizeof start);
-    if (close_shifts(k, v, r, start, err) < 0) return -1;
-    /* the row of r's shift may be new, hence open: every one before it is closed */
-    v->closed_before_us = r->shift_start_us;
+    st_rows *s = rows_of(k, v);
+    if (close_shifts(k, s, r, start, err) < 0) return -1;
+    /* every row before r's shift is closed now; r's own may be new, hence open */
+    s->shift_known = true;
+    s->closed_before_us = r->shift_start_us;
     sqlite3_stmt *st = k->st[ST_SHIFT];
     sqlite3_bind_text(st, 1, r->device, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, start, -1, SQLITE_TRANSIENT);
